@@ -1,0 +1,182 @@
+//! The L2 state transition function (`docs/chain.md`): one deterministic function that
+//! the sequencer, the verifier and the fault prover all run.
+//!
+//! [`execute_block`] takes a block's environment and its candidate transactions, runs
+//! them with revm under Cancun's rules over an [`Overlay`] of the parent state, skips
+//! every transaction that is invalid at its position (a deterministic rule, never fatal),
+//! and returns receipts and the block's [`StateChanges`]. [`assemble_header`] turns the
+//! result into an Ethereum header. [`simulate`] runs a call without committing (for
+//! `eth_call` and `eth_estimateGas`).
+
+mod env;
+mod header;
+
+pub use env::{tx_env, BlockInputs};
+pub use header::assemble_header;
+
+use alloy_consensus::{Eip658Value, Receipt, ReceiptEnvelope, ReceiptWithBloom, TxEnvelope, TxType};
+use alloy_primitives::{Address, Log, B256};
+use faultline_primitives::ChainConfig;
+use faultline_state::{overlay::StateReader, Overlay, StateChanges};
+use revm::{
+    context::{result::{EVMError, ExecutionResult, InvalidTransaction}, Context, TxEnv},
+    database_interface::DBErrorMarker,
+    handler::{ExecuteEvm, MainBuilder, MainnetContext},
+    primitives::hardfork::SpecId,
+};
+
+/// The fork whose rules the L2 runs.
+pub const SPEC: SpecId = SpecId::CANCUN;
+
+/// Failures that stop block execution (never caused by a transaction's content).
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError<E> {
+    /// The state store failed.
+    #[error("state store: {0}")]
+    Store(E),
+    /// revm reported an error that is not a transaction's fault.
+    #[error("evm: {0}")]
+    Evm(String),
+}
+
+/// Why a candidate transaction was left out of a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// It does not fit in the gas left in the block.
+    BlockFull,
+    /// The transaction type is not supported on this chain.
+    UnsupportedType,
+    /// It is invalid at this point of the block (nonce, balance, fee, chain id, ...).
+    Invalid(InvalidTransaction),
+}
+
+/// One included transaction and its outcome.
+#[derive(Clone, Debug)]
+pub struct IncludedTx {
+    /// Recovered sender.
+    pub sender: Address,
+    /// The transaction.
+    pub tx: TxEnvelope,
+    /// Its receipt (cumulative gas, status, logs, bloom).
+    pub receipt: ReceiptEnvelope,
+    /// Gas used by this transaction alone.
+    pub gas_used: u64,
+    /// The created contract, for a successful creation.
+    pub contract_address: Option<Address>,
+}
+
+/// Result of executing a block.
+#[derive(Clone, Debug, Default)]
+pub struct BlockExecution {
+    /// Included transactions, in order.
+    pub included: Vec<IncludedTx>,
+    /// Candidates left out, with the reason.
+    pub skipped: Vec<(B256, SkipReason)>,
+    /// Total gas used.
+    pub gas_used: u64,
+    /// Net state changes of the block.
+    pub changes: StateChanges,
+}
+
+fn context<DB: revm::Database>(config: &ChainConfig, inputs: &BlockInputs, db: DB) -> MainnetContext<DB> {
+    let ctx: MainnetContext<DB> = Context::new(db, SPEC);
+    ctx.modify_cfg_chained(|cfg| {
+            cfg.chain_id = config.chain_id;
+        })
+        .with_block(inputs.block_env())
+}
+
+/// Executes `candidates` (sender already recovered) in order as the block `inputs` over
+/// the parent state `base`. Invalid candidates are skipped and reported, never fatal.
+pub fn execute_block<B>(
+    config: &ChainConfig,
+    inputs: &BlockInputs,
+    base: B,
+    candidates: impl IntoIterator<Item = (Address, TxEnvelope)>,
+) -> Result<BlockExecution, ExecError<B::Error>>
+where
+    B: StateReader,
+    B::Error: DBErrorMarker,
+{
+    let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet();
+    let mut out = BlockExecution::default();
+    for (sender, tx) in candidates {
+        let hash = *tx.tx_hash();
+        let Some(env) = tx_env(sender, &tx) else {
+            out.skipped.push((hash, SkipReason::UnsupportedType));
+            continue;
+        };
+        if env.gas_limit > inputs.gas_limit.saturating_sub(out.gas_used) {
+            out.skipped.push((hash, SkipReason::BlockFull));
+            continue;
+        }
+        let result = match evm.transact(env) {
+            Ok(r) => r,
+            Err(EVMError::Transaction(invalid)) => {
+                out.skipped.push((hash, SkipReason::Invalid(invalid)));
+                continue;
+            }
+            Err(EVMError::Database(e)) => return Err(ExecError::Store(e)),
+            Err(other) => return Err(ExecError::Evm(other.to_string())),
+        };
+        evm.ctx.journaled_state.database.try_commit(result.state).map_err(ExecError::Store)?;
+        let exec = result.result;
+        let gas_used = exec.tx_gas_used();
+        out.gas_used += gas_used;
+        let contract_address = exec.created_address().filter(|_| exec.is_success());
+        let receipt = receipt(tx.tx_type(), exec.is_success(), out.gas_used, exec.into_logs());
+        out.included.push(IncludedTx { sender, tx, receipt, gas_used, contract_address });
+    }
+    out.changes = evm.ctx.journaled_state.database.into_changes().map_err(ExecError::Store)?;
+    Ok(out)
+}
+
+/// Builds the typed receipt of a transaction.
+pub fn receipt(ty: TxType, success: bool, cumulative_gas_used: u64, logs: Vec<Log>) -> ReceiptEnvelope {
+    let receipt = Receipt { status: Eip658Value::Eip658(success), cumulative_gas_used, logs };
+    let with_bloom = ReceiptWithBloom::from(receipt);
+    match ty {
+        TxType::Legacy => ReceiptEnvelope::Legacy(with_bloom),
+        TxType::Eip2930 => ReceiptEnvelope::Eip2930(with_bloom),
+        TxType::Eip4844 => ReceiptEnvelope::Eip4844(with_bloom),
+        TxType::Eip7702 => ReceiptEnvelope::Eip7702(with_bloom),
+        TxType::Eip1559 => ReceiptEnvelope::Eip1559(with_bloom),
+    }
+}
+
+/// How a simulated call is run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SimulateOptions {
+    /// Skip the nonce check (eth_call without an explicit nonce).
+    pub skip_nonce: bool,
+    /// Run with a zero base fee (eth_call with no gas price, as geth does).
+    pub zero_base_fee: bool,
+}
+
+/// Runs one transaction over `base` without committing anything.
+pub fn simulate<B>(
+    config: &ChainConfig,
+    inputs: &BlockInputs,
+    base: B,
+    tx: TxEnv,
+    opts: SimulateOptions,
+) -> Result<Result<ExecutionResult, InvalidTransaction>, ExecError<B::Error>>
+where
+    B: StateReader,
+    B::Error: DBErrorMarker,
+{
+    let mut inputs = inputs.clone();
+    if opts.zero_base_fee {
+        inputs.base_fee = 0;
+    }
+    let ctx = context(config, &inputs, Overlay::new(base)).modify_cfg_chained(|cfg| {
+        cfg.disable_nonce_check = opts.skip_nonce;
+    });
+    let mut evm = ctx.build_mainnet();
+    match evm.transact(tx) {
+        Ok(r) => Ok(Ok(r.result)),
+        Err(EVMError::Transaction(invalid)) => Ok(Err(invalid)),
+        Err(EVMError::Database(e)) => Err(ExecError::Store(e)),
+        Err(other) => Err(ExecError::Evm(other.to_string())),
+    }
+}

@@ -1,0 +1,164 @@
+//! The L2 chain configuration: chain id, fork, gas and fee rules, genesis allocation.
+//!
+//! The devnet uses [`ChainConfig::devnet`]; `faultline node` reads the same structure
+//! from the `[chain]` table of its TOML config. See `docs/chain.md`.
+
+use crate::{dev::DEV_ACCOUNTS, DEFAULT_L2_CHAIN_ID};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Errors of a chain configuration that cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A field has a value the chain cannot run with.
+    #[error("invalid chain config: {0}")]
+    Invalid(String),
+    /// The config file could not be parsed.
+    #[error("cannot parse chain config: {0}")]
+    Parse(String),
+}
+
+/// One account of the genesis allocation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisAccount {
+    /// Balance in wei.
+    #[serde(default)]
+    pub balance: U256,
+    /// Account nonce.
+    #[serde(default)]
+    pub nonce: u64,
+    /// Runtime code.
+    #[serde(default, skip_serializing_if = "<[u8]>::is_empty")]
+    pub code: Bytes,
+    /// Non-zero storage slots.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<B256, B256>,
+}
+
+/// Everything that fixes the L2 state transition function apart from the inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// EIP-155 chain id of the L2.
+    pub chain_id: u64,
+    /// Gas limit of every L2 block.
+    pub block_gas_limit: u64,
+    /// Base fee of the first block after genesis, in wei.
+    pub genesis_base_fee: u64,
+    /// The base fee never drops below this (wei). EIP-1559 otherwise, with
+    /// `base_fee_change_denominator` and `elasticity_multiplier`.
+    pub base_fee_floor: u64,
+    /// EIP-1559 max change denominator (Ethereum: 8).
+    pub base_fee_change_denominator: u64,
+    /// EIP-1559 elasticity multiplier (Ethereum: 2).
+    pub elasticity_multiplier: u64,
+    /// Receives the priority fees of every block (the header's `beneficiary`).
+    pub fee_recipient: Address,
+    /// Timestamp of the genesis block (seconds).
+    pub genesis_timestamp: u64,
+    /// Genesis allocation.
+    pub alloc: BTreeMap<Address, GenesisAccount>,
+}
+
+/// 10,000 ETH, the balance of each prefunded dev account (as on anvil).
+pub const DEV_BALANCE: U256 = U256::from_limbs([0x19e0c9bab2400000, 0x21e, 0, 0]);
+
+impl ChainConfig {
+    /// The devnet chain: chain id 64023, anvil's ten dev accounts with 10,000 ETH each.
+    pub fn devnet() -> Self {
+        let mut alloc = BTreeMap::new();
+        for (addr, _) in DEV_ACCOUNTS {
+            alloc.insert(addr, GenesisAccount { balance: DEV_BALANCE, ..Default::default() });
+        }
+        Self {
+            chain_id: DEFAULT_L2_CHAIN_ID,
+            block_gas_limit: 300_000_000,
+            genesis_base_fee: 1_000_000_000,
+            base_fee_floor: 1_000_000,
+            base_fee_change_denominator: 8,
+            elasticity_multiplier: 2,
+            fee_recipient: Address::repeat_byte(0xfe),
+            genesis_timestamp: 0,
+            alloc,
+        }
+    }
+
+    /// Checks the values a chain cannot run with.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        if self.chain_id == 0 {
+            return bad("chain_id must be non-zero");
+        }
+        if self.block_gas_limit < 21_000 {
+            return bad("block_gas_limit must be at least 21000");
+        }
+        if self.base_fee_change_denominator == 0 || self.elasticity_multiplier == 0 {
+            return bad("base_fee_change_denominator and elasticity_multiplier must be non-zero");
+        }
+        if self.genesis_base_fee < self.base_fee_floor {
+            return bad("genesis_base_fee must be at least base_fee_floor");
+        }
+        Ok(())
+    }
+
+    /// The base fee of the block after a parent with these figures (EIP-1559 with the floor).
+    pub fn next_base_fee(&self, parent_gas_used: u64, parent_gas_limit: u64, parent_base_fee: u64) -> u64 {
+        let params = alloy_eips::eip1559::BaseFeeParams {
+            max_change_denominator: self.base_fee_change_denominator as u128,
+            elasticity_multiplier: self.elasticity_multiplier as u128,
+        };
+        let next = alloy_eips::eip1559::calc_next_block_base_fee(
+            parent_gas_used,
+            parent_gas_limit,
+            parent_base_fee,
+            params,
+        );
+        next.max(self.base_fee_floor)
+    }
+
+    /// Parses a TOML chain config and validates it.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let cfg: Self = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dev_balance_is_ten_thousand_ether() {
+        assert_eq!(DEV_BALANCE, U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18)));
+    }
+
+    #[test]
+    fn devnet_is_valid_and_roundtrips_through_toml() {
+        let cfg = ChainConfig::devnet();
+        cfg.validate().expect("valid");
+        let text = toml::to_string(&cfg).expect("serialize");
+        assert_eq!(ChainConfig::from_toml(&text).expect("parse"), cfg);
+    }
+
+    #[test]
+    fn base_fee_follows_eip1559_and_respects_floor() {
+        let cfg = ChainConfig::devnet();
+        let limit = cfg.block_gas_limit;
+        let target = limit / 2;
+        assert_eq!(cfg.next_base_fee(target, limit, 1_000_000_000), 1_000_000_000);
+        assert_eq!(cfg.next_base_fee(limit, limit, 1_000_000_000), 1_125_000_000);
+        assert_eq!(cfg.next_base_fee(0, limit, 1_000_000_000), 875_000_000);
+        assert_eq!(cfg.next_base_fee(0, limit, cfg.base_fee_floor), cfg.base_fee_floor);
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        let mut cfg = ChainConfig::devnet();
+        cfg.chain_id = 0;
+        assert!(cfg.validate().is_err());
+        assert!(ChainConfig::from_toml("chain_id = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,351 @@
+//! The sequencer's chain handle: the store, the pool, and new-block notifications.
+
+use crate::pool::{Pool, PoolConfig, PoolError, PooledTx, MAX_TX_BYTES};
+use alloy_consensus::{transaction::SignerRecoverable, Transaction, TxEnvelope};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::{Address, Bytes, B256, U256};
+use faultline_executor::{assemble_header, BlockInputs, BlockExecution};
+use faultline_primitives::{ChainConfig, ConfigError};
+use faultline_state::{smt::EMPTY_ROOT, AccountRecord, BlockBody, BlockRecord, StateChanges, Store, StoreError};
+use parking_lot::Mutex;
+use rayon::prelude::*;
+use revm::bytecode::Bytecode;
+use std::{
+    path::Path,
+    sync::{atomic::{AtomicU64, Ordering}, Arc},
+};
+use tokio::sync::{broadcast, Notify};
+
+/// Errors opening a chain.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The chain config is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The data dir holds another chain.
+    #[error("data dir holds a chain with genesis {stored}, but this config's genesis is {expected}: use another --data-dir")]
+    GenesisMismatch {
+        /// Genesis hash in the store.
+        stored: B256,
+        /// Genesis hash of the config.
+        expected: B256,
+    },
+}
+
+/// A block just committed, as broadcast to subscribers.
+#[derive(Debug)]
+pub struct NewBlock {
+    /// The stored block.
+    pub record: BlockRecord,
+}
+
+/// The sequencer's view of its chain. Shared as `Arc<Chain>` between the producer and
+/// the RPC server.
+pub struct Chain {
+    pub(crate) store: Arc<Store>,
+    pub(crate) config: Arc<ChainConfig>,
+    pub(crate) pool: Mutex<Pool>,
+    pub(crate) head: AtomicU64,
+    pub(crate) events: broadcast::Sender<Arc<NewBlock>>,
+    pub(crate) wake: Notify,
+    pub(crate) produce_lock: Mutex<()>,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").field("head", &self.head()).finish()
+    }
+}
+
+/// The genesis state changes of a config.
+fn genesis_changes(config: &ChainConfig) -> StateChanges {
+    let mut changes = StateChanges::default();
+    for (address, acc) in &config.alloc {
+        let code = Bytecode::new_raw(acc.code.clone());
+        let code_hash = if acc.code.is_empty() { alloy_primitives::KECCAK256_EMPTY } else { code.hash_slow() };
+        if !acc.code.is_empty() {
+            changes.code.insert(code_hash, code);
+        }
+        let rec = AccountRecord { nonce: acc.nonce, balance: acc.balance, code_hash, code_size: acc.code.len() as u64 };
+        changes.accounts.insert(*address, Some(rec));
+        let slots = changes.storage.entry(*address).or_default();
+        for (k, v) in &acc.storage {
+            slots.insert(U256::from_be_bytes(k.0), U256::from_be_bytes(v.0));
+        }
+    }
+    changes
+}
+
+/// The genesis block inputs of a config.
+fn genesis_inputs(config: &ChainConfig) -> BlockInputs {
+    BlockInputs {
+        number: 0,
+        timestamp: config.genesis_timestamp,
+        parent_hash: B256::ZERO,
+        base_fee: config.genesis_base_fee,
+        gas_limit: config.block_gas_limit,
+        beneficiary: config.fee_recipient,
+    }
+}
+
+impl Chain {
+    /// Opens the chain in `data_dir`, writing genesis on first use and reloading the
+    /// journaled pool on restart.
+    pub fn open(data_dir: &Path, config: ChainConfig, pool: PoolConfig) -> Result<Arc<Self>, ChainError> {
+        config.validate()?;
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Corrupt { what: if e.kind() == std::io::ErrorKind::PermissionDenied { "data dir (permission denied)" } else { "data dir" } })?;
+        let store = Arc::new(Store::open(&data_dir.join("db"))?);
+        let changes = genesis_changes(&config);
+        let inputs = genesis_inputs(&config);
+        let genesis_hash = match store.head()? {
+            Some(_) => {
+                let stored = store.genesis_hash()?.ok_or(StoreError::Corrupt { what: "genesis hash" })?;
+                // Recompute this config's genesis without writing, to catch a mismatch.
+                let root = faultline_state::store::genesis_root(&changes).map_err(StoreError::from)?;
+                let expected = assemble_header(&inputs, &[], 0, root).hash_slow();
+                if stored != expected {
+                    return Err(ChainError::GenesisMismatch { stored, expected });
+                }
+                stored
+            }
+            None => {
+                let prepared = store.prepare(0, EMPTY_ROOT, &changes)?;
+                let header = assemble_header(&inputs, &[], 0, prepared.state_root);
+                let hash = header.hash_slow();
+                let record = BlockRecord { header, hash, body: BlockBody::default(), receipts: vec![] };
+                store.commit(prepared, &record, &[])?;
+                hash
+            }
+        };
+        let head = store.head()?.unwrap_or(0);
+        tracing::info!(%genesis_hash, head, chain_id = config.chain_id, "chain opened");
+        let (events, _) = broadcast::channel(1024);
+        let chain = Arc::new(Self {
+            store,
+            config: Arc::new(config),
+            pool: Mutex::new(Pool::new(pool)),
+            head: AtomicU64::new(head),
+            events,
+            wake: Notify::new(),
+            produce_lock: Mutex::new(()),
+        });
+        chain.reload_journal()?;
+        Ok(chain)
+    }
+
+    fn reload_journal(&self) -> Result<(), StoreError> {
+        let raws = self.store.journaled_txs()?;
+        if raws.is_empty() {
+            return Ok(());
+        }
+        let total = raws.len();
+        let mut stale = Vec::new();
+        let mut kept = 0usize;
+        for raw in raws {
+            match self.decode_and_recover(&raw) {
+                Ok(ptx) => {
+                    let hash = ptx.hash;
+                    match self.add_to_pool(ptx) {
+                        Ok(_) => kept += 1,
+                        Err(_) => stale.push(hash),
+                    }
+                }
+                Err(_) => stale.push(alloy_primitives::keccak256(&raw)),
+            }
+        }
+        self.store.unjournal_txs(&stale)?;
+        tracing::info!(total, kept, dropped = stale.len(), "reloaded journaled transactions");
+        Ok(())
+    }
+
+    /// The store (read it freely; only the producer writes blocks).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The chain config.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// Number of the newest block.
+    pub fn head(&self) -> u64 {
+        self.head.load(Ordering::Acquire)
+    }
+
+    /// New blocks as they are committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<NewBlock>> {
+        self.events.subscribe()
+    }
+
+    /// Number of pooled transactions.
+    pub fn pool_len(&self) -> usize {
+        self.pool.lock().len()
+    }
+
+    /// A pooled (not yet included) transaction.
+    pub fn pooled(&self, hash: &B256) -> Option<PooledTx> {
+        self.pool.lock().get(hash).cloned()
+    }
+
+    /// The nonce the sender's next transaction should use, counting pooled ones.
+    pub fn pending_nonce(&self, sender: &Address) -> Result<u64, StoreError> {
+        let state = self.store.account(sender)?.map(|a| a.nonce).unwrap_or(0);
+        Ok(self.pool.lock().pending_nonce(sender, state))
+    }
+
+    /// Base fee of the next block.
+    pub fn next_base_fee(&self) -> Result<u64, StoreError> {
+        let head = self.head();
+        let (_, h) = self.store.header(head)?.ok_or(StoreError::UnknownBlock(head))?;
+        Ok(self.config.next_base_fee(h.gas_used, h.gas_limit, h.base_fee_per_gas.unwrap_or(self.config.genesis_base_fee)))
+    }
+
+    /// Decodes, checks statelessly and recovers the sender of a raw transaction.
+    pub fn decode_and_recover(&self, raw: &[u8]) -> Result<PooledTx, PoolError> {
+        if raw.len() > MAX_TX_BYTES {
+            return Err(PoolError::Oversized { size: raw.len(), limit: MAX_TX_BYTES });
+        }
+        let tx = TxEnvelope::decode_2718_exact(raw).map_err(|e| PoolError::Decode(e.to_string()))?;
+        match &tx {
+            TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_) => {}
+            _ => return Err(PoolError::TypeNotSupported),
+        }
+        match tx.chain_id() {
+            None => return Err(PoolError::Unprotected),
+            Some(id) if id != self.config.chain_id => {
+                return Err(PoolError::InvalidChainId { have: id, want: self.config.chain_id })
+            }
+            Some(_) => {}
+        }
+        if let Some(tip) = tx.max_priority_fee_per_gas() {
+            if tip > tx.max_fee_per_gas() {
+                return Err(PoolError::TipAboveFeeCap);
+            }
+        }
+        if tx.max_fee_per_gas() < self.config.base_fee_floor as u128 {
+            return Err(PoolError::Underpriced { cap: tx.max_fee_per_gas(), min: self.config.base_fee_floor });
+        }
+        if tx.gas_limit() > self.config.block_gas_limit {
+            return Err(PoolError::GasLimit);
+        }
+        if tx.kind().is_create() && tx.input().len() > 49_152 {
+            return Err(PoolError::InitCodeTooLarge(tx.input().len()));
+        }
+        let min = intrinsic_gas(&tx);
+        if tx.gas_limit() < min {
+            return Err(PoolError::IntrinsicGas { gas: tx.gas_limit(), min });
+        }
+        let sender = tx.recover_signer().map_err(|_| PoolError::InvalidSender)?;
+        Ok(PooledTx { hash: *tx.tx_hash(), sender, tx })
+    }
+
+    fn add_to_pool(&self, ptx: PooledTx) -> Result<Option<B256>, PoolError> {
+        let acc = self.store.account(&ptx.sender).map_err(|e| PoolError::Internal(e.to_string()))?;
+        let (nonce, balance) = acc.map(|a| (a.nonce, a.balance)).unwrap_or_default();
+        self.pool.lock().add(ptx, nonce, balance)
+    }
+
+    /// Accepts a raw transaction: validates it, pools it and journals it before returning
+    /// its hash, so an accepted transaction survives a crash.
+    pub fn submit_raw(&self, raw: &[u8]) -> Result<B256, PoolError> {
+        let ptx = self.decode_and_recover(raw)?;
+        let hash = ptx.hash;
+        let replaced = self.add_to_pool(ptx)?;
+        self.journal(&[(hash, raw)], replaced.into_iter().collect())?;
+        self.wake.notify_one();
+        Ok(hash)
+    }
+
+    /// Accepts many raw transactions (a JSON-RPC batch): senders are recovered in
+    /// parallel, and the accepted ones are journaled in one write.
+    pub fn submit_raw_many(&self, raws: &[Bytes]) -> Vec<Result<B256, PoolError>> {
+        let decoded: Vec<_> = raws.par_iter().map(|r| self.decode_and_recover(r)).collect();
+        let mut results = Vec::with_capacity(raws.len());
+        let mut accepted = Vec::new();
+        let mut replaced_all = Vec::new();
+        for (raw, d) in raws.iter().zip(decoded) {
+            let r = d.and_then(|ptx| {
+                let hash = ptx.hash;
+                let replaced = self.add_to_pool(ptx)?;
+                replaced_all.extend(replaced);
+                accepted.push((hash, raw.as_ref()));
+                Ok(hash)
+            });
+            results.push(r);
+        }
+        if let Err(e) = self.journal(&accepted, replaced_all) {
+            return raws.iter().map(|_| Err(e.clone())).collect();
+        }
+        if !accepted.is_empty() {
+            self.wake.notify_one();
+        }
+        results
+    }
+
+    fn journal(&self, accepted: &[(B256, &[u8])], replaced: Vec<B256>) -> Result<(), PoolError> {
+        let res = self
+            .store
+            .journal_txs(accepted.iter().map(|(h, r)| (h, *r)))
+            .and_then(|_| if replaced.is_empty() { Ok(()) } else { self.store.unjournal_txs(&replaced) });
+        if let Err(e) = res {
+            let mut pool = self.pool.lock();
+            for (h, _) in accepted {
+                pool.remove(h);
+            }
+            return Err(PoolError::Internal(format!("journal write failed: {e}")));
+        }
+        Ok(())
+    }
+
+    /// Executes and commits one block from the pool with this timestamp. See
+    /// [`crate::producer`].
+    pub fn produce_block(&self, timestamp: u64) -> Result<Arc<NewBlock>, crate::ProducerError> {
+        crate::producer::produce(self, timestamp)
+    }
+
+    pub(crate) fn after_block(&self, exec: &BlockExecution) -> Vec<B256> {
+        let mut pool = self.pool.lock();
+        let mut dropped = Vec::new();
+        for (addr, acc) in &exec.changes.accounts {
+            let nonce = acc.map(|a| a.nonce).unwrap_or(0);
+            dropped.extend(pool.prune_sender(addr, nonce));
+        }
+        for (hash, reason) in &exec.skipped {
+            use faultline_executor::SkipReason;
+            let keep = matches!(reason, SkipReason::BlockFull)
+                || matches!(reason, SkipReason::Invalid(revm::context::result::InvalidTransaction::NonceTooHigh { .. }));
+            if !keep && pool.remove(hash).is_some() {
+                tracing::debug!(%hash, ?reason, "dropped invalid transaction from pool");
+                dropped.push(*hash);
+            }
+        }
+        dropped
+    }
+
+    /// Wakes the on-demand producer.
+    pub(crate) async fn woken(&self) {
+        self.wake.notified().await
+    }
+}
+
+/// Intrinsic gas under Cancun (EIP-2028 calldata, EIP-2930 access lists, EIP-3860
+/// init code words).
+pub fn intrinsic_gas(tx: &TxEnvelope) -> u64 {
+    let data = tx.input();
+    let zeros = data.iter().filter(|b| **b == 0).count() as u64;
+    let nonzeros = data.len() as u64 - zeros;
+    let mut gas = 21_000 + zeros * 4 + nonzeros * 16;
+    if tx.kind().is_create() {
+        gas += 32_000 + 2 * (data.len() as u64).div_ceil(32);
+    }
+    if let Some(list) = tx.access_list() {
+        for item in list.iter() {
+            gas += 2_400 + 1_900 * item.storage_keys.len() as u64;
+        }
+    }
+    gas
+}

@@ -1,0 +1,114 @@
+//! Block production: take the pool's best transactions, execute them, commit the block
+//! atomically, notify subscribers, and tidy the pool. Runs every block time or, in
+//! on-demand mode, whenever transactions arrive.
+
+use crate::chain::{Chain, NewBlock};
+use faultline_executor::{assemble_header, execute_block, BlockInputs, ExecError};
+use faultline_state::{BlockBody, BlockRecord, StoreError};
+use std::{
+    sync::{atomic::Ordering, Arc},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+/// Failures of block production (the chain stays at its last committed block).
+#[derive(Debug, thiserror::Error)]
+pub enum ProducerError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Execution failed for a reason outside any transaction.
+    #[error(transparent)]
+    Exec(#[from] ExecError<StoreError>),
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, ProducerError> {
+    let _guard = chain.produce_lock.lock();
+    let store = &chain.store;
+    let config = &chain.config;
+    let parent_number = chain.head();
+    let (parent_hash, parent) = store.header(parent_number)?.ok_or(StoreError::UnknownBlock(parent_number))?;
+    let base_fee = config.next_base_fee(
+        parent.gas_used,
+        parent.gas_limit,
+        parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee),
+    );
+    let inputs = BlockInputs {
+        number: parent_number + 1,
+        // Non-decreasing: on-demand mode may seal several blocks in one second.
+        timestamp: timestamp.max(parent.timestamp),
+        parent_hash,
+        base_fee,
+        gas_limit: config.block_gas_limit,
+        beneficiary: config.fee_recipient,
+    };
+    let candidates = {
+        let pool = chain.pool.lock();
+        pool.best(base_fee, |a| store.account(a).ok().flatten().map(|r| r.nonce).unwrap_or(0))
+    };
+    let exec = execute_block(config, &inputs, store.latest(), candidates.into_iter().map(|p| (p.sender, p.tx)))?;
+    let prepared = store.prepare(inputs.number, parent.state_root, &exec.changes)?;
+    let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);
+    let hash = header.hash_slow();
+    let included: Vec<_> = exec.included.iter().map(|i| *i.tx.tx_hash()).collect();
+    let dropped = chain.after_block(&exec);
+    let mut remove = included.clone();
+    remove.extend(dropped);
+    let record = BlockRecord {
+        header,
+        hash,
+        body: BlockBody { transactions: exec.included.iter().map(|i| (i.sender, i.tx.clone())).collect() },
+        receipts: exec.included.iter().map(|i| i.receipt.clone()).collect(),
+    };
+    store.commit(prepared, &record, &remove)?;
+    chain.head.store(inputs.number, Ordering::Release);
+    tracing::info!(number = inputs.number, %hash, txs = included.len(), gas = exec.gas_used, skipped = exec.skipped.len(), "sealed block");
+    let block = Arc::new(NewBlock { record });
+    let _ = chain.events.send(block.clone());
+    Ok(block)
+}
+
+impl Chain {
+    /// Produces blocks until `shutdown` resolves: every `block_time`, or, when it is
+    /// `None`, as soon as transactions arrive (on-demand mode).
+    pub async fn run(self: Arc<Self>, block_time: Option<Duration>, shutdown: impl std::future::Future<Output = ()>) {
+        let span = tracing::info_span!("producer", ?block_time);
+        let _enter = span.enter();
+        tokio::pin!(shutdown);
+        let mut ticker = block_time.map(|bt| {
+            let mut t = tokio::time::interval(bt);
+            t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            t
+        });
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = async {
+                    match ticker.as_mut() {
+                        Some(t) => { t.tick().await; }
+                        None => self.woken().await,
+                    }
+                } => {}
+            }
+            if ticker.is_none() && self.pool_len() == 0 {
+                continue;
+            }
+            let chain = self.clone();
+            match tokio::task::spawn_blocking(move || chain.produce_block(now())).await {
+                Ok(Ok(block)) => {
+                    // On demand: a full block leaves ready transactions behind.
+                    if ticker.is_none() && !block.record.body.transactions.is_empty() && self.pool_len() > 0 {
+                        self.wake.notify_one();
+                    }
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "block production failed; retrying next tick"),
+                Err(e) => tracing::error!(error = %e, "block production task panicked"),
+            }
+        }
+        tracing::info!("producer stopped");
+    }
+}
