@@ -25,6 +25,14 @@ pub enum ChainError {
     /// The chain config is unusable.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The data dir holds a chain with another chain id.
+    #[error("data dir holds chain id {stored}, but the config says {expected}: use another --data-dir")]
+    ChainIdMismatch {
+        /// Chain id in the store.
+        stored: u64,
+        /// Chain id of the config.
+        expected: u64,
+    },
     /// The data dir holds another chain.
     #[error("data dir holds a chain with genesis {stored}, but this config's genesis is {expected}: use another --data-dir")]
     GenesisMismatch {
@@ -120,6 +128,15 @@ impl Chain {
                 hash
             }
         };
+        match store.meta("chain_id")? {
+            Some(v) => {
+                let stored = v.as_slice().try_into().map(u64::from_be_bytes).map_err(|_| StoreError::Corrupt { what: "chain id" })?;
+                if stored != config.chain_id {
+                    return Err(ChainError::ChainIdMismatch { stored, expected: config.chain_id });
+                }
+            }
+            None => store.put_meta("chain_id", &config.chain_id.to_be_bytes())?,
+        }
         let head = store.head()?.unwrap_or(0);
         tracing::info!(%genesis_hash, head, chain_id = config.chain_id, "chain opened");
         let (events, _) = broadcast::channel(1024);

@@ -46,9 +46,12 @@ impl AccountRecord {
         account_value_hash(self.nonce, &self.balance, &self.code_hash, self.code_size)
     }
 
-    /// The revm view of this account (code is loaded separately, by hash).
+    /// The revm view of this account. Code is left out (`None`, not the default empty
+    /// code) so that revm loads it by hash when it needs it.
     pub fn to_info(&self) -> AccountInfo {
-        AccountInfo { balance: self.balance, nonce: self.nonce, code_hash: self.code_hash, ..Default::default() }
+        let mut info = AccountInfo { balance: self.balance, nonce: self.nonce, code_hash: self.code_hash, ..Default::default() };
+        info.code = (self.code_hash == KECCAK256_EMPTY).then(Default::default);
+        info
     }
 
     /// Whether the account is empty per EIP-161 (and so has no leaf).

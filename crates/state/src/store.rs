@@ -207,6 +207,17 @@ impl Store {
         Ok(self.get("meta", GENESIS)?.map(|v| B256::from_slice(&v)))
     }
 
+    /// A named metadata value (e.g. the chain id a data dir belongs to).
+    pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.get("meta", key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Writes a named metadata value. `head` and `genesis` are reserved.
+    pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        debug_assert!(key != "head" && key != "genesis");
+        Ok(self.db.put_cf(self.cf("meta"), key.as_bytes(), value)?)
+    }
+
     // ---- latest state (the block producer's view) --------------------------------------
 
     /// The latest account record.

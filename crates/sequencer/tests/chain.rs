@@ -1,0 +1,162 @@
+//! The sequencer over a real RocksDB store: blocks execute and commit, state is readable
+//! at every block, SMT proofs verify against each block's state root, and a reopened
+//! store (as after a crash) continues the chain with its journaled pool.
+
+use alloy::{
+    consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy},
+    eips::eip2718::Encodable2718,
+    network::TxSignerSync,
+    signers::local::PrivateKeySigner,
+};
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use faultline_primitives::{dev::DEV_ACCOUNTS, ChainConfig};
+use faultline_sequencer::{Chain, PoolConfig, PoolError};
+use faultline_state::{overlay::StateReader, smt};
+use revm::database_interface::DatabaseRef;
+
+fn dev(i: usize) -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1).expect("dev key")
+}
+
+fn tx(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Vec<u8> {
+    let mut t = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: gas,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1_000_000,
+        to,
+        value: U256::from(value),
+        input: Bytes::from(input),
+        access_list: Default::default(),
+    };
+    let sig = signer.sign_transaction_sync(&mut t).expect("sign");
+    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+}
+
+/// Init code that stores 0x2a in slot 0 and returns runtime code that emits LOG1 with
+/// topic 0x01 and stores CALLVALUE in slot 1.
+fn init_code() -> Vec<u8> {
+    // runtime: CALLVALUE PUSH1 1 SSTORE  PUSH1 1 PUSH1 0 PUSH1 0 LOG1  STOP
+    let runtime: Vec<u8> = vec![0x34, 0x60, 0x01, 0x55, 0x60, 0x01, 0x60, 0x00, 0x60, 0x00, 0xa1, 0x00];
+    let mut code = vec![0x60, 0x2a, 0x60, 0x00, 0x55]; // SSTORE(0, 0x2a)
+    // CODECOPY(0, offset, len); RETURN(0, len)
+    let len = runtime.len() as u8;
+    let offset = 5 + 12;
+    code.extend_from_slice(&[0x60, len, 0x60, offset, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3]);
+    code.extend_from_slice(&runtime);
+    code
+}
+
+#[test]
+fn blocks_history_proofs_and_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let id = cfg.chain_id;
+    let (alice, bob) = (dev(0), dev(1));
+    let carol = Address::repeat_byte(0xca);
+
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
+    assert_eq!(chain.head(), 0);
+    let genesis_root = chain.store().header(0).unwrap().unwrap().1.state_root;
+
+    // Block 1: a transfer and a contract creation.
+    chain.submit_raw(&tx(&alice, id, 0, TxKind::Call(carol), 1_000, vec![], 21_000)).expect("transfer accepted");
+    chain.submit_raw(&tx(&alice, id, 1, TxKind::Create, 0, init_code(), 200_000)).expect("create accepted");
+    let b1 = chain.produce_block(100).expect("block 1");
+    assert_eq!(b1.record.body.transactions.len(), 2);
+    let contract = alice.address().create(1);
+    assert!(b1.record.receipts.iter().all(|r| r.status()));
+
+    // Block 2: call the contract with value (stores it, emits a log); bob pays carol.
+    chain.submit_raw(&tx(&alice, id, 2, TxKind::Call(contract), 7, vec![], 100_000)).expect("call accepted");
+    chain.submit_raw(&tx(&bob, id, 0, TxKind::Call(carol), 5, vec![], 21_000)).expect("bob accepted");
+    let b2 = chain.produce_block(101).expect("block 2");
+    assert_eq!(b2.record.body.transactions.len(), 2);
+    assert_eq!(b2.record.receipts.iter().map(|r| r.logs().len()).sum::<usize>(), 1);
+    let root2 = b2.record.header.state_root;
+
+    let store = chain.store();
+    // History: carol's balance at each block; the contract's storage at each block.
+    let bal = |n: u64| store.state_at(n).account_record(&carol).unwrap().map(|a| a.balance).unwrap_or_default();
+    assert_eq!((bal(0), bal(1), bal(2)), (U256::ZERO, U256::from(1_000), U256::from(1_005)));
+    let slot = |n: u64, s: u64| store.state_at(n).storage_ref(contract, U256::from(s)).unwrap();
+    assert_eq!((slot(1, 0), slot(1, 1), slot(2, 1)), (U256::from(0x2a), U256::ZERO, U256::from(7)));
+    assert_eq!(store.state_at(0).account_record(&contract).unwrap(), None);
+    let code = store.state_at(2).account_record(&contract).unwrap().expect("contract");
+    assert_eq!(code.code_size, 12);
+
+    // Proofs against each block's own root.
+    let key = smt::account_key(&carol);
+    let (r0, p0) = store.prove(0, &key).unwrap();
+    assert_eq!(r0, genesis_root);
+    assert_eq!(p0.verify(r0, &key).unwrap(), None, "carol absent at genesis");
+    let (r2, p2) = store.prove(2, &key).unwrap();
+    assert_eq!(r2, root2);
+    let rec = store.state_at(2).account_record(&carol).unwrap().unwrap();
+    assert_eq!(p2.verify(r2, &key).unwrap(), Some(rec.value_hash()));
+    let skey = smt::storage_key(&contract, &B256::with_last_byte(1));
+    let (_, sp) = store.prove(2, &skey).unwrap();
+    assert_eq!(sp.verify(root2, &skey).unwrap(), Some(B256::from(U256::from(7))));
+
+    // Indexes.
+    let h = *b2.record.body.transactions[0].1.tx_hash();
+    assert_eq!(store.tx_location(&h).unwrap(), Some((2, 0)));
+    assert_eq!(store.blocks_with_logs_from(&contract, 0, 10).unwrap(), vec![2]);
+
+    // Pending pool txs survive a crash: accept one, drop everything without producing.
+    let pending = chain.submit_raw(&tx(&bob, id, 1, TxKind::Call(carol), 1, vec![], 21_000)).expect("accepted");
+    drop(chain);
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("reopen");
+    assert_eq!(chain.head(), 2);
+    assert!(chain.pooled(&pending).is_some(), "journaled tx back in the pool");
+    let b3 = chain.produce_block(102).expect("block 3");
+    assert_eq!(b3.record.body.transactions.len(), 1);
+    drop(chain);
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("reopen again");
+    assert_eq!(chain.pool_len(), 0, "included tx left the journal");
+
+    // A different genesis config refuses this data dir.
+    let mut other = cfg;
+    other.chain_id += 1;
+    drop(chain);
+    assert!(Chain::open(dir.path(), other, PoolConfig::default()).is_err());
+}
+
+#[test]
+fn rejections_carry_geth_messages_and_invalid_txs_are_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let id = cfg.chain_id;
+    let chain = Chain::open(dir.path(), cfg, PoolConfig::default()).expect("open");
+    let alice = dev(0);
+    let to = TxKind::Call(Address::repeat_byte(1));
+
+    let wrong_chain = tx(&alice, 1, 0, to, 1, vec![], 21_000);
+    assert!(chain.submit_raw(&wrong_chain).unwrap_err().to_string().starts_with("invalid chain id"));
+    assert_eq!(chain.submit_raw(&[0xde, 0xad]).unwrap_err().to_string().split(':').next(), Some("transaction could not be decoded"));
+    let low_gas = tx(&alice, id, 0, to, 1, vec![], 20_000);
+    assert!(matches!(chain.submit_raw(&low_gas), Err(PoolError::IntrinsicGas { .. })));
+    let big = tx(&alice, id, 0, to, 1, vec![1u8; 130 * 1024], 5_000_000);
+    assert!(matches!(chain.submit_raw(&big), Err(PoolError::Oversized { .. })));
+    let broke = PrivateKeySigner::random();
+    let e = chain.submit_raw(&tx(&broke, id, 0, to, 1, vec![], 21_000)).unwrap_err();
+    assert!(e.to_string().starts_with("insufficient funds for gas * price + value"), "{e}");
+
+    // Unprotected legacy transaction.
+    let mut legacy = TxLegacy { chain_id: None, nonce: 0, gas_price: 10_000_000_000, gas_limit: 21_000, to, value: U256::from(1), input: Bytes::new() };
+    let sig = alice.sign_transaction_sync(&mut legacy).expect("sign");
+    let raw = TxEnvelope::from(legacy.into_signed(sig)).encoded_2718();
+    assert_eq!(chain.submit_raw(&raw), Err(PoolError::Unprotected));
+
+    // Two transactions that each pass the pool but together overspend: the second is
+    // skipped at execution and dropped from the pool, and the block still seals.
+    let poor = PrivateKeySigner::random();
+    let fund = 21_000u64 * 10_000_000_000 + 15;
+    chain.submit_raw(&tx(&alice, id, 0, TxKind::Call(poor.address()), fund, vec![], 21_000)).unwrap();
+    chain.produce_block(1).unwrap();
+    chain.submit_raw(&tx(&poor, id, 0, to, 10, vec![], 21_000)).unwrap();
+    chain.submit_raw(&tx(&poor, id, 1, to, 10, vec![], 21_000)).unwrap();
+    let b = chain.produce_block(2).unwrap();
+    assert_eq!(b.record.body.transactions.len(), 1);
+}
