@@ -324,23 +324,35 @@ impl Chain {
         crate::producer::produce(self, timestamp)
     }
 
+    /// Skipped candidates that can never become valid again (everything but "block
+    /// full" and "nonce too high").
+    pub(crate) fn invalid_skipped(exec: &BlockExecution) -> Vec<B256> {
+        use faultline_executor::SkipReason;
+        use revm::context::result::InvalidTransaction;
+        exec.skipped
+            .iter()
+            .filter(|(_, r)| !matches!(r, SkipReason::BlockFull | SkipReason::Invalid(InvalidTransaction::NonceTooHigh { .. })))
+            .map(|(h, _)| *h)
+            .collect()
+    }
+
+    /// Updates the pool after a committed block: removes the included and invalid
+    /// transactions, and returns the hashes of stale ones (nonce now below the state's)
+    /// that were not in the block.
     pub(crate) fn after_block(&self, exec: &BlockExecution) -> Vec<B256> {
+        let included: std::collections::HashSet<B256> = exec.included.iter().map(|i| *i.tx.tx_hash()).collect();
         let mut pool = self.pool.lock();
-        let mut dropped = Vec::new();
+        let mut stale = Vec::new();
         for (addr, acc) in &exec.changes.accounts {
             let nonce = acc.map(|a| a.nonce).unwrap_or(0);
-            dropped.extend(pool.prune_sender(addr, nonce));
+            stale.extend(pool.prune_sender(addr, nonce).into_iter().filter(|h| !included.contains(h)));
         }
-        for (hash, reason) in &exec.skipped {
-            use faultline_executor::SkipReason;
-            let keep = matches!(reason, SkipReason::BlockFull)
-                || matches!(reason, SkipReason::Invalid(revm::context::result::InvalidTransaction::NonceTooHigh { .. }));
-            if !keep && pool.remove(hash).is_some() {
-                tracing::debug!(%hash, ?reason, "dropped invalid transaction from pool");
-                dropped.push(*hash);
+        for hash in Self::invalid_skipped(exec) {
+            if pool.remove(&hash).is_some() {
+                tracing::debug!(%hash, "dropped invalid transaction from pool");
             }
         }
-        dropped
+        stale
     }
 
     /// Wakes the on-demand producer.

@@ -55,9 +55,10 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);
     let hash = header.hash_slow();
     let included: Vec<_> = exec.included.iter().map(|i| *i.tx.tx_hash()).collect();
-    let dropped = chain.after_block(&exec);
+    // The journal loses the included and the invalid transactions in the block's own
+    // write batch; the in-memory pool follows only once the block is durable.
     let mut remove = included.clone();
-    remove.extend(dropped);
+    remove.extend(Chain::invalid_skipped(&exec));
     let record = BlockRecord {
         header,
         hash,
@@ -66,6 +67,12 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     };
     store.commit(prepared, &record, &remove)?;
     chain.head.store(inputs.number, Ordering::Release);
+    let stale = chain.after_block(&exec);
+    if !stale.is_empty() {
+        if let Err(e) = store.unjournal_txs(&stale) {
+            tracing::warn!(error = %e, "could not unjournal stale transactions; a restart drops them");
+        }
+    }
     tracing::info!(number = inputs.number, %hash, txs = included.len(), gas = exec.gas_used, skipped = exec.skipped.len(), "sealed block");
     let block = Arc::new(NewBlock { record });
     let _ = chain.events.send(block.clone());
