@@ -87,7 +87,8 @@ impl Chain {
         let _enter = span.enter();
         tokio::pin!(shutdown);
         let mut ticker = block_time.map(|bt| {
-            let mut t = tokio::time::interval(bt);
+            // The first block comes one block time after start, not at once.
+            let mut t = tokio::time::interval_at(tokio::time::Instant::now() + bt, bt);
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             t
         });

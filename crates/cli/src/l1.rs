@@ -1,0 +1,88 @@
+//! Running anvil as the devnet's L1: finding the pinned binary, starting it, and
+//! waiting until it answers.
+
+use eyre::{bail, eyre, WrapErr};
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+use tokio::process::{Child, Command};
+
+/// The anvil binary: `$FAULTLINE_ANVIL`, else the npm-pinned one under
+/// `contracts/node_modules/.bin/` (installed by `scripts/setup.sh`), else `anvil` on PATH.
+pub fn anvil_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("FAULTLINE_ANVIL") {
+        return p.into();
+    }
+    let mut dir = std::env::current_dir().ok();
+    while let Some(d) = dir {
+        let p = d.join("contracts/node_modules/.bin/anvil");
+        if p.exists() {
+            return p;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    "anvil".into()
+}
+
+/// A running anvil, killed on drop.
+pub struct Anvil {
+    child: Child,
+    /// Its HTTP endpoint.
+    pub url: String,
+}
+
+impl Anvil {
+    /// Starts anvil on `port` with `block_time` seconds per block (0: automine), keeping
+    /// its state in `state_file` across restarts.
+    pub async fn start(port: u16, block_time: u64, state_file: &Path) -> eyre::Result<Self> {
+        let bin = anvil_path();
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--port").arg(port.to_string()).arg("--host").arg("127.0.0.1").arg("--silent");
+        if block_time > 0 {
+            cmd.arg("--block-time").arg(block_time.to_string());
+        }
+        cmd.arg("--state").arg(state_file);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
+        let child = cmd.spawn().wrap_err_with(|| {
+            format!("starting anvil ({}): run scripts/setup.sh, or set FAULTLINE_ANVIL", bin.display())
+        })?;
+        let url = format!("http://127.0.0.1:{port}");
+        let mut anvil = Self { child, url };
+        anvil.wait_ready().await?;
+        Ok(anvil)
+    }
+
+    async fn wait_ready(&mut self) -> eyre::Result<()> {
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait()? {
+                bail!("anvil exited at start ({status}); is port in use?");
+            }
+            if chain_id(&self.url).await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(eyre!("anvil did not answer on {} within 10 s", self.url))
+    }
+
+    /// Stops anvil gracefully (SIGTERM, so it writes its state file), then waits.
+    pub async fn stop(mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.child.id() {
+            // SAFETY: kill(2) on our own child's pid; SIGTERM lets anvil dump its state.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+        }
+        if tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await.is_err() {
+            let _ = self.child.kill().await;
+        }
+    }
+}
+
+/// The chain id an L1 endpoint reports.
+pub async fn chain_id(url: &str) -> eyre::Result<u64> {
+    use alloy::providers::{Provider, ProviderBuilder};
+    let provider = ProviderBuilder::new().connect_http(url.parse()?);
+    Ok(provider.get_chain_id().await?)
+}

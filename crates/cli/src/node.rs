@@ -1,0 +1,142 @@
+//! `faultline node`: the L2 node (sequencer + RPC) configured by a TOML file, env vars
+//! and flags (flags win, then env, then file, then defaults). See `docs/operations.md`.
+
+use crate::parse_block_time;
+use clap::Args;
+use eyre::{eyre, WrapErr};
+use faultline_primitives::ChainConfig;
+use faultline_sequencer::{Chain, PoolConfig};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+/// Flags of `faultline node`.
+#[derive(Args, Debug, Clone)]
+pub struct NodeArgs {
+    /// TOML config file (`[node]` and optional `[chain]` tables).
+    #[arg(long, env = "FAULTLINE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Data directory (RocksDB lives in `<data-dir>/db`).
+    #[arg(long, env = "FAULTLINE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// JSON-RPC listen address (HTTP and WebSocket).
+    #[arg(long, env = "FAULTLINE_RPC_ADDR")]
+    pub rpc_addr: Option<SocketAddr>,
+    /// Block time (`1s`, `500ms`; `0` seals blocks on demand as transactions arrive).
+    #[arg(long, env = "FAULTLINE_BLOCK_TIME")]
+    pub block_time: Option<String>,
+    /// L1 JSON-RPC URL (used by the L1 pipeline).
+    #[arg(long, env = "FAULTLINE_L1_RPC")]
+    pub l1_rpc: Option<String>,
+    /// Enables dev-only methods (`evm_mine`).
+    #[arg(long, env = "FAULTLINE_DEV")]
+    pub dev: bool,
+}
+
+/// The `[node]` table of the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileNode {
+    data_dir: Option<PathBuf>,
+    rpc_addr: Option<SocketAddr>,
+    block_time: Option<String>,
+    l1_rpc: Option<String>,
+    dev: Option<bool>,
+    max_pool_per_sender: Option<usize>,
+    max_pool_total: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    node: FileNode,
+    chain: Option<ChainConfig>,
+}
+
+/// A resolved node configuration.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// RPC listen address.
+    pub rpc_addr: SocketAddr,
+    /// `None`: on-demand blocks.
+    pub block_time: Option<Duration>,
+    /// L1 RPC URL.
+    pub l1_rpc: Option<String>,
+    /// Dev methods on.
+    pub dev: bool,
+    /// Chain rules and genesis.
+    pub chain: ChainConfig,
+    /// Pool limits.
+    pub pool: PoolConfig,
+}
+
+impl NodeArgs {
+    /// Merges flags, env (through clap), the file and defaults.
+    pub fn resolve(&self) -> eyre::Result<NodeConfig> {
+        let file: FileConfig = match &self.config {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).wrap_err_with(|| format!("reading config {}", p.display()))?;
+                toml::from_str(&text).wrap_err_with(|| format!("parsing config {}", p.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let chain = file.chain.unwrap_or_else(ChainConfig::devnet);
+        chain.validate()?;
+        let block_time = self.block_time.clone().or(file.node.block_time).unwrap_or_else(|| "1s".into());
+        let mut pool = PoolConfig::default();
+        if let Some(n) = file.node.max_pool_per_sender {
+            pool.max_per_sender = n;
+        }
+        if let Some(n) = file.node.max_pool_total {
+            pool.max_total = n;
+        }
+        Ok(NodeConfig {
+            data_dir: self.data_dir.clone().or(file.node.data_dir).unwrap_or_else(|| "./data".into()),
+            rpc_addr: self.rpc_addr.or(file.node.rpc_addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9545))),
+            block_time: parse_block_time(&block_time).map_err(|e| eyre!(e))?,
+            l1_rpc: self.l1_rpc.clone().or(file.node.l1_rpc),
+            dev: self.dev || file.node.dev.unwrap_or(false),
+            chain,
+            pool,
+        })
+    }
+}
+
+/// Runs the L2 node until `shutdown` resolves.
+pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
+    let span = tracing::info_span!("node", data_dir = %cfg.data_dir.display());
+    let _e = span.enter();
+    let chain = Chain::open(&cfg.data_dir, cfg.chain.clone(), cfg.pool).wrap_err("opening the chain")?;
+    let listener = tokio::net::TcpListener::bind(cfg.rpc_addr)
+        .await
+        .wrap_err_with(|| format!("binding the RPC port {}", cfg.rpc_addr))?;
+    tracing::info!(addr = %cfg.rpc_addr, chain_id = cfg.chain.chain_id, l1_rpc = ?cfg.l1_rpc, "JSON-RPC listening (HTTP and WebSocket)");
+    let module = faultline_rpc::module(chain.clone(), cfg.dev);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut rpc_stop = stop_rx.clone();
+    let rpc = tokio::spawn(faultline_rpc_server::serve(listener, module, Default::default(), async move {
+        let _ = rpc_stop.wait_for(|s| *s).await;
+    }));
+    let mut prod_stop = stop_rx.clone();
+    let producer = tokio::spawn(Arc::clone(&chain).run(cfg.block_time, async move {
+        let _ = prod_stop.wait_for(|s| *s).await;
+    }));
+    shutdown.await;
+    let _ = stop_tx.send(true);
+    let _ = producer.await;
+    match rpc.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "rpc server stopped with an error"),
+        Err(e) => tracing::warn!(error = %e, "rpc task failed"),
+    }
+    tracing::info!(head = chain.head(), "node stopped cleanly");
+    Ok(())
+}
+
+/// `faultline node`.
+pub async fn run(args: NodeArgs) -> eyre::Result<()> {
+    let cfg = args.resolve()?;
+    serve(cfg, crate::shutdown_signal()).await
+}

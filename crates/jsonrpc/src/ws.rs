@@ -1,0 +1,126 @@
+//! WebSocket connections: JSON-RPC over text frames plus `eth_subscribe` and
+//! `eth_unsubscribe`. Each subscription forwards its stream into the connection's bounded
+//! outgoing queue; a client too slow to drain it is disconnected, and every subscription
+//! task ends with its connection.
+
+use crate::{
+    server::{handle_body, handle_entry, parse_entry, response, Parsed, Shared},
+    Params, RpcError,
+};
+use axum::extract::ws::{Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::{
+    collections::HashMap,
+    sync::{atomic::{AtomicU64, Ordering}, Arc},
+};
+use tokio::{sync::mpsc, task::JoinHandle};
+
+static NEXT_SUB: AtomicU64 = AtomicU64::new(1);
+
+fn new_sub_id() -> String {
+    // Unique per process; unguessability is not needed (ids are per connection).
+    let n = NEXT_SUB.fetch_add(1, Ordering::Relaxed);
+    let salt = std::process::id() as u64;
+    format!("0x{:016x}{:016x}", salt.wrapping_mul(0x9e37_79b9_7f4a_7c15), n)
+}
+
+pub(crate) async fn serve_socket<Ctx: Send + Sync + 'static>(socket: WebSocket, shared: Arc<Shared<Ctx>>) {
+    let span = tracing::debug_span!("ws");
+    let _e = span.enter();
+    let (mut sink, mut source) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<String>(shared.config.ws_queue);
+    let writer = tokio::spawn(async move {
+        while let Some(text) = rx.recv().await {
+            if sink.send(Message::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let mut subs: HashMap<String, JoinHandle<()>> = HashMap::new();
+    while let Some(Ok(msg)) = source.next().await {
+        let text = match msg {
+            Message::Text(t) => t.to_string(),
+            Message::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        let reply = handle_ws_text(&shared, &text, &mut subs, &tx).await;
+        if let Some(v) = reply {
+            if tx.try_send(v.to_string()).is_err() {
+                tracing::debug!("websocket client too slow; closing");
+                break;
+            }
+        }
+        if tx.is_closed() {
+            break;
+        }
+    }
+    for (_, h) in subs.drain() {
+        h.abort();
+    }
+    drop(tx);
+    let _ = writer.await;
+}
+
+async fn handle_ws_text<Ctx: Send + Sync + 'static>(
+    shared: &Arc<Shared<Ctx>>,
+    text: &str,
+    subs: &mut HashMap<String, JoinHandle<()>>,
+    tx: &mpsc::Sender<String>,
+) -> Option<Value> {
+    // Subscriptions are single requests; batches go through the shared path.
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return handle_body(&shared.module, &shared.config, text.as_bytes()).await;
+    };
+    let is_sub = v.get("method").and_then(Value::as_str).is_some_and(|m| m == "eth_subscribe" || m == "eth_unsubscribe");
+    if !is_sub {
+        return match v {
+            Value::Array(_) => handle_body(&shared.module, &shared.config, text.as_bytes()).await,
+            other => handle_entry(&shared.module, other).await,
+        };
+    }
+    let Parsed::Call { id, method, params } = parse_entry(v) else { return None };
+    let id = id.unwrap_or(Value::Null);
+    let result = if method == "eth_subscribe" {
+        subscribe(shared, params, subs, tx)
+    } else {
+        params.parse::<(String,)>().map(|(sub,)| Value::Bool(subs.remove(&sub).map(|h| h.abort()).is_some()))
+    };
+    Some(response(id, result))
+}
+
+fn subscribe<Ctx: Send + Sync + 'static>(
+    shared: &Arc<Shared<Ctx>>,
+    params: Params,
+    subs: &mut HashMap<String, JoinHandle<()>>,
+    tx: &mpsc::Sender<String>,
+) -> Result<Value, RpcError> {
+    let mut arr = match params.0 {
+        Some(Value::Array(a)) => a,
+        _ => return Err(RpcError::invalid_params("expected [kind, ...params]")),
+    };
+    if arr.is_empty() {
+        return Err(RpcError::invalid_params("missing subscription kind"));
+    }
+    let kind = match arr.remove(0) {
+        Value::String(k) => k,
+        _ => return Err(RpcError::invalid_params("subscription kind must be a string")),
+    };
+    let mut stream = shared.module.subscribe(&kind, Params(Some(Value::Array(arr))))?;
+    let id = new_sub_id();
+    let tx = tx.clone();
+    let sub = id.clone();
+    let task = tokio::spawn(async move {
+        while let Some(item) = stream.next().await {
+            let note = json!({"jsonrpc": "2.0", "method": "eth_subscription", "params": {"subscription": sub, "result": item}});
+            if tx.try_send(note.to_string()).is_err() {
+                // Full (too slow) or closed: dropping our sender side ends the stream.
+                break;
+            }
+        }
+    });
+    subs.insert(id.clone(), task);
+    Ok(Value::String(id))
+}

@@ -1,0 +1,165 @@
+//! `eth_call` and `eth_estimateGas`: a transaction request simulated over the state at
+//! any block, with geth's error shapes (code 3 with revert data for a revert).
+
+use crate::{blocks::internal, eth::EthApi, RPC_GAS_CAP};
+use alloy_eips::BlockId;
+use alloy_primitives::{TxKind, U256};
+use alloy_rpc_types_eth::TransactionRequest;
+use faultline_executor::{simulate, BlockInputs, SimulateOptions};
+use faultline_rpc_server::{Params, RpcError};
+use faultline_state::overlay::StateReader;
+use revm::context::{
+    result::{ExecutionResult, HaltReason, InvalidTransaction},
+    TxEnv,
+};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+struct Prepared {
+    n: u64,
+    inputs: BlockInputs,
+    env: TxEnv,
+    opts: SimulateOptions,
+}
+
+fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Result<Prepared, RpcError> {
+    let n = api.resolve(block)?;
+    let (_, header) = api.chain.store().header(n).map_err(internal)?.ok_or_else(|| RpcError::server("header not found"))?;
+    let inputs = BlockInputs {
+        number: header.number,
+        timestamp: header.timestamp,
+        parent_hash: header.parent_hash,
+        base_fee: header.base_fee_per_gas.unwrap_or_default(),
+        gas_limit: header.gas_limit,
+        beneficiary: header.beneficiary,
+    };
+    let cap = header.gas_limit.min(RPC_GAS_CAP);
+    let price_given = req.gas_price.is_some() || req.max_fee_per_gas.is_some();
+    let (tx_type, gas_price, priority) = if let Some(max) = req.max_fee_per_gas {
+        (2u8, max, Some(req.max_priority_fee_per_gas.unwrap_or(0).min(max)))
+    } else if let Some(p) = req.gas_price {
+        (if req.access_list.is_some() { 1 } else { 0 }, p, None)
+    } else {
+        (if req.access_list.is_some() { 1 } else { 2 }, 0, None)
+    };
+    if req.blob_versioned_hashes.is_some() || req.authorization_list.is_some() {
+        return Err(RpcError::server("transaction type not supported"));
+    }
+    let data = req.input.input().cloned().unwrap_or_default();
+    let env = TxEnv {
+        tx_type,
+        caller: req.from.unwrap_or_default(),
+        gas_limit: req.gas.unwrap_or(cap).min(header.gas_limit),
+        gas_price,
+        kind: req.to.unwrap_or(TxKind::Create),
+        value: req.value.unwrap_or_default(),
+        data,
+        nonce: req.nonce.unwrap_or_default(),
+        chain_id: Some(api.chain.config().chain_id),
+        access_list: req.access_list.clone().unwrap_or_default(),
+        gas_priority_fee: priority,
+        ..Default::default()
+    };
+    let opts = SimulateOptions { skip_nonce: req.nonce.is_none(), zero_base_fee: !price_given };
+    Ok(Prepared { n, inputs, env, opts })
+}
+
+fn run(api: &EthApi, p: &Prepared, gas: u64) -> Result<Result<ExecutionResult, InvalidTransaction>, RpcError> {
+    let mut env = p.env.clone();
+    env.gas_limit = gas;
+    simulate(api.chain.config(), &p.inputs, api.chain.store().state_at(p.n), env, p.opts)
+        .map_err(|e| RpcError::internal(e.to_string()))
+}
+
+/// geth's wording for a transaction the call cannot even start.
+fn invalid(e: InvalidTransaction) -> RpcError {
+    let msg = match e {
+        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
+            format!("insufficient funds for gas * price + value: have {balance} want {fee}")
+        }
+        InvalidTransaction::NonceTooLow { tx, state } => format!("nonce too low: next nonce {state}, tx nonce {tx}"),
+        InvalidTransaction::NonceTooHigh { tx, state } => format!("nonce too high: next nonce {state}, tx nonce {tx}"),
+        InvalidTransaction::GasPriceLessThanBasefee => "max fee per gas less than block base fee".to_string(),
+        InvalidTransaction::CallGasCostMoreThanGasLimit { .. } => "intrinsic gas too low".to_string(),
+        InvalidTransaction::CallerGasLimitMoreThanBlock => "exceeds block gas limit".to_string(),
+        other => other.to_string(),
+    };
+    RpcError::server(msg)
+}
+
+fn halt(reason: HaltReason) -> RpcError {
+    let msg = match reason {
+        HaltReason::OutOfGas(_) => "out of gas".to_string(),
+        HaltReason::OpcodeNotFound | HaltReason::InvalidFEOpcode => "invalid opcode".to_string(),
+        HaltReason::StackUnderflow => "stack underflow".to_string(),
+        HaltReason::StackOverflow => "stack limit reached 1024 (1023)".to_string(),
+        HaltReason::InvalidJump => "invalid jump destination".to_string(),
+        HaltReason::StateChangeDuringStaticCall => "write protection".to_string(),
+        other => format!("execution halted: {other:?}"),
+    };
+    RpcError::server(msg)
+}
+
+/// `eth_call(request, block?, overrides?)`.
+pub async fn eth_call(api: Arc<EthApi>, params: Params) -> Result<Value, RpcError> {
+    let (req, block, overrides): (TransactionRequest, Option<BlockId>, Option<Value>) = params.parse()?;
+    if overrides.is_some_and(|o| !o.is_null()) {
+        return Err(RpcError::invalid_params("state overrides are not supported"));
+    }
+    tokio::task::spawn_blocking(move || {
+        let p = prepare(&api, req, block)?;
+        match run(&api, &p, p.env.gas_limit)? {
+            Ok(ExecutionResult::Success { output, .. }) => Ok(json!(output.into_data())),
+            Ok(ExecutionResult::Revert { output, .. }) => Err(RpcError::execution_reverted(output)),
+            Ok(ExecutionResult::Halt { reason, .. }) => Err(halt(reason)),
+            Err(e) => Err(invalid(e)),
+        }
+    })
+    .await
+    .map_err(|e| RpcError::internal(e.to_string()))?
+}
+
+/// `eth_estimateGas(request, block?)`: the smallest gas limit (within 1.5%) at which the
+/// call succeeds, found by binary search from the gas the call spends at the cap.
+pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, RpcError> {
+    let (req, block): (TransactionRequest, Option<BlockId>) = params.parse()?;
+    tokio::task::spawn_blocking(move || {
+        let p = prepare(&api, req, block)?;
+        let mut hi = p.env.gas_limit;
+        // With a gas price, the sender's balance bounds the gas it can buy.
+        if p.env.gas_price > 0 {
+            let bal = api
+                .chain
+                .store()
+                .state_at(p.n)
+                .account_record(&p.env.caller)
+                .map_err(internal)?
+                .map(|a| a.balance)
+                .unwrap_or_default();
+            let avail = bal.saturating_sub(p.env.value) / U256::from(p.env.gas_price);
+            hi = hi.min(avail.try_into().unwrap_or(u64::MAX));
+        }
+        let first = match run(&api, &p, hi)? {
+            Ok(ExecutionResult::Success { gas, .. }) => gas,
+            Ok(ExecutionResult::Revert { output, .. }) => return Err(RpcError::execution_reverted(output)),
+            Ok(ExecutionResult::Halt { reason: HaltReason::OutOfGas(_), .. }) => {
+                return Err(RpcError::server(format!("gas required exceeds allowance ({hi})")))
+            }
+            Ok(ExecutionResult::Halt { reason, .. }) => return Err(halt(reason)),
+            Err(e) => return Err(invalid(e)),
+        };
+        let mut lo = first.tx_gas_used().saturating_sub(1).max(20_999);
+        // Most calls succeed with what they spent plus the 63/64 reserve.
+        let mut mid = (first.total_gas_spent() * 64 / 63 + 2_300).min(hi);
+        while lo + 1 < hi && (hi - lo) * 1000 / hi > 15 {
+            match run(&api, &p, mid)? {
+                Ok(ExecutionResult::Success { .. }) => hi = mid,
+                _ => lo = mid,
+            }
+            mid = lo + (hi - lo) / 2;
+        }
+        Ok(json!(format!("{hi:#x}")))
+    })
+    .await
+    .map_err(|e| RpcError::internal(e.to_string()))?
+}
