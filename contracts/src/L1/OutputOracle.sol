@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {RollupConfig} from "./RollupConfig.sol";
+import {BatchInbox} from "./BatchInbox.sol";
+
+/// @title OutputOracle
+/// @notice Bonded L2 output roots. Anyone may propose the output of the next L2 block on
+///         the fixed interval (first valid proposal per slot wins) by locking the bond, once
+///         that block's data is on L1 in the inbox. An output is final when its challenge
+///         window has passed and the dispute game has not deleted it; its bond can then be
+///         released. The dispute game (set once in the config) deletes a disproven output
+///         and every later one. Bonds are paid by pull (`withdraw`), so no recipient can
+///         block a deletion. Spec: docs/outputs.md.
+contract OutputOracle {
+    /// @notice One proposed output.
+    struct Output {
+        bytes32 root;
+        uint64 l2Block;
+        uint64 timestamp; // L1 time of the proposal
+        bool bondReleased;
+        address proposer;
+        uint96 bond;
+    }
+
+    RollupConfig public immutable config;
+    BatchInbox public immutable inbox;
+
+    /// @notice Number of live outputs; output 0 is the genesis output, final from the start.
+    uint256 public outputCount;
+    /// @notice Wei each account may withdraw (released bonds, won bonds, refunds).
+    mapping(address => uint256) public credit;
+
+    mapping(uint256 => Output) internal _outputs;
+
+    event OutputProposed(uint256 indexed index, uint64 indexed l2Block, bytes32 root, address indexed proposer);
+    event OutputsDeleted(uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize);
+    event BondReleased(uint256 indexed index, address indexed proposer, uint256 bond);
+    event Withdrawn(address indexed account, uint256 amount);
+
+    error WrongBlockNumber(uint256 expected, uint256 got);
+    error BlockNotOnL1(uint256 l2Block, uint256 nextBlockInInbox);
+    error WrongBond(uint256 expected, uint256 got);
+    error ZeroRoot();
+    error UnknownOutput(uint256 index);
+    error NotFinalized(uint256 index);
+    error AlreadyFinalized(uint256 index);
+    error BondAlreadyReleased(uint256 index);
+    error NotDisputeGame();
+    error CannotDeleteGenesis();
+    error ZeroAddress();
+    error NothingToWithdraw();
+    error TransferFailed();
+    error Reentrancy();
+
+    modifier nonReentrant() {
+        bool locked;
+        assembly ("memory-safe") {
+            locked := tload(0)
+        }
+        if (locked) revert Reentrancy();
+        assembly ("memory-safe") {
+            tstore(0, 1)
+        }
+        _;
+        assembly ("memory-safe") {
+            tstore(0, 0)
+        }
+    }
+
+    /// @param genesisOutputRoot the output root of L2 block 0, stored as output 0 (final).
+    constructor(RollupConfig config_, BatchInbox inbox_, bytes32 genesisOutputRoot) {
+        if (address(config_) == address(0) || address(inbox_) == address(0)) revert ZeroAddress();
+        if (genesisOutputRoot == bytes32(0)) revert ZeroRoot();
+        config = config_;
+        inbox = inbox_;
+        _outputs[0] = Output({
+            root: genesisOutputRoot,
+            l2Block: 0,
+            timestamp: 0,
+            bondReleased: true,
+            proposer: address(0),
+            bond: 0
+        });
+        outputCount = 1;
+        emit OutputProposed(0, 0, genesisOutputRoot, address(0));
+    }
+
+    /// @notice The L2 block number the next output must be for.
+    function nextBlockNumber() public view returns (uint256) {
+        return uint256(_outputs[outputCount - 1].l2Block) + config.proposalInterval();
+    }
+
+    /// @notice Proposes `root` as the output of L2 block `l2Block`, locking exactly the
+    ///         configured bond. Permissionless; the first valid proposal for a slot wins.
+    function propose(uint256 l2Block, bytes32 root) external payable returns (uint256 index) {
+        uint256 expected = nextBlockNumber();
+        if (l2Block != expected) revert WrongBlockNumber(expected, l2Block);
+        uint256 available = inbox.nextBlock();
+        if (l2Block >= available) revert BlockNotOnL1(l2Block, available);
+        uint256 bond = config.proposerBond();
+        if (msg.value != bond) revert WrongBond(bond, msg.value);
+        if (root == bytes32(0)) revert ZeroRoot();
+        index = outputCount;
+        _outputs[index] = Output({
+            root: root,
+            // forge-lint: disable-next-line(unsafe-typecast) l2Block equals nextBlockNumber(), below the inbox u64 cursor
+            l2Block: uint64(l2Block),
+            timestamp: uint64(block.timestamp),
+            bondReleased: false,
+            proposer: msg.sender,
+            // forge-lint: disable-next-line(unsafe-typecast) proposerBond <= MAX_BOND (1000 ether) < 2^96
+            bond: uint96(bond)
+        });
+        outputCount = index + 1;
+        // forge-lint: disable-next-line(unsafe-typecast) l2Block equals nextBlockNumber(): a u64 block plus a u64 interval, below the inbox u64 cursor
+        emit OutputProposed(index, uint64(l2Block), root, msg.sender);
+    }
+
+    /// @notice Output `index` (reverts if there is none).
+    function output(uint256 index) external view returns (Output memory) {
+        if (index >= outputCount) revert UnknownOutput(index);
+        return _outputs[index];
+    }
+
+    /// @notice The root of live output `index` (reverts if there is none).
+    function outputRoot(uint256 index) external view returns (bytes32) {
+        if (index >= outputCount) revert UnknownOutput(index);
+        return _outputs[index].root;
+    }
+
+    /// @notice Index of the newest live output.
+    function latestOutputIndex() external view returns (uint256) {
+        return outputCount - 1;
+    }
+
+    /// @notice Whether output `index` exists and its challenge window has passed.
+    function isFinalized(uint256 index) public view returns (bool) {
+        if (index >= outputCount) return false;
+        return block.timestamp >= uint256(_outputs[index].timestamp) + config.challengeWindow();
+    }
+
+    /// @notice Moves the bond of final output `index` to its proposer's credit. Anyone may call.
+    function releaseBond(uint256 index) external {
+        if (!isFinalized(index)) revert NotFinalized(index);
+        Output storage o = _outputs[index];
+        if (o.bondReleased) revert BondAlreadyReleased(index);
+        o.bondReleased = true;
+        credit[o.proposer] += o.bond;
+        emit BondReleased(index, o.proposer, o.bond);
+    }
+
+    /// @notice Deletes the disproven output `fromIndex` and every later one (dispute game
+    ///         only; never a final output, never genesis). The disproven output's bond goes
+    ///         to `winner`; later outputs were not shown wrong, so their bonds go back to
+    ///         their proposers.
+    function deleteOutputs(uint256 fromIndex, address winner) external {
+        if (msg.sender != config.disputeGame()) revert NotDisputeGame();
+        if (fromIndex == 0) revert CannotDeleteGenesis();
+        uint256 count = outputCount;
+        if (fromIndex >= count) revert UnknownOutput(fromIndex);
+        if (isFinalized(fromIndex)) revert AlreadyFinalized(fromIndex);
+        if (winner == address(0)) revert ZeroAddress();
+        // Outputs after a non-final one are younger, so none of them is final either.
+        uint256 prize = _outputs[fromIndex].bond;
+        credit[winner] += prize;
+        for (uint256 i = fromIndex + 1; i < count; ++i) {
+            Output storage o = _outputs[i];
+            credit[o.proposer] += o.bond;
+        }
+        for (uint256 i = fromIndex; i < count; ++i) {
+            delete _outputs[i];
+        }
+        outputCount = fromIndex;
+        emit OutputsDeleted(fromIndex, count, winner, prize);
+    }
+
+    /// @notice Pays the caller's credit.
+    function withdraw() external nonReentrant {
+        uint256 amount = credit[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        credit[msg.sender] = 0;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+        emit Withdrawn(msg.sender, amount);
+    }
+}
