@@ -28,7 +28,7 @@ if [ -f contracts/package-lock.json ]; then
     say "npm (Node.js) is required for the pinned Foundry toolchain and not found"; exit 1
   fi
   stamp=contracts/node_modules/.faultline-lock
-  if [ ! -x contracts/node_modules/.bin/forge ] || ! cmp -s contracts/package-lock.json "$stamp"; then
+  if [ ! -d contracts/node_modules/@foundry-rs/forge ] || ! cmp -s contracts/package-lock.json "$stamp"; then
     say "installing the pinned Foundry toolchain and solc (npm ci in contracts/)"
     npm ci --prefix contracts --no-audit --no-fund --loglevel=error
     cp contracts/package-lock.json "$stamp"

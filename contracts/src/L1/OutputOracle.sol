@@ -134,9 +134,11 @@ contract OutputOracle {
         return outputCount - 1;
     }
 
-    /// @notice Whether output `index` exists and its challenge window has passed.
+    /// @notice Whether output `index` exists and its challenge window has passed
+    ///         (output 0, L2 genesis, is final from the start).
     function isFinalized(uint256 index) public view returns (bool) {
         if (index >= outputCount) return false;
+        if (index == 0) return true;
         return block.timestamp >= uint256(_outputs[index].timestamp) + config.challengeWindow();
     }
 

@@ -124,7 +124,12 @@ contract Portal {
         _chargeDepositGas(gasLimit);
 
         address from = msg.sender;
-        if (msg.sender != tx.origin) from = address(uint160(msg.sender) + ALIAS_OFFSET);
+        // The alias is msg.sender + offset mod 2^160 (docs/bridge.md): wrap, never revert.
+        if (msg.sender != tx.origin) {
+            unchecked {
+                from = address(uint160(msg.sender) + ALIAS_OFFSET);
+            }
+        }
 
         uint256 index = depositCount;
         bytes32 h = Hashing.depositHash(index, from, to, msg.value, value, gasLimit, uint64(block.number), data);
