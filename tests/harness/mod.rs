@@ -19,14 +19,16 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
 }
 
-/// A pinned Foundry tool (`forge`, `cast`, `anvil`) installed by `scripts/setup.sh`,
+/// A pinned Foundry tool (`forge`, `cast`, `anvil`: `contracts/bin/<tool>`, which runs
+/// the native binary `scripts/setup.sh` installed),
 /// or `None` with a message saying why the calling test is skipped.
 pub fn foundry_tool(name: &str) -> Option<PathBuf> {
-    let p = repo_root().join("contracts/node_modules/.bin").join(name);
-    if p.exists() {
-        Some(p)
+    let root = repo_root();
+    let installed = root.join("contracts/node_modules/@foundry-rs").join(name);
+    if installed.exists() {
+        Some(root.join("contracts/bin").join(name))
     } else {
-        eprintln!("SKIP: {} not installed (run scripts/setup.sh)", p.display());
+        eprintln!("SKIP: {} not installed (run scripts/setup.sh)", installed.display());
         None
     }
 }
@@ -174,4 +176,172 @@ pub async fn post(url: &str, body: impl Into<String>) -> serde_json::Value {
 /// Calls one method and returns the whole response object.
 pub async fn call(url: &str, method: &str, params: serde_json::Value) -> serde_json::Value {
     post(url, serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string()).await
+}
+
+/// A real anvil (the npm-pinned one) on a free port, killed on drop.
+pub struct Anvil {
+    child: Child,
+    /// HTTP URL.
+    pub url: String,
+    /// Port.
+    pub port: u16,
+}
+
+impl Anvil {
+    /// Starts anvil with automine (`block_time` 0) or a block time in seconds; `None`
+    /// (with a SKIP message) when the toolchain is not installed.
+    pub fn start(block_time: u64) -> Option<Self> {
+        let bin = foundry_tool("anvil")?;
+        let port = free_port();
+        let mut cmd = Command::new(bin);
+        cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"]);
+        if block_time > 0 {
+            cmd.args(["--block-time", &block_time.to_string()]);
+        }
+        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn anvil");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(Self { child, url: format!("http://127.0.0.1:{port}"), port });
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("anvil did not listen within 20 s");
+    }
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `faultline <args>` to completion and returns (success, stdout, stderr).
+pub fn faultline(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(bin()).args(args).current_dir(repo_root()).output().expect("run faultline");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// `faultline devnet` as a child process (its own anvil and L2 node) on free ports.
+pub struct Devnet {
+    child: Option<Child>,
+    /// Data dir.
+    pub data_dir: PathBuf,
+    /// L1 port.
+    pub l1_port: u16,
+    /// L2 port.
+    pub l2_port: u16,
+    extra: Vec<String>,
+    _tmp: tempfile::TempDir,
+}
+
+impl Devnet {
+    /// Starts a devnet with extra flags and waits until its L2 RPC listens.
+    pub fn start(extra: &[&str]) -> Option<Self> {
+        foundry_tool("anvil")?;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut d = Self {
+            child: None,
+            data_dir: tmp.path().join("data"),
+            l1_port: free_port(),
+            l2_port: free_port(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            _tmp: tmp,
+        };
+        d.spawn();
+        Some(d)
+    }
+
+    fn spawn(&mut self) {
+        std::fs::create_dir_all(&self.data_dir).expect("data dir");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).expect("log");
+        let child = Command::new(bin())
+            .arg("devnet")
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["--l1-port", &self.l1_port.to_string(), "--l2-port", &self.l2_port.to_string()])
+            .args(&self.extra)
+            .current_dir(repo_root())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn devnet");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Some(c) = self.child.as_mut() {
+                if let Ok(Some(s)) = c.try_wait() {
+                    panic!("devnet exited at start ({s}); log:\n{}", self.log());
+                }
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.l2_port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("devnet L2 did not listen within 90 s; log:\n{}", self.log());
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.data_dir.with_extension("log")
+    }
+
+    /// The devnet's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// L1 URL.
+    pub fn l1(&self) -> String {
+        format!("http://127.0.0.1:{}", self.l1_port)
+    }
+
+    /// L2 URL.
+    pub fn l2(&self) -> String {
+        format!("http://127.0.0.1:{}", self.l2_port)
+    }
+
+    /// SIGTERM and wait; returns whether it exited with success.
+    pub fn stop(&mut self) -> bool {
+        let Some(mut c) = self.child.take() else { return true };
+        // SAFETY: kill(2) on our own child with SIGTERM.
+        unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(s)) = c.try_wait() {
+                return s.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = c.kill();
+        false
+    }
+
+    /// Starts it again on the same data dir and ports.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // SIGTERM first so the devnet stops its anvil child too.
+            // SAFETY: kill(2) on our own child.
+            unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }

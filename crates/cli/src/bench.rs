@@ -221,7 +221,7 @@ async fn start_anvil(args: &BenchArgs, funded: &[Address]) -> eyre::Result<Targe
 
 fn token_bytecode(path: &PathBuf) -> eyre::Result<Bytes> {
     let text = std::fs::read_to_string(path)
-        .wrap_err_with(|| format!("reading {} (run `contracts/node_modules/.bin/forge build` first)", path.display()))?;
+        .wrap_err_with(|| format!("reading {} (run `contracts/bin/forge build` first)", path.display()))?;
     let v: Value = serde_json::from_str(&text)?;
     let hex = v["bytecode"]["object"].as_str().ok_or_else(|| eyre!("no bytecode in {}", path.display()))?;
     Ok(hex.parse()?)

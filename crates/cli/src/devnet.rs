@@ -1,8 +1,10 @@
 //! `faultline devnet`: L1 (anvil) and the L2 node on one machine with embedded defaults.
-//! A restart on the same data dir continues both chains (anvil keeps its state in
-//! `<data-dir>/l1-state.json`).
+//! On start it deploys the L1 contracts (or finds them, on a restart) and writes their
+//! address book to `<data-dir>/deploy/<l1-chain-id>.json`. A restart on the same data dir
+//! continues both chains (anvil keeps its state in `<data-dir>/l1-state.json`).
 
-use crate::{l1::Anvil, node::NodeArgs};
+use crate::{deploy::DeployArgs, l1::Anvil, node::NodeArgs};
+use faultline_l1::AddressBook;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -24,6 +26,12 @@ pub struct DevnetArgs {
     /// L1 block time in seconds (0: anvil automine).
     #[arg(long, default_value_t = 1)]
     pub l1_block_time: u64,
+    /// Challenge window of the devnet's output oracle, seconds.
+    #[arg(long, default_value_t = 60)]
+    pub challenge_window: u64,
+    /// L2 blocks between output proposals.
+    #[arg(long, default_value_t = 10)]
+    pub proposal_interval: u64,
 }
 
 /// Runs the devnet until Ctrl-C.
@@ -31,6 +39,34 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
     std::fs::create_dir_all(&args.data_dir)?;
     let anvil = Anvil::start(args.l1_port, args.l1_block_time, &args.data_dir.join("l1-state.json")).await?;
     tracing::info!(url = %anvil.url, "L1 (anvil) up");
+    let chain = faultline_primitives::ChainConfig::devnet();
+    let l1_chain_id = crate::l1::chain_id(&anvil.url).await?;
+    let book_path = AddressBook::default_path(&args.data_dir, l1_chain_id);
+    let deploy_args = DeployArgs {
+        l1_rpc: anvil.url.clone(),
+        private_key: None,
+        owner: None,
+        sequencer: None,
+        challenge_window: args.challenge_window,
+        proposal_interval: args.proposal_interval,
+        proposer_bond: alloy_primitives::U256::from(10_000_000_000_000_000u64),
+        chain_config: None,
+        out: None,
+    };
+    let book = match crate::deploy::ensure_deployed(&anvil.url, &book_path, &chain, deploy_args).await {
+        Ok(book) => book,
+        Err(e) => {
+            anvil.stop().await;
+            return Err(e);
+        }
+    };
+    tracing::info!(
+        portal = %book.portal,
+        inbox = %book.batch_inbox,
+        oracle = %book.output_oracle,
+        address_book = %book_path.display(),
+        "L1 contracts ready"
+    );
     let node = NodeArgs {
         config: None,
         data_dir: Some(args.data_dir.join("l2")),

@@ -10,16 +10,16 @@ use std::{
 use tokio::process::{Child, Command};
 
 /// The anvil binary: `$FAULTLINE_ANVIL`, else the npm-pinned one under
-/// `contracts/node_modules/.bin/` (installed by `scripts/setup.sh`), else `anvil` on PATH.
+/// `contracts/bin/anvil` (the native binary installed by `scripts/setup.sh`), else
+/// `anvil` on PATH.
 pub fn anvil_path() -> PathBuf {
     if let Some(p) = std::env::var_os("FAULTLINE_ANVIL") {
         return p.into();
     }
     let mut dir = std::env::current_dir().ok();
     while let Some(d) = dir {
-        let p = d.join("contracts/node_modules/.bin/anvil");
-        if p.exists() {
-            return p;
+        if d.join("contracts/node_modules/@foundry-rs/anvil").exists() {
+            return d.join("contracts/bin/anvil");
         }
         dir = d.parent().map(Path::to_path_buf);
     }

@@ -2,6 +2,7 @@
 //! benchmark. Errors are reported with `eyre` here, at the edge.
 
 mod bench;
+mod deploy;
 mod devnet;
 mod l1;
 mod node;
@@ -25,6 +26,9 @@ enum Command {
     /// Measures sustained inclusion rate and send-to-inclusion latency of faultline and,
     /// on the same load in the same run, of anvil.
     Bench(bench::BenchArgs),
+    /// Deploys the L1 contracts (config, portal, inbox, output oracle) and writes the
+    /// address book `deploy/<l1-chain-id>.json`.
+    Deploy(deploy::DeployArgs),
 }
 
 /// Parses a block time: `1s`, `500ms`, `2` (seconds), or `0` for on-demand blocks.
@@ -83,6 +87,7 @@ fn main() -> eyre::Result<()> {
             Command::Devnet(a) => devnet::run(a).await,
             Command::Node(a) => node::run(a).await,
             Command::Bench(a) => bench::run(a).await,
+            Command::Deploy(a) => deploy::run(a).await,
         }
     })
 }

@@ -99,7 +99,7 @@ async fn http_requests_batches_and_errors() {
 async fn websocket_calls_and_subscriptions() {
     let addr = start(ServerConfig::default()).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}")).await.unwrap();
-    let mut recv = async |ws: &mut tokio_tungstenite::WebSocketStream<_>| -> Value {
+    let recv = async |ws: &mut tokio_tungstenite::WebSocketStream<_>| -> Value {
         loop {
             match ws.next().await.unwrap().unwrap() {
                 Message::Text(t) => return serde_json::from_str(&t).unwrap(),

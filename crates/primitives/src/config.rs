@@ -85,6 +85,16 @@ impl ChainConfig {
         }
     }
 
+    /// The allocation genesis is built from: `alloc` plus the predeploys
+    /// ([`crate::predeploys`]) at addresses `alloc` does not set itself.
+    pub fn genesis_alloc(&self) -> BTreeMap<Address, GenesisAccount> {
+        let mut alloc = self.alloc.clone();
+        for (address, account) in crate::predeploys::predeploys() {
+            alloc.entry(address).or_insert(account);
+        }
+        alloc
+    }
+
     /// Checks the values a chain cannot run with.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));

@@ -19,6 +19,20 @@ pub const DEV_ACCOUNTS: [(Address, B256); 10] = [
     (address!("a0Ee7A142d267C1f36714E4a8F75612F20a79720"), b256!("2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6")),
 ];
 
+/// Devnet roles on L1, as indexes into [`DEV_ACCOUNTS`]: account 0 deploys and owns the
+/// rollup config, 1 is the sequencer (posts batches), 2 the proposer, 3 the challenger.
+/// Users and tests are free to use any of them on L2.
+pub mod roles {
+    /// Deploys the L1 contracts and owns the rollup config.
+    pub const DEPLOYER: usize = 0;
+    /// Signs batches for the inbox.
+    pub const SEQUENCER: usize = 1;
+    /// Posts output roots with a bond.
+    pub const PROPOSER: usize = 2;
+    /// Disputes output roots.
+    pub const CHALLENGER: usize = 3;
+}
+
 /// The mnemonic the dev accounts derive from.
 pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
 

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod dev;
 pub mod output;
+pub mod predeploys;
 
 pub use config::{ChainConfig, ConfigError, GenesisAccount};
 pub use output::{output_root, OUTPUT_VERSION};

@@ -71,7 +71,7 @@ impl std::fmt::Debug for Chain {
 /// The genesis state changes of a config.
 fn genesis_changes(config: &ChainConfig) -> StateChanges {
     let mut changes = StateChanges::default();
-    for (address, acc) in &config.alloc {
+    for (address, acc) in &config.genesis_alloc() {
         let code = Bytecode::new_raw(acc.code.clone());
         let code_hash = if acc.code.is_empty() { alloy_primitives::KECCAK256_EMPTY } else { code.hash_slow() };
         if !acc.code.is_empty() {
@@ -85,6 +85,15 @@ fn genesis_changes(config: &ChainConfig) -> StateChanges {
         }
     }
     changes
+}
+
+/// The genesis block header of a config and its output root (the output the L1 oracle
+/// starts from), computed without a store.
+pub fn genesis_output(config: &ChainConfig) -> Result<(alloy_consensus::Header, B256), ChainError> {
+    let root = faultline_state::store::genesis_root(&genesis_changes(config)).map_err(StoreError::from)?;
+    let header = assemble_header(&genesis_inputs(config), &[], 0, root);
+    let output = faultline_primitives::output_root(root, header.hash_slow());
+    Ok((header, output))
 }
 
 /// The genesis block inputs of a config.

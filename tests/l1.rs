@@ -1,0 +1,133 @@
+//! End to end on a real anvil: `faultline deploy` writes an address book whose
+//! contracts answer through the generated bindings, agree with the L2 node's genesis,
+//! take a deposit; bad input fails with a clear message; `faultline devnet` deploys on
+//! start and reuses the deployment after a restart.
+
+mod harness;
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, U256},
+    providers::ProviderBuilder,
+    signers::local::PrivateKeySigner,
+};
+use faultline_l1::{
+    bindings::{BatchInbox, OutputOracle, Portal, RollupConfig},
+    AddressBook,
+};
+use faultline_primitives::dev::{roles, DEV_ACCOUNTS};
+use harness::{call, faultline, Anvil, Devnet, Node};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_writes_address_book_and_contracts_answer() {
+    let Some(anvil) = Anvil::start(0) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("book.json");
+    let (ok, stdout, stderr) = faultline(&[
+        "deploy",
+        "--l1-rpc",
+        &anvil.url,
+        "--challenge-window",
+        "30",
+        "--proposal-interval",
+        "5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "deploy failed:\n{stdout}\n{stderr}");
+    let book = AddressBook::load(&out).expect("address book written");
+    assert_eq!(book.l1_chain_id, 31337);
+    assert_eq!(book.l2_chain_id, 64023);
+    assert_eq!(book.deployer, DEV_ACCOUNTS[roles::DEPLOYER].0);
+    assert_eq!(book.challenge_window, 30);
+    assert!(book.deployment_block >= 1);
+
+    let user = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[5].1).unwrap();
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(user.clone())).connect_http(anvil.url.parse().unwrap());
+    let config = RollupConfig::new(book.rollup_config, &provider);
+    assert_eq!(config.l2ChainId().call().await.unwrap(), U256::from(64023));
+    assert_eq!(config.sequencer().call().await.unwrap(), DEV_ACCOUNTS[roles::SEQUENCER].0);
+    assert_eq!(config.challengeWindow().call().await.unwrap(), 30);
+    assert_eq!(config.proposalInterval().call().await.unwrap(), 5);
+    assert_eq!(config.owner().call().await.unwrap(), book.deployer);
+
+    // Output 0 is L2 genesis, and the real node computes the same output root.
+    let oracle = OutputOracle::new(book.output_oracle, &provider);
+    let genesis = oracle.outputRoot(U256::ZERO).call().await.unwrap();
+    assert_eq!(genesis, book.genesis_output_root);
+    let node = Node::start();
+    let at0 = call(&node.http(), "rollup_outputAtBlock", json!(["0x0"])).await;
+    assert_eq!(at0["result"]["outputRoot"], json!(genesis), "{at0}");
+    assert!(oracle.isFinalized(U256::ZERO).call().await.unwrap());
+    assert_eq!(oracle.nextBlockNumber().call().await.unwrap(), U256::from(5));
+
+    let inbox = BatchInbox::new(book.batch_inbox, &provider);
+    assert_eq!(inbox.nextBlock().call().await.unwrap(), 1);
+    assert_eq!(inbox.portal().call().await.unwrap(), book.portal);
+
+    // A deposit lands in the accumulator.
+    let portal = Portal::new(book.portal, &provider);
+    assert_eq!(portal.oracle().call().await.unwrap(), book.output_oracle);
+    let to = Address::repeat_byte(0x42);
+    let receipt = portal
+        .depositETH(to)
+        .value(U256::from(1_000_000_000u64))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+    let log = receipt.decoded_log::<Portal::DepositQueued>().expect("DepositQueued");
+    assert_eq!(log.index, U256::ZERO);
+    assert_eq!(log.from, user.address());
+    assert_eq!(log.to, to);
+    assert_eq!(portal.depositCount().call().await.unwrap(), U256::from(1));
+    assert_eq!(portal.accumulator(U256::ZERO).call().await.unwrap(), log.accumulator);
+
+    // A second deploy on the same L1 gets fresh addresses (new nonces), not a clash.
+    let out2 = tmp.path().join("book2.json");
+    let (ok, _, stderr) = faultline(&["deploy", "--l1-rpc", &anvil.url, "--out", out2.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert_ne!(AddressBook::load(&out2).unwrap().portal, book.portal);
+}
+
+#[test]
+fn deploy_bad_input_fails_clearly() {
+    let (ok, _, stderr) = faultline(&["deploy", "--private-key", "0x1234", "--l1-rpc", "http://127.0.0.1:9"]);
+    assert!(!ok);
+    assert!(stderr.contains("invalid private key"), "{stderr}");
+
+    let (ok, _, stderr) = faultline(&["deploy", "--l1-rpc", "http://127.0.0.1:9"]);
+    assert!(!ok);
+    assert!(stderr.contains("deploying the L1 contracts") || stderr.contains("L1 RPC"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let (ok, _, stderr) = faultline(&["deploy", "--l1-rpc", "not a url"]);
+    assert!(!ok);
+    assert!(stderr.contains("bad --l1-rpc URL"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devnet_deploys_on_start_and_reuses_after_restart() {
+    let Some(mut devnet) = Devnet::start(&["--block-time", "0"]) else { return };
+    let book_path = AddressBook::default_path(&devnet.data_dir, 31337);
+    let book = AddressBook::load(&book_path).expect("devnet wrote its address book");
+    let provider = ProviderBuilder::new().connect_http(devnet.l1().parse().unwrap());
+    let oracle = OutputOracle::new(book.output_oracle, &provider);
+    assert_eq!(oracle.outputRoot(U256::ZERO).call().await.unwrap(), book.genesis_output_root);
+    let l2 = call(&devnet.l2(), "eth_chainId", json!([])).await;
+    assert_eq!(l2["result"], json!("0xfa17"));
+    let at0 = call(&devnet.l2(), "rollup_outputAtBlock", json!(["0x0"])).await;
+    assert_eq!(at0["result"]["outputRoot"], json!(book.genesis_output_root));
+
+    assert!(devnet.stop(), "devnet exits cleanly on SIGTERM; log:\n{}", devnet.log());
+    devnet.restart();
+    let again = AddressBook::load(&book_path).unwrap();
+    assert_eq!(again, book, "restart reuses the deployment");
+    assert!(devnet.log().contains("L1 contracts already deployed"), "{}", devnet.log());
+    let code = call(&devnet.l1(), "eth_getCode", json!([book.portal, "latest"])).await;
+    assert_ne!(code["result"], json!("0x"), "anvil kept its state across the restart");
+}
