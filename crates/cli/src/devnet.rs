@@ -5,6 +5,7 @@
 
 use crate::{deploy::DeployArgs, l1::Anvil, node::NodeArgs};
 use faultline_l1::AddressBook;
+use faultline_primitives::dev::{roles, DEV_ACCOUNTS};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -74,6 +75,9 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         block_time: Some(args.block_time.clone()),
         l1_rpc: Some(anvil.url.clone()),
         dev: true,
+        address_book: Some(book_path.clone()),
+        batcher_key: Some(DEV_ACCOUNTS[roles::SEQUENCER].1.to_string()),
+        proposer_key: Some(DEV_ACCOUNTS[roles::PROPOSER].1.to_string()),
     };
     let cfg = node.resolve()?;
     tracing::info!(

@@ -6,6 +6,10 @@ use clap::Args;
 use eyre::{eyre, WrapErr};
 use faultline_primitives::ChainConfig;
 use faultline_sequencer::{Chain, PoolConfig};
+use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
+use faultline_batcher::{Batcher, BatcherConfig};
+use faultline_l1::AddressBook;
+use faultline_proposer::{Proposer, ProposerConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -30,6 +34,16 @@ pub struct NodeArgs {
     /// Enables dev-only methods (`evm_mine`).
     #[arg(long, env = "FAULTLINE_DEV")]
     pub dev: bool,
+    /// Address book of the L1 deployment (written by `faultline deploy`); with a key
+    /// below, runs the batcher and/or the proposer against it.
+    #[arg(long, env = "FAULTLINE_ADDRESS_BOOK")]
+    pub address_book: Option<PathBuf>,
+    /// Sequencer key: runs the batcher (hex private key).
+    #[arg(long, env = "FAULTLINE_BATCHER_KEY", hide_env_values = true)]
+    pub batcher_key: Option<String>,
+    /// Proposer key: runs the proposer (hex private key).
+    #[arg(long, env = "FAULTLINE_PROPOSER_KEY", hide_env_values = true)]
+    pub proposer_key: Option<String>,
 }
 
 /// The `[node]` table of the config file.
@@ -43,6 +57,9 @@ struct FileNode {
     dev: Option<bool>,
     max_pool_per_sender: Option<usize>,
     max_pool_total: Option<usize>,
+    address_book: Option<PathBuf>,
+    batcher_key: Option<String>,
+    proposer_key: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,6 +87,21 @@ pub struct NodeConfig {
     pub chain: ChainConfig,
     /// Pool limits.
     pub pool: PoolConfig,
+    /// The L1 pipeline services to run, if any.
+    pub l1: Option<L1Services>,
+}
+
+/// The batcher and proposer of a node, against one L1 deployment.
+#[derive(Debug, Clone)]
+pub struct L1Services {
+    /// L1 RPC URL.
+    pub l1_rpc: String,
+    /// The deployment.
+    pub book: AddressBook,
+    /// Sequencer key: the batcher runs when set.
+    pub batcher_key: Option<PrivateKeySigner>,
+    /// Proposer key: the proposer runs when set.
+    pub proposer_key: Option<PrivateKeySigner>,
 }
 
 impl NodeArgs {
@@ -92,11 +124,31 @@ impl NodeArgs {
         if let Some(n) = file.node.max_pool_total {
             pool.max_total = n;
         }
+        let l1_rpc = self.l1_rpc.clone().or(file.node.l1_rpc);
+        let book_path = self.address_book.clone().or(file.node.address_book);
+        let batcher_key = self.batcher_key.clone().or(file.node.batcher_key);
+        let proposer_key = self.proposer_key.clone().or(file.node.proposer_key);
+        let l1 = match book_path {
+            Some(path) if batcher_key.is_some() || proposer_key.is_some() => {
+                let book = AddressBook::load(&path)?;
+                if book.l2_chain_id != chain.chain_id {
+                    return Err(eyre!("address book {} is for L2 chain {}, not {}", path.display(), book.l2_chain_id, chain.chain_id));
+                }
+                Some(L1Services {
+                    l1_rpc: l1_rpc.clone().ok_or_else(|| eyre!("the batcher and proposer need --l1-rpc"))?,
+                    book,
+                    batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
+                    proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
+                })
+            }
+            _ => None,
+        };
         Ok(NodeConfig {
+            l1,
             data_dir: self.data_dir.clone().or(file.node.data_dir).unwrap_or_else(|| "./data".into()),
             rpc_addr: self.rpc_addr.or(file.node.rpc_addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9545))),
             block_time: parse_block_time(&block_time).map_err(|e| eyre!(e))?,
-            l1_rpc: self.l1_rpc.clone().or(file.node.l1_rpc),
+            l1_rpc,
             dev: self.dev || file.node.dev.unwrap_or(false),
             chain,
             pool,
@@ -123,9 +175,16 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
     let producer = tokio::spawn(Arc::clone(&chain).run(cfg.block_time, async move {
         let _ = prod_stop.wait_for(|s| *s).await;
     }));
+    let mut services = Vec::new();
+    if let Some(l1) = &cfg.l1 {
+        services = spawn_l1_services(l1, &chain, &stop_rx)?;
+    }
     shutdown.await;
     let _ = stop_tx.send(true);
     let _ = producer.await;
+    for s in services {
+        let _ = s.await;
+    }
     match rpc.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "rpc server stopped with an error"),
@@ -133,6 +192,39 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
     }
     tracing::info!(head = chain.head(), "node stopped cleanly");
     Ok(())
+}
+
+/// Spawns the batcher and the proposer (those with a key) until `stop` turns true.
+fn spawn_l1_services(
+    l1: &L1Services,
+    chain: &Arc<Chain>,
+    stop: &tokio::sync::watch::Receiver<bool>,
+) -> eyre::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let url: reqwest::Url = l1.l1_rpc.parse().wrap_err("bad L1 RPC URL")?;
+    let mut handles = Vec::new();
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    if let Some(key) = &l1.batcher_key {
+        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
+        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig::default());
+        tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
+        handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
+    }
+    if let Some(key) = &l1.proposer_key {
+        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url);
+        let proposer = Proposer::new(
+            chain.store().clone(),
+            provider,
+            l1.book.output_oracle,
+            l1.book.batch_inbox,
+            l1.book.rollup_config,
+            ProposerConfig::default(),
+        );
+        tracing::info!(proposer = %key.address(), oracle = %l1.book.output_oracle, "proposer on");
+        handles.push(tokio::spawn(proposer.run(stopped(stop.clone()))));
+    }
+    Ok(handles)
 }
 
 /// `faultline node`.

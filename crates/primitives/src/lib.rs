@@ -3,6 +3,7 @@
 //!
 //! Nothing here touches storage, the network or the EVM.
 
+pub mod batch;
 pub mod config;
 pub mod dev;
 pub mod output;
@@ -18,3 +19,9 @@ pub const DEFAULT_L2_CHAIN_ID: u64 = 64023;
 
 /// The L2-to-L1 message passer predeploy: withdrawals are storage writes of this contract.
 pub const MESSAGE_PASSER: Address = address!("4200000000000000000000000000000000000016");
+
+/// The portal deposit cursor an L2 header carries in `extraData` (8 bytes, big-endian:
+/// deposits included up to and including the block); zero when absent.
+pub fn deposit_cursor(extra_data: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(extra_data).map(u64::from_be_bytes).unwrap_or(0)
+}

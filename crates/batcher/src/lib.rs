@@ -1,0 +1,162 @@
+//! The batcher: takes sealed L2 blocks from the store, encodes them per
+//! `docs/batches.md` and posts them to `BatchInbox.submitBatch`.
+//!
+//! The L1 inbox is the source of truth for progress: each round reads
+//! `BatchInbox.nextBlock()` and posts from there. So a restart resumes with no gap and
+//! no duplicate (the inbox rejects both), and a batch dropped by an L1 reorg is posted
+//! again when `nextBlock` goes back.
+
+use alloy::{network::ReceiptResponse, providers::Provider};
+use alloy_eips::eip2718::Encodable2718;
+use alloy_primitives::Bytes;
+use faultline_l1::bindings::BatchInbox;
+use faultline_primitives::batch::{Batch, BatchBlock, BatchError};
+use faultline_state::{Store, StoreError};
+use std::{sync::Arc, time::Duration};
+use tracing::Instrument;
+
+/// Tuning of the batcher.
+#[derive(Clone, Debug)]
+pub struct BatcherConfig {
+    /// A batch stops growing at the block that takes it past this many bytes (a single
+    /// block larger than this is posted alone).
+    pub max_batch_bytes: usize,
+    /// How often to look for new blocks.
+    pub poll: Duration,
+}
+
+impl Default for BatcherConfig {
+    fn default() -> Self {
+        Self { max_batch_bytes: 120_000, poll: Duration::from_secs(1) }
+    }
+}
+
+/// Why a batcher round failed (the service logs it and retries).
+#[derive(Debug, thiserror::Error)]
+pub enum BatcherError {
+    /// The L2 store failed.
+    #[error("L2 store: {0}")]
+    Store(#[from] StoreError),
+    /// A block the store reports as sealed is missing.
+    #[error("L2 block {0} is missing from the store")]
+    MissingBlock(u64),
+    /// Encoding failed.
+    #[error("encoding: {0}")]
+    Encode(#[from] BatchError),
+    /// An L1 call or transaction failed.
+    #[error("L1: {0}")]
+    L1(#[from] alloy::contract::Error),
+    /// Waiting for the batch's receipt failed.
+    #[error("L1 receipt: {0}")]
+    Pending(#[from] alloy::providers::PendingTransactionError),
+    /// The inbox reverted the batch.
+    #[error("batch for L2 blocks {first}..={last} reverted on L1")]
+    Reverted {
+        /// First block.
+        first: u64,
+        /// Last block.
+        last: u64,
+    },
+}
+
+/// What one round posted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    /// L2 blocks `first..=last`.
+    pub first: u64,
+    /// Last L2 block.
+    pub last: u64,
+    /// Calldata bytes of the batch.
+    pub bytes: usize,
+    /// L1 gas the transaction used.
+    pub l1_gas: u64,
+    /// L1 block that included it.
+    pub l1_block: u64,
+}
+
+/// Builds the batch of sealed blocks `from..=head`, cut at `max_bytes`.
+pub fn build_batch(store: &Store, from: u64, head: u64, max_bytes: usize) -> Result<Option<Batch>, BatcherError> {
+    if from > head {
+        return Ok(None);
+    }
+    let mut batch = Batch { first_block: from, blocks: Vec::new() };
+    let mut size = 13usize;
+    for n in from..=head {
+        let (_, header) = store.header(n)?.ok_or(BatcherError::MissingBlock(n))?;
+        let body = store.body(n)?.ok_or(BatcherError::MissingBlock(n))?;
+        let txs: Vec<Bytes> = body.transactions.iter().map(|(_, tx)| Bytes::from(tx.encoded_2718())).collect();
+        let block_size = 18 + txs.iter().map(|t| 3 + t.len()).sum::<usize>();
+        if !batch.blocks.is_empty() && size + block_size > max_bytes {
+            break;
+        }
+        size += block_size;
+        let deposit_cursor = faultline_primitives::deposit_cursor(&header.extra_data);
+        batch.blocks.push(BatchBlock { timestamp: header.timestamp, deposit_cursor, txs });
+    }
+    Ok(Some(batch))
+}
+
+/// The batcher service.
+pub struct Batcher<P> {
+    store: Arc<Store>,
+    inbox: BatchInbox::BatchInboxInstance<P>,
+    cfg: BatcherConfig,
+}
+
+impl<P: Provider + Clone> Batcher<P> {
+    /// A batcher posting to the inbox at `inbox` through `provider` (whose wallet must
+    /// hold the sequencer key).
+    pub fn new(store: Arc<Store>, provider: P, inbox: alloy_primitives::Address, cfg: BatcherConfig) -> Self {
+        Self { store, inbox: BatchInbox::new(inbox, provider), cfg }
+    }
+
+    /// One round: posts the next batch if there are sealed blocks the inbox lacks.
+    pub async fn step(&self) -> Result<Option<Posted>, BatcherError> {
+        let next = self.inbox.nextBlock().call().await?;
+        let head = self.store.head()?.unwrap_or(0);
+        let Some(batch) = build_batch(&self.store, next, head, self.cfg.max_batch_bytes)? else { return Ok(None) };
+        let first = batch.first_block;
+        let last = first + batch.blocks.len() as u64 - 1;
+        let data = batch.encode()?;
+        let bytes = data.len();
+        let receipt = self.inbox.submitBatch(data.into()).send().await?.get_receipt().await?;
+        if !receipt.status() {
+            return Err(BatcherError::Reverted { first, last });
+        }
+        Ok(Some(Posted {
+            first,
+            last,
+            bytes,
+            l1_gas: receipt.gas_used(),
+            l1_block: receipt.block_number().unwrap_or_default(),
+        }))
+    }
+
+    /// Runs rounds until `shutdown` resolves; errors are logged and retried.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
+        let span = tracing::info_span!("batcher", inbox = %self.inbox.address());
+        self.run_loop(shutdown).instrument(span).await
+    }
+
+    async fn run_loop(self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let wait = match self.step().await {
+                Ok(Some(p)) => {
+                    tracing::info!(first = p.first, last = p.last, bytes = p.bytes, l1_gas = p.l1_gas, l1_block = p.l1_block, "batch posted");
+                    Duration::ZERO
+                }
+                Ok(None) => self.cfg.poll,
+                Err(e) => {
+                    tracing::warn!(error = %e, "batch round failed; retrying");
+                    self.cfg.poll
+                }
+            };
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        tracing::info!("batcher stopped");
+    }
+}
