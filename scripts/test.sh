@@ -9,6 +9,8 @@ status=0
 forge=contracts/bin/forge
 echo "== forge test" >&2
 "$forge" test || status=1
+echo "== forge snapshot --check (the committed .gas-snapshot must be current)" >&2
+"$forge" snapshot --check >/dev/null || { echo "gas snapshot is stale: run contracts/bin/forge snapshot" >&2; status=1; }
 echo "== cargo test" >&2
 cargo test --locked --workspace --no-fail-fast || status=1
 exit $status

@@ -108,7 +108,7 @@ contract RollupConfig {
 
     /// @notice Completes a transfer started by the owner.
     function acceptOwnership() external {
-        if (msg.sender != pendingOwner) revert NotPendingOwner();
+        if (msg.sender != pendingOwner || msg.sender == address(0)) revert NotPendingOwner();
         emit OwnershipTransferred(owner, msg.sender);
         owner = msg.sender;
         pendingOwner = address(0);
