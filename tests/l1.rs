@@ -131,3 +131,30 @@ async fn devnet_deploys_on_start_and_reuses_after_restart() {
     let code = call(&devnet.l1(), "eth_getCode", json!([book.portal, "latest"])).await;
     assert_ne!(code["result"], json!("0x"), "anvil kept its state across the restart");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_script_deploys_the_same_contracts() {
+    let (Some(anvil), Some(forge)) = (Anvil::start(0), harness::foundry_tool("forge")) else { return };
+    let genesis = format!("{:#x}", faultline_sequencer::genesis_output(&faultline_primitives::ChainConfig::devnet()).unwrap().1);
+    let out = std::process::Command::new(&forge)
+        .args(["script", "contracts/script/Deploy.s.sol", "--rpc-url", &anvil.url, "--broadcast", "--private-key"])
+        .arg(format!("{}", DEV_ACCOUNTS[roles::DEPLOYER].1))
+        .env("GENESIS_OUTPUT_ROOT", &genesis)
+        .env("CHALLENGE_WINDOW", "45")
+        .current_dir(harness::repo_root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "forge script failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let book_path = harness::repo_root().join("deploy/31337-forge.json");
+    let book: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&book_path).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&book_path);
+    let provider = ProviderBuilder::new().connect_http(anvil.url.parse().unwrap());
+    let oracle: Address = book["outputOracle"].as_str().unwrap().parse().unwrap();
+    let config: Address = book["rollupConfig"].as_str().unwrap().parse().unwrap();
+    let oracle = OutputOracle::new(oracle, &provider);
+    assert_eq!(format!("{:#x}", oracle.outputRoot(U256::ZERO).call().await.unwrap()), genesis);
+    let config = RollupConfig::new(config, &provider);
+    assert_eq!(config.challengeWindow().call().await.unwrap(), 45);
+    assert_eq!(config.sequencer().call().await.unwrap(), DEV_ACCOUNTS[roles::SEQUENCER].0);
+}
