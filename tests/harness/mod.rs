@@ -133,17 +133,7 @@ impl Node {
     /// SIGTERM and wait for a clean exit; returns whether it exited with success.
     pub fn stop(&mut self) -> bool {
         let Some(mut c) = self.child.take() else { return true };
-        // SAFETY: kill(2) on our own child with SIGTERM.
-        unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(s)) = c.try_wait() {
-                return s.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        false
+        sigterm_and_wait(&mut c, Duration::from_secs(15))
     }
 
     /// Starts the process again on the same data dir and port.
@@ -307,17 +297,7 @@ impl Devnet {
     /// SIGTERM and wait; returns whether it exited with success.
     pub fn stop(&mut self) -> bool {
         let Some(mut c) = self.child.take() else { return true };
-        // SAFETY: kill(2) on our own child with SIGTERM.
-        unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(s)) = c.try_wait() {
-                return s.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = c.kill();
-        false
+        sigterm_and_wait(&mut c, Duration::from_secs(20))
     }
 
     /// Starts it again on the same data dir and ports.
@@ -331,17 +311,24 @@ impl Drop for Devnet {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
             // SIGTERM first so the devnet stops its anvil child too.
-            // SAFETY: kill(2) on our own child.
-            unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = c.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
+            sigterm_and_wait(&mut c, Duration::from_secs(10));
         }
     }
+}
+
+/// SIGTERM, then wait up to `timeout` for the exit (SIGKILL after it); returns whether
+/// the process exited with success.
+pub fn sigterm_and_wait(c: &mut Child, timeout: Duration) -> bool {
+    // SAFETY: kill(2) on our own child with SIGTERM.
+    unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) };
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Ok(Some(s)) = c.try_wait() {
+            return s.success();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = c.kill();
+    let _ = c.wait();
+    false
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {RollupConfig} from "./RollupConfig.sol";
+import {ReentrancyGuard} from "../lib/ReentrancyGuard.sol";
 import {BatchInbox} from "./BatchInbox.sol";
 
 /// @title OutputOracle
@@ -12,7 +13,7 @@ import {BatchInbox} from "./BatchInbox.sol";
 ///         released. The dispute game (set once in the config) deletes a disproven output
 ///         and every later one. Bonds are paid by pull (`withdraw`), so no recipient can
 ///         block a deletion. Spec: docs/outputs.md.
-contract OutputOracle {
+contract OutputOracle is ReentrancyGuard {
     /// @notice One proposed output.
     struct Output {
         bytes32 root;
@@ -51,24 +52,7 @@ contract OutputOracle {
     error ZeroAddress();
     error NothingToWithdraw();
     error TransferFailed();
-    error Reentrancy();
 
-    modifier nonReentrant() {
-        bool locked;
-        assembly ("memory-safe") {
-            locked := tload(0)
-        }
-        if (locked) revert Reentrancy();
-        assembly ("memory-safe") {
-            tstore(0, 1)
-        }
-        _;
-        assembly ("memory-safe") {
-            tstore(0, 0)
-        }
-    }
-
-    /// @param genesisOutputRoot the output root of L2 block 0, stored as output 0 (final).
     constructor(RollupConfig config_, BatchInbox inbox_, bytes32 genesisOutputRoot) {
         if (address(config_) == address(0) || address(inbox_) == address(0)) revert ZeroAddress();
         if (genesisOutputRoot == bytes32(0)) revert ZeroRoot();

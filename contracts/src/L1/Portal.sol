@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {RollupConfig} from "./RollupConfig.sol";
+import {ReentrancyGuard} from "../lib/ReentrancyGuard.sol";
 import {OutputOracle} from "./OutputOracle.sol";
 import {Hashing} from "../lib/Hashing.sol";
 import {SmtVerifier} from "../lib/SmtVerifier.sol";
@@ -11,7 +12,7 @@ import {SmtVerifier} from "../lib/SmtVerifier.sol";
 ///         on-chain deposit accumulator that L2 must follow in order; withdrawals come
 ///         out against finalized output roots with an SMT proof of the L2 message
 ///         passer's storage. Spec: docs/bridge.md.
-contract Portal {
+contract Portal is ReentrancyGuard {
     /// @notice The L2 message passer predeploy whose storage proves withdrawals.
     address public constant MESSAGE_PASSER = 0x4200000000000000000000000000000000000016;
     /// @notice Placeholder for `l2Sender` outside a withdrawal call.
@@ -72,23 +73,7 @@ contract Portal {
     error WithdrawalNotProven(bytes32 withdrawalHash);
     error InsufficientGasForWithdrawal(uint256 needed, uint256 available);
     error WithdrawalCallFailed(bytes32 withdrawalHash);
-    error Reentrancy();
     error InvalidTarget();
-
-    modifier nonReentrant() {
-        bool locked;
-        assembly ("memory-safe") {
-            locked := tload(0)
-        }
-        if (locked) revert Reentrancy();
-        assembly ("memory-safe") {
-            tstore(0, 1)
-        }
-        _;
-        assembly ("memory-safe") {
-            tstore(0, 0)
-        }
-    }
 
     constructor(RollupConfig config_, OutputOracle oracle_) {
         if (address(config_) == address(0) || address(oracle_) == address(0)) revert ZeroAddress();

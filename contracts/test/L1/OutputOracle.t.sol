@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ReentrancyGuard} from "../../src/lib/ReentrancyGuard.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {RollupConfig} from "../../src/L1/RollupConfig.sol";
 import {OracleFixtures} from "../helpers/OracleFixtures.sol";
@@ -307,7 +308,7 @@ contract OutputOracleTest is OracleFixtures {
 
         p.withdraw();
         assertEq(p.reentries(), 1, "re-entered");
-        assertEq(bytes4(p.innerRevert()), OutputOracle.Reentrancy.selector, "inner call blocked");
+        assertEq(bytes4(p.innerRevert()), ReentrancyGuard.Reentrancy.selector, "inner call blocked");
         assertEq(address(p).balance, BOND, "paid exactly once");
         assertEq(oracle.credit(address(p)), 0);
         assertEq(oracle.credit(bob), BOND);

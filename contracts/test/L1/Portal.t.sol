@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {ReentrancyGuard} from "../../src/lib/ReentrancyGuard.sol";
 import {Portal} from "../../src/L1/Portal.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {RollupConfig} from "../../src/L1/RollupConfig.sol";
@@ -825,7 +826,7 @@ contract PortalTest is OracleFixtures {
         assertEq(evil.calls(), 1, "inner call never reached the target");
         assertEq(evil.received(), 5 ether);
         assertEq(address(evil).balance, 5 ether, "paid once");
-        assertEq(bytes4(evil.innerRevert()), Portal.Reentrancy.selector);
+        assertEq(bytes4(evil.innerRevert()), ReentrancyGuard.Reentrancy.selector);
         assertEq(address(portal).balance, 95 ether);
 
         vm.expectRevert(abi.encodeWithSelector(Portal.WithdrawalAlreadyFinalized.selector, Hashing.withdrawalHash(w)));
@@ -846,7 +847,7 @@ contract PortalTest is OracleFixtures {
         evil.arm(abi.encodeCall(Portal.finalizeWithdrawal, (ws[1], index, op, p1)), false);
 
         portal.finalizeWithdrawal(ws[0], index, op, p0);
-        assertEq(bytes4(evil.innerRevert()), Portal.Reentrancy.selector);
+        assertEq(bytes4(evil.innerRevert()), ReentrancyGuard.Reentrancy.selector);
         assertEq(evil.calls(), 1);
         assertEq(address(evil).balance, 5 ether);
         assertFalse(portal.finalizedWithdrawals(Hashing.withdrawalHash(ws[1])));
