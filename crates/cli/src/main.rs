@@ -2,8 +2,10 @@
 //! benchmark. Errors are reported with `eyre` here, at the edge.
 
 mod bench;
+mod bridge;
 mod deploy;
 mod devnet;
+mod follower;
 mod l1;
 mod node;
 
@@ -29,6 +31,11 @@ enum Command {
     /// Deploys the L1 contracts (config, portal, inbox, output oracle) and writes the
     /// address book `deploy/<l1-chain-id>.json`.
     Deploy(deploy::DeployArgs),
+    /// Deposits ETH from L1 to L2 through the portal and waits until L2 includes it.
+    Deposit(bridge::DepositArgs),
+    /// Withdraws ETH from L2 to L1: starts it on L2, waits for a final output, proves and
+    /// finalizes it on L1.
+    Withdraw(bridge::WithdrawArgs),
 }
 
 /// Parses a block time: `1s`, `500ms`, `2` (seconds), or `0` for on-demand blocks.
@@ -88,6 +95,8 @@ fn main() -> eyre::Result<()> {
             Command::Node(a) => node::run(a).await,
             Command::Bench(a) => bench::run(a).await,
             Command::Deploy(a) => deploy::run(a).await,
+            Command::Deposit(a) => bridge::deposit(a).await,
+            Command::Withdraw(a) => bridge::withdraw(a).await,
         }
     })
 }

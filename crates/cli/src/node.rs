@@ -8,6 +8,7 @@ use faultline_primitives::ChainConfig;
 use faultline_sequencer::{Chain, PoolConfig};
 use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
 use faultline_batcher::{Batcher, BatcherConfig};
+use faultline_derivation::L1Reader;
 use faultline_l1::AddressBook;
 use faultline_proposer::{Proposer, ProposerConfig};
 use serde::Deserialize;
@@ -60,6 +61,7 @@ struct FileNode {
     address_book: Option<PathBuf>,
     batcher_key: Option<String>,
     proposer_key: Option<String>,
+    l1_confirmations: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +104,8 @@ pub struct L1Services {
     pub batcher_key: Option<PrivateKeySigner>,
     /// Proposer key: the proposer runs when set.
     pub proposer_key: Option<PrivateKeySigner>,
+    /// L1 blocks a deposit must be buried under before L2 includes it.
+    pub confirmations: u64,
 }
 
 impl NodeArgs {
@@ -129,19 +133,20 @@ impl NodeArgs {
         let batcher_key = self.batcher_key.clone().or(file.node.batcher_key);
         let proposer_key = self.proposer_key.clone().or(file.node.proposer_key);
         let l1 = match book_path {
-            Some(path) if batcher_key.is_some() || proposer_key.is_some() => {
+            Some(path) => {
                 let book = AddressBook::load(&path)?;
                 if book.l2_chain_id != chain.chain_id {
                     return Err(eyre!("address book {} is for L2 chain {}, not {}", path.display(), book.l2_chain_id, chain.chain_id));
                 }
                 Some(L1Services {
-                    l1_rpc: l1_rpc.clone().ok_or_else(|| eyre!("the batcher and proposer need --l1-rpc"))?,
+                    l1_rpc: l1_rpc.clone().ok_or_else(|| eyre!("an address book needs --l1-rpc"))?,
                     book,
                     batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
+                    confirmations: file.node.l1_confirmations.unwrap_or(1),
                 })
             }
-            _ => None,
+            None => None,
         };
         Ok(NodeConfig {
             l1,
@@ -205,6 +210,15 @@ fn spawn_l1_services(
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let reader = L1Reader::new(ProviderBuilder::new().connect_http(url.clone()), l1.book.portal, l1.book.batch_inbox);
+    handles.push(tokio::spawn(crate::follower::follow_deposits(
+        reader,
+        chain.clone(),
+        l1.book.deployment_block,
+        l1.confirmations,
+        Duration::from_millis(500),
+        stopped(stop.clone()),
+    )));
     if let Some(key) = &l1.batcher_key {
         let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
         let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig::default());

@@ -20,6 +20,9 @@ pub struct BlockInputs {
     pub gas_limit: u64,
     /// Fee recipient (`COINBASE`).
     pub beneficiary: Address,
+    /// Portal deposits included up to and including this block (the header's
+    /// `extraData`, 8 bytes big-endian; `docs/bridge.md`).
+    pub deposit_cursor: u64,
 }
 
 impl BlockInputs {

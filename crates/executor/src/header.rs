@@ -31,7 +31,7 @@ pub fn assemble_header(inputs: &BlockInputs, included: &[IncludedTx], gas_used: 
         gas_limit: inputs.gas_limit,
         gas_used,
         timestamp: inputs.timestamp,
-        extra_data: Bytes::from_static(b"faultline"),
+        extra_data: Bytes::copy_from_slice(&inputs.deposit_cursor.to_be_bytes()),
         mix_hash: inputs.parent_hash,
         nonce: Default::default(),
         base_fee_per_gas: Some(inputs.base_fee),

@@ -16,7 +16,7 @@ pub use header::assemble_header;
 
 use alloy_consensus::{Eip658Value, Receipt, ReceiptEnvelope, ReceiptWithBloom, TxEnvelope, TxType};
 use alloy_primitives::{Address, Log, B256};
-use faultline_primitives::ChainConfig;
+use faultline_primitives::{ChainConfig, Deposit};
 use faultline_state::{overlay::StateReader, Overlay, StateChanges};
 use revm::{
     context::{result::{EVMError, ExecutionResult, InvalidTransaction}, Context, TxEnv},
@@ -86,12 +86,20 @@ fn context<DB: revm::Database>(config: &ChainConfig, inputs: &BlockInputs, db: D
         .with_block(inputs.block_env())
 }
 
-/// Executes `candidates` (sender already recovered) in order as the block `inputs` over
-/// the parent state `base`. Invalid candidates are skipped and reported, never fatal.
+/// Executes the block `inputs` over the parent state `base`: first `deposits` (the
+/// portal deposits this block includes, in index order), then `candidates` (sender
+/// already recovered) in order. Invalid candidates are skipped and reported, never fatal.
+///
+/// A deposit (`docs/bridge.md`) mints `mint` to `from`, then runs the call `from → to`
+/// with `value`, `gas_limit` and `data` at gas price zero (the block's `BASEFEE` reads 0
+/// during deposits); if the call is invalid or fails, the mint stays. Deposits have no
+/// receipts and do not count toward the block's gas (the portal caps their gas per L1
+/// block).
 pub fn execute_block<B>(
     config: &ChainConfig,
     inputs: &BlockInputs,
     base: B,
+    deposits: &[Deposit],
     candidates: impl IntoIterator<Item = (Address, TxEnvelope)>,
 ) -> Result<BlockExecution, ExecError<B::Error>>
 where
@@ -100,6 +108,37 @@ where
 {
     let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet();
     let mut out = BlockExecution::default();
+    if !deposits.is_empty() {
+        evm.ctx.block.basefee = 0;
+        for d in deposits {
+            evm.ctx.journaled_state.database.credit(d.from, d.mint).map_err(ExecError::Store)?;
+            let nonce = revm::Database::basic(&mut evm.ctx.journaled_state.database, d.from)
+                .map_err(ExecError::Store)?
+                .map(|a| a.nonce)
+                .unwrap_or(0);
+            let env = TxEnv {
+                tx_type: 0,
+                caller: d.from,
+                gas_limit: d.gas_limit,
+                gas_price: 0,
+                kind: alloy_primitives::TxKind::Call(d.to),
+                value: d.value,
+                data: d.data.clone(),
+                nonce,
+                chain_id: None,
+                ..Default::default()
+            };
+            match evm.transact(env) {
+                Ok(r) => evm.ctx.journaled_state.database.try_commit(r.state).map_err(ExecError::Store)?,
+                Err(EVMError::Transaction(invalid)) => {
+                    tracing::debug!(index = d.index, ?invalid, "deposit call invalid; mint kept");
+                }
+                Err(EVMError::Database(e)) => return Err(ExecError::Store(e)),
+                Err(other) => return Err(ExecError::Evm(other.to_string())),
+            }
+        }
+        evm.ctx.block.basefee = inputs.base_fee;
+    }
     for (sender, tx) in candidates {
         let hash = *tx.tx_hash();
         let Some(env) = tx_env(sender, &tx) else {

@@ -5,11 +5,13 @@
 
 pub mod batch;
 pub mod config;
+pub mod deposit;
 pub mod dev;
 pub mod output;
 pub mod predeploys;
 
 pub use config::{ChainConfig, ConfigError, GenesisAccount};
+pub use deposit::Deposit;
 pub use output::{output_root, OUTPUT_VERSION};
 
 use alloy_primitives::{address, Address};

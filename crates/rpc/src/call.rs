@@ -32,6 +32,7 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
         base_fee: header.base_fee_per_gas.unwrap_or_default(),
         gas_limit: header.gas_limit,
         beneficiary: header.beneficiary,
+        deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
     };
     let cap = header.gas_limit.min(RPC_GAS_CAP);
     let price_given = req.gas_price.is_some() || req.max_fee_per_gas.is_some();

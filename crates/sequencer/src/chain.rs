@@ -60,6 +60,8 @@ pub struct Chain {
     pub(crate) events: broadcast::Sender<Arc<NewBlock>>,
     pub(crate) wake: Notify,
     pub(crate) produce_lock: Mutex<()>,
+    /// Confirmed L1 deposits not yet included, by index (fed by the L1 follower).
+    pub(crate) deposits: Mutex<std::collections::BTreeMap<u64, faultline_primitives::Deposit>>,
 }
 
 impl std::fmt::Debug for Chain {
@@ -105,6 +107,7 @@ fn genesis_inputs(config: &ChainConfig) -> BlockInputs {
         base_fee: config.genesis_base_fee,
         gas_limit: config.block_gas_limit,
         beneficiary: config.fee_recipient,
+        deposit_cursor: 0,
     }
 }
 
@@ -157,6 +160,7 @@ impl Chain {
             events,
             wake: Notify::new(),
             produce_lock: Mutex::new(()),
+            deposits: Mutex::new(Default::default()),
         });
         chain.reload_journal()?;
         Ok(chain)
@@ -185,6 +189,36 @@ impl Chain {
         self.store.unjournal_txs(&stale)?;
         tracing::info!(total, kept, dropped = stale.len(), "reloaded journaled transactions");
         Ok(())
+    }
+
+    /// Hands confirmed L1 deposits to the producer; the next blocks include them in
+    /// index order from the head's deposit cursor. Already-included ones are ignored.
+    pub fn add_deposits(&self, deposits: impl IntoIterator<Item = faultline_primitives::Deposit>) {
+        let cursor = self.deposit_cursor();
+        let mut q = self.deposits.lock();
+        for d in deposits {
+            if d.index >= cursor {
+                q.insert(d.index, d);
+            }
+        }
+        drop(q);
+        self.wake.notify_one();
+    }
+
+    /// Deposits included up to and including the head block.
+    pub fn deposit_cursor(&self) -> u64 {
+        self.store
+            .header(self.head())
+            .ok()
+            .flatten()
+            .map(|(_, h)| faultline_primitives::deposit_cursor(&h.extra_data))
+            .unwrap_or(0)
+    }
+
+    /// Whether deposits wait for inclusion.
+    pub(crate) fn has_pending_deposits(&self) -> bool {
+        let cursor = self.deposit_cursor();
+        self.deposits.lock().contains_key(&cursor)
     }
 
     /// The store (read it freely; only the producer writes blocks).

@@ -26,6 +26,9 @@ pub fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
+/// Most deposits one block includes (the rest go in the next blocks, in order).
+pub const MAX_DEPOSITS_PER_BLOCK: usize = 1024;
+
 pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, ProducerError> {
     let _guard = chain.produce_lock.lock();
     let store = &chain.store;
@@ -37,6 +40,22 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         parent.gas_limit,
         parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee),
     );
+    // Deposits: contiguous from the parent's cursor, in index order, bounded per block.
+    let parent_cursor = faultline_primitives::deposit_cursor(&parent.extra_data);
+    let deposits: Vec<_> = {
+        let mut q = chain.deposits.lock();
+        q.retain(|i, _| *i >= parent_cursor);
+        let mut out = Vec::new();
+        let mut next = parent_cursor;
+        while let Some(d) = q.get(&next) {
+            if out.len() >= MAX_DEPOSITS_PER_BLOCK {
+                break;
+            }
+            out.push(d.clone());
+            next += 1;
+        }
+        out
+    };
     let inputs = BlockInputs {
         number: parent_number + 1,
         // Non-decreasing: on-demand mode may seal several blocks in one second.
@@ -45,12 +64,13 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         base_fee,
         gas_limit: config.block_gas_limit,
         beneficiary: config.fee_recipient,
+        deposit_cursor: parent_cursor + deposits.len() as u64,
     };
     let candidates = {
         let pool = chain.pool.lock();
         pool.best(base_fee, |a| store.account(a).ok().flatten().map(|r| r.nonce).unwrap_or(0))
     };
-    let exec = execute_block(config, &inputs, store.latest(), candidates.into_iter().map(|p| (p.sender, p.tx)))?;
+    let exec = execute_block(config, &inputs, store.latest(), &deposits, candidates.into_iter().map(|p| (p.sender, p.tx)))?;
     let prepared = store.prepare(inputs.number, parent.state_root, &exec.changes)?;
     let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);
     let hash = header.hash_slow();
@@ -73,7 +93,7 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
             tracing::warn!(error = %e, "could not unjournal stale transactions; a restart drops them");
         }
     }
-    tracing::info!(number = inputs.number, %hash, txs = included.len(), gas = exec.gas_used, skipped = exec.skipped.len(), "sealed block");
+    tracing::info!(number = inputs.number, %hash, txs = included.len(), deposits = deposits.len(), gas = exec.gas_used, skipped = exec.skipped.len(), "sealed block");
     let block = Arc::new(NewBlock { record });
     let _ = chain.events.send(block.clone());
     Ok(block)
@@ -102,7 +122,7 @@ impl Chain {
                     }
                 } => {}
             }
-            if ticker.is_none() && self.pool_len() == 0 {
+            if ticker.is_none() && self.pool_len() == 0 && !self.has_pending_deposits() {
                 continue;
             }
             let chain = self.clone();

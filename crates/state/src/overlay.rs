@@ -92,6 +92,24 @@ where
         Ok(self.base.code_by_hash_ref(info.code_hash)?.original_bytes().len() as u64)
     }
 
+    /// Adds `amount` wei to `address` (an L1 deposit's mint), creating the account if
+    /// needed. Saturates at `U256::MAX` (unreachable: L2 supply is bounded by L1 ETH).
+    pub fn credit(&mut self, address: Address, amount: U256) -> Result<(), B::Error> {
+        if amount.is_zero() {
+            return Ok(());
+        }
+        let info = revm::Database::basic(self, address)?.unwrap_or_default();
+        let code_size = self.code_size_of(&address, &info)?;
+        let rec = AccountRecord {
+            nonce: info.nonce,
+            balance: info.balance.saturating_add(amount),
+            code_hash: info.code_hash,
+            code_size,
+        };
+        self.changes.accounts.insert(address, Some(rec));
+        Ok(())
+    }
+
     /// Applies one transaction's state (as revm returns it), fallibly.
     pub fn try_commit(&mut self, state: AddressMap<Account>) -> Result<(), B::Error> {
         for (address, account) in state {

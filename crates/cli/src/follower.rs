@@ -1,0 +1,52 @@
+//! The sequencer's L1 deposit follower: reads the portal's deposits once they are
+//! `confirmations` L1 blocks deep and hands them to the block producer, which includes
+//! them in index order (`docs/bridge.md`). It rescans from the deployment block on
+//! start; deposits already included are ignored by the chain.
+
+use faultline_derivation::L1Reader;
+use faultline_sequencer::Chain;
+use std::{sync::Arc, time::Duration};
+use tracing::Instrument;
+
+/// Follows L1 deposits into `chain` until `shutdown` resolves.
+pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
+    reader: L1Reader<P>,
+    chain: Arc<Chain>,
+    start_block: u64,
+    confirmations: u64,
+    poll: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let span = tracing::info_span!("deposits", confirmations);
+    async move {
+        tokio::pin!(shutdown);
+        let mut next = start_block;
+        loop {
+            match reader.provider().get_block_number().await {
+                Ok(head) => {
+                    let safe = head.saturating_sub(confirmations);
+                    if safe >= next {
+                        match reader.deposits(next, safe).await {
+                            Ok(deposits) => {
+                                if !deposits.is_empty() {
+                                    tracing::info!(count = deposits.len(), first = deposits[0].index, "deposits confirmed on L1");
+                                }
+                                chain.add_deposits(deposits);
+                                next = safe + 1;
+                            }
+                            Err(e) => tracing::warn!(error = %e, "reading deposits failed; retrying"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "L1 head unavailable; retrying"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+        tracing::info!("deposit follower stopped");
+    }
+    .instrument(span)
+    .await
+}

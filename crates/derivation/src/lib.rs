@@ -1,0 +1,129 @@
+//! Derivation: the rollup's inputs read from L1 alone. [`L1Reader`] turns the portal's
+//! `DepositQueued` logs into [`Deposit`]s and the inbox's `BatchSubmitted` logs (with
+//! their transactions' calldata) into decoded [`Batch`]es. The sequencer's deposit
+//! follower and the verifier both read L1 through it.
+
+use alloy::{
+    consensus::Transaction as _,
+    providers::Provider,
+    rpc::types::Filter,
+    sol_types::{SolCall, SolEvent},
+};
+use alloy_primitives::{Address, B256};
+use faultline_l1::bindings::{BatchInbox, Portal};
+use faultline_primitives::{
+    batch::{Batch, BatchError},
+    Deposit,
+};
+
+/// Why reading L1 failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The L1 endpoint failed.
+    #[error("L1 RPC: {0}")]
+    Rpc(#[from] alloy::transports::TransportError),
+    /// A log of the portal or inbox did not decode (wrong address book?).
+    #[error("undecodable {what} log in L1 block {block:?}: {reason}")]
+    BadLog {
+        /// Which event.
+        what: &'static str,
+        /// Where.
+        block: Option<u64>,
+        /// Decoder message.
+        reason: String,
+    },
+    /// The L1 node does not know a transaction its own log points to.
+    #[error("L1 transaction {0} of a batch log is missing")]
+    MissingTx(B256),
+}
+
+/// A batch as found on L1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct L1Batch {
+    /// Inbox index.
+    pub index: u64,
+    /// L1 block that included it.
+    pub l1_block: u64,
+    /// The commitment the inbox recorded.
+    pub root: B256,
+    /// The decoded batch; the inbox only accepts well-formed batches, so an error here
+    /// means the calldata is not a direct `submitBatch` call (e.g. from a contract).
+    pub batch: Result<Batch, BatchError>,
+}
+
+/// Reads deposits and batches from one deployment.
+#[derive(Clone, Debug)]
+pub struct L1Reader<P> {
+    provider: P,
+    portal: Address,
+    inbox: Address,
+}
+
+impl<P: Provider + Clone> L1Reader<P> {
+    /// A reader of the portal and inbox at these addresses.
+    pub fn new(provider: P, portal: Address, inbox: Address) -> Self {
+        Self { provider, portal, inbox }
+    }
+
+    /// The provider.
+    pub fn provider(&self) -> &P {
+        &self.provider
+    }
+
+    /// Deposits queued in L1 blocks `from..=to`, in index order.
+    pub async fn deposits(&self, from: u64, to: u64) -> Result<Vec<Deposit>, ReadError> {
+        let filter = Filter::new()
+            .address(self.portal)
+            .event_signature(Portal::DepositQueued::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let mut out = Vec::new();
+        for log in self.provider.get_logs(&filter).await? {
+            let block = log.block_number;
+            let ev = log
+                .log_decode::<Portal::DepositQueued>()
+                .map_err(|e| ReadError::BadLog { what: "DepositQueued", block, reason: e.to_string() })?
+                .inner
+                .data;
+            out.push(Deposit {
+                index: ev.index.saturating_to(),
+                from: ev.from,
+                to: ev.to,
+                mint: ev.mint,
+                value: ev.value,
+                gas_limit: ev.gasLimit,
+                l1_block: ev.l1BlockNumber,
+                data: ev.data,
+            });
+        }
+        out.sort_by_key(|d| d.index);
+        Ok(out)
+    }
+
+    /// Batches posted in L1 blocks `from..=to`, in inbox order.
+    pub async fn batches(&self, from: u64, to: u64) -> Result<Vec<L1Batch>, ReadError> {
+        let filter = Filter::new()
+            .address(self.inbox)
+            .event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let mut out = Vec::new();
+        for log in self.provider.get_logs(&filter).await? {
+            let block = log.block_number;
+            let tx_hash = log.transaction_hash.unwrap_or_default();
+            let ev = log
+                .log_decode::<BatchInbox::BatchSubmitted>()
+                .map_err(|e| ReadError::BadLog { what: "BatchSubmitted", block, reason: e.to_string() })?
+                .inner
+                .data;
+            let tx = self.provider.get_transaction_by_hash(tx_hash).await?.ok_or(ReadError::MissingTx(tx_hash))?;
+            let batch = match BatchInbox::submitBatchCall::abi_decode(tx.input()) {
+                Ok(call) => Batch::decode(&call.data),
+                Err(_) => Err(BatchError::DoesNotFit("not a direct submitBatch call")),
+            };
+            out.push(L1Batch { index: ev.index.saturating_to(), l1_block: block.unwrap_or_default(), root: ev.root, batch });
+        }
+        out.sort_by_key(|b| b.index);
+        Ok(out)
+    }
+}
