@@ -89,4 +89,43 @@ async fn deposits_and_withdrawal_round_trip() {
     // here: the portal still holds the rest of what was deposited.
     let portal_balance = balance(&l1, &portal).await;
     assert_eq!(portal_balance, 1_000_000_000_000_000_000 + 12345 - 250_000_000_000_000_000);
+
+    // 5. Garbage from the sequencer key never lands: the inbox reverts it, and the batcher
+    //    carries on.
+    let inbox = book["batchInbox"].as_str().unwrap().to_string();
+    let seq_key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    let garbage = Command::new(foundry_tool("cast").unwrap())
+        .args(["send", "--rpc-url", &l1, "--private-key", seq_key, &inbox, "submitBatch(bytes)", "0xdeadbeef"])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(!garbage.status.success(), "the inbox must reject garbage");
+    let l2_head = || async {
+        let r = call(&l2, "eth_blockNumber", json!([])).await;
+        u64::from_str_radix(r["result"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    };
+    let target = l2_head().await + 4;
+    wait_until("L2 to move on", 30, || async { l2_head().await >= target }).await;
+
+    // 6. The verifier rebuilds the chain from L1 alone and agrees with every output, and
+    //    block by block with the sequencer.
+    let vdir = tempfile::tempdir().unwrap();
+    let vpath = vdir.path().to_str().unwrap().to_string();
+    wait_until("batches to catch up", 30, || async {
+        let next = tool("cast", &["call", "--rpc-url", &l1, &inbox, "nextBlock()(uint64)"]);
+        next.parse::<u64>().unwrap_or(0) > target
+    })
+    .await;
+    let (ok, out, err) = faultline(&["verify", "--l1-rpc", &l1, "--data-dir", &data_dir, "--verifier-dir", &vpath]);
+    assert!(ok, "verify failed:\n{out}\n{err}");
+    assert!(out.contains(" 0 disagree"), "{out}");
+    assert!(!out.contains("outputs: 0 agree"), "at least one output checked: {out}");
+    let store = faultline_state::Store::open(&vdir.path().join("db")).unwrap();
+    let head = store.head().unwrap().unwrap();
+    assert!(head >= target, "verifier derived up to {head}");
+    for n in 0..=head {
+        let (hash, _) = store.header(n).unwrap().unwrap();
+        let b = call(&l2, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
+        assert_eq!(b["result"]["hash"], json!(hash), "block {n} differs between sequencer and verifier");
+    }
 }

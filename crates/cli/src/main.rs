@@ -8,6 +8,7 @@ mod devnet;
 mod follower;
 mod l1;
 mod node;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -36,6 +37,8 @@ enum Command {
     /// Withdraws ETH from L2 to L1: starts it on L2, waits for a final output, proves and
     /// finalizes it on L1.
     Withdraw(bridge::WithdrawArgs),
+    /// Rebuilds L2 from L1 data alone and checks every proposed output root.
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses a block time: `1s`, `500ms`, `2` (seconds), or `0` for on-demand blocks.
@@ -97,6 +100,7 @@ fn main() -> eyre::Result<()> {
             Command::Deploy(a) => deploy::run(a).await,
             Command::Deposit(a) => bridge::deposit(a).await,
             Command::Withdraw(a) => bridge::withdraw(a).await,
+            Command::Verify(a) => verify::run(a).await,
         }
     })
 }

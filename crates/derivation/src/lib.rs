@@ -3,6 +3,11 @@
 //! their transactions' calldata) into decoded [`Batch`]es. The sequencer's deposit
 //! follower and the verifier both read L1 through it.
 
+pub mod derive;
+pub mod verifier;
+
+pub use derive::{derive_block, DeriveError, Derived};
+
 use alloy::{
     consensus::Transaction as _,
     providers::Provider,

@@ -9,6 +9,7 @@
 //! `eth_call` and `eth_estimateGas`).
 
 mod env;
+pub mod genesis;
 mod header;
 
 pub use env::{tx_env, BlockInputs};

@@ -3,13 +3,12 @@
 use crate::pool::{Pool, PoolConfig, PoolError, PooledTx, MAX_TX_BYTES};
 use alloy_consensus::{transaction::SignerRecoverable, Transaction, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, Bytes, B256, U256};
-use faultline_executor::{assemble_header, BlockInputs, BlockExecution};
+use alloy_primitives::{Address, Bytes, B256};
+use faultline_executor::BlockExecution;
 use faultline_primitives::{ChainConfig, ConfigError};
-use faultline_state::{smt::EMPTY_ROOT, AccountRecord, BlockBody, BlockRecord, StateChanges, Store, StoreError};
+use faultline_state::{BlockRecord, Store, StoreError};
 use parking_lot::Mutex;
 use rayon::prelude::*;
-use revm::bytecode::Bytecode;
 use std::{
     path::Path,
     sync::{atomic::{AtomicU64, Ordering}, Arc},
@@ -70,46 +69,7 @@ impl std::fmt::Debug for Chain {
     }
 }
 
-/// The genesis state changes of a config.
-fn genesis_changes(config: &ChainConfig) -> StateChanges {
-    let mut changes = StateChanges::default();
-    for (address, acc) in &config.genesis_alloc() {
-        let code = Bytecode::new_raw(acc.code.clone());
-        let code_hash = if acc.code.is_empty() { alloy_primitives::KECCAK256_EMPTY } else { code.hash_slow() };
-        if !acc.code.is_empty() {
-            changes.code.insert(code_hash, code);
-        }
-        let rec = AccountRecord { nonce: acc.nonce, balance: acc.balance, code_hash, code_size: acc.code.len() as u64 };
-        changes.accounts.insert(*address, Some(rec));
-        let slots = changes.storage.entry(*address).or_default();
-        for (k, v) in &acc.storage {
-            slots.insert(U256::from_be_bytes(k.0), U256::from_be_bytes(v.0));
-        }
-    }
-    changes
-}
-
-/// The genesis block header of a config and its output root (the output the L1 oracle
-/// starts from), computed without a store.
-pub fn genesis_output(config: &ChainConfig) -> Result<(alloy_consensus::Header, B256), ChainError> {
-    let root = faultline_state::store::genesis_root(&genesis_changes(config)).map_err(StoreError::from)?;
-    let header = assemble_header(&genesis_inputs(config), &[], 0, root);
-    let output = faultline_primitives::output_root(root, header.hash_slow());
-    Ok((header, output))
-}
-
-/// The genesis block inputs of a config.
-fn genesis_inputs(config: &ChainConfig) -> BlockInputs {
-    BlockInputs {
-        number: 0,
-        timestamp: config.genesis_timestamp,
-        parent_hash: B256::ZERO,
-        base_fee: config.genesis_base_fee,
-        gas_limit: config.block_gas_limit,
-        beneficiary: config.fee_recipient,
-        deposit_cursor: 0,
-    }
-}
+pub use faultline_executor::genesis::genesis_output;
 
 impl Chain {
     /// Opens the chain in `data_dir`, writing genesis on first use and reloading the
@@ -118,28 +78,10 @@ impl Chain {
         config.validate()?;
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Corrupt { what: if e.kind() == std::io::ErrorKind::PermissionDenied { "data dir (permission denied)" } else { "data dir" } })?;
         let store = Arc::new(Store::open(&data_dir.join("db"))?);
-        let changes = genesis_changes(&config);
-        let inputs = genesis_inputs(&config);
-        let genesis_hash = match store.head()? {
-            Some(_) => {
-                let stored = store.genesis_hash()?.ok_or(StoreError::Corrupt { what: "genesis hash" })?;
-                // Recompute this config's genesis without writing, to catch a mismatch.
-                let root = faultline_state::store::genesis_root(&changes).map_err(StoreError::from)?;
-                let expected = assemble_header(&inputs, &[], 0, root).hash_slow();
-                if stored != expected {
-                    return Err(ChainError::GenesisMismatch { stored, expected });
-                }
-                stored
-            }
-            None => {
-                let prepared = store.prepare(0, EMPTY_ROOT, &changes)?;
-                let header = assemble_header(&inputs, &[], 0, prepared.state_root);
-                let hash = header.hash_slow();
-                let record = BlockRecord { header, hash, body: BlockBody::default(), receipts: vec![] };
-                store.commit(prepared, &record, &[])?;
-                hash
-            }
-        };
+        let genesis_hash = faultline_executor::genesis::init_genesis(&store, &config).map_err(|e| match e {
+            faultline_executor::genesis::GenesisError::Store(e) => ChainError::from(e),
+            faultline_executor::genesis::GenesisError::Mismatch { stored, expected } => ChainError::GenesisMismatch { stored, expected },
+        })?;
         match store.meta("chain_id")? {
             Some(v) => {
                 let stored = v.as_slice().try_into().map(u64::from_be_bytes).map_err(|_| StoreError::Corrupt { what: "chain id" })?;

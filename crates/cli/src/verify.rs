@@ -1,0 +1,110 @@
+//! `faultline verify`: rebuilds the L2 chain from L1 data alone (batches and deposits; no
+//! connection to the sequencer) and checks every proposed output root. One-off by
+//! default; `--follow` (and `faultline node --verifier`) keeps following L1.
+
+use alloy::providers::ProviderBuilder;
+use clap::Args;
+use eyre::{bail, WrapErr};
+use faultline_derivation::{verifier::Verifier, L1Reader};
+use faultline_l1::{bindings::BatchInbox, AddressBook};
+use faultline_state::Store;
+use std::{path::PathBuf, sync::Arc, time::Duration};
+use tracing::Instrument;
+
+/// Flags of `faultline verify`.
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// L1 JSON-RPC URL.
+    #[arg(long, env = "FAULTLINE_L1_RPC", default_value = "http://127.0.0.1:8545")]
+    pub l1_rpc: String,
+    /// Address book (default: the devnet's, under `--data-dir`, else `deploy/<id>.json`).
+    #[arg(long, env = "FAULTLINE_ADDRESS_BOOK")]
+    pub address_book: Option<PathBuf>,
+    /// Devnet data dir, where the default address book is.
+    #[arg(long, default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Where the verifier keeps its derived chain (default: a temporary folder).
+    #[arg(long)]
+    pub verifier_dir: Option<PathBuf>,
+    /// L2 chain config (TOML `[chain]` table); default: devnet.
+    #[arg(long)]
+    pub chain_config: Option<PathBuf>,
+    /// L1 blocks a batch or deposit must be buried under before it is derived.
+    #[arg(long, default_value_t = 0)]
+    pub confirmations: u64,
+    /// Keep following L1 instead of stopping once caught up.
+    #[arg(long)]
+    pub follow: bool,
+}
+
+/// `faultline verify`.
+pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
+    let chain = crate::deploy::load_chain_config(args.chain_config.as_deref())?;
+    let book = match &args.address_book {
+        Some(p) => AddressBook::load(p)?,
+        None => {
+            let id = crate::l1::chain_id(&args.l1_rpc).await.wrap_err("L1 is not answering")?;
+            let devnet = AddressBook::default_path(&args.data_dir, id);
+            let path = if devnet.exists() { devnet } else { AddressBook::default_path(std::path::Path::new("."), id) };
+            AddressBook::load(&path)?
+        }
+    };
+    let tmp;
+    let dir = match &args.verifier_dir {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    std::fs::create_dir_all(&dir)?;
+    let store = Arc::new(Store::open(&dir.join("db"))?);
+    faultline_executor::genesis::init_genesis(&store, &chain)?;
+    let provider = ProviderBuilder::new().connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
+    let reader = L1Reader::new(provider.clone(), book.portal, book.batch_inbox);
+    let mut verifier =
+        Verifier::new(reader, store, chain, book.output_oracle, book.deployment_block, args.confirmations);
+    let inbox = BatchInbox::new(book.batch_inbox, provider.clone());
+    let span = tracing::info_span!("verifier", oracle = %book.output_oracle);
+    let (blocks, txs, gas, secs, agree, disagree) = async {
+        let (mut blocks, mut txs, mut gas, mut secs, mut agree, mut disagree) = (0u64, 0u64, 0u64, 0f64, 0u64, 0u64);
+        loop {
+            let round = verifier.round().await?;
+            blocks += round.blocks;
+            txs += round.txs;
+            gas += round.gas;
+            secs += round.derive_secs;
+            for c in &round.checks {
+                if c.agrees() {
+                    agree += 1;
+                    println!("output {} (L2 block {}): agrees {}", c.index, c.l2_block, c.proposed);
+                } else {
+                    disagree += 1;
+                    println!("output {} (L2 block {}): DISAGREES: proposed {}, derived {}", c.index, c.l2_block, c.proposed, c.derived);
+                }
+            }
+            if round.blocks > 0 {
+                tracing::info!(head = verifier.head()?, blocks = round.blocks, txs = round.txs, skipped = round.skipped, "derived");
+            }
+            if !args.follow {
+                let on_l1: u64 = inbox.nextBlock().call().await?;
+                if verifier.head()? + 1 >= on_l1 && round.blocks == 0 {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(if args.follow { 500 } else { 50 })).await;
+        }
+        Ok::<_, eyre::Report>((blocks, txs, gas, secs, agree, disagree))
+    }
+    .instrument(span)
+    .await?;
+    let rate = if secs > 0.0 { blocks as f64 / secs } else { 0.0 };
+    let mgas = if secs > 0.0 { gas as f64 / secs / 1e6 } else { 0.0 };
+    println!(
+        "derived {blocks} L2 blocks ({txs} txs) from L1 alone in {secs:.3} s of execution: {rate:.0} blocks/s, {mgas:.1} Mgas/s; outputs: {agree} agree, {disagree} disagree"
+    );
+    if disagree > 0 {
+        bail!("{disagree} proposed output(s) disagree with the chain derived from L1");
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! Rebuilding L2 blocks from L1 data alone: a batch block's transactions (decoded and
+//! sender-recovered here; undecodable or unsigned ones are skipped), the deposits its
+//! cursor includes, and the chain config. The block is executed by the same
+//! [`execute_block`] the sequencer runs and committed to a store of the verifier's own.
+
+use alloy_consensus::{transaction::SignerRecoverable, TxEnvelope};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::B256;
+use faultline_executor::{assemble_header, execute_block, BlockInputs, ExecError};
+use faultline_primitives::{batch::BatchBlock, deposit_cursor, output_root, ChainConfig, Deposit};
+use faultline_state::{BlockBody, BlockRecord, Store, StoreError};
+
+/// Why a block could not be derived (never a transaction's content: those are skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum DeriveError {
+    /// The verifier's store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// Execution failed outside any transaction.
+    #[error("execution: {0}")]
+    Exec(#[from] ExecError<StoreError>),
+    /// A batch skips blocks the verifier does not have (the inbox makes this impossible
+    /// for batches read in order).
+    #[error("block {number} does not follow the derived head {head}")]
+    Gap {
+        /// The block.
+        number: u64,
+        /// The verifier's head.
+        head: u64,
+    },
+    /// A block includes a deposit that L1 has not shown the verifier.
+    #[error("block {number} includes deposit {index}, unknown on L1 so far")]
+    UnknownDeposit {
+        /// The block.
+        number: u64,
+        /// The deposit index.
+        index: u64,
+    },
+}
+
+/// What deriving one block produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Derived {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// Output root (`docs/outputs.md`).
+    pub output_root: B256,
+    /// Transactions included.
+    pub txs: usize,
+    /// Transactions skipped (undecodable, unsigned, or invalid at their position).
+    pub skipped: usize,
+    /// Gas used.
+    pub gas_used: u64,
+}
+
+/// Derives block `number` (from a batch) on top of the store's head.
+pub fn derive_block(
+    store: &Store,
+    config: &ChainConfig,
+    number: u64,
+    block: &BatchBlock,
+    deposits: &std::collections::BTreeMap<u64, Deposit>,
+) -> Result<Derived, DeriveError> {
+    let head = store.head()?.unwrap_or(0);
+    if number != head + 1 {
+        return Err(DeriveError::Gap { number, head });
+    }
+    let (parent_hash, parent) = store.header(head)?.ok_or(StoreError::UnknownBlock(head))?;
+    let parent_cursor = deposit_cursor(&parent.extra_data);
+    // The inbox guarantees the cursor never decreases; take the max anyway.
+    let cursor = block.deposit_cursor.max(parent_cursor);
+    let mut included_deposits = Vec::with_capacity((cursor - parent_cursor) as usize);
+    for index in parent_cursor..cursor {
+        let d = deposits.get(&index).ok_or(DeriveError::UnknownDeposit { number, index })?;
+        included_deposits.push(d.clone());
+    }
+    let base_fee = config.next_base_fee(
+        parent.gas_used,
+        parent.gas_limit,
+        parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee),
+    );
+    let inputs = BlockInputs {
+        number,
+        timestamp: block.timestamp.max(parent.timestamp),
+        parent_hash,
+        base_fee,
+        gas_limit: config.block_gas_limit,
+        beneficiary: config.fee_recipient,
+        deposit_cursor: cursor,
+    };
+    let mut undecodable = 0usize;
+    let candidates: Vec<(alloy_primitives::Address, TxEnvelope)> = block
+        .txs
+        .iter()
+        .filter_map(|raw| {
+            let tx = TxEnvelope::decode_2718_exact(raw).ok()?;
+            let sender = tx.recover_signer().ok()?;
+            Some((sender, tx))
+        })
+        .collect();
+    undecodable += block.txs.len() - candidates.len();
+    let exec = execute_block(config, &inputs, store.latest(), &included_deposits, candidates)?;
+    let prepared = store.prepare(number, parent.state_root, &exec.changes)?;
+    let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);
+    let hash = header.hash_slow();
+    let state_root = header.state_root;
+    let record = BlockRecord {
+        header,
+        hash,
+        body: BlockBody { transactions: exec.included.iter().map(|i| (i.sender, i.tx.clone())).collect() },
+        receipts: exec.included.iter().map(|i| i.receipt.clone()).collect(),
+    };
+    store.commit(prepared, &record, &[])?;
+    Ok(Derived {
+        number,
+        hash,
+        output_root: output_root(state_root, hash),
+        txs: exec.included.len(),
+        skipped: undecodable + exec.skipped.len(),
+        gas_used: exec.gas_used,
+    })
+}

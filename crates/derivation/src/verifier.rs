@@ -1,0 +1,165 @@
+//! The verifier: follows L1 (deposits and batches, `confirmations` blocks deep), derives
+//! every L2 block into its own store, and checks every proposed output root against the
+//! one it derived. It never talks to the sequencer.
+
+use crate::{derive_block, DeriveError, L1Reader, ReadError};
+use alloy::providers::Provider;
+use alloy_primitives::{Address, B256, U256};
+use faultline_l1::bindings::OutputOracle;
+use faultline_primitives::{output_root, ChainConfig, Deposit};
+use faultline_state::{Store, StoreError};
+use std::{collections::BTreeMap, sync::Arc, time::Instant};
+
+/// Why a verifier round failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// Reading L1 failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Deriving a block failed.
+    #[error(transparent)]
+    Derive(#[from] DeriveError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An oracle call failed.
+    #[error("output oracle: {0}")]
+    Oracle(#[from] alloy::contract::Error),
+    /// The L1 endpoint failed.
+    #[error("L1 RPC: {0}")]
+    Rpc(#[from] alloy::transports::TransportError),
+}
+
+/// The verdict on one proposed output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputCheck {
+    /// Oracle index.
+    pub index: u64,
+    /// L2 block.
+    pub l2_block: u64,
+    /// Root on L1.
+    pub proposed: B256,
+    /// Root derived from L1 data.
+    pub derived: B256,
+}
+
+impl OutputCheck {
+    /// Whether the proposal is right.
+    pub fn agrees(&self) -> bool {
+        self.proposed == self.derived
+    }
+}
+
+/// What one round did.
+#[derive(Clone, Debug, Default)]
+pub struct Round {
+    /// Blocks derived.
+    pub blocks: u64,
+    /// Transactions included in them.
+    pub txs: u64,
+    /// Transactions skipped by the deterministic rules.
+    pub skipped: u64,
+    /// Gas used by them.
+    pub gas: u64,
+    /// Seconds spent deriving (excluding L1 reads).
+    pub derive_secs: f64,
+    /// Outputs checked this round.
+    pub checks: Vec<OutputCheck>,
+    /// Batches whose calldata is not a batch (skipped).
+    pub bad_batches: u64,
+}
+
+/// The verifier's state.
+pub struct Verifier<P> {
+    reader: L1Reader<P>,
+    store: Arc<Store>,
+    config: ChainConfig,
+    oracle: OutputOracle::OutputOracleInstance<P>,
+    confirmations: u64,
+    next_l1: u64,
+    deposits: BTreeMap<u64, Deposit>,
+    checked: u64,
+}
+
+impl<P: Provider + Clone> Verifier<P> {
+    /// A verifier over `store` (genesis already written) that reads L1 from `start_block`.
+    pub fn new(
+        reader: L1Reader<P>,
+        store: Arc<Store>,
+        config: ChainConfig,
+        oracle: Address,
+        start_block: u64,
+        confirmations: u64,
+    ) -> Self {
+        let oracle = OutputOracle::new(oracle, reader.provider().clone());
+        Self { reader, store, config, oracle, confirmations, next_l1: start_block, deposits: BTreeMap::new(), checked: 0 }
+    }
+
+    /// The derived head.
+    pub fn head(&self) -> Result<u64, StoreError> {
+        Ok(self.store.head()?.unwrap_or(0))
+    }
+
+    /// The output root of derived block `n`, if derived.
+    pub fn output_at(&self, n: u64) -> Result<Option<B256>, StoreError> {
+        Ok(self.store.header(n)?.map(|(hash, h)| output_root(h.state_root, hash)))
+    }
+
+    /// Reads L1 up to its head minus the confirmation depth, derives the new blocks and
+    /// checks the outputs that became checkable.
+    pub async fn round(&mut self) -> Result<Round, VerifyError> {
+        let mut round = Round::default();
+        let l1_head = self.reader.provider().get_block_number().await?;
+        let safe = l1_head.saturating_sub(self.confirmations);
+        if safe >= self.next_l1 {
+            for d in self.reader.deposits(self.next_l1, safe).await? {
+                self.deposits.insert(d.index, d);
+            }
+            let batches = self.reader.batches(self.next_l1, safe).await?;
+            let started = Instant::now();
+            for b in batches {
+                let batch = match b.batch {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        tracing::warn!(index = b.index, error = %e, "batch calldata does not decode; skipped");
+                        round.bad_batches += 1;
+                        continue;
+                    }
+                };
+                for (i, block) in batch.blocks.iter().enumerate() {
+                    let number = batch.first_block + i as u64;
+                    if number <= self.head()? {
+                        continue; // derived before a restart
+                    }
+                    let d = derive_block(&self.store, &self.config, number, block, &self.deposits)?;
+                    round.blocks += 1;
+                    round.txs += d.txs as u64;
+                    round.skipped += d.skipped as u64;
+                    round.gas += d.gas_used;
+                }
+            }
+            round.derive_secs = started.elapsed().as_secs_f64();
+            self.next_l1 = safe + 1;
+        }
+        // Outputs whose block is derived.
+        let count: u64 = self.oracle.outputCount().call().await?.saturating_to();
+        let head = self.head()?;
+        while self.checked + 1 < count {
+            let index = self.checked + 1;
+            let o = self.oracle.output(U256::from(index)).call().await?;
+            if o.l2Block > head {
+                break;
+            }
+            let derived = self.output_at(o.l2Block)?.unwrap_or_default();
+            let check = OutputCheck { index, l2_block: o.l2Block, proposed: o.root, derived };
+            if check.agrees() {
+                tracing::info!(index, l2_block = o.l2Block, root = %o.root, "output agrees with L1 data");
+            } else {
+                tracing::error!(index, l2_block = o.l2Block, proposed = %o.root, derived = %derived, "OUTPUT DISAGREES with the chain derived from L1");
+            }
+            round.checks.push(check);
+            self.checked = index;
+        }
+        Ok(round)
+    }
+}
