@@ -52,6 +52,10 @@ pub struct BenchArgs {
     /// Request styles, comma separated: single, batch.
     #[arg(long, default_value = "single,batch")]
     pub styles: String,
+    /// Measure the rollup instead: L1 gas and bytes per L2 transfer (batches and outputs,
+    /// against the same transfer on L1) and the verifier's derivation speed, on a devnet.
+    #[arg(long)]
+    pub rollup: bool,
     /// The BenchToken artifact (built by `forge build`).
     #[arg(long, default_value = "contracts/out/BenchToken.sol/BenchToken.json")]
     pub token_artifact: PathBuf,
@@ -85,6 +89,11 @@ fn recipient(i: usize) -> Address {
 
 const FEE_CAP: u128 = 50_000_000_000;
 const TIP: u128 = 1_000_000;
+
+/// Signs an EIP-1559 transaction of the bench load.
+pub(crate) fn bench_sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
+    sign(signer, chain_id, nonce, to, value, input, gas)
+}
 
 fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
     let mut tx = TxEip1559 {
@@ -154,6 +163,11 @@ struct Target {
     chain_id: u64,
     child: tokio::process::Child,
     _dir: tempfile::TempDir,
+}
+
+/// A free loopback port (also used by the rollup benchmark).
+pub(crate) fn bench_free_port() -> eyre::Result<u16> {
+    free_port()
 }
 
 fn free_port() -> eyre::Result<u16> {
@@ -379,6 +393,9 @@ async fn drive(t: &Target, load: Vec<Vec<Bytes>>, batch: usize) -> eyre::Result<
 
 /// Runs the benchmark matrix and prints the table.
 pub async fn run(args: BenchArgs) -> eyre::Result<()> {
+    if args.rollup {
+        return crate::bench_rollup::run(args.txs).await;
+    }
     if args.senders == 0 || args.txs < args.senders {
         bail!("need at least one sender and one transaction per sender");
     }

@@ -45,6 +45,16 @@ impl Anvil {
         }
         cmd.arg("--state").arg(state_file);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
+        // If this process dies without stopping anvil (kill -9), anvil gets SIGTERM too
+        // instead of living on as an orphan holding the port.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
         let child = cmd.spawn().wrap_err_with(|| {
             format!("starting anvil ({}): run scripts/setup.sh, or set FAULTLINE_ANVIL", bin.display())
         })?;

@@ -1,0 +1,172 @@
+//! `faultline bench --rollup`: what an L2 transfer costs on L1 and how fast the verifier
+//! derives L2 from L1 data. Starts a real devnet (anvil, contracts, sequencer, batcher,
+//! proposer), sends pre-signed ETH transfers from the ten dev accounts, waits until their
+//! blocks are batched, sums the L1 gas and calldata of every batch and output proposal,
+//! compares with an ETH transfer made directly on the same L1, then runs
+//! `faultline verify` over the result. Numbers, not assertions.
+
+use alloy::{
+    consensus::Transaction as _,
+    network::{EthereumWallet, ReceiptResponse, TransactionBuilder},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::{Filter, TransactionRequest},
+    signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
+};
+use alloy_primitives::{Address, TxKind, U256};
+use eyre::{bail, eyre};
+use faultline_l1::{
+    bindings::{BatchInbox, OutputOracle},
+    AddressBook,
+};
+use faultline_primitives::dev::DEV_ACCOUNTS;
+use std::{process::Stdio, time::{Duration, Instant}};
+use tokio::process::Command;
+
+/// Runs the measurement with `txs` transfers.
+pub async fn run(txs: usize) -> eyre::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let (l1_port, l2_port) = (crate::bench::bench_free_port()?, crate::bench::bench_free_port()?);
+    let exe = std::env::current_exe()?;
+    let mut devnet = Command::new(&exe)
+        .args(["devnet", "--block-time", "1s", "--proposal-interval", "10"])
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--l1-port", &l1_port.to_string(), "--l2-port", &l2_port.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let l1_url = format!("http://127.0.0.1:{l1_port}");
+    let l2_url = format!("http://127.0.0.1:{l2_port}");
+    let book_path = AddressBook::default_path(&data, 31337);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !book_path.exists() || std::net::TcpStream::connect(("127.0.0.1", l2_port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("devnet did not come up");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let book = AddressBook::load(&book_path)?;
+    let l1 = ProviderBuilder::new().connect_http(l1_url.parse()?);
+    let l2 = ProviderBuilder::new().connect_http(l2_url.parse()?);
+
+    // The same transfer directly on L1, for comparison.
+    let direct_signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[9].1)?;
+    let direct = ProviderBuilder::new().wallet(EthereumWallet::from(direct_signer)).connect_http(l1_url.parse()?);
+    let r = direct
+        .send_transaction(TransactionRequest::default().with_to(Address::repeat_byte(0x77)).with_value(U256::from(1)))
+        .await?
+        .get_receipt()
+        .await?;
+    let l1_transfer_gas = r.gas_used();
+
+    // Pre-signed L2 transfers from the ten dev accounts (0..=8 on L2; 9 is used on L1).
+    let senders: Vec<PrivateKeySigner> =
+        (0..9).map(|i| PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1)).collect::<Result<_, _>>()?;
+    let chain_id = l2.get_chain_id().await?;
+    let mut raws = Vec::with_capacity(txs);
+    let mut nonces = Vec::new();
+    for s in &senders {
+        nonces.push(l2.get_transaction_count(s.address()).await?);
+    }
+    for i in 0..txs {
+        let s = i % senders.len();
+        let to = Address::from_slice(&alloy_primitives::keccak256(format!("rollup-bench-{i}"))[12..]);
+        raws.push(crate::bench::bench_sign(&senders[s], chain_id, nonces[s], TxKind::Call(to), U256::from(1), Default::default(), 21_000));
+        nonces[s] += 1;
+    }
+    let rpc = reqwest::Client::new();
+    for chunk in raws.chunks(100) {
+        let reqs: Vec<_> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, r)| serde_json::json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [r]}))
+            .collect();
+        rpc.post(&l2_url).json(&reqs).send().await?.error_for_status()?;
+    }
+    // Wait until every sender's last transfer is on L2, then until its block is on L1.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let mut done = true;
+        for (s, n) in senders.iter().zip(&nonces) {
+            if l2.get_transaction_count(s.address()).await? < *n {
+                done = false;
+            }
+        }
+        if done {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("transfers not included on L2 in time");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let l2_head = l2.get_block_number().await?;
+    let inbox = BatchInbox::new(book.batch_inbox, &l1);
+    while inbox.nextBlock().call().await? <= l2_head {
+        if Instant::now() > deadline {
+            bail!("blocks not batched in time");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let oracle = OutputOracle::new(book.output_oracle, &l1);
+    let _ = oracle.outputCount().call().await?;
+
+    // Sum batches and outputs.
+    let (mut batch_gas, mut batch_bytes, mut batches, mut l2_txs) = (0u64, 0usize, 0u64, 0usize);
+    let logs = l1
+        .get_logs(&Filter::new().address(book.batch_inbox).event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH).from_block(0))
+        .await?;
+    for log in logs {
+        let hash = log.transaction_hash.ok_or_else(|| eyre!("log without tx"))?;
+        let rc = l1.get_transaction_receipt(hash).await?.ok_or_else(|| eyre!("no receipt"))?;
+        let tx = l1.get_transaction_by_hash(hash).await?.ok_or_else(|| eyre!("no tx"))?;
+        let ev = log.log_decode::<BatchInbox::BatchSubmitted>()?.inner.data;
+        batch_gas += rc.gas_used();
+        batch_bytes += tx.input().len();
+        batches += 1;
+        l2_txs += ev.txCount as usize;
+    }
+    let (mut output_gas, mut outputs) = (0u64, 0u64);
+    let logs = l1
+        .get_logs(&Filter::new().address(book.output_oracle).event_signature(OutputOracle::OutputProposed::SIGNATURE_HASH).from_block(0))
+        .await?;
+    for log in logs {
+        let Some(hash) = log.transaction_hash else { continue };
+        if let Some(rc) = l1.get_transaction_receipt(hash).await? {
+            if rc.contract_address().is_none() {
+                output_gas += rc.gas_used();
+                outputs += 1;
+            }
+        }
+    }
+    let per_tx = |g: u64| g as f64 / l2_txs.max(1) as f64;
+    println!("faultline bench --rollup: {txs} ETH transfers on L2 (1 s L2 blocks, anvil L1 with its default hardfork)");
+    println!("L2 transactions batched        {l2_txs}");
+    println!("batches                        {batches} ({batch_bytes} calldata bytes, {:.1} bytes per L2 tx)", batch_bytes as f64 / l2_txs.max(1) as f64);
+    println!("L1 gas of batches              {batch_gas} ({:.0} per L2 tx)", per_tx(batch_gas));
+    println!("L1 gas of outputs              {output_gas} over {outputs} outputs ({:.0} per L2 tx)", per_tx(output_gas));
+    let total = per_tx(batch_gas + output_gas);
+    println!("L1 gas per L2 transfer         {total:.0}");
+    println!("same transfer directly on L1   {l1_transfer_gas} gas");
+    println!("ratio                          1/{:.1} of L1 (target 1/15 = {:.0} gas)", l1_transfer_gas as f64 / total, l1_transfer_gas as f64 / 15.0);
+
+    // Derivation speed: the verifier over the same L1.
+    let out = Command::new(&exe)
+        .args(["verify", "--l1-rpc", &l1_url, "--data-dir"])
+        .arg(&data)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if let Some(line) = text.lines().find(|l| l.starts_with("derived ")) {
+        println!("verifier: {line}");
+    } else {
+        println!("verifier failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let _ = devnet.kill().await;
+    Ok(())
+}
