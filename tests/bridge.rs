@@ -128,4 +128,15 @@ async fn deposits_and_withdrawal_round_trip() {
         let b = call(&l2, "eth_getBlockByNumber", json!([format!("{n:#x}"), false])).await;
         assert_eq!(b["result"]["hash"], json!(hash), "block {n} differs between sequencer and verifier");
     }
+
+    // 7. `faultline status`: heads, safe/finalized, and one pending withdrawal (a plain
+    //    transfer to the message passer on L2 starts one).
+    tool("cast", &["send", "--rpc-url", &l2, "--private-key", KEY4, "0x4200000000000000000000000000000000000016", "--value", "777"]);
+    let mut args = vec!["status"];
+    args.extend_from_slice(&common);
+    let (ok, out, err) = faultline(&args);
+    assert!(ok, "status failed:\n{out}\n{err}");
+    for want in ["L1 head", "L2 head", "L2 safe", "L2 finalized", "last batch         #", "last output        #", "pending withdrawals 1", "777 wei"] {
+        assert!(out.contains(want), "status lacks {want:?}:\n{out}");
+    }
 }

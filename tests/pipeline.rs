@@ -90,6 +90,14 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
     })
     .await;
 
+    // Prometheus metrics of the running pipeline.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", devnet.metrics_port)).await.unwrap().text().await.unwrap();
+    for name in ["faultline_l2_head", "faultline_batches_total", "faultline_batch_bytes_total", "faultline_batcher_l1_gas_total", "faultline_outputs_total", "faultline_batcher_lag_blocks"] {
+        assert!(metrics.contains(&format!("\n{name} ")) || metrics.starts_with(&format!("{name} ")) || metrics.contains(&format!("{name} ")), "{name} missing:\n{metrics}");
+    }
+    let batches_line = metrics.lines().find(|l| l.starts_with("faultline_batches_total ")).unwrap();
+    assert_ne!(batches_line, "faultline_batches_total 0", "{metrics}");
+
     let before: u64 = inbox.nextBlock().call().await.unwrap();
     assert!(devnet.stop(), "clean stop; log:\n{}", devnet.log());
     devnet.restart();

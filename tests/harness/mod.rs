@@ -222,6 +222,8 @@ pub struct Devnet {
     pub l1_port: u16,
     /// L2 port.
     pub l2_port: u16,
+    /// Metrics port.
+    pub metrics_port: u16,
     extra: Vec<String>,
     _tmp: tempfile::TempDir,
 }
@@ -236,6 +238,7 @@ impl Devnet {
             data_dir: tmp.path().join("data"),
             l1_port: free_port(),
             l2_port: free_port(),
+            metrics_port: free_port(),
             extra: extra.iter().map(|s| s.to_string()).collect(),
             _tmp: tmp,
         };
@@ -251,6 +254,7 @@ impl Devnet {
             .arg("--data-dir")
             .arg(&self.data_dir)
             .args(["--l1-port", &self.l1_port.to_string(), "--l2-port", &self.l2_port.to_string()])
+            .args(["--metrics-port", &self.metrics_port.to_string()])
             .args(&self.extra)
             .current_dir(repo_root())
             .env("RUST_LOG", "info")

@@ -12,7 +12,13 @@ use alloy_primitives::Bytes;
 use faultline_l1::bindings::BatchInbox;
 use faultline_primitives::batch::{Batch, BatchBlock, BatchError};
 use faultline_state::{Store, StoreError};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 use tracing::Instrument;
 
 /// Tuning of the batcher.
@@ -96,18 +102,37 @@ pub fn build_batch(store: &Store, from: u64, head: u64, max_bytes: usize) -> Res
     Ok(Some(batch))
 }
 
+/// Running totals of a batcher (read by the metrics endpoint).
+#[derive(Debug, Default)]
+pub struct BatcherStats {
+    /// Batches posted.
+    pub batches: AtomicU64,
+    /// Calldata bytes posted.
+    pub bytes: AtomicU64,
+    /// L1 gas spent.
+    pub l1_gas: AtomicU64,
+    /// Last L2 block posted.
+    pub last_block: AtomicU64,
+}
+
 /// The batcher service.
 pub struct Batcher<P> {
     store: Arc<Store>,
     inbox: BatchInbox::BatchInboxInstance<P>,
     cfg: BatcherConfig,
+    stats: Arc<BatcherStats>,
 }
 
 impl<P: Provider + Clone> Batcher<P> {
     /// A batcher posting to the inbox at `inbox` through `provider` (whose wallet must
     /// hold the sequencer key).
     pub fn new(store: Arc<Store>, provider: P, inbox: alloy_primitives::Address, cfg: BatcherConfig) -> Self {
-        Self { store, inbox: BatchInbox::new(inbox, provider), cfg }
+        Self { store, inbox: BatchInbox::new(inbox, provider), cfg, stats: Arc::default() }
+    }
+
+    /// Its running totals.
+    pub fn stats(&self) -> Arc<BatcherStats> {
+        self.stats.clone()
     }
 
     /// One round: posts the next batch if there are sealed blocks the inbox lacks.
@@ -143,6 +168,10 @@ impl<P: Provider + Clone> Batcher<P> {
         loop {
             let wait = match self.step().await {
                 Ok(Some(p)) => {
+                    self.stats.batches.fetch_add(1, Ordering::Relaxed);
+                    self.stats.bytes.fetch_add(p.bytes as u64, Ordering::Relaxed);
+                    self.stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
+                    self.stats.last_block.store(p.last, Ordering::Relaxed);
                     tracing::info!(first = p.first, last = p.last, bytes = p.bytes, l1_gas = p.l1_gas, l1_block = p.l1_block, "batch posted");
                     Duration::ZERO
                 }

@@ -34,6 +34,7 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
         .arg("--data-dir")
         .arg(&data)
         .args(["--l1-port", &l1_port.to_string(), "--l2-port", &l2_port.to_string()])
+        .args(["--metrics-port", &crate::bench::bench_free_port()?.to_string()])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())

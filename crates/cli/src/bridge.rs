@@ -49,7 +49,8 @@ impl Endpoints {
         crate::deploy::signer_or_dev(self.private_key.as_deref(), roles::DEPLOYER)
     }
 
-    async fn book(&self) -> eyre::Result<AddressBook> {
+    /// The address book: `--address-book`, else the devnet's, else `deploy/<id>.json`.
+    pub async fn book(&self) -> eyre::Result<AddressBook> {
         if let Some(p) = &self.address_book {
             return Ok(AddressBook::load(p)?);
         }

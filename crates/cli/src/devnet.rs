@@ -33,6 +33,9 @@ pub struct DevnetArgs {
     /// L2 blocks between output proposals.
     #[arg(long, default_value_t = 10)]
     pub proposal_interval: u64,
+    /// Prometheus metrics port (`http://127.0.0.1:<port>/metrics`).
+    #[arg(long, default_value_t = 9546)]
+    pub metrics_port: u16,
 }
 
 /// Runs the devnet until Ctrl-C.
@@ -78,6 +81,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         address_book: Some(book_path.clone()),
         batcher_key: Some(DEV_ACCOUNTS[roles::SEQUENCER].1.to_string()),
         proposer_key: Some(DEV_ACCOUNTS[roles::PROPOSER].1.to_string()),
+        metrics_addr: Some(([127, 0, 0, 1], args.metrics_port).into()),
     };
     let cfg = node.resolve()?;
     tracing::info!(

@@ -8,7 +8,9 @@ mod deploy;
 mod devnet;
 mod follower;
 mod l1;
+mod metrics;
 mod node;
+mod status;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +42,9 @@ enum Command {
     Withdraw(bridge::WithdrawArgs),
     /// Rebuilds L2 from L1 data alone and checks every proposed output root.
     Verify(verify::VerifyArgs),
+    /// Shows L1 and L2 heads, safe and finalized L2 blocks, the last batch and output, and
+    /// pending withdrawals.
+    Status(status::StatusArgs),
 }
 
 /// Parses a block time: `1s`, `500ms`, `2` (seconds), or `0` for on-demand blocks.
@@ -102,6 +107,7 @@ fn main() -> eyre::Result<()> {
             Command::Deposit(a) => bridge::deposit(a).await,
             Command::Withdraw(a) => bridge::withdraw(a).await,
             Command::Verify(a) => verify::run(a).await,
+            Command::Status(a) => status::run(a).await,
         }
     })
 }

@@ -45,6 +45,9 @@ pub struct NodeArgs {
     /// Proposer key: runs the proposer (hex private key).
     #[arg(long, env = "FAULTLINE_PROPOSER_KEY", hide_env_values = true)]
     pub proposer_key: Option<String>,
+    /// Serves Prometheus metrics on `http://<addr>/metrics`.
+    #[arg(long, env = "FAULTLINE_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The `[node]` table of the config file.
@@ -62,6 +65,7 @@ struct FileNode {
     batcher_key: Option<String>,
     proposer_key: Option<String>,
     l1_confirmations: Option<u64>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +95,8 @@ pub struct NodeConfig {
     pub pool: PoolConfig,
     /// The L1 pipeline services to run, if any.
     pub l1: Option<L1Services>,
+    /// Prometheus endpoint.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The batcher and proposer of a node, against one L1 deployment.
@@ -149,6 +155,7 @@ impl NodeArgs {
             None => None,
         };
         Ok(NodeConfig {
+            metrics_addr: self.metrics_addr.or(file.node.metrics_addr),
             l1,
             data_dir: self.data_dir.clone().or(file.node.data_dir).unwrap_or_else(|| "./data".into()),
             rpc_addr: self.rpc_addr.or(file.node.rpc_addr).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 9545))),
@@ -181,8 +188,30 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
         let _ = prod_stop.wait_for(|s| *s).await;
     }));
     let mut services = Vec::new();
+    let (mut batcher_stats, mut proposer_stats) = (None, None);
     if let Some(l1) = &cfg.l1 {
-        services = spawn_l1_services(l1, &chain, &stop_rx)?;
+        let spawned = spawn_l1_services(l1, &chain, &stop_rx)?;
+        services = spawned.0;
+        batcher_stats = spawned.1;
+        proposer_stats = spawned.2;
+    }
+    if let Some(addr) = cfg.metrics_addr {
+        let sources = crate::metrics::Sources {
+            chain: chain.clone(),
+            txs: Default::default(),
+            batcher: batcher_stats,
+            proposer: proposer_stats,
+        };
+        let mut rx = stop_rx.clone();
+        services.push(tokio::spawn(async move {
+            if let Err(e) = crate::metrics::serve(addr, sources, async move {
+                let _ = rx.wait_for(|s| *s).await;
+            })
+            .await
+            {
+                tracing::error!(error = %e, "metrics endpoint failed");
+            }
+        }));
     }
     shutdown.await;
     let _ = stop_tx.send(true);
@@ -200,11 +229,17 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
 }
 
 /// Spawns the batcher and the proposer (those with a key) until `stop` turns true.
+#[allow(clippy::type_complexity)]
 fn spawn_l1_services(
     l1: &L1Services,
     chain: &Arc<Chain>,
     stop: &tokio::sync::watch::Receiver<bool>,
-) -> eyre::Result<Vec<tokio::task::JoinHandle<()>>> {
+) -> eyre::Result<(
+    Vec<tokio::task::JoinHandle<()>>,
+    Option<Arc<faultline_batcher::BatcherStats>>,
+    Option<Arc<faultline_proposer::ProposerStats>>,
+)> {
+    let (mut batcher_stats, mut proposer_stats) = (None, None);
     let url: reqwest::Url = l1.l1_rpc.parse().wrap_err("bad L1 RPC URL")?;
     let mut handles = Vec::new();
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -223,6 +258,7 @@ fn spawn_l1_services(
         let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
         let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig::default());
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
+        batcher_stats = Some(batcher.stats());
         handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
     }
     if let Some(key) = &l1.proposer_key {
@@ -236,9 +272,10 @@ fn spawn_l1_services(
             ProposerConfig::default(),
         );
         tracing::info!(proposer = %key.address(), oracle = %l1.book.output_oracle, "proposer on");
+        proposer_stats = Some(proposer.stats());
         handles.push(tokio::spawn(proposer.run(stopped(stop.clone()))));
     }
-    Ok(handles)
+    Ok((handles, batcher_stats, proposer_stats))
 }
 
 /// `faultline node`.

@@ -10,7 +10,13 @@ use alloy_primitives::{Address, B256, U256};
 use faultline_l1::bindings::{BatchInbox, OutputOracle, RollupConfig};
 use faultline_primitives::output_root;
 use faultline_state::{Store, StoreError};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 use tracing::Instrument;
 
 /// Tuning of the proposer.
@@ -61,8 +67,20 @@ pub struct Proposed {
     pub l1_gas: u64,
 }
 
+/// Running totals of a proposer (read by the metrics endpoint).
+#[derive(Debug, Default)]
+pub struct ProposerStats {
+    /// Outputs proposed.
+    pub outputs: AtomicU64,
+    /// L1 gas spent.
+    pub l1_gas: AtomicU64,
+    /// L2 block of the last output proposed.
+    pub last_block: AtomicU64,
+}
+
 /// The proposer service.
 pub struct Proposer<P> {
+    stats: Arc<ProposerStats>,
     store: Arc<Store>,
     provider: P,
     oracle: OutputOracle::OutputOracleInstance<P>,
@@ -75,6 +93,7 @@ impl<P: Provider + Clone> Proposer<P> {
     /// A proposer for the given contracts; `provider`'s wallet pays the bonds.
     pub fn new(store: Arc<Store>, provider: P, oracle: Address, inbox: Address, config: Address, cfg: ProposerConfig) -> Self {
         Self {
+            stats: Arc::default(),
             store,
             oracle: OutputOracle::new(oracle, provider.clone()),
             inbox: BatchInbox::new(inbox, provider.clone()),
@@ -82,6 +101,11 @@ impl<P: Provider + Clone> Proposer<P> {
             provider,
             cfg,
         }
+    }
+
+    /// Its running totals.
+    pub fn stats(&self) -> Arc<ProposerStats> {
+        self.stats.clone()
     }
 
     /// One round: proposes the next output if its block is sealed locally and its batch
@@ -119,6 +143,9 @@ impl<P: Provider + Clone> Proposer<P> {
         loop {
             let wait = match self.step().await {
                 Ok(Some(p)) => {
+                    self.stats.outputs.fetch_add(1, Ordering::Relaxed);
+                    self.stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
+                    self.stats.last_block.store(p.l2_block, Ordering::Relaxed);
                     tracing::info!(index = p.index, l2_block = p.l2_block, root = %p.root, l1_gas = p.l1_gas, "output proposed");
                     Duration::ZERO
                 }
