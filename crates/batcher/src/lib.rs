@@ -29,11 +29,14 @@ pub struct BatcherConfig {
     pub max_batch_bytes: usize,
     /// How often to look for new blocks.
     pub poll: Duration,
+    /// How long to wait for a batch's receipt before re-reading L1 (reorgs drop
+    /// transactions without a receipt).
+    pub receipt_timeout: Duration,
 }
 
 impl Default for BatcherConfig {
     fn default() -> Self {
-        Self { max_batch_bytes: 120_000, poll: Duration::from_secs(1) }
+        Self { max_batch_bytes: 120_000, poll: Duration::from_secs(1), receipt_timeout: Duration::from_secs(30) }
     }
 }
 
@@ -144,7 +147,16 @@ impl<P: Provider + Clone> Batcher<P> {
         let last = first + batch.blocks.len() as u64 - 1;
         let data = batch.encode()?;
         let bytes = data.len();
-        let receipt = self.inbox.submitBatch(data.into()).send().await?.get_receipt().await?;
+        // A transaction dropped by an L1 reorg never gets a receipt: give up after the
+        // timeout and let the next round re-read the inbox.
+        let receipt = self
+            .inbox
+            .submitBatch(data.into())
+            .send()
+            .await?
+            .with_timeout(Some(self.cfg.receipt_timeout))
+            .get_receipt()
+            .await?;
         if !receipt.status() {
             return Err(BatcherError::Reverted { first, last });
         }

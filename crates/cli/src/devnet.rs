@@ -33,6 +33,9 @@ pub struct DevnetArgs {
     /// L2 blocks between output proposals.
     #[arg(long, default_value_t = 10)]
     pub proposal_interval: u64,
+    /// L1 blocks a deposit must be buried under before L2 includes it.
+    #[arg(long, default_value_t = 1)]
+    pub l1_confirmations: u64,
     /// Prometheus metrics port (`http://127.0.0.1:<port>/metrics`).
     #[arg(long, default_value_t = 9546)]
     pub metrics_port: u16,
@@ -83,7 +86,12 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         proposer_key: Some(DEV_ACCOUNTS[roles::PROPOSER].1.to_string()),
         metrics_addr: Some(([127, 0, 0, 1], args.metrics_port).into()),
     };
-    let cfg = node.resolve()?;
+    let mut cfg = node.resolve()?;
+    if let Some(l1) = cfg.l1.as_mut() {
+        l1.confirmations = args.l1_confirmations;
+        // anvil mines every second: a receipt that has not come in 5 s was reorged away.
+        l1.receipt_timeout = std::time::Duration::from_secs(5);
+    }
     tracing::info!(
         l1 = %anvil.url,
         l2 = %format!("http://{}", cfg.rpc_addr),

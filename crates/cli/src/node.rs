@@ -65,6 +65,7 @@ struct FileNode {
     batcher_key: Option<String>,
     proposer_key: Option<String>,
     l1_confirmations: Option<u64>,
+    l1_receipt_timeout_secs: Option<u64>,
     metrics_addr: Option<SocketAddr>,
 }
 
@@ -112,6 +113,8 @@ pub struct L1Services {
     pub proposer_key: Option<PrivateKeySigner>,
     /// L1 blocks a deposit must be buried under before L2 includes it.
     pub confirmations: u64,
+    /// How long the batcher and proposer wait for a receipt before re-reading L1.
+    pub receipt_timeout: Duration,
 }
 
 impl NodeArgs {
@@ -150,6 +153,7 @@ impl NodeArgs {
                     batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     confirmations: file.node.l1_confirmations.unwrap_or(1),
+                    receipt_timeout: Duration::from_secs(file.node.l1_receipt_timeout_secs.unwrap_or(30)),
                 })
             }
             None => None,
@@ -171,7 +175,10 @@ impl NodeArgs {
 /// Runs the L2 node until `shutdown` resolves.
 pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
     let span = tracing::info_span!("node", data_dir = %cfg.data_dir.display());
-    let _e = span.enter();
+    tracing::Instrument::instrument(serve_inner(cfg, shutdown), span).await
+}
+
+async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
     let chain = Chain::open(&cfg.data_dir, cfg.chain.clone(), cfg.pool).wrap_err("opening the chain")?;
     let listener = tokio::net::TcpListener::bind(cfg.rpc_addr)
         .await
@@ -228,6 +235,19 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
     Ok(())
 }
 
+/// An L1 provider for a service that sends transactions. Nonces come from the node
+/// each time (not alloy's default cache): after an L1 reorg drops a transaction, a cached
+/// nonce would leave every later transaction stuck behind a gap.
+fn l1_sender(key: &PrivateKeySigner, url: reqwest::Url) -> impl alloy::providers::Provider + Clone {
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(key.clone()))
+        .connect_http(url)
+}
+
 /// Spawns the batcher and the proposer (those with a key) until `stop` turns true.
 #[allow(clippy::type_complexity)]
 fn spawn_l1_services(
@@ -255,21 +275,21 @@ fn spawn_l1_services(
         stopped(stop.clone()),
     )));
     if let Some(key) = &l1.batcher_key {
-        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
-        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig::default());
+        let provider = l1_sender(key, url.clone());
+        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig { receipt_timeout: l1.receipt_timeout, ..Default::default() });
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
         batcher_stats = Some(batcher.stats());
         handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
     }
     if let Some(key) = &l1.proposer_key {
-        let provider = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url);
+        let provider = l1_sender(key, url);
         let proposer = Proposer::new(
             chain.store().clone(),
             provider,
             l1.book.output_oracle,
             l1.book.batch_inbox,
             l1.book.rollup_config,
-            ProposerConfig::default(),
+            ProposerConfig { receipt_timeout: l1.receipt_timeout, ..Default::default() },
         );
         tracing::info!(proposer = %key.address(), oracle = %l1.book.output_oracle, "proposer on");
         proposer_stats = Some(proposer.stats());

@@ -84,11 +84,10 @@ pub(crate) async fn handle_entry<Ctx: Send + Sync + 'static>(module: &RpcModule<
         Parsed::Invalid(resp) => Some(resp),
         Parsed::Call { id, method, params } => {
             let span = tracing::debug_span!("rpc", %method);
-            let _e = span.enter();
             let result = if method == "eth_subscribe" || method == "eth_unsubscribe" {
                 Err(RpcError::new(-32601, "notifications not supported: subscribe over a WebSocket connection"))
             } else {
-                module.call(&method, params).await
+                tracing::Instrument::instrument(module.call(&method, params), span).await
             };
             id.map(|id| response(id, result))
         }

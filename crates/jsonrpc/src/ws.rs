@@ -27,7 +27,10 @@ fn new_sub_id() -> String {
 
 pub(crate) async fn serve_socket<Ctx: Send + Sync + 'static>(socket: WebSocket, shared: Arc<Shared<Ctx>>) {
     let span = tracing::debug_span!("ws");
-    let _e = span.enter();
+    tracing::Instrument::instrument(serve_socket_inner(socket, shared), span).await
+}
+
+async fn serve_socket_inner<Ctx: Send + Sync + 'static>(socket: WebSocket, shared: Arc<Shared<Ctx>>) {
     let (mut sink, mut source) = socket.split();
     let (tx, mut rx) = mpsc::channel::<String>(shared.config.ws_queue);
     let writer = tokio::spawn(async move {

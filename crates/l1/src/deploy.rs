@@ -72,7 +72,10 @@ pub enum DeployError {
 /// Deploys the contracts from the provider's default signer `deployer`.
 pub async fn deploy<P: Provider>(provider: &P, deployer: Address, cfg: &DeployConfig) -> Result<AddressBook, DeployError> {
     let span = tracing::info_span!("deploy", %deployer, l2_chain_id = cfg.l2_chain_id);
-    let _e = span.enter();
+    tracing::Instrument::instrument(deploy_inner(provider, deployer, cfg), span).await
+}
+
+async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &DeployConfig) -> Result<AddressBook, DeployError> {
     let l1_chain_id = provider.get_chain_id().await?;
     let nonce = provider.get_transaction_count(deployer).pending().await?;
     let config_addr = deployer.create(nonce);

@@ -26,11 +26,13 @@ pub struct ProposerConfig {
     pub confirmations: u64,
     /// How often to check.
     pub poll: Duration,
+    /// How long to wait for a proposal's receipt before re-reading L1.
+    pub receipt_timeout: Duration,
 }
 
 impl Default for ProposerConfig {
     fn default() -> Self {
-        Self { confirmations: 1, poll: Duration::from_secs(1) }
+        Self { confirmations: 1, poll: Duration::from_secs(1), receipt_timeout: Duration::from_secs(30) }
     }
 }
 
@@ -121,7 +123,17 @@ impl<P: Provider + Clone> Proposer<P> {
         }
         let root = output_root(header.state_root, hash);
         let bond: U256 = self.config.proposerBond().call().await?;
-        let receipt = self.oracle.propose(U256::from(next), root).value(bond).send().await?.get_receipt().await?;
+        // A transaction dropped by an L1 reorg never gets a receipt: give up after the
+        // timeout and let the next round re-read the oracle.
+        let receipt = self
+            .oracle
+            .propose(U256::from(next), root)
+            .value(bond)
+            .send()
+            .await?
+            .with_timeout(Some(self.cfg.receipt_timeout))
+            .get_receipt()
+            .await?;
         if !receipt.status() {
             return Err(ProposerError::Reverted(next));
         }

@@ -103,8 +103,12 @@ impl Chain {
     /// Produces blocks until `shutdown` resolves: every `block_time`, or, when it is
     /// `None`, as soon as transactions arrive (on-demand mode).
     pub async fn run(self: Arc<Self>, block_time: Option<Duration>, shutdown: impl std::future::Future<Output = ()>) {
+        use tracing::Instrument;
         let span = tracing::info_span!("producer", ?block_time);
-        let _enter = span.enter();
+        self.run_loop(block_time, shutdown).instrument(span).await
+    }
+
+    async fn run_loop(self: Arc<Self>, block_time: Option<Duration>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut ticker = block_time.map(|bt| {
             // The first block comes one block time after start, not at once.
