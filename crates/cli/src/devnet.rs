@@ -36,6 +36,13 @@ pub struct DevnetArgs {
     /// L1 blocks a deposit must be buried under before L2 includes it.
     #[arg(long, default_value_t = 1)]
     pub l1_confirmations: u64,
+    /// Sequencing window of the L2 chain, seconds (deposits older than this are forced in).
+    #[arg(long, default_value_t = 3600)]
+    pub sequencing_window: u64,
+    /// FAULT INJECTION (tests only): the sequencer ignores L1 deposits, as a censoring
+    /// sequencer would, so forced inclusion can be observed.
+    #[arg(long, hide = true)]
+    pub fault_censor_deposits: bool,
     /// Prometheus metrics port (`http://127.0.0.1:<port>/metrics`).
     #[arg(long, default_value_t = 9546)]
     pub metrics_port: u16,
@@ -46,7 +53,11 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
     std::fs::create_dir_all(&args.data_dir)?;
     let anvil = Anvil::start(args.l1_port, args.l1_block_time, &args.data_dir.join("l1-state.json")).await?;
     tracing::info!(url = %anvil.url, "L1 (anvil) up");
-    let chain = faultline_primitives::ChainConfig::devnet();
+    let mut chain = faultline_primitives::ChainConfig::devnet();
+    chain.sequencing_window_secs = args.sequencing_window;
+    // The chain config the devnet runs, for `faultline verify --data-dir` and friends.
+    let chain_file = args.data_dir.join("chain.toml");
+    std::fs::write(&chain_file, toml::to_string(&serde_json::json!({ "chain": chain }))?)?;
     let l1_chain_id = crate::l1::chain_id(&anvil.url).await?;
     let book_path = AddressBook::default_path(&args.data_dir, l1_chain_id);
     let deploy_args = DeployArgs {
@@ -75,7 +86,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         "L1 contracts ready"
     );
     let node = NodeArgs {
-        config: None,
+        config: Some(chain_file.clone()),
         data_dir: Some(args.data_dir.join("l2")),
         rpc_addr: Some(([127, 0, 0, 1], args.l2_port).into()),
         block_time: Some(args.block_time.clone()),
@@ -91,6 +102,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         l1.confirmations = args.l1_confirmations;
         // anvil mines every second: a receipt that has not come in 5 s was reorged away.
         l1.receipt_timeout = std::time::Duration::from_secs(5);
+        l1.fault_censor_deposits = args.fault_censor_deposits;
     }
     tracing::info!(
         l1 = %anvil.url,

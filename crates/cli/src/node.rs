@@ -115,6 +115,8 @@ pub struct L1Services {
     pub confirmations: u64,
     /// How long the batcher and proposer wait for a receipt before re-reading L1.
     pub receipt_timeout: Duration,
+    /// FAULT INJECTION (tests only): do not follow L1 deposits.
+    pub fault_censor_deposits: bool,
 }
 
 impl NodeArgs {
@@ -154,6 +156,7 @@ impl NodeArgs {
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     confirmations: file.node.l1_confirmations.unwrap_or(1),
                     receipt_timeout: Duration::from_secs(file.node.l1_receipt_timeout_secs.unwrap_or(30)),
+                    fault_censor_deposits: false,
                 })
             }
             None => None,
@@ -266,6 +269,9 @@ fn spawn_l1_services(
         let _ = rx.wait_for(|s| *s).await;
     };
     let reader = L1Reader::new(ProviderBuilder::new().connect_http(url.clone()), l1.book.portal, l1.book.batch_inbox);
+    if l1.fault_censor_deposits {
+        tracing::warn!("FAULT INJECTION: this sequencer ignores L1 deposits");
+    } else {
     handles.push(tokio::spawn(crate::follower::follow_deposits(
         reader,
         chain.clone(),
@@ -274,6 +280,7 @@ fn spawn_l1_services(
         Duration::from_millis(500),
         stopped(stop.clone()),
     )));
+    }
     if let Some(key) = &l1.batcher_key {
         let provider = l1_sender(key, url.clone());
         let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig { receipt_timeout: l1.receipt_timeout, ..Default::default() });

@@ -26,7 +26,8 @@ pub struct VerifyArgs {
     /// Where the verifier keeps its derived chain (default: a temporary folder).
     #[arg(long)]
     pub verifier_dir: Option<PathBuf>,
-    /// L2 chain config (TOML `[chain]` table); default: devnet.
+    /// L2 chain config (TOML `[chain]` table); default: `<data-dir>/chain.toml` if the
+    /// devnet wrote one, else the devnet's defaults.
     #[arg(long)]
     pub chain_config: Option<PathBuf>,
     /// L1 blocks a batch or deposit must be buried under before it is derived.
@@ -39,7 +40,10 @@ pub struct VerifyArgs {
 
 /// `faultline verify`.
 pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
-    let chain = crate::deploy::load_chain_config(args.chain_config.as_deref())?;
+    // The chain config: --chain-config, else the one the devnet wrote to its data dir.
+    let devnet_chain = args.data_dir.join("chain.toml");
+    let chain_path = args.chain_config.clone().or_else(|| devnet_chain.exists().then_some(devnet_chain));
+    let chain = crate::deploy::load_chain_config(chain_path.as_deref())?;
     let book = match &args.address_book {
         Some(p) => AddressBook::load(p)?,
         None => {

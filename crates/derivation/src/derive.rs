@@ -69,8 +69,18 @@ pub fn derive_block(
     }
     let (parent_hash, parent) = store.header(head)?.ok_or(StoreError::UnknownBlock(head))?;
     let parent_cursor = deposit_cursor(&parent.extra_data);
-    // The inbox guarantees the cursor never decreases; take the max anyway.
-    let cursor = block.deposit_cursor.max(parent_cursor);
+    // The inbox guarantees the cursor never decreases; take the max anyway. Forced
+    // inclusion: every deposit whose L1 time is a sequencing window or more before this
+    // block's timestamp is included, whatever the batch says.
+    let timestamp = block.timestamp.max(parent.timestamp);
+    let mut cursor = block.deposit_cursor.max(parent_cursor);
+    while let Some(d) = deposits.get(&cursor) {
+        if d.l1_timestamp.saturating_add(config.sequencing_window_secs) > timestamp {
+            break;
+        }
+        tracing::warn!(number, index = cursor, "deposit forced in: the sequencer left it out past the sequencing window");
+        cursor += 1;
+    }
     let mut included_deposits = Vec::with_capacity((cursor - parent_cursor) as usize);
     for index in parent_cursor..cursor {
         let d = deposits.get(&index).ok_or(DeriveError::UnknownDeposit { number, index })?;
@@ -83,7 +93,7 @@ pub fn derive_block(
     );
     let inputs = BlockInputs {
         number,
-        timestamp: block.timestamp.max(parent.timestamp),
+        timestamp,
         parent_hash,
         base_fee,
         gas_limit: config.block_gas_limit,

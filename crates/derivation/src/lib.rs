@@ -83,8 +83,26 @@ impl<P: Provider + Clone> L1Reader<P> {
             .from_block(from)
             .to_block(to);
         let mut out = Vec::new();
+        let mut timestamps = std::collections::HashMap::new();
         for log in self.provider.get_logs(&filter).await? {
             let block = log.block_number;
+            let l1_timestamp = match (log.block_timestamp, block) {
+                (Some(t), _) => t,
+                (None, Some(n)) => match timestamps.get(&n) {
+                    Some(t) => *t,
+                    None => {
+                        let t = self
+                            .provider
+                            .get_block_by_number(n.into())
+                            .await?
+                            .map(|b| b.header.timestamp)
+                            .unwrap_or_default();
+                        timestamps.insert(n, t);
+                        t
+                    }
+                },
+                (None, None) => 0,
+            };
             let ev = log
                 .log_decode::<Portal::DepositQueued>()
                 .map_err(|e| ReadError::BadLog { what: "DepositQueued", block, reason: e.to_string() })?
@@ -98,6 +116,7 @@ impl<P: Provider + Clone> L1Reader<P> {
                 value: ev.value,
                 gas_limit: ev.gasLimit,
                 l1_block: ev.l1BlockNumber,
+                l1_timestamp,
                 data: ev.data,
             });
         }

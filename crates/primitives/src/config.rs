@@ -60,6 +60,15 @@ pub struct ChainConfig {
     pub genesis_timestamp: u64,
     /// Genesis allocation.
     pub alloc: BTreeMap<Address, GenesisAccount>,
+    /// Sequencing window (seconds): an L2 block whose timestamp is at least this far past
+    /// a deposit's L1 block timestamp must include that deposit; derivation forces it in
+    /// if the sequencer left it out (`docs/pipeline.md`, "Forced inclusion").
+    #[serde(default = "default_sequencing_window")]
+    pub sequencing_window_secs: u64,
+}
+
+fn default_sequencing_window() -> u64 {
+    3600
 }
 
 /// 10,000 ETH, the balance of each prefunded dev account (as on anvil).
@@ -82,6 +91,7 @@ impl ChainConfig {
             fee_recipient: Address::repeat_byte(0xfe),
             genesis_timestamp: 0,
             alloc,
+            sequencing_window_secs: default_sequencing_window(),
         }
     }
 

@@ -22,6 +22,8 @@ pub struct Deposit {
     pub gas_limit: u64,
     /// L1 block of the deposit.
     pub l1_block: u64,
+    /// Timestamp of that L1 block (not hashed: read from L1 for the sequencing window).
+    pub l1_timestamp: u64,
     /// Call data.
     pub data: Bytes,
 }

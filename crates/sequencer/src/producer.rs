@@ -47,8 +47,12 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         q.retain(|i, _| *i >= parent_cursor);
         let mut out = Vec::new();
         let mut next = parent_cursor;
+        let block_time = timestamp.max(parent.timestamp);
         while let Some(d) = q.get(&next) {
-            if out.len() >= MAX_DEPOSITS_PER_BLOCK {
+            // Past the cap, only deposits the sequencing window forces in (the verifier
+            // forces exactly those too: docs/pipeline.md).
+            let forced = d.l1_timestamp.saturating_add(config.sequencing_window_secs) <= block_time;
+            if out.len() >= MAX_DEPOSITS_PER_BLOCK && !forced {
                 break;
             }
             out.push(d.clone());

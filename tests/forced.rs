@@ -1,0 +1,66 @@
+//! Censorship resistance: a sequencer that ignores L1 deposits (a fault-injection flag,
+//! `--fault-censor-deposits`) cannot keep a deposit out. Once the sequencing window has
+//! passed, derivation forces the deposit in; the verifier's chain then credits it, and
+//! the censoring sequencer's outputs are reported as wrong.
+
+mod harness;
+
+use harness::{call, faultline, foundry_tool, repo_root, Devnet};
+use serde_json::{json, Value};
+use std::{process::Command, time::{Duration, Instant}};
+
+fn cast(args: &[&str]) -> String {
+    let out = Command::new(foundry_tool("cast").unwrap()).args(args).current_dir(repo_root()).output().unwrap();
+    assert!(out.status.success(), "cast {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {
+    let Some(devnet) = Devnet::start(&[
+        "--block-time", "500ms", "--proposal-interval", "2", "--sequencing-window", "3", "--fault-censor-deposits",
+    ]) else {
+        return;
+    };
+    let (l1, l2) = (devnet.l1(), devnet.l2());
+    let book: Value = serde_json::from_str(&std::fs::read_to_string(devnet.data_dir.join("deploy/31337.json")).unwrap()).unwrap();
+    let portal = book["portal"].as_str().unwrap();
+    let inbox = book["batchInbox"].as_str().unwrap();
+    let oracle = book["outputOracle"].as_str().unwrap();
+    let key = "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e";
+    let to = "0x00000000000000000000000000000000000f0ced";
+    cast(&["send", "--rpc-url", &l1, "--private-key", key, portal, "depositETH(address)", to, "--value", "1000000000000000000"]);
+
+    // The censoring sequencer never credits it...
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let bal = call(&l2, "eth_getBalance", json!([to, "latest"])).await;
+    assert_eq!(bal["result"], json!("0x0"), "the fault-injected sequencer ignores deposits");
+
+    // ...but once batches and an output cover blocks past the window, the verifier,
+    // deriving from L1 alone, forces the deposit in and rejects the sequencer's outputs.
+    let head = u64::from_str_radix(call(&l2, "eth_blockNumber", json!([])).await["result"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let next: u64 = cast(&["call", "--rpc-url", &l1, inbox, "nextBlock()(uint64)"]).parse().unwrap();
+        let out_block: u64 = {
+            let count: u64 = cast(&["call", "--rpc-url", &l1, oracle, "outputCount()(uint256)"]).split_whitespace().next().unwrap().parse().unwrap();
+            let o = cast(&["call", "--rpc-url", &l1, oracle, "output(uint256)((bytes32,uint64,uint64,bool,address,uint96))", &(count - 1).to_string()]);
+            o.trim_matches(|c| c == '(' || c == ')').split(", ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap()
+        };
+        if next > head && out_block >= head {
+            break;
+        }
+        assert!(Instant::now() < deadline, "pipeline did not catch up");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let vdir = tempfile::tempdir().unwrap();
+    let data_dir = devnet.data_dir.to_str().unwrap().to_string();
+    let (ok, out, err) =
+        faultline(&["verify", "--l1-rpc", &l1, "--data-dir", &data_dir, "--verifier-dir", vdir.path().to_str().unwrap()]);
+    assert!(!ok, "verify must fail against a censoring sequencer:\n{out}\n{err}");
+    assert!(out.contains("DISAGREES"), "{out}");
+    assert!(err.contains("disagree with the chain derived from L1"), "{err}");
+    let store = faultline_state::Store::open(&vdir.path().join("db")).unwrap();
+    let acc = store.account(&to.parse().unwrap()).unwrap().expect("the forced deposit credited the recipient");
+    assert_eq!(acc.balance, alloy::primitives::U256::from(1_000_000_000_000_000_000u64));
+}
