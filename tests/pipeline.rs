@@ -98,6 +98,29 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
     let batches_line = metrics.lines().find(|l| l.starts_with("faultline_batches_total ")).unwrap();
     assert_ne!(batches_line, "faultline_batches_total 0", "{metrics}");
 
+    // A verifier node (`faultline node --verifier`) follows the same L1 on its own and
+    // reports the outputs as agreeing.
+    let vdir = tempfile::tempdir().unwrap();
+    let vout = vdir.path().join("verifier.out");
+    let book_path = AddressBook::default_path(&devnet.data_dir, 31337);
+    let mut verifier = std::process::Command::new(harness::bin())
+        .args(["node", "--verifier", "--l1-rpc", &devnet.l1(), "--address-book"])
+        .arg(&book_path)
+        .arg("--data-dir")
+        .arg(vdir.path().join("data"))
+        .stdout(std::fs::File::create(&vout).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the verifier node to agree with two outputs", Duration::from_secs(60), || async {
+        let text = std::fs::read_to_string(&vout).unwrap_or_default();
+        text.matches("agrees").count() >= 2
+    })
+    .await;
+    let text = std::fs::read_to_string(&vout).unwrap();
+    assert!(!text.contains("DISAGREES"), "{text}");
+    harness::sigterm_and_wait(&mut verifier, Duration::from_secs(10));
+
     let before: u64 = inbox.nextBlock().call().await.unwrap();
     assert!(devnet.stop(), "clean stop; log:\n{}", devnet.log());
     devnet.restart();

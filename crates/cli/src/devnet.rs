@@ -96,6 +96,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         batcher_key: Some(DEV_ACCOUNTS[roles::SEQUENCER].1.to_string()),
         proposer_key: Some(DEV_ACCOUNTS[roles::PROPOSER].1.to_string()),
         metrics_addr: Some(([127, 0, 0, 1], args.metrics_port).into()),
+        verifier: false,
     };
     let mut cfg = node.resolve()?;
     if let Some(l1) = cfg.l1.as_mut() {

@@ -48,6 +48,10 @@ pub struct NodeArgs {
     /// Serves Prometheus metrics on `http://<addr>/metrics`.
     #[arg(long, env = "FAULTLINE_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
+    /// Runs a verifier instead of a sequencer: rebuilds L2 from L1 alone (batches and
+    /// deposits from `--address-book`) into the data dir and checks every output.
+    #[arg(long)]
+    pub verifier: bool,
 }
 
 /// The `[node]` table of the config file.
@@ -307,6 +311,23 @@ fn spawn_l1_services(
 
 /// `faultline node`.
 pub async fn run(args: NodeArgs) -> eyre::Result<()> {
+    if args.verifier {
+        let cfg = args.resolve()?;
+        let l1 = cfg.l1.as_ref().ok_or_else(|| eyre!("--verifier needs --address-book and --l1-rpc"))?;
+        let verify = crate::verify::VerifyArgs {
+            l1_rpc: l1.l1_rpc.clone(),
+            address_book: args.address_book.clone(),
+            data_dir: cfg.data_dir.clone(),
+            verifier_dir: Some(cfg.data_dir.clone()),
+            chain_config: args.config.clone(),
+            confirmations: l1.confirmations,
+            follow: true,
+        };
+        return tokio::select! {
+            r = crate::verify::run(verify) => r,
+            _ = crate::shutdown_signal() => Ok(()),
+        };
+    }
     let cfg = args.resolve()?;
     serve(cfg, crate::shutdown_signal()).await
 }
