@@ -85,6 +85,13 @@ async fn deposits_and_withdrawal_round_trip() {
     assert!(out.contains("finalized on L1"), "{out}");
     assert_eq!(balance(&l1, l1_target).await, 250_000_000_000_000_000);
 
+    // The node's block tags follow L1: `safe` is batched, `finalized` is under a final output.
+    let sync = call(&l2, "rollup_syncStatus", json!([])).await;
+    let n = |k: &str| u64::from_str_radix(sync["result"][k].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    assert!(n("finalized") > 0 && n("finalized") <= n("safe") && n("safe") <= n("head"), "{sync}");
+    let fin = call(&l2, "eth_getBlockByNumber", json!(["finalized", false])).await;
+    assert_ne!(fin["result"]["number"], json!("0x0"), "{fin}");
+
     // Replaying the same withdrawal is refused by the portal (checked in Foundry tests);
     // here: the portal still holds the rest of what was deposited.
     let portal_balance = balance(&l1, &portal).await;

@@ -50,3 +50,46 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     .instrument(span)
     .await
 }
+
+/// Keeps the chain's `safe` and `finalized` heads in step with L1: the inbox's last
+/// batched block and the newest final output's block.
+pub async fn track_l1_progress<P: alloy::providers::Provider + Clone>(
+    provider: P,
+    book: faultline_l1::AddressBook,
+    chain: Arc<Chain>,
+    poll: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use alloy_primitives::U256;
+    use faultline_l1::bindings::{BatchInbox, OutputOracle};
+    let inbox = BatchInbox::new(book.batch_inbox, provider.clone());
+    let oracle = OutputOracle::new(book.output_oracle, provider);
+    tokio::pin!(shutdown);
+    loop {
+        let progress = async {
+            let safe = inbox.nextBlock().call().await?.saturating_sub(1);
+            let count: u64 = oracle.outputCount().call().await?.saturating_to();
+            // Outputs become final oldest first (output 0 always is): binary search for
+            // the newest final one.
+            let (mut lo, mut hi) = (0u64, count);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if oracle.isFinalized(U256::from(mid)).call().await? {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let finalized = if count == 0 { 0 } else { oracle.output(U256::from(lo)).call().await?.l2Block };
+            Ok::<_, alloy::contract::Error>((safe, finalized))
+        };
+        match progress.await {
+            Ok((safe, finalized)) => chain.set_l1_progress(safe, finalized),
+            Err(e) => tracing::debug!(error = %e, "L1 progress unavailable"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}

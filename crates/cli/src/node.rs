@@ -273,6 +273,13 @@ fn spawn_l1_services(
         let _ = rx.wait_for(|s| *s).await;
     };
     let reader = L1Reader::new(ProviderBuilder::new().connect_http(url.clone()), l1.book.portal, l1.book.batch_inbox);
+    handles.push(tokio::spawn(crate::follower::track_l1_progress(
+        ProviderBuilder::new().connect_http(url.clone()),
+        l1.book.clone(),
+        chain.clone(),
+        Duration::from_secs(1),
+        stopped(stop.clone()),
+    )));
     if l1.fault_censor_deposits {
         tracing::warn!("FAULT INJECTION: this sequencer ignores L1 deposits");
     } else {

@@ -22,8 +22,9 @@ impl EthApi {
         let head = self.chain.head();
         match tag {
             BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(head),
-            // Nothing is safe or final before the L1 pipeline has batched and finalized it.
-            BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => Some(self.safe_head().min(head)),
+            // Safe: batched on L1; finalized: covered by a final output (0 until known).
+            BlockNumberOrTag::Safe => Some(self.safe_head().min(head)),
+            BlockNumberOrTag::Finalized => Some(self.finalized_head().min(head)),
             BlockNumberOrTag::Earliest => Some(0),
             BlockNumberOrTag::Number(n) => (n <= head).then_some(n),
         }

@@ -12,21 +12,19 @@ use faultline_sequencer::{Chain, PoolError};
 use faultline_state::overlay::StateReader;
 use revm::database_interface::DatabaseRef;
 use serde_json::{json, Value};
-use std::sync::{atomic::AtomicU64, Arc};
+use std::sync::Arc;
 
 /// Shared state of the RPC methods.
 pub struct EthApi {
     pub(crate) chain: Arc<Chain>,
     pub(crate) filters: crate::filters::Filters,
     pub(crate) dev_methods: bool,
-    /// Highest L2 block known to be batched on L1 (safe); 0 until the batcher reports.
-    pub(crate) safe: AtomicU64,
 }
 
 impl EthApi {
     /// The API over a chain. `dev_methods` enables `evm_mine`.
     pub fn new(chain: Arc<Chain>, dev_methods: bool) -> Self {
-        Self { chain, filters: Default::default(), dev_methods, safe: AtomicU64::new(0) }
+        Self { chain, filters: Default::default(), dev_methods }
     }
 
     /// The chain served.
@@ -35,7 +33,11 @@ impl EthApi {
     }
 
     pub(crate) fn safe_head(&self) -> u64 {
-        self.safe.load(std::sync::atomic::Ordering::Acquire)
+        self.chain.safe_head()
+    }
+
+    pub(crate) fn finalized_head(&self) -> u64 {
+        self.chain.finalized_head()
     }
 }
 

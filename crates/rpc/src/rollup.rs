@@ -37,7 +37,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
         Ok(json!({
             "head": format!("{head:#x}"),
             "safe": format!("{:#x}", api.safe_head().min(head)),
-            "finalized": format!("{:#x}", api.safe_head().min(head)),
+            "finalized": format!("{:#x}", api.finalized_head().min(head)),
             "pooledTransactions": api.chain.pool_len(),
         }))
     });

@@ -59,6 +59,10 @@ pub struct Chain {
     pub(crate) events: broadcast::Sender<Arc<NewBlock>>,
     pub(crate) wake: Notify,
     pub(crate) produce_lock: Mutex<()>,
+    /// Highest L2 block batched on L1 (the `safe` tag), as last reported.
+    pub(crate) safe: AtomicU64,
+    /// Highest L2 block covered by a final output (the `finalized` tag).
+    pub(crate) finalized: AtomicU64,
     /// Confirmed L1 deposits not yet included, by index (fed by the L1 follower).
     pub(crate) deposits: Mutex<std::collections::BTreeMap<u64, faultline_primitives::Deposit>>,
 }
@@ -103,6 +107,8 @@ impl Chain {
             wake: Notify::new(),
             produce_lock: Mutex::new(()),
             deposits: Mutex::new(Default::default()),
+            safe: AtomicU64::new(0),
+            finalized: AtomicU64::new(0),
         });
         chain.reload_journal()?;
         Ok(chain)
@@ -131,6 +137,23 @@ impl Chain {
         self.store.unjournal_txs(&stale)?;
         tracing::info!(total, kept, dropped = stale.len(), "reloaded journaled transactions");
         Ok(())
+    }
+
+    /// Records what L1 says of this chain: the highest batched block (safe) and the
+    /// highest block covered by a final output (finalized).
+    pub fn set_l1_progress(&self, safe: u64, finalized: u64) {
+        self.safe.store(safe, Ordering::Release);
+        self.finalized.store(finalized, Ordering::Release);
+    }
+
+    /// Highest L2 block batched on L1 (0 until reported).
+    pub fn safe_head(&self) -> u64 {
+        self.safe.load(Ordering::Acquire)
+    }
+
+    /// Highest L2 block covered by a final output (0 until reported).
+    pub fn finalized_head(&self) -> u64 {
+        self.finalized.load(Ordering::Acquire)
     }
 
     /// Hands confirmed L1 deposits to the producer; the next blocks include them in
