@@ -32,11 +32,19 @@ pub struct BatcherConfig {
     /// How long to wait for a batch's receipt before re-reading L1 (reorgs drop
     /// transactions without a receipt).
     pub receipt_timeout: Duration,
+    /// A batch smaller than half of `max_batch_bytes` waits until its oldest block is
+    /// this old, so an idle chain does not pay one L1 transaction per block.
+    pub max_delay: Duration,
 }
 
 impl Default for BatcherConfig {
     fn default() -> Self {
-        Self { max_batch_bytes: 120_000, poll: Duration::from_secs(1), receipt_timeout: Duration::from_secs(30) }
+        Self {
+            max_batch_bytes: 120_000,
+            poll: Duration::from_secs(1),
+            receipt_timeout: Duration::from_secs(30),
+            max_delay: Duration::from_secs(12),
+        }
     }
 }
 
@@ -147,6 +155,11 @@ impl<P: Provider + Clone> Batcher<P> {
         let last = first + batch.blocks.len() as u64 - 1;
         let data = batch.encode()?;
         let bytes = data.len();
+        let oldest = batch.blocks.first().map(|b| b.timestamp).unwrap_or_default();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        if bytes < self.cfg.max_batch_bytes / 2 && now.saturating_sub(oldest) < self.cfg.max_delay.as_secs() {
+            return Ok(None); // not worth an L1 transaction yet
+        }
         // A transaction dropped by an L1 reorg never gets a receipt: give up after the
         // timeout and let the next round re-read the inbox.
         let receipt = self

@@ -36,6 +36,9 @@ pub struct DevnetArgs {
     /// L1 blocks a deposit must be buried under before L2 includes it.
     #[arg(long, default_value_t = 1)]
     pub l1_confirmations: u64,
+    /// Seconds a small batch may wait for more L2 blocks before it is posted.
+    #[arg(long, default_value_t = 2)]
+    pub batch_max_delay: u64,
     /// Sequencing window of the L2 chain, seconds (deposits older than this are forced in).
     #[arg(long, default_value_t = 3600)]
     pub sequencing_window: u64,
@@ -104,6 +107,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         // anvil mines every second: a receipt that has not come in 5 s was reorged away.
         l1.receipt_timeout = std::time::Duration::from_secs(5);
         l1.fault_censor_deposits = args.fault_censor_deposits;
+        l1.batch_max_delay = std::time::Duration::from_secs(args.batch_max_delay);
     }
     tracing::info!(
         l1 = %anvil.url,

@@ -70,6 +70,7 @@ struct FileNode {
     proposer_key: Option<String>,
     l1_confirmations: Option<u64>,
     l1_receipt_timeout_secs: Option<u64>,
+    batch_max_delay_secs: Option<u64>,
     metrics_addr: Option<SocketAddr>,
 }
 
@@ -121,6 +122,8 @@ pub struct L1Services {
     pub receipt_timeout: Duration,
     /// FAULT INJECTION (tests only): do not follow L1 deposits.
     pub fault_censor_deposits: bool,
+    /// How long a small batch may wait for more blocks.
+    pub batch_max_delay: Duration,
 }
 
 impl NodeArgs {
@@ -161,6 +164,7 @@ impl NodeArgs {
                     confirmations: file.node.l1_confirmations.unwrap_or(1),
                     receipt_timeout: Duration::from_secs(file.node.l1_receipt_timeout_secs.unwrap_or(30)),
                     fault_censor_deposits: false,
+                    batch_max_delay: Duration::from_secs(file.node.batch_max_delay_secs.unwrap_or(12)),
                 })
             }
             None => None,
@@ -294,7 +298,7 @@ fn spawn_l1_services(
     }
     if let Some(key) = &l1.batcher_key {
         let provider = l1_sender(key, url.clone());
-        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig { receipt_timeout: l1.receipt_timeout, ..Default::default() });
+        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..Default::default() });
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
         batcher_stats = Some(batcher.stats());
         handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
