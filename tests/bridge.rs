@@ -5,35 +5,19 @@
 
 mod harness;
 
-use harness::{call, faultline, foundry_tool, repo_root, Devnet};
+use harness::{call, faultline, foundry_tool, repo_root, tool, wait_until, Devnet};
 use serde_json::json;
-use std::{process::Command, time::{Duration, Instant}};
+use std::process::Command;
 
 const KEY4: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 const ADDR4: &str = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
-fn tool(name: &str, args: &[&str]) -> String {
-    let bin = foundry_tool(name).expect("foundry tool");
-    let out = Command::new(bin).args(args).current_dir(repo_root()).output().unwrap();
-    assert!(out.status.success(), "{name} {args:?}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 async fn balance(url: &str, who: &str) -> u128 {
     let r = call(url, "eth_getBalance", json!([who, "latest"])).await;
     u128::from_str_radix(r["result"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
 }
 
-async fn wait_until<F: FnMut() -> Fut, Fut: std::future::Future<Output = bool>>(what: &str, secs: u64, mut f: F) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    panic!("timed out: {what}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposits_and_withdrawal_round_trip() {

@@ -5,15 +5,14 @@
 
 mod harness;
 
-use harness::{call, faultline, foundry_tool, repo_root, Devnet};
-use serde_json::{json, Value};
-use std::{process::Command, time::{Duration, Instant}};
+use harness::{call, faultline, tool, Devnet};
 
 fn cast(args: &[&str]) -> String {
-    let out = Command::new(foundry_tool("cast").unwrap()).args(args).current_dir(repo_root()).output().unwrap();
-    assert!(out.status.success(), "cast {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    tool("cast", args)
 }
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {

@@ -5,33 +5,19 @@
 
 mod harness;
 
-use harness::{call, faultline, foundry_tool, repo_root, Devnet};
+use harness::{call, faultline, tool, wait_until, Devnet};
+
+fn cast(args: &[&str]) -> String {
+    tool("cast", args)
+}
 use serde_json::{json, Value};
-use std::{
-    process::Command,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 fn hex_u64(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap_or("0x0").trim_start_matches("0x"), 16).unwrap_or(0)
 }
 
-fn cast(args: &[&str]) -> String {
-    let out = Command::new(foundry_tool("cast").unwrap()).args(args).current_dir(repo_root()).output().unwrap();
-    assert!(out.status.success(), "cast {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
-async fn wait_until<F: FnMut() -> Fut, Fut: std::future::Future<Output = bool>>(what: &str, secs: u64, mut f: F) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if f().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out: {what}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batcher_proposer_and_verifier_survive_reorgs() {

@@ -336,3 +336,32 @@ pub fn sigterm_and_wait(c: &mut Child, timeout: Duration) -> bool {
     let _ = c.wait();
     false
 }
+
+/// Runs a pinned Foundry tool to success and returns its trimmed stdout.
+pub fn tool(name: &str, args: &[&str]) -> String {
+    let bin = foundry_tool(name).expect("foundry tool installed");
+    let out = Command::new(bin).args(args).current_dir(repo_root()).output().expect("run tool");
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Polls `f` every 200 ms until it holds; panics with `what` after `secs` seconds.
+pub async fn wait_until<F, Fut>(what: &str, secs: u64, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("timed out: {what}");
+}
