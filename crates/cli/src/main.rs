@@ -12,6 +12,7 @@ mod metrics;
 mod node;
 mod status;
 mod verify;
+mod vm;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -45,6 +46,8 @@ enum Command {
     /// Shows L1 and L2 heads, safe and finalized L2 blocks, the last batch and output, and
     /// pending withdrawals.
     Status(status::StatusArgs),
+    /// The fault-proof VM's tools: `faultline vm statetest PATH...`.
+    Vm(vm::VmArgs),
 }
 
 /// Parses a block time: `1s`, `500ms`, `2` (seconds), or `0` for on-demand blocks.
@@ -108,6 +111,7 @@ fn main() -> eyre::Result<()> {
             Command::Withdraw(a) => bridge::withdraw(a).await,
             Command::Verify(a) => verify::run(a).await,
             Command::Status(a) => status::run(a).await,
+            Command::Vm(a) => vm::run(a),
         }
     })
 }

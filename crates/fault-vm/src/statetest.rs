@@ -1,0 +1,322 @@
+//! Ethereum state tests (the public `GeneralStateTests` format): parsing, running one
+//! case (one `post.Cancun` entry) with revm, and checking revm's post-state root (MPT)
+//! and logs hash against the fixture.
+
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use alloy_rlp::Encodable;
+use alloy_trie::{HashBuilder, Nibbles, EMPTY_ROOT_HASH};
+use revm::{
+    bytecode::Bytecode,
+    context::{result::EVMError, BlockEnv, Context, TxEnv},
+    context_interface::block::BlobExcessGasAndPrice,
+    database::{CacheDB, EmptyDB},
+    handler::{ExecuteEvm, MainBuilder, MainContext},
+    primitives::hardfork::SpecId,
+    state::AccountInfo,
+    DatabaseCommit,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A fixture file: test name → test.
+pub type Suite = BTreeMap<String, StateTest>;
+
+/// One named state test.
+#[derive(Debug, Deserialize)]
+pub struct StateTest {
+    /// Block environment.
+    pub env: Env,
+    /// Pre-state.
+    pub pre: BTreeMap<Address, PreAccount>,
+    /// The transaction template (indexed by `post[fork][i].indexes`).
+    pub transaction: TxTemplate,
+    /// Expected results by fork.
+    pub post: BTreeMap<String, Vec<PostEntry>>,
+}
+
+/// Block environment of a state test.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Env {
+    /// Coinbase.
+    pub current_coinbase: Address,
+    /// Gas limit.
+    pub current_gas_limit: U256,
+    /// Number.
+    pub current_number: U256,
+    /// Timestamp.
+    pub current_timestamp: U256,
+    /// Base fee.
+    pub current_base_fee: Option<U256>,
+    /// prevrandao.
+    pub current_random: Option<B256>,
+    /// Excess blob gas.
+    pub current_excess_blob_gas: Option<U256>,
+}
+
+/// A pre-state account.
+#[derive(Debug, Deserialize)]
+pub struct PreAccount {
+    /// Balance.
+    pub balance: U256,
+    /// Code.
+    pub code: Bytes,
+    /// Nonce.
+    pub nonce: U256,
+    /// Storage.
+    pub storage: BTreeMap<U256, U256>,
+}
+
+/// The transaction template.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TxTemplate {
+    /// Call data variants.
+    pub data: Vec<Bytes>,
+    /// Gas limit variants.
+    pub gas_limit: Vec<U256>,
+    /// Value variants.
+    pub value: Vec<U256>,
+    /// Legacy gas price.
+    pub gas_price: Option<U256>,
+    /// EIP-1559 fee cap.
+    pub max_fee_per_gas: Option<U256>,
+    /// EIP-1559 tip cap.
+    pub max_priority_fee_per_gas: Option<U256>,
+    /// Nonce.
+    pub nonce: U256,
+    /// Sender.
+    pub sender: Address,
+    /// Recipient; empty for a creation.
+    #[serde(deserialize_with = "to_or_create")]
+    pub to: Option<Address>,
+    /// Access-list variants (EIP-2930 and later).
+    pub access_lists: Option<Vec<Option<Vec<AccessListItem>>>>,
+    /// Blob hashes (EIP-4844).
+    pub blob_versioned_hashes: Option<Vec<B256>>,
+    /// Blob fee cap.
+    pub max_fee_per_blob_gas: Option<U256>,
+}
+
+/// One access-list entry.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessListItem {
+    /// Address.
+    pub address: Address,
+    /// Slots.
+    pub storage_keys: Vec<B256>,
+}
+
+fn to_or_create<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Address>, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(serde::de::Error::custom)
+}
+
+/// One expected result.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostEntry {
+    /// Post-state MPT root.
+    pub hash: B256,
+    /// keccak256 of the RLP list of logs.
+    pub logs: B256,
+    /// Which template variants.
+    pub indexes: Indexes,
+    /// Set when the transaction is invalid.
+    pub expect_exception: Option<String>,
+}
+
+/// Template indexes of a case.
+#[derive(Debug, Deserialize)]
+pub struct Indexes {
+    /// Into `data`.
+    pub data: usize,
+    /// Into `gasLimit`.
+    pub gas: usize,
+    /// Into `value`.
+    pub value: usize,
+}
+
+/// The outcome of one case under revm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevmOutcome {
+    /// Root and logs match the fixture.
+    Match,
+    /// They do not.
+    Mismatch {
+        /// What differs.
+        what: String,
+    },
+    /// The case cannot be set up (e.g. an index out of range).
+    Malformed(String),
+}
+
+/// Runs case `entry` of `test` with revm under Cancun and compares with the fixture.
+pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
+    let t = &test.transaction;
+    let (Some(data), Some(gas), Some(value)) =
+        (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value))
+    else {
+        return RevmOutcome::Malformed("index out of range".into());
+    };
+    let mut db = CacheDB::new(EmptyDB::default());
+    for (address, acc) in &test.pre {
+        let code = Bytecode::new_raw(acc.code.clone());
+        let info = AccountInfo {
+            balance: acc.balance,
+            nonce: acc.nonce.saturating_to(),
+            code_hash: code.hash_slow(),
+            code: Some(code),
+            ..Default::default()
+        };
+        db.insert_account_info(*address, info);
+        for (k, v) in &acc.storage {
+            let _ = db.insert_account_storage(*address, *k, *v);
+        }
+    }
+    let env = &test.env;
+    let block = BlockEnv {
+        number: env.current_number,
+        beneficiary: env.current_coinbase,
+        timestamp: env.current_timestamp,
+        gas_limit: env.current_gas_limit.saturating_to(),
+        basefee: env.current_base_fee.map(|b| b.saturating_to()).unwrap_or(0),
+        difficulty: U256::ZERO,
+        prevrandao: Some(env.current_random.unwrap_or_default()),
+        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new_with_spec(
+            env.current_excess_blob_gas.map(|e| e.saturating_to()).unwrap_or(0),
+            SpecId::CANCUN,
+        )),
+        ..Default::default()
+    };
+    let access_list = t
+        .access_lists
+        .as_ref()
+        .and_then(|l| l.get(entry.indexes.data).cloned().flatten())
+        .map(|items| {
+            alloy_primitives::map::HashMap::<Address, Vec<B256>>::from_iter(
+                items.into_iter().map(|i| (i.address, i.storage_keys)),
+            )
+        });
+    let blob_hashes = t.blob_versioned_hashes.clone().unwrap_or_default();
+    let tx_type = if !blob_hashes.is_empty() {
+        3
+    } else if t.max_fee_per_gas.is_some() {
+        2
+    } else if access_list.is_some() {
+        1
+    } else {
+        0
+    };
+    let tx = TxEnv {
+        tx_type,
+        caller: t.sender,
+        gas_limit: gas.saturating_to(),
+        gas_price: t.gas_price.or(t.max_fee_per_gas).map(|g| g.saturating_to()).unwrap_or(0),
+        gas_priority_fee: t.max_priority_fee_per_gas.map(|g| g.saturating_to()),
+        kind: match t.to {
+            Some(a) => alloy_primitives::TxKind::Call(a),
+            None => alloy_primitives::TxKind::Create,
+        },
+        value: *value,
+        data: data.clone(),
+        nonce: t.nonce.saturating_to(),
+        chain_id: Some(1),
+        access_list: access_list
+            .map(|m| {
+                revm::context::transaction::AccessList(
+                    m.into_iter()
+                        .map(|(address, storage_keys)| revm::context::transaction::AccessListItem { address, storage_keys })
+                        .collect(),
+                )
+            })
+            .unwrap_or_default(),
+        blob_hashes,
+        max_fee_per_blob_gas: t.max_fee_per_blob_gas.map(|g| g.saturating_to()).unwrap_or(0),
+        ..Default::default()
+    };
+    let mut evm = Context::mainnet()
+        .with_db(db)
+        .modify_cfg_chained(|c| {
+            c.chain_id = 1;
+            c.spec = SpecId::CANCUN;
+        })
+        .with_block(block)
+        .build_mainnet();
+    let logs = match evm.transact(tx) {
+        Ok(r) => {
+            evm.ctx.journaled_state.database.commit(r.state);
+            r.result.into_logs()
+        }
+        Err(EVMError::Transaction(_)) | Err(EVMError::Header(_)) => Vec::new(), // invalid: state unchanged
+        Err(e) => return RevmOutcome::Malformed(format!("evm error: {e}")),
+    };
+    let db = &evm.ctx.journaled_state.database;
+    let root = state_root(db);
+    let logs_hash = logs_hash(&logs);
+    let mut what = Vec::new();
+    if root != entry.hash {
+        what.push(format!("state root {root} != {}", entry.hash));
+    }
+    if logs_hash != entry.logs {
+        what.push(format!("logs hash {logs_hash} != {}", entry.logs));
+    }
+    if what.is_empty() {
+        RevmOutcome::Match
+    } else {
+        RevmOutcome::Mismatch { what: what.join("; ") }
+    }
+}
+
+fn trie_root(mut leaves: Vec<(B256, Vec<u8>)>) -> B256 {
+    if leaves.is_empty() {
+        return EMPTY_ROOT_HASH;
+    }
+    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut hb = HashBuilder::default();
+    for (k, v) in leaves {
+        hb.add_leaf(Nibbles::unpack(k), &v);
+    }
+    hb.root()
+}
+
+/// The Ethereum MPT state root of a CacheDB (deleted accounts, and EIP-161 empty
+/// accounts without storage, left out).
+pub fn state_root(db: &CacheDB<EmptyDB>) -> B256 {
+    let mut leaves = Vec::new();
+    for (address, acc) in &db.cache.accounts {
+        let info = &acc.info;
+        let has_storage = acc.storage.values().any(|v| !v.is_zero());
+        if matches!(acc.account_state, revm::database::AccountState::NotExisting) || (info.is_empty() && !has_storage) {
+            continue;
+        }
+        let storage: Vec<(B256, Vec<u8>)> = acc
+            .storage
+            .iter()
+            .filter(|(_, v)| !v.is_zero())
+            .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
+            .collect();
+        let storage_root = trie_root(storage);
+        let nonce = info.nonce;
+        let payload = nonce.length() + info.balance.length() + storage_root.length() + info.code_hash.length();
+        let mut buf = Vec::with_capacity(payload + 3);
+        alloy_rlp::Header { list: true, payload_length: payload }.encode(&mut buf);
+        nonce.encode(&mut buf);
+        info.balance.encode(&mut buf);
+        storage_root.encode(&mut buf);
+        info.code_hash.encode(&mut buf);
+        leaves.push((keccak256(address), buf));
+    }
+    trie_root(leaves)
+}
+
+/// keccak256 of the RLP list of logs (the state tests' `logs` field).
+pub fn logs_hash(logs: &[alloy_primitives::Log]) -> B256 {
+    let mut buf = Vec::new();
+    alloy_rlp::encode_list(logs, &mut buf);
+    keccak256(buf)
+}
