@@ -252,7 +252,18 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
             evm.ctx.journaled_state.database.commit(r.state);
             r.result.into_logs()
         }
-        Err(EVMError::Transaction(_)) | Err(EVMError::Header(_)) => Vec::new(), // invalid: state unchanged
+        Err(EVMError::Transaction(e)) => {
+            if std::env::var_os("FAULTLINE_STATETEST_DEBUG").is_some() {
+                eprintln!("invalid transaction: {e:?}");
+            }
+            Vec::new() // invalid: state unchanged
+        }
+        Err(EVMError::Header(e)) => {
+            if std::env::var_os("FAULTLINE_STATETEST_DEBUG").is_some() {
+                eprintln!("invalid header: {e:?}");
+            }
+            Vec::new()
+        }
         Err(e) => return RevmOutcome::Malformed(format!("evm error: {e}")),
     };
     let db = &evm.ctx.journaled_state.database;
