@@ -10,7 +10,7 @@ use revm::{
     context::{result::EVMError, BlockEnv, Context, TxEnv},
     context_interface::block::BlobExcessGasAndPrice,
     database::{CacheDB, EmptyDB},
-    handler::{ExecuteEvm, MainBuilder, MainContext},
+    handler::{ExecuteEvm, MainBuilder},
     primitives::hardfork::SpecId,
     state::AccountInfo,
     DatabaseCommit,
@@ -203,11 +203,13 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
             )
         });
     let blob_hashes = t.blob_versioned_hashes.clone().unwrap_or_default();
-    let tx_type = if !blob_hashes.is_empty() {
+    // A blob transaction is one that carries the field, even with an empty list (which
+    // makes it invalid, as the fixtures expect).
+    let tx_type = if t.blob_versioned_hashes.is_some() {
         3
     } else if t.max_fee_per_gas.is_some() {
         2
-    } else if access_list.is_some() {
+    } else if t.access_lists.is_some() {
         1
     } else {
         0
@@ -239,11 +241,12 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
         max_fee_per_blob_gas: t.max_fee_per_blob_gas.map(|g| g.saturating_to()).unwrap_or(0),
         ..Default::default()
     };
-    let mut evm = Context::mainnet()
-        .with_db(db)
+    // `Context::new` derives the gas parameters from the spec; setting `cfg.spec` on a
+    // default context afterwards would keep the default fork's gas table.
+    let ctx: revm::handler::MainnetContext<_> = Context::new(db, SpecId::CANCUN);
+    let mut evm = ctx
         .modify_cfg_chained(|c| {
             c.chain_id = 1;
-            c.spec = SpecId::CANCUN;
         })
         .with_block(block)
         .build_mainnet();

@@ -19,7 +19,9 @@ fn fixtures() -> Option<PathBuf> {
 fn revm_matches_fixtures_on_core_folders() {
     let Some(root) = fixtures() else { return };
     let mut cases = 0;
-    for folder in ["stExample", "stLogTests", "stCallCodes", "stArgsZeroOneBalance", "stMemoryStressTest"] {
+    // stEIP150singleCodeGasPrices and stStackTests catch a stale gas table (a context built
+    // for another fork and switched to Cancun afterwards).
+    for folder in ["stExample", "stLogTests", "stCallCodes", "stArgsZeroOneBalance", "stMemoryStressTest", "stEIP150singleCodeGasPrices", "stStackTests"] {
         let mut files: Vec<_> = std::fs::read_dir(root.join(folder)).unwrap().flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
