@@ -193,15 +193,9 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
         )),
         ..Default::default()
     };
-    let access_list = t
-        .access_lists
-        .as_ref()
-        .and_then(|l| l.get(entry.indexes.data).cloned().flatten())
-        .map(|items| {
-            alloy_primitives::map::HashMap::<Address, Vec<B256>>::from_iter(
-                items.into_iter().map(|i| (i.address, i.storage_keys)),
-            )
-        });
+    // Kept as a list: the same address may appear twice and is charged twice.
+    let access_list: Option<Vec<AccessListItem>> =
+        t.access_lists.as_ref().and_then(|l| l.get(entry.indexes.data).cloned().flatten());
     let blob_hashes = t.blob_versioned_hashes.clone().unwrap_or_default();
     // A blob transaction is one that carries the field, even with an empty list (which
     // makes it invalid, as the fixtures expect).
@@ -229,10 +223,11 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
         nonce: t.nonce.saturating_to(),
         chain_id: Some(1),
         access_list: access_list
-            .map(|m| {
+            .map(|items| {
                 revm::context::transaction::AccessList(
-                    m.into_iter()
-                        .map(|(address, storage_keys)| revm::context::transaction::AccessListItem { address, storage_keys })
+                    items
+                        .into_iter()
+                        .map(|i| revm::context::transaction::AccessListItem { address: i.address, storage_keys: i.storage_keys })
                         .collect(),
                 )
             })
