@@ -1,0 +1,67 @@
+//! Building batches from a real sequencer store: the batch decodes to the blocks'
+//! transactions, timestamps and deposit cursors, and is cut at block boundaries by size.
+
+use alloy::{
+    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+    eips::eip2718::Encodable2718,
+    network::TxSignerSync,
+    signers::local::PrivateKeySigner,
+};
+use alloy_primitives::{Address, Bytes, TxKind, U256};
+use faultline_batcher::build_batch;
+use faultline_primitives::{batch::Batch, dev::DEV_ACCOUNTS, ChainConfig};
+use faultline_sequencer::{Chain, PoolConfig};
+
+fn transfer(nonce: u64, chain_id: u64) -> Vec<u8> {
+    let signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[0].1).unwrap();
+    let mut t = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1_000_000,
+        to: TxKind::Call(Address::repeat_byte(0xb0)),
+        value: U256::from(1),
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let sig = signer.sign_transaction_sync(&mut t).unwrap();
+    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+}
+
+#[test]
+fn batches_carry_the_blocks_and_cut_at_block_boundaries() {
+    let cfg = ChainConfig::devnet();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    let mut nonce = 0;
+    for n in 1..=4u64 {
+        for _ in 0..n {
+            chain.submit_raw(&transfer(nonce, cfg.chain_id)).unwrap();
+            nonce += 1;
+        }
+        chain.produce_block(1_800_000_000 + n).unwrap();
+    }
+    let store = chain.store();
+    assert!(build_batch(store, 5, 4, 1 << 20).unwrap().is_none(), "nothing past the head");
+
+    let all = build_batch(store, 1, 4, 1 << 20).unwrap().unwrap();
+    assert_eq!(all.first_block, 1);
+    assert_eq!(all.blocks.len(), 4);
+    let decoded = Batch::decode(&all.encode().unwrap()).unwrap();
+    assert_eq!(decoded, all);
+    for (i, b) in all.blocks.iter().enumerate() {
+        let n = i as u64 + 1;
+        let (_, h) = store.header(n).unwrap().unwrap();
+        assert_eq!(b.timestamp, h.timestamp);
+        assert_eq!(b.txs.len(), n as usize);
+    }
+
+    // A small limit cuts after the block that would overflow it, never inside a block,
+    // and always takes at least one block.
+    let one_block = 13 + 18 + (3 + all.blocks[0].txs[0].len());
+    let cut = build_batch(store, 1, 4, one_block + 10).unwrap().unwrap();
+    assert_eq!(cut.blocks.len(), 1);
+    let tiny = build_batch(store, 3, 4, 1).unwrap().unwrap();
+    assert_eq!((tiny.first_block, tiny.blocks.len()), (3, 1));
+}

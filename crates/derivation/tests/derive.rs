@@ -1,0 +1,118 @@
+//! Derivation against the real sequencer: blocks rebuilt from their batch form (plus
+//! deposits) into a separate store have the sequencer's hashes; garbage entries in a
+//! batch are skipped without changing the block; a deposit the batch leaves out past the
+//! sequencing window is forced in.
+
+use alloy::{
+    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+    eips::eip2718::Encodable2718,
+    network::TxSignerSync,
+    signers::local::PrivateKeySigner,
+};
+use alloy_primitives::{Address, Bytes, TxKind, U256};
+use faultline_derivation::{derive_block, DeriveError};
+use faultline_primitives::{batch::BatchBlock, deposit_cursor, dev::DEV_ACCOUNTS, ChainConfig, Deposit};
+use faultline_sequencer::{Chain, PoolConfig};
+use faultline_state::Store;
+use std::collections::BTreeMap;
+
+fn transfer(i: usize, nonce: u64, to: Address, chain_id: u64) -> Vec<u8> {
+    let signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1).unwrap();
+    let mut t = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit: 21_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1_000_000,
+        to: TxKind::Call(to),
+        value: U256::from(7),
+        input: Bytes::new(),
+        access_list: Default::default(),
+    };
+    let sig = signer.sign_transaction_sync(&mut t).unwrap();
+    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+}
+
+fn deposit(index: u64, to: Address, l1_timestamp: u64) -> Deposit {
+    Deposit {
+        index,
+        from: Address::repeat_byte(0xd0),
+        to,
+        mint: U256::from(1_000_000u64),
+        value: U256::from(1_000u64),
+        gas_limit: 100_000,
+        l1_block: 10 + index,
+        l1_timestamp,
+        data: Bytes::new(),
+    }
+}
+
+/// The batch form of sequencer block `n`.
+fn batch_block(store: &Store, n: u64) -> BatchBlock {
+    let (_, h) = store.header(n).unwrap().unwrap();
+    let body = store.body(n).unwrap().unwrap();
+    BatchBlock {
+        timestamp: h.timestamp,
+        deposit_cursor: deposit_cursor(&h.extra_data),
+        txs: body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect(),
+    }
+}
+
+#[test]
+fn derived_blocks_match_the_sequencer_and_skip_garbage() {
+    let cfg = ChainConfig::devnet();
+    let seq_dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(seq_dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    let bob = Address::repeat_byte(0xb0);
+    let now = 1_800_000_000;
+    let deposits: BTreeMap<u64, Deposit> = (0..2).map(|i| (i, deposit(i, bob, now))).collect();
+
+    chain.add_deposits(deposits.values().cloned());
+    chain.submit_raw(&transfer(0, 0, bob, cfg.chain_id)).unwrap();
+    chain.produce_block(now).unwrap(); // block 1: 2 deposits + 1 transfer
+    chain.submit_raw(&transfer(1, 0, bob, cfg.chain_id)).unwrap();
+    chain.submit_raw(&transfer(0, 1, bob, cfg.chain_id)).unwrap();
+    chain.produce_block(now + 1).unwrap(); // block 2: 2 transfers
+    chain.produce_block(now + 2).unwrap(); // block 3: empty
+
+    let ver_dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&ver_dir.path().join("db")).unwrap();
+    faultline_executor::genesis::init_genesis(&store, &cfg).unwrap();
+    for n in 1..=3 {
+        let mut b = batch_block(chain.store(), n);
+        if n == 2 {
+            // Garbage a sequencer could post: not a transaction, a replay, a wrong chain id.
+            b.txs.insert(0, Bytes::from_static(b"\x02garbage"));
+            b.txs.push(Bytes::from(transfer(1, 0, bob, cfg.chain_id))); // nonce already used
+            b.txs.push(Bytes::from(transfer(2, 0, bob, 1))); // chain id 1
+        }
+        let d = derive_block(&store, &cfg, n, &b, &deposits).unwrap();
+        let (seq_hash, _) = chain.store().header(n).unwrap().unwrap();
+        assert_eq!(d.hash, seq_hash, "block {n} differs");
+        if n == 2 {
+            assert_eq!((d.txs, d.skipped), (2, 3));
+        }
+    }
+    // Gaps are refused.
+    let b = batch_block(chain.store(), 3);
+    assert!(matches!(derive_block(&store, &cfg, 5, &b, &deposits), Err(DeriveError::Gap { number: 5, head: 3 })));
+}
+
+#[test]
+fn a_deposit_left_out_past_the_window_is_forced_in() {
+    let mut cfg = ChainConfig::devnet();
+    cfg.sequencing_window_secs = 60;
+    let carol = Address::repeat_byte(0xca);
+    let now = 1_800_000_000;
+    let deposits: BTreeMap<u64, Deposit> = [(0, deposit(0, carol, now - 61)), (1, deposit(1, carol, now - 10))].into();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    faultline_executor::genesis::init_genesis(&store, &cfg).unwrap();
+    // The batch includes no deposit; deposit 0 is 61 s old (forced), deposit 1 only 10 s.
+    let b = BatchBlock { timestamp: now, deposit_cursor: 0, txs: vec![] };
+    derive_block(&store, &cfg, 1, &b, &deposits).unwrap();
+    let (_, h) = store.header(1).unwrap().unwrap();
+    assert_eq!(deposit_cursor(&h.extra_data), 1, "exactly the deposit past the window is forced in");
+    let acc = store.account(&carol).unwrap().unwrap();
+    assert_eq!(acc.balance, U256::from(1_000u64), "its call ran: value reached the recipient");
+}
