@@ -9,7 +9,7 @@
 use alloy::{network::ReceiptResponse, providers::Provider};
 use alloy_eips::eip2718::Encodable2718;
 use alloy_primitives::Bytes;
-use faultline_l1::bindings::BatchInbox;
+use faultline_l1::{bindings::BatchInbox, service::run_rounds};
 use faultline_primitives::batch::{Batch, BatchBlock, BatchError};
 use faultline_state::{Store, StoreError};
 use std::{
@@ -189,28 +189,14 @@ impl<P: Provider + Clone> Batcher<P> {
     }
 
     async fn run_loop(self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let wait = match self.step().await {
-                Ok(Some(p)) => {
-                    self.stats.batches.fetch_add(1, Ordering::Relaxed);
-                    self.stats.bytes.fetch_add(p.bytes as u64, Ordering::Relaxed);
-                    self.stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
-                    self.stats.last_block.store(p.last, Ordering::Relaxed);
-                    tracing::info!(first = p.first, last = p.last, bytes = p.bytes, l1_gas = p.l1_gas, l1_block = p.l1_block, "batch posted");
-                    Duration::ZERO
-                }
-                Ok(None) => self.cfg.poll,
-                Err(e) => {
-                    tracing::warn!(error = %e, "batch round failed; retrying");
-                    self.cfg.poll
-                }
-            };
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
-        tracing::info!("batcher stopped");
+        let stats = self.stats.clone();
+        let record = move |p: Posted| {
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats.bytes.fetch_add(p.bytes as u64, Ordering::Relaxed);
+            stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
+            stats.last_block.store(p.last, Ordering::Relaxed);
+            tracing::info!(first = p.first, last = p.last, bytes = p.bytes, l1_gas = p.l1_gas, l1_block = p.l1_block, "batch posted");
+        };
+        run_rounds("batch", self.cfg.poll, || self.step(), record, shutdown).await
     }
 }

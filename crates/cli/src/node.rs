@@ -197,36 +197,22 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     tracing::info!(addr = %cfg.rpc_addr, chain_id = cfg.chain.chain_id, l1_rpc = ?cfg.l1_rpc, "JSON-RPC listening (HTTP and WebSocket)");
     let module = faultline_rpc::module(chain.clone(), cfg.dev);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut rpc_stop = stop_rx.clone();
-    let rpc = tokio::spawn(faultline_rpc_server::serve(listener, module, Default::default(), async move {
-        let _ = rpc_stop.wait_for(|s| *s).await;
-    }));
-    let mut prod_stop = stop_rx.clone();
-    let producer = tokio::spawn(Arc::clone(&chain).run(cfg.block_time, async move {
-        let _ = prod_stop.wait_for(|s| *s).await;
-    }));
-    let mut services = Vec::new();
-    let (mut batcher_stats, mut proposer_stats) = (None, None);
-    if let Some(l1) = &cfg.l1 {
-        let spawned = spawn_l1_services(l1, &chain, &stop_rx)?;
-        services = spawned.0;
-        batcher_stats = spawned.1;
-        proposer_stats = spawned.2;
-    }
+    let rpc = tokio::spawn(faultline_rpc_server::serve(listener, module, Default::default(), stopped(stop_rx.clone())));
+    let producer = tokio::spawn(Arc::clone(&chain).run(cfg.block_time, stopped(stop_rx.clone())));
+    let mut l1 = match &cfg.l1 {
+        Some(l1) => spawn_l1_services(l1, &chain, &stop_rx)?,
+        None => L1Tasks { handles: Vec::new(), batcher: None, proposer: None },
+    };
     if let Some(addr) = cfg.metrics_addr {
         let sources = crate::metrics::Sources {
             chain: chain.clone(),
             txs: Default::default(),
-            batcher: batcher_stats,
-            proposer: proposer_stats,
+            batcher: l1.batcher.clone(),
+            proposer: l1.proposer.clone(),
         };
-        let mut rx = stop_rx.clone();
-        services.push(tokio::spawn(async move {
-            if let Err(e) = crate::metrics::serve(addr, sources, async move {
-                let _ = rx.wait_for(|s| *s).await;
-            })
-            .await
-            {
+        let stop = stopped(stop_rx.clone());
+        l1.handles.push(tokio::spawn(async move {
+            if let Err(e) = crate::metrics::serve(addr, sources, stop).await {
                 tracing::error!(error = %e, "metrics endpoint failed");
             }
         }));
@@ -234,8 +220,8 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     shutdown.await;
     let _ = stop_tx.send(true);
     let _ = producer.await;
-    for s in services {
-        let _ = s.await;
+    for h in l1.handles {
+        let _ = h.await;
     }
     match rpc.await {
         Ok(Ok(())) => {}
@@ -244,6 +230,18 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     }
     tracing::info!(head = chain.head(), "node stopped cleanly");
     Ok(())
+}
+
+/// Resolves once the node's stop flag turns true.
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+/// The L1 services a node spawned, and the totals the metrics endpoint reads.
+struct L1Tasks {
+    handles: Vec<tokio::task::JoinHandle<()>>,
+    batcher: Option<Arc<faultline_batcher::BatcherStats>>,
+    proposer: Option<Arc<faultline_proposer::ProposerStats>>,
 }
 
 /// An L1 provider for a service that sends transactions. Nonces come from the node
@@ -259,26 +257,14 @@ fn l1_sender(key: &PrivateKeySigner, url: reqwest::Url) -> impl alloy::providers
         .connect_http(url)
 }
 
-/// Spawns the batcher and the proposer (those with a key) until `stop` turns true.
-#[allow(clippy::type_complexity)]
-fn spawn_l1_services(
-    l1: &L1Services,
-    chain: &Arc<Chain>,
-    stop: &tokio::sync::watch::Receiver<bool>,
-) -> eyre::Result<(
-    Vec<tokio::task::JoinHandle<()>>,
-    Option<Arc<faultline_batcher::BatcherStats>>,
-    Option<Arc<faultline_proposer::ProposerStats>>,
-)> {
-    let (mut batcher_stats, mut proposer_stats) = (None, None);
+/// Spawns the L1 follower tasks (progress, deposits) and the batcher and proposer
+/// (those with a key) until `stop` turns true.
+fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::watch::Receiver<bool>) -> eyre::Result<L1Tasks> {
     let url: reqwest::Url = l1.l1_rpc.parse().wrap_err("bad L1 RPC URL")?;
-    let mut handles = Vec::new();
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
-    let reader = L1Reader::new(ProviderBuilder::new().connect_http(url.clone()), l1.book.portal, l1.book.batch_inbox);
-    handles.push(tokio::spawn(crate::follower::track_l1_progress(
-        ProviderBuilder::new().connect_http(url.clone()),
+    let reader_provider = ProviderBuilder::new().connect_http(url.clone());
+    let mut tasks = L1Tasks { handles: Vec::new(), batcher: None, proposer: None };
+    tasks.handles.push(tokio::spawn(crate::follower::track_l1_progress(
+        reader_provider.clone(),
         l1.book.clone(),
         chain.clone(),
         Duration::from_secs(1),
@@ -287,37 +273,37 @@ fn spawn_l1_services(
     if l1.fault_censor_deposits {
         tracing::warn!("FAULT INJECTION: this sequencer ignores L1 deposits");
     } else {
-    handles.push(tokio::spawn(crate::follower::follow_deposits(
-        reader,
-        chain.clone(),
-        l1.book.deployment_block,
-        l1.confirmations,
-        Duration::from_millis(500),
-        stopped(stop.clone()),
-    )));
+        let reader = L1Reader::new(reader_provider, l1.book.portal, l1.book.batch_inbox);
+        tasks.handles.push(tokio::spawn(crate::follower::follow_deposits(
+            reader,
+            chain.clone(),
+            l1.book.deployment_block,
+            l1.confirmations,
+            Duration::from_millis(500),
+            stopped(stop.clone()),
+        )));
     }
     if let Some(key) = &l1.batcher_key {
-        let provider = l1_sender(key, url.clone());
-        let batcher = Batcher::new(chain.store().clone(), provider, l1.book.batch_inbox, BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..Default::default() });
+        let cfg = BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..Default::default() };
+        let batcher = Batcher::new(chain.store().clone(), l1_sender(key, url.clone()), l1.book.batch_inbox, cfg);
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
-        batcher_stats = Some(batcher.stats());
-        handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
+        tasks.batcher = Some(batcher.stats());
+        tasks.handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
     }
     if let Some(key) = &l1.proposer_key {
-        let provider = l1_sender(key, url);
         let proposer = Proposer::new(
             chain.store().clone(),
-            provider,
+            l1_sender(key, url),
             l1.book.output_oracle,
             l1.book.batch_inbox,
             l1.book.rollup_config,
             ProposerConfig { receipt_timeout: l1.receipt_timeout, ..Default::default() },
         );
         tracing::info!(proposer = %key.address(), oracle = %l1.book.output_oracle, "proposer on");
-        proposer_stats = Some(proposer.stats());
-        handles.push(tokio::spawn(proposer.run(stopped(stop.clone()))));
+        tasks.proposer = Some(proposer.stats());
+        tasks.handles.push(tokio::spawn(proposer.run(stopped(stop.clone()))));
     }
-    Ok((handles, batcher_stats, proposer_stats))
+    Ok(tasks)
 }
 
 /// `faultline node`.

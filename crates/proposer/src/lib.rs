@@ -7,7 +7,10 @@
 
 use alloy::{eips::BlockId, network::ReceiptResponse, providers::Provider};
 use alloy_primitives::{Address, B256, U256};
-use faultline_l1::bindings::{BatchInbox, OutputOracle, RollupConfig};
+use faultline_l1::{
+    bindings::{BatchInbox, OutputOracle, RollupConfig},
+    service::run_rounds,
+};
 use faultline_primitives::output_root;
 use faultline_state::{Store, StoreError};
 use std::{
@@ -151,27 +154,13 @@ impl<P: Provider + Clone> Proposer<P> {
     }
 
     async fn run_loop(self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let wait = match self.step().await {
-                Ok(Some(p)) => {
-                    self.stats.outputs.fetch_add(1, Ordering::Relaxed);
-                    self.stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
-                    self.stats.last_block.store(p.l2_block, Ordering::Relaxed);
-                    tracing::info!(index = p.index, l2_block = p.l2_block, root = %p.root, l1_gas = p.l1_gas, "output proposed");
-                    Duration::ZERO
-                }
-                Ok(None) => self.cfg.poll,
-                Err(e) => {
-                    tracing::warn!(error = %e, "proposal round failed; retrying");
-                    self.cfg.poll
-                }
-            };
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(wait) => {}
-            }
-        }
-        tracing::info!("proposer stopped");
+        let stats = self.stats.clone();
+        let record = move |p: Proposed| {
+            stats.outputs.fetch_add(1, Ordering::Relaxed);
+            stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
+            stats.last_block.store(p.l2_block, Ordering::Relaxed);
+            tracing::info!(index = p.index, l2_block = p.l2_block, root = %p.root, l1_gas = p.l1_gas, "output proposed");
+        };
+        run_rounds("proposal", self.cfg.poll, || self.step(), record, shutdown).await
     }
 }
