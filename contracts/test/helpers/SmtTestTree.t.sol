@@ -20,7 +20,7 @@ contract SmtTestTreeTest is Test {
     }
 
     function _vectors() internal view returns (string memory) {
-        return vm.readFile(string.concat(vm.projectRoot(), "/docs/vectors/smt.json"));
+        return vm.readFile("docs/vectors/smt.json");
     }
 
     function test_matchesSharedVectors() public view {

@@ -36,7 +36,7 @@ contract SmtVerifierTest is Test {
     SmtVerifierHarness internal h = new SmtVerifierHarness();
 
     function _json() internal view returns (string memory) {
-        return vm.readFile(string.concat(vm.projectRoot(), "/docs/vectors/smt.json"));
+        return vm.readFile("docs/vectors/smt.json");
     }
 
     function test_vectorKeysAndAccountHashes() public view {
