@@ -135,7 +135,7 @@ async fn devnet_deploys_on_start_and_reuses_after_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forge_script_deploys_the_same_contracts() {
     let (Some(anvil), Some(forge)) = (Anvil::start(0), harness::foundry_tool("forge")) else { return };
-    let genesis = format!("{:#x}", faultline_sequencer::genesis_output(&faultline_primitives::ChainConfig::devnet()).unwrap().1);
+    let genesis = format!("{:#x}", faultline_executor::genesis::genesis_output(&faultline_primitives::ChainConfig::devnet()).unwrap().1);
     let out = std::process::Command::new(&forge)
         .args(["script", "contracts/script/Deploy.s.sol", "--rpc-url", &anvil.url, "--broadcast", "--private-key"])
         .arg(format!("{}", DEV_ACCOUNTS[roles::DEPLOYER].1))

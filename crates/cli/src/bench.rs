@@ -90,12 +90,8 @@ fn recipient(i: usize) -> Address {
 const FEE_CAP: u128 = 50_000_000_000;
 const TIP: u128 = 1_000_000;
 
-/// Signs an EIP-1559 transaction of the bench load.
-pub(crate) fn bench_sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
-    sign(signer, chain_id, nonce, to, value, input, gas)
-}
-
-fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
+/// Signs an EIP-1559 transaction of the bench load (also used by `--rollup`).
+pub(crate) fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
     let mut tx = TxEip1559 {
         chain_id,
         nonce,
@@ -165,12 +161,8 @@ struct Target {
     _dir: tempfile::TempDir,
 }
 
-/// A free loopback port (also used by the rollup benchmark).
-pub(crate) fn bench_free_port() -> eyre::Result<u16> {
-    free_port()
-}
-
-fn free_port() -> eyre::Result<u16> {
+/// A free loopback port (also used by `--rollup`).
+pub(crate) fn free_port() -> eyre::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -27,14 +27,14 @@ use tokio::process::Command;
 pub async fn run(txs: usize) -> eyre::Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let (l1_port, l2_port) = (crate::bench::bench_free_port()?, crate::bench::bench_free_port()?);
+    let (l1_port, l2_port) = (crate::bench::free_port()?, crate::bench::free_port()?);
     let exe = std::env::current_exe()?;
     let mut devnet = Command::new(&exe)
         .args(["devnet", "--block-time", "1s", "--proposal-interval", "10"])
         .arg("--data-dir")
         .arg(&data)
         .args(["--l1-port", &l1_port.to_string(), "--l2-port", &l2_port.to_string()])
-        .args(["--metrics-port", &crate::bench::bench_free_port()?.to_string()])
+        .args(["--metrics-port", &crate::bench::free_port()?.to_string()])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -76,7 +76,7 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
     for i in 0..txs {
         let s = i % senders.len();
         let to = Address::from_slice(&alloy_primitives::keccak256(format!("rollup-bench-{i}"))[12..]);
-        raws.push(crate::bench::bench_sign(&senders[s], chain_id, nonces[s], TxKind::Call(to), U256::from(1), Default::default(), 21_000));
+        raws.push(crate::bench::sign(&senders[s], chain_id, nonces[s], TxKind::Call(to), U256::from(1), Default::default(), 21_000));
         nonces[s] += 1;
     }
     let rpc = reqwest::Client::new();

@@ -83,7 +83,7 @@ pub async fn deploy_with(args: &DeployArgs, chain: &ChainConfig) -> eyre::Result
     let provider = ProviderBuilder::new()
         .wallet(EthereumWallet::from(signer))
         .connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
-    let (_, genesis_output_root) = faultline_sequencer::genesis_output(chain)?;
+    let (_, genesis_output_root) = faultline_executor::genesis::genesis_output(chain)?;
     let cfg = DeployConfig {
         l2_chain_id: chain.chain_id,
         owner: args.owner.unwrap_or(deployer),

@@ -60,7 +60,6 @@ pub async fn track_l1_progress<P: alloy::providers::Provider + Clone>(
     poll: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    use alloy_primitives::U256;
     use faultline_l1::bindings::{BatchInbox, OutputOracle};
     let inbox = BatchInbox::new(book.batch_inbox, provider.clone());
     let oracle = OutputOracle::new(book.output_oracle, provider);
@@ -68,19 +67,7 @@ pub async fn track_l1_progress<P: alloy::providers::Provider + Clone>(
     loop {
         let progress = async {
             let safe = inbox.nextBlock().call().await?.saturating_sub(1);
-            let count: u64 = oracle.outputCount().call().await?.saturating_to();
-            // Outputs become final oldest first (output 0 always is): binary search for
-            // the newest final one.
-            let (mut lo, mut hi) = (0u64, count);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if oracle.isFinalized(U256::from(mid)).call().await? {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            let finalized = if count == 0 { 0 } else { oracle.output(U256::from(lo)).call().await?.l2Block };
+            let (_, finalized) = faultline_l1::outputs::newest_final_output(&oracle).await?;
             Ok::<_, alloy::contract::Error>((safe, finalized))
         };
         match progress.await {

@@ -35,13 +35,7 @@ pub async fn run(args: StatusArgs) -> eyre::Result<()> {
     let safe = inbox.nextBlock().call().await?.saturating_sub(1);
     let batches: u64 = inbox.batchCount().call().await?.saturating_to();
     let outputs: u64 = oracle.outputCount().call().await?.saturating_to();
-    let mut finalized = 0u64;
-    for i in (0..outputs).rev() {
-        if oracle.isFinalized(U256::from(i)).call().await? {
-            finalized = oracle.output(U256::from(i)).call().await?.l2Block;
-            break;
-        }
-    }
+    let (_, finalized) = faultline_l1::outputs::newest_final_output(&oracle).await?;
     println!("L1 head            {l1_head} (chain {})", book.l1_chain_id);
     println!("L2 head            {l2_head} (chain {})", book.l2_chain_id);
     println!("L2 safe            {safe} (its batch is on L1)");

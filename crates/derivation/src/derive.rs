@@ -75,7 +75,7 @@ pub fn derive_block(
     let timestamp = block.timestamp.max(parent.timestamp);
     let mut cursor = block.deposit_cursor.max(parent_cursor);
     while let Some(d) = deposits.get(&cursor) {
-        if d.l1_timestamp.saturating_add(config.sequencing_window_secs) > timestamp {
+        if !config.deposit_is_forced(d.l1_timestamp, timestamp) {
             break;
         }
         tracing::warn!(number, index = cursor, "deposit forced in: the sequencer left it out past the sequencing window");

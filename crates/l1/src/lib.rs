@@ -7,6 +7,7 @@
 pub mod address_book;
 pub mod bindings;
 pub mod deploy;
+pub mod outputs;
 pub mod service;
 
 pub use address_book::AddressBook;

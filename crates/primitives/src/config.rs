@@ -105,6 +105,13 @@ impl ChainConfig {
         alloc
     }
 
+    /// Whether an L2 block with timestamp `block_timestamp` must include a deposit made
+    /// in an L1 block with timestamp `l1_timestamp` (the sequencing window has passed).
+    /// The one forced-inclusion rule the sequencer and derivation both apply.
+    pub fn deposit_is_forced(&self, l1_timestamp: u64, block_timestamp: u64) -> bool {
+        l1_timestamp.saturating_add(self.sequencing_window_secs) <= block_timestamp
+    }
+
     /// Checks the values a chain cannot run with.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
@@ -153,6 +160,16 @@ mod tests {
     #[test]
     fn dev_balance_is_ten_thousand_ether() {
         assert_eq!(DEV_BALANCE, U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18)));
+    }
+
+    #[test]
+    fn a_deposit_is_forced_exactly_when_the_window_has_passed() {
+        let cfg = ChainConfig { sequencing_window_secs: 60, ..ChainConfig::devnet() };
+        assert!(!cfg.deposit_is_forced(1_000, 1_059));
+        assert!(cfg.deposit_is_forced(1_000, 1_060));
+        assert!(cfg.deposit_is_forced(1_000, 5_000));
+        // An L1 timestamp near u64::MAX never overflows into "forced".
+        assert!(!cfg.deposit_is_forced(u64::MAX - 10, u64::MAX - 1));
     }
 
     #[test]

@@ -73,7 +73,6 @@ impl std::fmt::Debug for Chain {
     }
 }
 
-pub use faultline_executor::genesis::genesis_output;
 
 impl Chain {
     /// Opens the chain in `data_dir`, writing genesis on first use and reloading the

@@ -7,6 +7,6 @@ mod chain;
 mod pool;
 mod producer;
 
-pub use chain::{genesis_output, Chain, ChainError, NewBlock};
+pub use chain::{Chain, ChainError, NewBlock};
 pub use pool::{Pool, PoolConfig, PoolError, MAX_TX_BYTES};
 pub use producer::{now, ProducerError};

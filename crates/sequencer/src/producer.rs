@@ -51,7 +51,7 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         while let Some(d) = q.get(&next) {
             // Past the cap, only deposits the sequencing window forces in (the verifier
             // forces exactly those too: docs/pipeline.md).
-            let forced = d.l1_timestamp.saturating_add(config.sequencing_window_secs) <= block_time;
+            let forced = config.deposit_is_forced(d.l1_timestamp, block_time);
             if out.len() >= MAX_DEPOSITS_PER_BLOCK && !forced {
                 break;
             }
