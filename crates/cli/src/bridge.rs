@@ -51,14 +51,7 @@ impl Endpoints {
 
     /// The address book: `--address-book`, else the devnet's, else `deploy/<id>.json`.
     pub async fn book(&self) -> eyre::Result<AddressBook> {
-        if let Some(p) = &self.address_book {
-            return Ok(AddressBook::load(p)?);
-        }
-        let id = crate::l1::chain_id(&self.l1_rpc).await.wrap_err_with(|| format!("L1 at {} is not answering", self.l1_rpc))?;
-        let devnet = AddressBook::default_path(&self.data_dir, id);
-        let deployed = AddressBook::default_path(std::path::Path::new("."), id);
-        let path = if devnet.exists() { devnet } else { deployed };
-        AddressBook::load(&path).wrap_err("no address book: pass --address-book or --data-dir of the devnet")
+        crate::l1::find_address_book(self.address_book.as_deref(), &self.data_dir, &self.l1_rpc).await
     }
 }
 

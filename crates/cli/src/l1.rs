@@ -96,3 +96,20 @@ pub async fn chain_id(url: &str) -> eyre::Result<u64> {
     let provider = ProviderBuilder::new().connect_http(url.parse()?);
     Ok(provider.get_chain_id().await?)
 }
+
+/// The address book a command uses: `explicit` if given, else the devnet's under
+/// `data_dir`, else the one `faultline deploy` wrote under `./deploy`, for the L1 at `l1_rpc`.
+pub async fn find_address_book(
+    explicit: Option<&Path>,
+    data_dir: &Path,
+    l1_rpc: &str,
+) -> eyre::Result<faultline_l1::AddressBook> {
+    use faultline_l1::AddressBook;
+    if let Some(p) = explicit {
+        return Ok(AddressBook::load(p)?);
+    }
+    let id = chain_id(l1_rpc).await.wrap_err_with(|| format!("L1 at {l1_rpc} is not answering"))?;
+    let devnet = AddressBook::default_path(data_dir, id);
+    let path = if devnet.exists() { devnet } else { AddressBook::default_path(Path::new("."), id) };
+    AddressBook::load(&path).wrap_err("no address book: pass --address-book, or --data-dir of the devnet")
+}

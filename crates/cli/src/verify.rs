@@ -6,7 +6,7 @@ use alloy::providers::ProviderBuilder;
 use clap::Args;
 use eyre::{bail, WrapErr};
 use faultline_derivation::{verifier::Verifier, L1Reader};
-use faultline_l1::{bindings::BatchInbox, AddressBook};
+use faultline_l1::bindings::BatchInbox;
 use faultline_state::Store;
 use std::{path::PathBuf, sync::Arc, time::Duration};
 use tracing::Instrument;
@@ -44,15 +44,7 @@ pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
     let devnet_chain = args.data_dir.join("chain.toml");
     let chain_path = args.chain_config.clone().or_else(|| devnet_chain.exists().then_some(devnet_chain));
     let chain = crate::deploy::load_chain_config(chain_path.as_deref())?;
-    let book = match &args.address_book {
-        Some(p) => AddressBook::load(p)?,
-        None => {
-            let id = crate::l1::chain_id(&args.l1_rpc).await.wrap_err("L1 is not answering")?;
-            let devnet = AddressBook::default_path(&args.data_dir, id);
-            let path = if devnet.exists() { devnet } else { AddressBook::default_path(std::path::Path::new("."), id) };
-            AddressBook::load(&path)?
-        }
-    };
+    let book = crate::l1::find_address_book(args.address_book.as_deref(), &args.data_dir, &args.l1_rpc).await?;
     let tmp;
     let dir = match &args.verifier_dir {
         Some(d) => d.clone(),

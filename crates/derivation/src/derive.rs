@@ -100,7 +100,6 @@ pub fn derive_block(
         beneficiary: config.fee_recipient,
         deposit_cursor: cursor,
     };
-    let mut undecodable = 0usize;
     let candidates: Vec<(alloy_primitives::Address, TxEnvelope)> = block
         .txs
         .iter()
@@ -110,7 +109,7 @@ pub fn derive_block(
             Some((sender, tx))
         })
         .collect();
-    undecodable += block.txs.len() - candidates.len();
+    let undecodable = block.txs.len() - candidates.len();
     let exec = execute_block(config, &inputs, store.latest(), &included_deposits, candidates)?;
     let prepared = store.prepare(number, parent.state_root, &exec.changes)?;
     let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);

@@ -117,6 +117,8 @@ impl<P: Provider + Clone> Verifier<P> {
             }
             let batches = self.reader.batches(self.next_l1, safe).await?;
             let started = Instant::now();
+            // Blocks at or below the head were derived before a restart; read it once.
+            let mut head = self.head()?;
             for b in batches {
                 let batch = match b.batch {
                     Ok(batch) => batch,
@@ -128,10 +130,11 @@ impl<P: Provider + Clone> Verifier<P> {
                 };
                 for (i, block) in batch.blocks.iter().enumerate() {
                     let number = batch.first_block + i as u64;
-                    if number <= self.head()? {
-                        continue; // derived before a restart
+                    if number <= head {
+                        continue;
                     }
                     let d = derive_block(&self.store, &self.config, number, block, &self.deposits)?;
+                    head = number;
                     round.blocks += 1;
                     round.txs += d.txs as u64;
                     round.skipped += d.skipped as u64;

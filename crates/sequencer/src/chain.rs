@@ -158,6 +158,12 @@ impl Chain {
     /// Hands confirmed L1 deposits to the producer; the next blocks include them in
     /// index order from the head's deposit cursor. Already-included ones are ignored.
     pub fn add_deposits(&self, deposits: impl IntoIterator<Item = faultline_primitives::Deposit>) {
+        let mut deposits = deposits.into_iter().peekable();
+        // The follower calls this every round; most rounds bring nothing, and then
+        // neither the cursor's store read nor a producer wake-up is needed.
+        if deposits.peek().is_none() {
+            return;
+        }
         let cursor = self.deposit_cursor();
         let mut q = self.deposits.lock();
         for d in deposits {
