@@ -1,11 +1,11 @@
 //! `faultline vm statetest PATH...`: runs Ethereum state-test fixtures (files or folders,
-//! searched recursively), one case per `post.Cancun` entry. Today it checks revm's
-//! post-state root and logs hash against each fixture (the harness the step machine will
-//! be compared with); the step machine is not built yet, so no case can pass and every
-//! case revm gets right is reported as skipped for that reason.
+//! searched recursively), one case per `post.Cancun` entry. A case passes when revm's
+//! post-state root and logs hash match the fixture (the harness is right) and stepping
+//! the transaction through the step machine, with every step checked by the reference
+//! `step(pre, witness)`, ends in a world with the same root and logs hash.
 
 use clap::{Args, Subcommand};
-use faultline_fault_vm::statetest::{run_case, RevmOutcome, Suite};
+use faultline_fault_vm::statetest::{machine_case, run_case, MachineOutcome, RevmOutcome, Suite};
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
 /// `faultline vm ...`.
@@ -26,6 +26,9 @@ pub enum VmCommand {
         /// Print every failing case (default: the first 20).
         #[arg(long)]
         verbose: bool,
+        /// Skip (and count) cases needing more checked steps than this.
+        #[arg(long, default_value_t = 2_000_000)]
+        max_steps: u64,
     },
 }
 
@@ -43,7 +46,7 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
 
 /// `faultline vm`.
 pub fn run(args: VmArgs) -> eyre::Result<()> {
-    let VmCommand::Statetest { paths, verbose } = args.command;
+    let VmCommand::Statetest { paths, verbose, max_steps } = args.command;
     let mut files = Vec::new();
     for p in &paths {
         if !p.exists() {
@@ -52,7 +55,9 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
         collect(p, &mut files);
     }
     let started = Instant::now();
-    let (mut failed, mut skipped, mut unreadable, mut cases) = (0usize, 0usize, 0usize, 0usize);
+    let (mut failed, mut skipped, mut unreadable, mut cases, mut passed) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut steps, mut gas, mut max_witness, mut max_witness_at) = (0u64, 0u64, 0usize, String::new());
+    let mut machine_secs = 0.0f64;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut shown = 0;
     for file in &files {
@@ -73,8 +78,35 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                 cases += 1;
                 match run_case(test, entry) {
                     RevmOutcome::Match => {
-                        skipped += 1;
-                        *reasons.entry("step machine not built yet".into()).or_default() += 1;
+                        let t0 = Instant::now();
+                        let outcome = machine_case(test, entry, max_steps);
+                        let secs = t0.elapsed().as_secs_f64();
+                        machine_secs += secs;
+                        if secs > 5.0 {
+                            println!("slow {}::{name}[{i}]: {secs:.1} s in the step machine", file.display());
+                        }
+                        match outcome {
+                            MachineOutcome::Pass { stats, gas_used } => {
+                                passed += 1;
+                                steps += stats.steps;
+                                gas += gas_used;
+                                if stats.max_witness > max_witness {
+                                    max_witness = stats.max_witness;
+                                    max_witness_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_witness_kind);
+                                }
+                            }
+                            MachineOutcome::Fail(what) => {
+                                failed += 1;
+                                if verbose || shown < 20 {
+                                    println!("FAIL {}::{name}[{i}] machine: {what}", file.display());
+                                    shown += 1;
+                                }
+                            }
+                            MachineOutcome::Skip(why) => {
+                                skipped += 1;
+                                *reasons.entry(why).or_default() += 1;
+                            }
+                        }
                     }
                     RevmOutcome::Mismatch { what } => {
                         failed += 1;
@@ -103,7 +135,15 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     for (reason, n) in &reasons {
         println!("skipped {n}: {reason}");
     }
-    println!("0 passed, {failed} failed, {skipped} skipped");
+    if passed > 0 {
+        println!(
+            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {max_witness} bytes at {max_witness_at}",
+            steps as f64 / machine_secs.max(1e-9),
+            steps as f64 / (gas as f64 / 1e6).max(1e-9),
+            gas as f64 / 1e6
+        );
+    }
+    println!("{passed} passed, {failed} failed, {skipped} skipped");
     if failed > 0 {
         eyre::bail!("{failed} cases failed");
     }

@@ -1,8 +1,13 @@
-//! The fault-proof VM (issue 5). What exists so far is the first half of its test
-//! bench: [`statetest`], a runner for the public Ethereum state tests that executes each
-//! Cancun case with revm and checks the post-state MPT root and logs hash against the
-//! fixture, so that the harness is known to be right before the step machine is compared
-//! with it. The step machine itself is **not built**: every case is reported as skipped
-//! for that reason.
+//! The fault-proof VM (docs/fault-vm.md): an instruction-level step machine for one L2
+//! transaction under Cancun rules.
+//!
+//! - [`machine`]: the state, split into separately hashed parts, and its commitment;
+//! - [`step`]: one step (tx-begin, opcode, precompile, frame-exit, tx-end) and the
+//!   reference `step(pre, witness) -> post` the Solidity verifier will mirror;
+//! - [`trace`]: step counts, the commitment and witness at step k, checked runs;
+//! - [`statetest`]: the Ethereum state tests, run with revm and with the machine.
 
+pub mod machine;
 pub mod statetest;
+pub mod step;
+pub mod trace;

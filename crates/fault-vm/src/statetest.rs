@@ -309,16 +309,7 @@ pub fn state_root(db: &CacheDB<EmptyDB>) -> B256 {
             .filter(|(_, v)| !v.is_zero())
             .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
             .collect();
-        let storage_root = trie_root(storage);
-        let nonce = info.nonce;
-        let payload = nonce.length() + info.balance.length() + storage_root.length() + info.code_hash.length();
-        let mut buf = Vec::with_capacity(payload + 3);
-        alloy_rlp::Header { list: true, payload_length: payload }.encode(&mut buf);
-        nonce.encode(&mut buf);
-        info.balance.encode(&mut buf);
-        storage_root.encode(&mut buf);
-        info.code_hash.encode(&mut buf);
-        leaves.push((keccak256(address), buf));
+        leaves.push((keccak256(address), account_leaf(info.nonce, info.balance, trie_root(storage), info.code_hash)));
     }
     trie_root(leaves)
 }
@@ -328,4 +319,157 @@ pub fn logs_hash(logs: &[alloy_primitives::Log]) -> B256 {
     let mut buf = Vec::new();
     alloy_rlp::encode_list(logs, &mut buf);
     keccak256(buf)
+}
+
+/// The outcome of one case under the step machine.
+#[derive(Debug, Clone)]
+pub enum MachineOutcome {
+    /// Every step checked; the final world's root and the logs hash match the fixture.
+    Pass {
+        /// Step statistics.
+        stats: crate::trace::TraceStats,
+        /// Gas the transaction used (0 when invalid).
+        gas_used: u64,
+    },
+    /// A step failed its check, or the final state differs.
+    Fail(String),
+    /// The case needs something the machine does not cover (the reason).
+    Skip(String),
+}
+
+/// The step machine's initial state for case `entry` of `test`, or why it is skipped.
+pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::machine::Machine, String> {
+    use crate::machine::{Account, BlockCtx, Code, Machine, TxCtx};
+    let t = &test.transaction;
+    if t.blob_versioned_hashes.is_some() {
+        return Err("blob transaction (EIP-4844; not an L2 transaction type)".into());
+    }
+    let (Some(data), Some(gas), Some(value)) =
+        (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value))
+    else {
+        return Err("fixture index out of range".into());
+    };
+    let world = test
+        .pre
+        .iter()
+        .map(|(a, p)| {
+            let storage = p.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect();
+            (*a, Account { nonce: p.nonce.saturating_to(), balance: p.balance, code: Code::new(p.code.clone()), storage })
+        })
+        .collect();
+    let env = &test.env;
+    let number: u64 = env.current_number.saturating_to();
+    let block = BlockCtx {
+        number,
+        timestamp: env.current_timestamp.saturating_to(),
+        gas_limit: env.current_gas_limit.saturating_to(),
+        basefee: env.current_base_fee.map(|b| b.saturating_to()).unwrap_or(0),
+        coinbase: env.current_coinbase,
+        prevrandao: env.current_random.unwrap_or_default(),
+        chain_id: 1,
+        blob_basefee: BlobExcessGasAndPrice::new_with_spec(
+            env.current_excess_blob_gas.map(|e| e.saturating_to()).unwrap_or(0),
+            SpecId::CANCUN,
+        )
+        .blob_gasprice,
+        // What revm's EmptyDB answers for BLOCKHASH, which the fixtures were matched with.
+        block_hashes: (number.saturating_sub(256)..number).map(|n| keccak256(n.to_string().as_bytes())).collect(),
+    };
+    let tx_type = if t.max_fee_per_gas.is_some() {
+        2
+    } else if t.access_lists.is_some() {
+        1
+    } else {
+        0
+    };
+    let access_list = t
+        .access_lists
+        .as_ref()
+        .and_then(|l| l.get(entry.indexes.data).cloned().flatten())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| (i.address, i.storage_keys))
+        .collect();
+    let tx = TxCtx {
+        tx_type,
+        sender: t.sender,
+        to: t.to,
+        value: *value,
+        data: data.clone(),
+        gas_limit: gas.saturating_to(),
+        max_fee: t.gas_price.or(t.max_fee_per_gas).map(|g| g.saturating_to()).unwrap_or(0),
+        max_priority_fee: t.max_priority_fee_per_gas.map(|g| g.saturating_to()),
+        nonce: t.nonce.saturating_to(),
+        access_list,
+    };
+    Ok(Machine::new(block, tx, world))
+}
+
+/// Steps case `entry` of `test` through the machine, checking every step, and compares
+/// the final world's state root and the logs hash with the fixture.
+///
+/// Cases needing more than `max_steps` steps are skipped with that reason (checking every
+/// step runs at tens of thousands of steps per second; the VM performance fixtures need
+/// tens of millions).
+pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> MachineOutcome {
+    let m = match initial_machine(test, entry) {
+        Ok(m) => m,
+        Err(why) => return MachineOutcome::Skip(why),
+    };
+    let (end, stats) = match crate::trace::run_checked_within(m, max_steps) {
+        Ok(r) => r,
+        Err(crate::trace::TraceError::Runaway(_)) => {
+            return MachineOutcome::Skip(format!("over the step budget of {max_steps} checked steps (--max-steps)"))
+        }
+        Err(e) => return MachineOutcome::Fail(e.to_string()),
+    };
+    let (Some(world), Some(logs)) = (end.accounts(), end.logs()) else {
+        return MachineOutcome::Fail("final machine has sealed parts".into());
+    };
+    let root = world_root(&world);
+    let lh = logs_hash(logs);
+    let mut what = Vec::new();
+    if root != entry.hash {
+        what.push(format!("machine state root {root} != {}", entry.hash));
+    }
+    if lh != entry.logs {
+        what.push(format!("machine logs hash {lh} != {}", entry.logs));
+    }
+    if !what.is_empty() {
+        if let crate::machine::Phase::Invalid(why) = &end.phase {
+            what.push(format!("machine found the transaction invalid: {why}"));
+        }
+        return MachineOutcome::Fail(what.join("; "));
+    }
+    let gas_used = match end.phase {
+        crate::machine::Phase::Done { gas_used, .. } => gas_used,
+        _ => 0,
+    };
+    MachineOutcome::Pass { stats, gas_used }
+}
+
+/// The Ethereum MPT state root of the machine's world (empty accounts without storage
+/// left out, as in [`state_root`]).
+pub fn world_root(world: &BTreeMap<Address, crate::machine::Account>) -> B256 {
+    let mut leaves = Vec::new();
+    for (address, acc) in world {
+        if acc.is_empty() && acc.storage.is_empty() {
+            continue;
+        }
+        let storage: Vec<(B256, Vec<u8>)> =
+            acc.storage.iter().map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v))).collect();
+        leaves.push((keccak256(address), account_leaf(acc.nonce, acc.balance, trie_root(storage), acc.code.hash())));
+    }
+    trie_root(leaves)
+}
+
+fn account_leaf(nonce: u64, balance: U256, storage_root: B256, code_hash: B256) -> Vec<u8> {
+    let payload = nonce.length() + balance.length() + storage_root.length() + code_hash.length();
+    let mut buf = Vec::with_capacity(payload + 3);
+    alloy_rlp::Header { list: true, payload_length: payload }.encode(&mut buf);
+    nonce.encode(&mut buf);
+    balance.encode(&mut buf);
+    storage_root.encode(&mut buf);
+    code_hash.encode(&mut buf);
+    buf
 }

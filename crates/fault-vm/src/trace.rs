@@ -1,0 +1,146 @@
+//! Tracing a transaction through the step machine: the step count, the commitment after
+//! step k (by re-execution from the start; docs/fault-vm.md, "Commitment at step k"), the
+//! witness of step k, and a checked run that verifies every step with [`crate::step::step`].
+
+use crate::{
+    machine::{Machine, StepError, Touched},
+    step::{step, StepKind},
+};
+use alloy_primitives::B256;
+use std::collections::BTreeMap;
+
+/// Why a checked run failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TraceError {
+    /// The machine could not step.
+    #[error("step {index}: {source}")]
+    Step {
+        /// Step index (0-based).
+        index: u64,
+        /// The error.
+        source: StepError,
+    },
+    /// The reference step on the witness disagreed with the full machine.
+    #[error("step {index} ({kind:?}): step(pre, witness) = {from_witness}, full machine = {full}")]
+    Disagree {
+        /// Step index.
+        index: u64,
+        /// Kind of the step.
+        kind: StepKind,
+        /// What the reference step computed from the witness.
+        from_witness: B256,
+        /// The full machine's commitment after the step.
+        full: B256,
+    },
+    /// More steps than the caller's budget.
+    #[error("no end after {0} steps")]
+    Runaway(u64),
+}
+
+/// Statistics of a checked run.
+#[derive(Debug, Clone, Default)]
+pub struct TraceStats {
+    /// Steps taken.
+    pub steps: u64,
+    /// Largest witness in bytes.
+    pub max_witness: usize,
+    /// The kind of step that had it.
+    pub max_witness_kind: Option<StepKind>,
+    /// Steps by kind.
+    pub kinds: BTreeMap<StepKind, u64>,
+}
+
+/// A bound on steps per transaction, far above what any gas limit allows (each opcode
+/// step costs at least 1 gas except STOP-like ones, which end a frame).
+pub const MAX_STEPS: u64 = 1 << 36;
+
+/// Runs to the end; returns the final machine and the number of steps.
+pub fn run(mut m: Machine) -> Result<(Machine, u64), TraceError> {
+    let mut n = 0u64;
+    let mut t = Touched::default();
+    while !m.is_finished() {
+        m.step(&mut t).map_err(|source| TraceError::Step { index: n, source })?;
+        n += 1;
+        if n > MAX_STEPS {
+            return Err(TraceError::Runaway(n));
+        }
+    }
+    Ok((m, n))
+}
+
+/// The commitment after `k` steps (k = 0: the initial state), by re-executing from
+/// `initial`. Steps past the end leave the final state.
+pub fn commitment_at(initial: &Machine, k: u64) -> Result<B256, TraceError> {
+    Ok(state_at(initial, k)?.commitment())
+}
+
+/// The machine after `k` steps.
+pub fn state_at(initial: &Machine, k: u64) -> Result<Machine, TraceError> {
+    let mut m = initial.clone();
+    let mut t = Touched::default();
+    for index in 0..k {
+        if m.is_finished() {
+            break;
+        }
+        m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
+    }
+    Ok(m)
+}
+
+/// The witness of step `k` (the state after `k` steps with every part step `k` does not
+/// touch sealed), or `None` if the machine has finished by then.
+pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
+    let pre = state_at(initial, k)?;
+    if pre.is_finished() {
+        return Ok(None);
+    }
+    let mut probe = pre.clone();
+    let mut t = Touched::default();
+    probe.step(&mut t).map_err(|source| TraceError::Step { index: k, source })?;
+    Ok(Some(pre.cut(&t)))
+}
+
+/// Runs to the end and checks every step: the witness cut from the pre-state, given to
+/// the reference [`step`] with the pre-state commitment, must give the full machine's
+/// post-state commitment.
+pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
+    run_checked_within(m, MAX_STEPS)
+}
+
+/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps.
+pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
+    let mut stats = TraceStats::default();
+    let mut hashes = m.part_hashes();
+    while !m.is_finished() {
+        let index = stats.steps;
+        let pre = m.commitment_with(&hashes);
+        let pre_hashes = hashes.clone();
+        let pre_phase = m.phase.clone();
+        let mut t = Touched::recording();
+        let kind = m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
+        let images = t.pre.take().unwrap_or_default();
+        let witness = Machine::witness_from(&m.block, &m.tx, pre_phase, &pre_hashes, images);
+        let size = witness.witness_len();
+        if size > stats.max_witness {
+            stats.max_witness = size;
+            stats.max_witness_kind = Some(kind);
+        }
+        m.update_part_hashes(&mut hashes, &t);
+        let post = m.commitment_with(&hashes);
+        let from_witness = step(pre, witness).map_err(|source| TraceError::Step { index, source })?;
+        if from_witness != post {
+            return Err(TraceError::Disagree { index, kind, from_witness, full: post });
+        }
+        *stats.kinds.entry(kind).or_default() += 1;
+        stats.steps += 1;
+        if stats.steps > max_steps {
+            return Err(TraceError::Runaway(stats.steps));
+        }
+    }
+    // The incrementally kept hashes must equal a full recomputation: a write that skipped
+    // the touch bookkeeping would show here.
+    if hashes != m.part_hashes() {
+        return Err(TraceError::Step { index: stats.steps, source: StepError::Inconsistent("part hashes drifted from the state") });
+    }
+    Ok((m, stats))
+}
