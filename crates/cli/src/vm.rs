@@ -29,6 +29,9 @@ pub enum VmCommand {
         /// Skip (and count) cases needing more checked steps than this.
         #[arg(long, default_value_t = 2_000_000)]
         max_steps: u64,
+        /// Skip (and count) cases whose witnesses total more bytes than this.
+        #[arg(long, default_value_t = 1_000_000_000)]
+        max_witness_bytes: u64,
     },
 }
 
@@ -46,7 +49,7 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
 
 /// `faultline vm`.
 pub fn run(args: VmArgs) -> eyre::Result<()> {
-    let VmCommand::Statetest { paths, verbose, max_steps } = args.command;
+    let VmCommand::Statetest { paths, verbose, max_steps, max_witness_bytes } = args.command;
     let mut files = Vec::new();
     for p in &paths {
         if !p.exists() {
@@ -79,7 +82,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                 match run_case(test, entry) {
                     RevmOutcome::Match => {
                         let t0 = Instant::now();
-                        let outcome = machine_case(test, entry, max_steps);
+                        let outcome = machine_case(test, entry, max_steps, max_witness_bytes);
                         let secs = t0.elapsed().as_secs_f64();
                         machine_secs += secs;
                         if secs > 5.0 {

@@ -411,15 +411,21 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
 /// Cases needing more than `max_steps` steps are skipped with that reason (checking every
 /// step runs at tens of thousands of steps per second; the VM performance fixtures need
 /// tens of millions).
-pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> MachineOutcome {
+/// Likewise for cases whose witnesses total more than `max_witness_bytes`.
+pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64, max_witness_bytes: u64) -> MachineOutcome {
     let m = match initial_machine(test, entry) {
         Ok(m) => m,
         Err(why) => return MachineOutcome::Skip(why),
     };
-    let (end, stats) = match crate::trace::run_checked_within(m, max_steps) {
+    let (end, stats) = match crate::trace::run_checked_within(m, max_steps, max_witness_bytes) {
         Ok(r) => r,
         Err(crate::trace::TraceError::Runaway(_)) => {
             return MachineOutcome::Skip(format!("over the step budget of {max_steps} checked steps (--max-steps)"))
+        }
+        Err(crate::trace::TraceError::WorkBudget(_)) => {
+            return MachineOutcome::Skip(format!(
+                "over the checking budget of {max_witness_bytes} witness bytes in total (--max-witness-bytes; v0 witnesses carry whole parts)"
+            ))
         }
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };

@@ -35,6 +35,10 @@ pub enum TraceError {
     /// More steps than the caller's budget.
     #[error("no end after {0} steps")]
     Runaway(u64),
+    /// More witness bytes in total than the caller's budget (v0 witnesses carry whole
+    /// parts, so a transaction that grows the journal or substate makes checking quadratic).
+    #[error("over {0} witness bytes in total")]
+    WorkBudget(u64),
 }
 
 /// Statistics of a checked run.
@@ -104,11 +108,17 @@ pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceErr
 /// the reference [`step`] with the pre-state commitment, must give the full machine's
 /// post-state commitment.
 pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
-    run_checked_within(m, MAX_STEPS)
+    run_checked_within(m, MAX_STEPS, u64::MAX)
 }
 
-/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps.
-pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
+/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps, or
+/// with [`TraceError::WorkBudget`] once the witnesses total `max_witness_bytes`.
+pub fn run_checked_within(
+    mut m: Machine,
+    max_steps: u64,
+    max_witness_bytes: u64,
+) -> Result<(Machine, TraceStats), TraceError> {
+    let mut total_witness = 0u64;
     let mut stats = TraceStats::default();
     let mut hashes = m.part_hashes();
     while !m.is_finished() {
@@ -121,6 +131,10 @@ pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         let images = t.pre.take().unwrap_or_default();
         let witness = Machine::witness_from(&m.block, &m.tx, pre_phase, &pre_hashes, images);
         let size = witness.witness_len();
+        total_witness = total_witness.saturating_add(size as u64);
+        if total_witness > max_witness_bytes {
+            return Err(TraceError::WorkBudget(max_witness_bytes));
+        }
         if size > stats.max_witness {
             stats.max_witness = size;
             stats.max_witness_kind = Some(kind);
