@@ -1,32 +1,15 @@
 //! Building batches from a real sequencer store: the batch decodes to the blocks'
 //! transactions, timestamps and deposit cursors, and is cut at block boundaries by size.
 
-use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
-    network::TxSignerSync,
-    signers::local::PrivateKeySigner,
-};
+use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use faultline_batcher::build_batch;
-use faultline_primitives::{batch::Batch, dev::DEV_ACCOUNTS, ChainConfig};
+use faultline_primitives::{batch::Batch, dev::{sign_eip1559, DEV_ACCOUNTS}, ChainConfig};
 use faultline_sequencer::{Chain, PoolConfig};
 
 fn transfer(nonce: u64, chain_id: u64) -> Vec<u8> {
     let signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[0].1).unwrap();
-    let mut t = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1_000_000,
-        to: TxKind::Call(Address::repeat_byte(0xb0)),
-        value: U256::from(1),
-        input: Bytes::new(),
-        access_list: Default::default(),
-    };
-    let sig = signer.sign_transaction_sync(&mut t).unwrap();
-    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+    sign_eip1559(&signer, chain_id, nonce, TxKind::Call(Address::repeat_byte(0xb0)), U256::from(1), Bytes::new(), 21_000)
 }
 
 #[test]

@@ -3,34 +3,17 @@
 //! batch are skipped without changing the block; a deposit the batch leaves out past the
 //! sequencing window is forced in.
 
-use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
-    network::TxSignerSync,
-    signers::local::PrivateKeySigner,
-};
+use alloy::{eips::eip2718::Encodable2718, signers::local::PrivateKeySigner};
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use faultline_derivation::{derive_block, DeriveError};
-use faultline_primitives::{batch::BatchBlock, deposit_cursor, dev::DEV_ACCOUNTS, ChainConfig, Deposit};
+use faultline_primitives::{batch::BatchBlock, deposit_cursor, dev::{sign_eip1559, DEV_ACCOUNTS}, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
 use faultline_state::Store;
 use std::collections::BTreeMap;
 
 fn transfer(i: usize, nonce: u64, to: Address, chain_id: u64) -> Vec<u8> {
     let signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1).unwrap();
-    let mut t = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1_000_000,
-        to: TxKind::Call(to),
-        value: U256::from(7),
-        input: Bytes::new(),
-        access_list: Default::default(),
-    };
-    let sig = signer.sign_transaction_sync(&mut t).unwrap();
-    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+    sign_eip1559(&signer, chain_id, nonce, TxKind::Call(to), U256::from(7), Bytes::new(), 21_000)
 }
 
 fn deposit(index: u64, to: Address, l1_timestamp: u64) -> Deposit {

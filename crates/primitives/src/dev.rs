@@ -49,3 +49,37 @@ mod tests {
         }
     }
 }
+
+/// Fee cap of the transactions [`sign_eip1559`] builds (10 gwei).
+pub const DEV_FEE_CAP: u128 = 10_000_000_000;
+/// Tip of the transactions [`sign_eip1559`] builds (0.001 gwei).
+pub const DEV_TIP: u128 = 1_000_000;
+
+/// An EIP-1559 transaction signed by `signer`, EIP-2718 encoded, with the dev fee cap and
+/// tip: the one transaction builder of tests and examples.
+pub fn sign_eip1559(
+    signer: &alloy::signers::local::PrivateKeySigner,
+    chain_id: u64,
+    nonce: u64,
+    to: alloy_primitives::TxKind,
+    value: alloy_primitives::U256,
+    input: alloy_primitives::Bytes,
+    gas_limit: u64,
+) -> Vec<u8> {
+    use alloy::network::TxSignerSync;
+    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
+    use alloy_eips::Encodable2718;
+    let mut tx = TxEip1559 {
+        chain_id,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: DEV_FEE_CAP,
+        max_priority_fee_per_gas: DEV_TIP,
+        to,
+        value,
+        input,
+        access_list: Default::default(),
+    };
+    let sig = signer.sign_transaction_sync(&mut tx).expect("signing with a local key cannot fail");
+    TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}

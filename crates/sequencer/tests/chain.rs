@@ -3,7 +3,7 @@
 //! store (as after a crash) continues the chain with its journaled pool.
 
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy},
+    consensus::{SignableTransaction, TxEnvelope, TxLegacy},
     eips::eip2718::Encodable2718,
     network::TxSignerSync,
     signers::local::PrivateKeySigner,
@@ -19,19 +19,7 @@ fn dev(i: usize) -> PrivateKeySigner {
 }
 
 fn tx(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Vec<u8> {
-    let mut t = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: gas,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: 1_000_000,
-        to,
-        value: U256::from(value),
-        input: Bytes::from(input),
-        access_list: Default::default(),
-    };
-    let sig = signer.sign_transaction_sync(&mut t).expect("sign");
-    TxEnvelope::from(t.into_signed(sig)).encoded_2718()
+    faultline_primitives::dev::sign_eip1559(signer, chain_id, nonce, to, U256::from(value), Bytes::from(input), gas)
 }
 
 /// Init code that stores 0x2a in slot 0 and returns runtime code that emits LOG1 with
