@@ -809,28 +809,6 @@ impl Machine {
         }
     }
 
-    /// This state with everything outside `touched` sealed: the witness of a step.
-    pub fn cut(&self, touched: &Touched) -> Self {
-        Self {
-            block: self.block.clone(),
-            tx: self.tx.clone(),
-            world: self
-                .world
-                .iter()
-                .map(|(a, p)| (*a, if touched.accounts.contains(a) { p.clone() } else { p.sealed() }))
-                .collect(),
-            frames: self
-                .frames
-                .iter()
-                .enumerate()
-                .map(|(i, f)| if touched.frames.contains(&i) { f.clone() } else { f.sealed() })
-                .collect(),
-            substate: if touched.substate { self.substate.clone() } else { self.substate.sealed() },
-            journal: if touched.journal { self.journal.clone() } else { self.journal.sealed() },
-            phase: self.phase.clone(),
-        }
-    }
-
     /// Checks what a witness could forge: every open code must hash to its stored hash;
     /// cached memory hashes are dropped.
     pub fn sanitize(&mut self) -> Result<(), StepError> {

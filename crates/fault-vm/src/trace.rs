@@ -3,7 +3,7 @@
 //! witness of step k, and a checked run that verifies every step with [`crate::step::step`].
 
 use crate::{
-    machine::{Machine, StepError, Touched},
+    machine::{Machine, PartHashes, StepError, Touched},
     step::{step, StepKind},
 };
 use alloy_primitives::B256;
@@ -94,14 +94,22 @@ pub fn state_at(initial: &Machine, k: u64) -> Result<Machine, TraceError> {
 /// The witness of step `k` (the state after `k` steps with every part step `k` does not
 /// touch sealed), or `None` if the machine has finished by then.
 pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
-    let pre = state_at(initial, k)?;
-    if pre.is_finished() {
+    let mut m = state_at(initial, k)?;
+    if m.is_finished() {
         return Ok(None);
     }
-    let mut probe = pre.clone();
-    let mut t = Touched::default();
-    probe.step(&mut t).map_err(|source| TraceError::Step { index: k, source })?;
-    Ok(Some(pre.cut(&t)))
+    let hashes = m.part_hashes();
+    Ok(Some(step_recorded(&mut m, &hashes, k)?.1))
+}
+
+/// Takes step `index` of `m` (whose part hashes are `hashes`) and returns its kind, its
+/// witness and what it touched.
+fn step_recorded(m: &mut Machine, hashes: &PartHashes, index: u64) -> Result<(StepKind, Machine, Touched), TraceError> {
+    let phase = m.phase.clone();
+    let mut t = Touched::recording();
+    let kind = m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
+    let images = t.pre.take().unwrap_or_default();
+    Ok((kind, Machine::witness_from(&m.block, &m.tx, phase, hashes, images), t))
 }
 
 /// Runs to the end and checks every step: the witness cut from the pre-state, given to
@@ -124,12 +132,7 @@ pub fn run_checked_within(
     while !m.is_finished() {
         let index = stats.steps;
         let pre = m.commitment_with(&hashes);
-        let pre_hashes = hashes.clone();
-        let pre_phase = m.phase.clone();
-        let mut t = Touched::recording();
-        let kind = m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
-        let images = t.pre.take().unwrap_or_default();
-        let witness = Machine::witness_from(&m.block, &m.tx, pre_phase, &pre_hashes, images);
+        let (kind, witness, t) = step_recorded(&mut m, &hashes, index)?;
         let size = witness.witness_len();
         total_witness = total_witness.saturating_add(size as u64);
         if total_witness > max_witness_bytes {
