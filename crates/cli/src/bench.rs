@@ -225,7 +225,7 @@ async fn start_anvil(args: &BenchArgs, funded: &[Address]) -> eyre::Result<Targe
     Ok(Target { name: "anvil", rpc, chain_id, child, _dir: dir })
 }
 
-fn token_bytecode(path: &PathBuf) -> eyre::Result<Bytes> {
+pub(crate) fn token_bytecode(path: &PathBuf) -> eyre::Result<Bytes> {
     let text = std::fs::read_to_string(path)
         .wrap_err_with(|| format!("reading {} (run `contracts/bin/forge build` first)", path.display()))?;
     let v: Value = serde_json::from_str(&text)?;

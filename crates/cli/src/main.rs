@@ -13,6 +13,7 @@ mod node;
 mod status;
 mod verify;
 mod vm;
+mod vm_bench;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! `faultline vm statetest PATH...`: runs Ethereum state-test fixtures (files or folders,
+//! `faultline vm statetest PATH...` (and `faultline vm bench`, in [`crate::vm_bench`]): runs Ethereum state-test fixtures (files or folders,
 //! searched recursively), one case per `post.Cancun` entry. A case passes when revm's
 //! post-state root and logs hash match the fixture (the harness is right) and stepping
 //! the transaction through the step machine, with every step checked by the reference
@@ -33,6 +33,8 @@ pub enum VmCommand {
         #[arg(long, default_value_t = 1_000_000_000)]
         max_witness_bytes: u64,
     },
+    /// Trace speed and the commitment at any position of a 30 Mgas block.
+    Bench(crate::vm_bench::VmBenchArgs),
 }
 
 fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
@@ -49,7 +51,10 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
 
 /// `faultline vm`.
 pub fn run(args: VmArgs) -> eyre::Result<()> {
-    let VmCommand::Statetest { paths, verbose, max_steps, max_witness_bytes } = args.command;
+    let (paths, verbose, max_steps, max_witness_bytes) = match args.command {
+        VmCommand::Statetest { paths, verbose, max_steps, max_witness_bytes } => (paths, verbose, max_steps, max_witness_bytes),
+        VmCommand::Bench(a) => return crate::vm_bench::run(a),
+    };
     let mut files = Vec::new();
     for p in &paths {
         if !p.exists() {

@@ -5,8 +5,11 @@
 //! - [`step`]: one step (tx-begin, opcode, precompile, frame-exit, tx-end) and the
 //!   reference `step(pre, witness) -> post` the Solidity verifier will mirror;
 //! - [`trace`]: step counts, the commitment and witness at step k, checked runs;
+//! - [`block`]: a block's transactions as one numbered sequence of positions, with
+//!   checkpoints for the commitment at any position;
 //! - [`statetest`]: the Ethereum state tests, run with revm and with the machine.
 
+pub mod block;
 pub mod machine;
 pub mod statetest;
 pub mod step;
