@@ -7,9 +7,11 @@
 //! - [`trace`]: step counts, the commitment and witness at step k, checked runs;
 //! - [`block`]: a block's transactions as one numbered sequence of positions, with
 //!   checkpoints for the commitment at any position;
+//! - [`l2`]: an L2 block of the node as machine inputs, and a world's L2 state root;
 //! - [`statetest`]: the Ethereum state tests, run with revm and with the machine.
 
 pub mod block;
+pub mod l2;
 pub mod machine;
 pub mod statetest;
 pub mod step;

@@ -1,0 +1,216 @@
+//! Differential test over the node's own blocks (docs/fault-vm.md, "Checked against"):
+//! the sequencer (revm over RocksDB) produces blocks that deploy and use an ERC-20 pair
+//! with a constant-product pool, a CREATE2 factory (collision, create-and-destroy) and
+//! deep and reverting call trees; each block is then replayed through the step machine
+//! from the world the previous block left, with every step checked by the reference
+//! `step(pre, witness)`, and must reach the header's state root with the receipts'
+//! status, gas and logs.
+//!
+//! The contracts are `contracts/src/bench/BenchToken.sol` and `contracts/src/vmtest/`,
+//! built by `contracts/bin/forge build` (the test command runs it first).
+
+use alloy::{signers::local::PrivateKeySigner, sol, sol_types::SolCall};
+use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
+use faultline_fault_vm::{
+    l2,
+    machine::{Account, Machine, Phase},
+    trace,
+};
+use faultline_primitives::{dev::DEV_ACCOUNTS, ChainConfig};
+use faultline_sequencer::{Chain, PoolConfig};
+use std::collections::BTreeMap;
+
+sol! {
+    function mint(uint256 amount);
+    function approve(address spender, uint256 amount) returns (bool);
+    function addLiquidity(uint256 amount0, uint256 amount1) returns (uint256);
+    function removeLiquidity(uint256 burned) returns (uint256, uint256);
+    function swap(bool zeroForOne, uint256 amountIn, uint256 minOut) returns (uint256);
+    function deploy(bytes32 salt, uint256 v) payable returns (address);
+    function deployTwice(bytes32 salt, uint256 v) returns (bool);
+    function deployAndDestroy(bytes32 salt, uint256 v) payable returns (address);
+    function dive(uint256 depth, uint256 revertAt) returns (uint256);
+    function viaDelegate(uint256 depth, uint256 revertAt) returns (bool, uint256);
+    function viaStatic() returns (bool);
+    function starve(uint256 gas) returns (bool);
+}
+
+/// Creation code from a Foundry artifact under `contracts/out`.
+fn creation_code(file: &str, name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../contracts/out/{file}/{name}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `contracts/bin/forge build`; scripts/test.sh does)", path.display()));
+    let v: serde_json::Value = serde_json::from_str(&text).expect("artifact is JSON");
+    let hex = v["bytecode"]["object"].as_str().expect("artifact has bytecode");
+    hex.parse::<Bytes>().expect("bytecode is hex").to_vec()
+}
+
+/// One dev account sending transactions with its own nonce count; every transaction
+/// sent is noted with the status it should end with.
+struct Sender {
+    key: PrivateKeySigner,
+    nonce: u64,
+}
+
+/// The transactions sent since the last block, with their expected status.
+type Expected = Vec<(B256, bool)>;
+
+impl Sender {
+    fn new(i: usize) -> Self {
+        Self { key: PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1).expect("dev key"), nonce: 0 }
+    }
+    fn address(&self) -> Address {
+        self.key.address()
+    }
+    /// Submits a transaction expected to end with `ok`; returns the address a create makes.
+    fn send(&mut self, chain: &Chain, exp: &mut Expected, ok: bool, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Address {
+        let raw = faultline_primitives::dev::sign_eip1559(
+            &self.key,
+            chain.config().chain_id,
+            self.nonce,
+            to,
+            U256::from(value),
+            input.into(),
+            gas,
+        );
+        exp.push((chain.submit_raw(&raw).expect("accepted"), ok));
+        let created = self.address().create(self.nonce);
+        self.nonce += 1;
+        created
+    }
+    fn call(&mut self, chain: &Chain, exp: &mut Expected, ok: bool, to: Address, input: Vec<u8>, gas: u64) {
+        self.send(chain, exp, ok, TxKind::Call(to), 0, input, gas);
+    }
+}
+
+/// Replays the node's blocks through the step machine.
+struct Replay {
+    world: BTreeMap<Address, Account>,
+    steps: u64,
+    max_witness: usize,
+}
+
+impl Replay {
+    /// Replays block `number` and checks it against the node: every step checked, each
+    /// transaction's status, gas and logs equal to its receipt, the world equal to the
+    /// header's state root. Returns `(hash, status)` of its transactions, sorted.
+    fn block(&mut self, chain: &Chain, number: u64) -> Expected {
+        let store = chain.store();
+        let (_, header) = store.header(number).expect("store").expect("header");
+        let body = store.body(number).expect("store").expect("body");
+        let receipts = store.receipts(number).expect("store").expect("receipts");
+        let recent: Vec<B256> = (number.saturating_sub(256)..number)
+            .map(|n| store.header(n).expect("store").expect("header").0)
+            .collect();
+        let ctx = l2::block_ctx(&header, chain.config().chain_id, &recent);
+        let mut cumulative = 0u64;
+        let mut statuses = Vec::new();
+        for (i, ((sender, tx), receipt)) in body.transactions.iter().zip(&receipts).enumerate() {
+            let txc = l2::tx_ctx(*sender, tx).expect("an L2 transaction type");
+            let m = Machine::new(ctx.clone(), txc, std::mem::take(&mut self.world));
+            let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} tx {i}: {e}"));
+            self.steps += stats.steps;
+            self.max_witness = self.max_witness.max(stats.max_witness);
+            let Phase::Done { success, gas_used } = end.phase else {
+                panic!("block {number} tx {i}: the node included it, the machine says {:?}", end.phase)
+            };
+            let want_gas = receipt.cumulative_gas_used() - cumulative;
+            cumulative = receipt.cumulative_gas_used();
+            assert_eq!((success, gas_used), (receipt.status(), want_gas), "block {number} tx {i}: status and gas");
+            let logs = end.logs().expect("open substate");
+            assert_eq!(logs, receipt.logs(), "block {number} tx {i}: logs");
+            statuses.push((*tx.tx_hash(), success));
+            self.world = end.accounts().expect("a full machine has every account open");
+        }
+        assert_eq!(l2::state_root(&self.world), header.state_root, "block {number}: state root");
+        statuses.sort_unstable();
+        statuses
+    }
+}
+
+#[test]
+fn the_step_machine_replays_node_blocks_to_their_state_roots() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
+    let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
+    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), steps: 0, max_witness: 0 };
+    let mut timestamp = 1_000;
+    // Produces a block, replays it, and checks it holds exactly the transactions sent,
+    // each with the status expected.
+    let mut produce = |chain: &Chain, replay: &mut Replay, exp: &mut Expected| {
+        timestamp += 1;
+        let b = chain.produce_block(timestamp).expect("block");
+        let mut want = std::mem::take(exp);
+        want.sort_unstable();
+        assert_eq!(replay.block(chain, b.record.header.number), want, "block {}: statuses", b.record.header.number);
+    };
+    let mut e = Expected::new();
+    let word = |x: u64| U256::from(x) * U256::from(10u64).pow(U256::from(18));
+
+    // Block 1: deployments, and a plain transfer.
+    let token = creation_code("BenchToken.sol", "BenchToken");
+    let a = alice.send(&chain, &mut e, true, TxKind::Create, 0, token.clone(), 2_000_000);
+    let b = alice.send(&chain, &mut e, true, TxKind::Create, 0, token, 2_000_000);
+    let mut pair_init = creation_code("Pair.sol", "Pair");
+    pair_init.extend_from_slice(&[0u8; 12]);
+    pair_init.extend_from_slice(a.as_slice());
+    pair_init.extend_from_slice(&[0u8; 12]);
+    pair_init.extend_from_slice(b.as_slice());
+    let pair = alice.send(&chain, &mut e, true, TxKind::Create, 0, pair_init, 3_000_000);
+    let factory = alice.send(&chain, &mut e, true, TxKind::Create, 0, creation_code("Create2Factory.sol", "Create2Factory"), 3_000_000);
+    let nested = alice.send(&chain, &mut e, true, TxKind::Create, 0, creation_code("Nested.sol", "Nested"), 3_000_000);
+    carol.send(&chain, &mut e, true, TxKind::Call(bob.address()), 12_345, Vec::new(), 21_000);
+    produce(&chain, &mut replay, &mut e);
+
+    // Block 2: mints and approvals.
+    for s in [&mut alice, &mut bob] {
+        for t in [a, b] {
+            s.call(&chain, &mut e, true, t, mintCall { amount: word(1_000_000) }.abi_encode(), 100_000);
+            s.call(&chain, &mut e, true, t, approveCall { spender: pair, amount: U256::MAX }.abi_encode(), 100_000);
+        }
+    }
+    produce(&chain, &mut replay, &mut e);
+
+    // Blocks 3 and 4: the pool: liquidity (alone, since the block orders senders as it
+    // likes), then swaps both ways, a swap whose minimum output is not met (reverts), a
+    // partial withdrawal of liquidity.
+    alice.call(&chain, &mut e, true, pair, addLiquidityCall { amount0: word(1_000), amount1: word(2_000) }.abi_encode(), 400_000);
+    produce(&chain, &mut replay, &mut e);
+    bob.call(&chain, &mut e, true, pair, swapCall { zeroForOne: true, amountIn: word(10), minOut: U256::ZERO }.abi_encode(), 300_000);
+    bob.call(&chain, &mut e, true, pair, swapCall { zeroForOne: false, amountIn: word(7), minOut: U256::ZERO }.abi_encode(), 300_000);
+    bob.call(&chain, &mut e, false, pair, swapCall { zeroForOne: true, amountIn: word(1), minOut: word(1_000) }.abi_encode(), 300_000);
+    alice.call(&chain, &mut e, true, pair, removeLiquidityCall { burned: word(100) }.abi_encode(), 300_000);
+    produce(&chain, &mut replay, &mut e);
+
+    // Block 5: CREATE2: a deployment with value, a collision caught inside the
+    // transaction, create-and-destroy in one transaction, a collision at the top level.
+    let salt = |x: u8| B256::repeat_byte(x);
+    alice.send(&chain, &mut e, true, TxKind::Call(factory), 1, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
+    alice.call(&chain, &mut e, true, factory, deployTwiceCall { salt: salt(2), v: U256::from(9) }.abi_encode(), 1_000_000);
+    alice.send(&chain, &mut e, true, TxKind::Call(factory), 3, deployAndDestroyCall { salt: salt(3), v: U256::from(5) }.abi_encode(), 800_000);
+    alice.call(&chain, &mut e, false, factory, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
+    produce(&chain, &mut replay, &mut e);
+    let child = |x: u8, v: u64| {
+        let mut init = creation_code("Create2Factory.sol", "Child");
+        init.extend_from_slice(&U256::from(v).to_be_bytes::<32>());
+        factory.create2(salt(x), alloy_primitives::keccak256(&init))
+    };
+    let kept = &replay.world[&child(1, 7)];
+    assert_eq!((kept.balance, kept.storage.get(&U256::ZERO)), (U256::from(1), Some(&U256::from(7))));
+    assert!(!replay.world[&child(2, 9)].code.is_empty(), "the first deployment at salt 2 stays");
+    assert!(replay.world.get(&child(3, 5)).is_none_or(|a| a.is_empty() && a.storage.is_empty()), "created and destroyed in one transaction");
+
+    // Block 6: call trees: a revert caught 17 levels down a 40-level dive, a revert at the
+    // top, the same through DELEGATECALL, a write under STATICCALL, a callee out of gas,
+    // and a 150-level dive.
+    bob.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(40), revertAt: U256::from(17) }.abi_encode(), 5_000_000);
+    bob.call(&chain, &mut e, false, nested, diveCall { depth: U256::from(8), revertAt: U256::from(8) }.abi_encode(), 1_000_000);
+    bob.call(&chain, &mut e, true, nested, viaDelegateCall { depth: U256::from(10), revertAt: U256::from(3) }.abi_encode(), 2_000_000);
+    bob.call(&chain, &mut e, true, nested, viaStaticCall {}.abi_encode(), 500_000);
+    bob.call(&chain, &mut e, true, nested, starveCall { gas: U256::from(60_000) }.abi_encode(), 500_000);
+    carol.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
+    produce(&chain, &mut replay, &mut e);
+
+    println!("replayed 6 node blocks: {} steps, each checked; largest witness {} bytes", replay.steps, replay.max_witness);
+}
