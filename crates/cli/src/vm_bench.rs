@@ -64,6 +64,7 @@ fn tx(from: Address, nonce: u64, to: Option<Address>, data: Bytes, gas_limit: u6
         max_priority_fee: Some(1),
         nonce,
         access_list: Vec::new(),
+        mint: None,
     }
 }
 

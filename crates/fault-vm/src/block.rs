@@ -210,6 +210,7 @@ mod tests {
             max_priority_fee: Some(1),
             nonce: 0,
             access_list: Vec::new(),
+            mint: None,
         };
         let ctx = BlockCtx {
             number: 1,

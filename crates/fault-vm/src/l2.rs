@@ -4,8 +4,8 @@
 //! becomes the first world, and a world hashes to the L2 state root (the SMT of
 //! `docs/state.md`), which is what a block's last position is compared with.
 //!
-//! Portal deposits are not machine steps yet (docs/fault-vm.md, "Not covered"): a block
-//! that includes deposits cannot be replayed here.
+//! A block runs its portal deposits first, in index order ([`deposit_tx_ctx`]), then its
+//! signed transactions, as the executor does (`crates/executor/src/lib.rs`).
 
 use crate::machine::{Account, BlockCtx, Code, TxCtx};
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
@@ -58,7 +58,27 @@ pub fn tx_ctx(sender: Address, tx: &TxEnvelope) -> Option<TxCtx> {
             .access_list()
             .map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect())
             .unwrap_or_default(),
+        mint: None,
     })
+}
+
+/// The machine's view of a portal deposit (`docs/bridge.md`): `mint` credited to `from`,
+/// then the call `from → to` at gas price 0, with the nonce `from` has in `world` (a
+/// deposit never fails on its nonce). The executor runs it the same way.
+pub fn deposit_tx_ctx(d: &faultline_primitives::Deposit, world: &BTreeMap<Address, Account>) -> TxCtx {
+    TxCtx {
+        tx_type: 0,
+        sender: d.from,
+        to: Some(d.to),
+        value: d.value,
+        data: d.data.clone(),
+        gas_limit: d.gas_limit,
+        max_fee: 0,
+        max_priority_fee: None,
+        nonce: world.get(&d.from).map_or(0, |a| a.nonce),
+        access_list: Vec::new(),
+        mint: Some(d.mint),
+    }
 }
 
 /// The world of a genesis allocation.

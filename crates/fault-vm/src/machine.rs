@@ -558,6 +558,10 @@ pub struct TxCtx {
     pub nonce: u64,
     /// Access list, duplicates kept (each is charged).
     pub access_list: Vec<(Address, Vec<B256>)>,
+    /// `Some(wei)` for a portal deposit (`docs/bridge.md`): tx-begin mints it to the
+    /// sender before validating (an invalid deposit keeps the mint), and the deposit runs
+    /// with BASEFEE 0 at gas price 0.
+    pub mint: Option<U256>,
 }
 
 impl Encode for TxCtx {
@@ -586,6 +590,8 @@ impl Encode for TxCtx {
                 out.extend_from_slice(k.as_slice());
             }
         }
+        out.push(self.mint.is_some() as u8);
+        put_u256(out, &self.mint.unwrap_or_default());
     }
 }
 

@@ -401,6 +401,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         max_priority_fee: t.max_priority_fee_per_gas.map(|g| g.saturating_to()),
         nonce: t.nonce.saturating_to(),
         access_list,
+        mint: None,
     };
     Ok(Machine::new(block, tx, world))
 }

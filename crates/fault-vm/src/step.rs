@@ -209,10 +209,19 @@ impl Machine {
         matches!(self.phase, Phase::Done { .. } | Phase::Invalid(_))
     }
 
+    /// BASEFEE as the transaction sees it: the block's, or 0 for a deposit.
+    pub fn basefee(&self) -> u64 {
+        if self.tx.mint.is_some() {
+            0
+        } else {
+            self.block.basefee
+        }
+    }
+
     /// The price per gas the sender pays.
     pub fn effective_gas_price(&self) -> u128 {
         match self.tx.max_priority_fee {
-            Some(tip) => self.tx.max_fee.min((self.block.basefee as u128).saturating_add(tip)),
+            Some(tip) => self.tx.max_fee.min((self.basefee() as u128).saturating_add(tip)),
             None => self.tx.max_fee,
         }
     }
@@ -453,7 +462,7 @@ impl Machine {
                 return Ok(Some("priority fee above max fee".into()));
             }
         }
-        if tx.max_fee < self.block.basefee as u128 {
+        if tx.max_fee < self.basefee() as u128 {
             return Ok(Some("max fee below base fee".into()));
         }
         if tx.gas_limit > self.block.gas_limit {
@@ -486,6 +495,10 @@ impl Machine {
     }
 
     fn tx_begin(&mut self, t: &mut Touched) -> Result<(), StepError> {
+        if let Some(mint) = self.tx.mint {
+            let b = self.balance(t, self.tx.sender)?;
+            self.set_balance(t, self.tx.sender, b.saturating_add(mint))?;
+        }
         if let Some(why) = self.validate(t)? {
             self.phase = Phase::Invalid(why);
             return Ok(());
@@ -553,7 +566,7 @@ impl Machine {
         let b = self.balance(t, tx.sender)?;
         self.set_balance(t, tx.sender, b + U256::from(tx.gas_limit - gas_used) * U256::from(price))?;
         let coinbase = self.block.coinbase;
-        let tip = U256::from(gas_used) * U256::from(price - self.block.basefee as u128);
+        let tip = U256::from(gas_used) * U256::from(price - self.basefee() as u128);
         let cb = self.balance(t, coinbase)?;
         self.set_balance(t, coinbase, cb + tip)?;
         let destructed = std::mem::take(&mut self.sub(t)?.destructed);
@@ -956,7 +969,7 @@ impl Machine {
             }
             0x48 => {
                 use_gas(f, 2)?;
-                push(f, U256::from(self.block.basefee))?;
+                push(f, U256::from(self.basefee()))?;
             }
             0x49 => {
                 // BLOBHASH: L2 transactions carry no blobs.

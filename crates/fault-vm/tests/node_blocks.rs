@@ -16,7 +16,7 @@ use faultline_fault_vm::{
     machine::{Account, Machine, Phase},
     trace,
 };
-use faultline_primitives::{dev::DEV_ACCOUNTS, ChainConfig};
+use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
 use std::collections::BTreeMap;
 
@@ -86,6 +86,8 @@ impl Sender {
 /// Replays the node's blocks through the step machine.
 struct Replay {
     world: BTreeMap<Address, Account>,
+    /// Every deposit handed to the sequencer, by index.
+    deposits: BTreeMap<u64, Deposit>,
     steps: u64,
     max_witness: usize,
 }
@@ -103,6 +105,17 @@ impl Replay {
             .map(|n| store.header(n).expect("store").expect("header").0)
             .collect();
         let ctx = l2::block_ctx(&header, chain.config().chain_id, &recent);
+        // Deposits first (they have no receipts): those between the parent's cursor and
+        // this block's.
+        let parent = store.header(number - 1).expect("store").expect("parent").1;
+        let cursors = (deposit_cursor(&parent.extra_data), deposit_cursor(&header.extra_data));
+        for d in self.deposits.range(cursors.0..cursors.1).map(|(_, d)| d) {
+            let m = Machine::new(ctx.clone(), l2::deposit_tx_ctx(d, &self.world), std::mem::take(&mut self.world));
+            let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} deposit {}: {e}", d.index));
+            self.steps += stats.steps;
+            self.max_witness = self.max_witness.max(stats.max_witness);
+            self.world = end.accounts().expect("a full machine has every account open");
+        }
         let mut cumulative = 0u64;
         let mut statuses = Vec::new();
         for (i, ((sender, tx), receipt)) in body.transactions.iter().zip(&receipts).enumerate() {
@@ -134,7 +147,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let cfg = ChainConfig::devnet();
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
-    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), steps: 0, max_witness: 0 };
+    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), deposits: BTreeMap::new(), steps: 0, max_witness: 0 };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.
@@ -212,5 +225,43 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     carol.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
     produce(&chain, &mut replay, &mut e);
 
-    println!("replayed 6 node blocks: {} steps, each checked; largest witness {} bytes", replay.steps, replay.max_witness);
+    // Block 7: portal deposits before a signed transaction: a mint with a value transfer,
+    // an L2 call by deposit, a deposit whose call reverts and one below intrinsic gas
+    // (both keep their mint), a deposit from bob, which takes the nonce of bob's pending
+    // signed transaction (so the block skips that one), and carol's transaction.
+    let fresh = Address::repeat_byte(0xd1);
+    let deposit = |index: u64, from: Address, to: Address, mint: u64, value: u64, gas_limit: u64, data: Vec<u8>| Deposit {
+        index,
+        from,
+        to,
+        mint: U256::from(mint),
+        value: U256::from(value),
+        gas_limit,
+        l1_block: 1,
+        l1_timestamp: 1,
+        data: data.into(),
+    };
+    let deposits = vec![
+        deposit(0, fresh, carol.address(), 5_000, 1_234, 100_000, Vec::new()),
+        deposit(1, fresh, nested, 0, 0, 2_000_000, diveCall { depth: U256::from(5), revertAt: U256::MAX }.abi_encode()),
+        deposit(2, Address::repeat_byte(0xd2), nested, 77, 0, 1_000_000, diveCall { depth: U256::from(3), revertAt: U256::from(3) }.abi_encode()),
+        deposit(3, Address::repeat_byte(0xd3), nested, 88, 0, 1_000, Vec::new()),
+        deposit(4, bob.address(), carol.address(), 1, 1, 30_000, Vec::new()),
+    ];
+    replay.deposits.extend(deposits.iter().map(|d| (d.index, d.clone())));
+    chain.add_deposits(deposits);
+    let bob_nonce = bob.nonce;
+    bob.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
+    let (skipped, _) = e.pop().expect("just sent");
+    carol.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
+    produce(&chain, &mut replay, &mut e);
+    assert!(chain.store().tx_location(&skipped).expect("store").is_none(), "bob's transaction lost its nonce to the deposit");
+    assert_eq!(replay.world[&bob.address()].nonce, bob_nonce + 1);
+    assert_eq!(chain.deposit_cursor(), 5, "every deposit included");
+    let balance = |a: Address| replay.world.get(&a).map_or(U256::ZERO, |x| x.balance);
+    assert_eq!((balance(fresh), replay.world[&fresh].nonce), (U256::from(5_000 - 1_234), 2));
+    assert_eq!(balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
+    assert_eq!(balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
+
+    println!("replayed 7 node blocks: {} steps, each checked; largest witness {} bytes", replay.steps, replay.max_witness);
 }
