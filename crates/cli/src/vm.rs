@@ -65,6 +65,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     let started = Instant::now();
     let (mut failed, mut skipped, mut unreadable, mut cases, mut passed) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let (mut steps, mut gas, mut max_witness, mut max_witness_at) = (0u64, 0u64, 0usize, String::new());
+    let mut over_l1 = 0u64;
     let mut machine_secs = 0.0f64;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut shown = 0;
@@ -97,6 +98,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                             MachineOutcome::Pass { stats, gas_used } => {
                                 passed += 1;
                                 steps += stats.steps;
+                                over_l1 += stats.over_l1_target;
                                 gas += gas_used;
                                 if stats.max_witness > max_witness {
                                     max_witness = stats.max_witness;
@@ -145,10 +147,15 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     }
     if passed > 0 {
         println!(
-            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {max_witness} bytes at {max_witness_at}",
+            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {max_witness} bytes (about {:.1} M L1 gas to check) at {max_witness_at}",
             steps as f64 / machine_secs.max(1e-9),
             steps as f64 / (gas as f64 / 1e6).max(1e-9),
-            gas as f64 / 1e6
+            gas as f64 / 1e6,
+            faultline_fault_vm::trace::l1_gas_estimate(max_witness) as f64 / 1e6
+        );
+        println!(
+            "bounds: {over_l1} of {steps} steps have a witness over the {} M L1 gas target (v0 witnesses carry whole parts)",
+            faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000
         );
     }
     println!("{passed} passed, {failed} failed, {skipped} skipped");

@@ -52,6 +52,23 @@ pub struct TraceStats {
     pub max_witness_kind: Option<StepKind>,
     /// Steps by kind.
     pub kinds: BTreeMap<StepKind, u64>,
+    /// Steps whose [`l1_gas_estimate`] is over [`L1_STEP_GAS_TARGET`].
+    pub over_l1_target: u64,
+}
+
+/// The L1 gas one step may cost to check (docs/fault-vm.md, "Bounds").
+pub const L1_STEP_GAS_TARGET: u64 = 2_000_000;
+
+/// An estimate of the L1 gas of checking one step whose witness is `witness_bytes` long
+/// with v0's encoding: 21,000 for the transaction, 16 per calldata byte (as if none were
+/// zero: the worst case), the EVM memory the witness occupies once copied (3 per word
+/// plus words² / 512), and keccak over it twice (the pre- and post-state commitments,
+/// 30 + 6 per word each). The step's own execution is small beside these and is not
+/// counted. docs/fault-vm.md, "Bounds".
+pub fn l1_gas_estimate(witness_bytes: usize) -> u64 {
+    let bytes = witness_bytes as u64;
+    let words = bytes.div_ceil(32);
+    21_000 + 16 * bytes + 3 * words + words * words / 512 + 2 * (30 + 6 * words)
 }
 
 /// A bound on steps per transaction, far above what any gas limit allows (each opcode
@@ -137,6 +154,9 @@ pub fn run_checked_within(
         total_witness = total_witness.saturating_add(size as u64);
         if total_witness > max_witness_bytes {
             return Err(TraceError::WorkBudget(max_witness_bytes));
+        }
+        if l1_gas_estimate(size) > L1_STEP_GAS_TARGET {
+            stats.over_l1_target += 1;
         }
         if size > stats.max_witness {
             stats.max_witness = size;

@@ -90,6 +90,7 @@ struct Replay {
     deposits: BTreeMap<u64, Deposit>,
     steps: u64,
     max_witness: usize,
+    over_l1_target: u64,
 }
 
 impl Replay {
@@ -114,6 +115,7 @@ impl Replay {
             let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} deposit {}: {e}", d.index));
             self.steps += stats.steps;
             self.max_witness = self.max_witness.max(stats.max_witness);
+            self.over_l1_target += stats.over_l1_target;
             self.world = end.accounts().expect("a full machine has every account open");
         }
         let mut cumulative = 0u64;
@@ -124,6 +126,7 @@ impl Replay {
             let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} tx {i}: {e}"));
             self.steps += stats.steps;
             self.max_witness = self.max_witness.max(stats.max_witness);
+            self.over_l1_target += stats.over_l1_target;
             let Phase::Done { success, gas_used } = end.phase else {
                 panic!("block {number} tx {i}: the node included it, the machine says {:?}", end.phase)
             };
@@ -147,7 +150,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let cfg = ChainConfig::devnet();
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
-    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), deposits: BTreeMap::new(), steps: 0, max_witness: 0 };
+    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), deposits: BTreeMap::new(), steps: 0, max_witness: 0, over_l1_target: 0 };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.
@@ -263,5 +266,11 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     assert_eq!(balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
     assert_eq!(balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
 
-    println!("replayed 7 node blocks: {} steps, each checked; largest witness {} bytes", replay.steps, replay.max_witness);
+    println!(
+        "replayed 7 node blocks: {} steps, each checked; largest witness {} bytes (about {} L1 gas to check); {} steps over the 2 M target",
+        replay.steps,
+        replay.max_witness,
+        faultline_fault_vm::trace::l1_gas_estimate(replay.max_witness),
+        replay.over_l1_target
+    );
 }

@@ -127,6 +127,16 @@ impl ChainConfig {
         if self.genesis_base_fee < self.base_fee_floor {
             return bad("genesis_base_fee must be at least base_fee_floor");
         }
+        // Storage on an account with neither code nor nonce is the one state in which
+        // EIP-7610 (a create collides with storage) differs from revm, which checks only
+        // nonce and code; no transaction can make it after genesis (docs/fault-vm.md,
+        // "EIP-7610"), so genesis may not either.
+        if let Some(a) = self.alloc.iter().find(|(_, g)| !g.storage.is_empty() && g.code.is_empty() && g.nonce == 0) {
+            return Err(ConfigError::Invalid(format!(
+                "genesis account {} has storage but neither code nor nonce",
+                a.0
+            )));
+        }
         Ok(())
     }
 
@@ -196,6 +206,12 @@ mod tests {
         let mut cfg = ChainConfig::devnet();
         cfg.chain_id = 0;
         assert!(cfg.validate().is_err());
+        let mut cfg = ChainConfig::devnet();
+        let storage = BTreeMap::from([(B256::with_last_byte(1), B256::with_last_byte(2))]);
+        cfg.alloc.insert(Address::repeat_byte(7), GenesisAccount { storage: storage.clone(), ..Default::default() });
+        assert!(cfg.validate().is_err(), "storage without code or nonce");
+        cfg.alloc.insert(Address::repeat_byte(7), GenesisAccount { storage, nonce: 1, ..Default::default() });
+        cfg.validate().expect("storage with a nonce is fine");
         assert!(ChainConfig::from_toml("chain_id = \"x\"").is_err());
     }
 }
