@@ -258,6 +258,20 @@ fn build(depth: usize, leaves: &[(B256, B256)], out: &mut Vec<(B256, Node)>) -> 
     }
 }
 
+/// The node whose hash is the deepest sibling on `key`'s path (what [`Proof::update`]
+/// needs to delete `key`), or `None` when the path has no sibling at that depth.
+pub fn deepest_sibling<S: NodeStore + ?Sized>(store: &S, root: B256, key: &B256) -> Result<Option<Node>, SmtError> {
+    let proof = prove(store, root, key)?;
+    let depth = proof.depth as usize;
+    if depth == 0 || !proof.bitmap.bit(256 - depth) {
+        return Ok(None);
+    }
+    match proof.siblings.last() {
+        Some(hash) => load(store, hash),
+        None => Ok(None),
+    }
+}
+
 /// A proof for `key` in the tree with `root` (see [`Proof`]).
 pub fn prove<S: NodeStore + ?Sized>(store: &S, root: B256, key: &B256) -> Result<Proof, SmtError> {
     let mut proof = Proof::default();
@@ -365,5 +379,42 @@ mod tests {
                 prop_assert_eq!(get(&s, root, &k).unwrap(), model.get(&k).copied());
             }
         }
+
+        /// Every single-key insert, update and delete computed from a proof alone (and
+        /// the deepest sibling's node) gives the root the tree itself gives.
+        #[test]
+        fn update_from_a_proof_equals_the_tree(
+            start in prop::collection::btree_map(0u8..64, 1u8..4, 0..24),
+            ops in prop::collection::vec((0u8..64, prop::option::of(1u8..4)), 1..24)) {
+            let mk = |i: u8| { let mut k = B256::ZERO; k[0] = i & 0xe0; k[31] = i; k };
+            let mut s = MemStore::default();
+            let ups: BTreeMap<B256, Option<B256>> = start.iter().map(|(k, v)| (mk(*k), Some(B256::repeat_byte(*v)))).collect();
+            let mut root = apply(&mut s, EMPTY_ROOT, &ups);
+            for (k, v) in ops {
+                let (k, v) = (mk(k), v.map(B256::repeat_byte));
+                let proof = prove(&s, root, &k).unwrap();
+                let sibling = deepest_sibling(&s, root, &k).unwrap();
+                let from_proof = proof.update(root, &k, v, sibling.as_ref()).unwrap();
+                root = apply(&mut s, root, &[(k, v)].into());
+                prop_assert_eq!(from_proof, root);
+            }
+        }
+    }
+
+    #[test]
+    fn a_delete_rejects_a_missing_or_forged_sibling() {
+        let mut s = MemStore::default();
+        let (a, b) = (key(&[0b0000_0000]), key(&[0b1000_0000]));
+        let v = B256::repeat_byte(1);
+        let root = apply(&mut s, EMPTY_ROOT, &[(a, Some(v)), (b, Some(v))].into());
+        let p = prove(&s, root, &a).unwrap();
+        assert_eq!(p.update(root, &a, None, None), Err(ProofError::MissingSibling(1)));
+        // Claiming the sibling leaf is internal would leave a non-compacted tree.
+        let forged = Node::Internal { left: B256::repeat_byte(9), right: B256::ZERO };
+        assert_eq!(p.update(root, &a, None, Some(&forged)), Err(ProofError::SiblingMismatch));
+        let real = deepest_sibling(&s, root, &a).unwrap().expect("b's leaf");
+        assert_eq!(p.update(root, &a, None, Some(&real)), Ok(leaf_hash(&b, &v)));
+        // A proof against another root is refused before anything is computed.
+        assert!(matches!(p.update(B256::repeat_byte(3), &a, Some(v), None), Err(ProofError::RootMismatch { .. })));
     }
 }
