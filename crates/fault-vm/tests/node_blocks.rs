@@ -62,24 +62,34 @@ impl Sender {
     fn address(&self) -> Address {
         self.key.address()
     }
-    /// Submits a transaction expected to end with `ok`; returns the address a create makes.
-    fn send(&mut self, chain: &Chain, exp: &mut Expected, ok: bool, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Address {
+}
+
+/// The sequencer under test and the transactions sent to it since its last block.
+struct Node<'a> {
+    chain: &'a Chain,
+    expected: Expected,
+}
+
+impl Node<'_> {
+    /// Submits a transaction from `from` expected to end with `ok`; returns the address a
+    /// create makes.
+    fn send(&mut self, from: &mut Sender, ok: bool, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Address {
         let raw = faultline_primitives::dev::sign_eip1559(
-            &self.key,
-            chain.config().chain_id,
-            self.nonce,
+            &from.key,
+            self.chain.config().chain_id,
+            from.nonce,
             to,
             U256::from(value),
             input.into(),
             gas,
         );
-        exp.push((chain.submit_raw(&raw).expect("accepted"), ok));
-        let created = self.address().create(self.nonce);
-        self.nonce += 1;
+        self.expected.push((self.chain.submit_raw(&raw).expect("accepted"), ok));
+        let created = from.address().create(from.nonce);
+        from.nonce += 1;
         created
     }
-    fn call(&mut self, chain: &Chain, exp: &mut Expected, ok: bool, to: Address, input: Vec<u8>, gas: u64) {
-        self.send(chain, exp, ok, TxKind::Call(to), 0, input, gas);
+    fn call(&mut self, from: &mut Sender, ok: bool, to: Address, input: Vec<u8>, gas: u64) {
+        self.send(from, ok, TxKind::Call(to), 0, input, gas);
     }
 }
 
@@ -154,59 +164,60 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.
-    let mut produce = |chain: &Chain, replay: &mut Replay, exp: &mut Expected| {
+    let mut produce = |node: &mut Node, replay: &mut Replay| {
         timestamp += 1;
+        let chain = node.chain;
         let b = chain.produce_block(timestamp).expect("block");
-        let mut want = std::mem::take(exp);
+        let mut want = std::mem::take(&mut node.expected);
         want.sort_unstable();
         assert_eq!(replay.block(chain, b.record.header.number), want, "block {}: statuses", b.record.header.number);
     };
-    let mut e = Expected::new();
+    let mut node = Node { chain: &chain, expected: Expected::new() };
     let word = |x: u64| U256::from(x) * U256::from(10u64).pow(U256::from(18));
 
     // Block 1: deployments, and a plain transfer.
     let token = creation_code("BenchToken.sol", "BenchToken");
-    let a = alice.send(&chain, &mut e, true, TxKind::Create, 0, token.clone(), 2_000_000);
-    let b = alice.send(&chain, &mut e, true, TxKind::Create, 0, token, 2_000_000);
+    let a = node.send(&mut alice, true, TxKind::Create, 0, token.clone(), 2_000_000);
+    let b = node.send(&mut alice, true, TxKind::Create, 0, token, 2_000_000);
     let mut pair_init = creation_code("Pair.sol", "Pair");
     pair_init.extend_from_slice(&[0u8; 12]);
     pair_init.extend_from_slice(a.as_slice());
     pair_init.extend_from_slice(&[0u8; 12]);
     pair_init.extend_from_slice(b.as_slice());
-    let pair = alice.send(&chain, &mut e, true, TxKind::Create, 0, pair_init, 3_000_000);
-    let factory = alice.send(&chain, &mut e, true, TxKind::Create, 0, creation_code("Create2Factory.sol", "Create2Factory"), 3_000_000);
-    let nested = alice.send(&chain, &mut e, true, TxKind::Create, 0, creation_code("Nested.sol", "Nested"), 3_000_000);
-    carol.send(&chain, &mut e, true, TxKind::Call(bob.address()), 12_345, Vec::new(), 21_000);
-    produce(&chain, &mut replay, &mut e);
+    let pair = node.send(&mut alice, true, TxKind::Create, 0, pair_init, 3_000_000);
+    let factory = node.send(&mut alice, true, TxKind::Create, 0, creation_code("Create2Factory.sol", "Create2Factory"), 3_000_000);
+    let nested = node.send(&mut alice, true, TxKind::Create, 0, creation_code("Nested.sol", "Nested"), 3_000_000);
+    node.send(&mut carol, true, TxKind::Call(bob.address()), 12_345, Vec::new(), 21_000);
+    produce(&mut node, &mut replay);
 
     // Block 2: mints and approvals.
     for s in [&mut alice, &mut bob] {
         for t in [a, b] {
-            s.call(&chain, &mut e, true, t, mintCall { amount: word(1_000_000) }.abi_encode(), 100_000);
-            s.call(&chain, &mut e, true, t, approveCall { spender: pair, amount: U256::MAX }.abi_encode(), 100_000);
+            node.call(s, true, t, mintCall { amount: word(1_000_000) }.abi_encode(), 100_000);
+            node.call(s, true, t, approveCall { spender: pair, amount: U256::MAX }.abi_encode(), 100_000);
         }
     }
-    produce(&chain, &mut replay, &mut e);
+    produce(&mut node, &mut replay);
 
     // Blocks 3 and 4: the pool: liquidity (alone, since the block orders senders as it
     // likes), then swaps both ways, a swap whose minimum output is not met (reverts), a
     // partial withdrawal of liquidity.
-    alice.call(&chain, &mut e, true, pair, addLiquidityCall { amount0: word(1_000), amount1: word(2_000) }.abi_encode(), 400_000);
-    produce(&chain, &mut replay, &mut e);
-    bob.call(&chain, &mut e, true, pair, swapCall { zeroForOne: true, amountIn: word(10), minOut: U256::ZERO }.abi_encode(), 300_000);
-    bob.call(&chain, &mut e, true, pair, swapCall { zeroForOne: false, amountIn: word(7), minOut: U256::ZERO }.abi_encode(), 300_000);
-    bob.call(&chain, &mut e, false, pair, swapCall { zeroForOne: true, amountIn: word(1), minOut: word(1_000) }.abi_encode(), 300_000);
-    alice.call(&chain, &mut e, true, pair, removeLiquidityCall { burned: word(100) }.abi_encode(), 300_000);
-    produce(&chain, &mut replay, &mut e);
+    node.call(&mut alice, true, pair, addLiquidityCall { amount0: word(1_000), amount1: word(2_000) }.abi_encode(), 400_000);
+    produce(&mut node, &mut replay);
+    node.call(&mut bob, true, pair, swapCall { zeroForOne: true, amountIn: word(10), minOut: U256::ZERO }.abi_encode(), 300_000);
+    node.call(&mut bob, true, pair, swapCall { zeroForOne: false, amountIn: word(7), minOut: U256::ZERO }.abi_encode(), 300_000);
+    node.call(&mut bob, false, pair, swapCall { zeroForOne: true, amountIn: word(1), minOut: word(1_000) }.abi_encode(), 300_000);
+    node.call(&mut alice, true, pair, removeLiquidityCall { burned: word(100) }.abi_encode(), 300_000);
+    produce(&mut node, &mut replay);
 
     // Block 5: CREATE2: a deployment with value, a collision caught inside the
     // transaction, create-and-destroy in one transaction, a collision at the top level.
     let salt = |x: u8| B256::repeat_byte(x);
-    alice.send(&chain, &mut e, true, TxKind::Call(factory), 1, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
-    alice.call(&chain, &mut e, true, factory, deployTwiceCall { salt: salt(2), v: U256::from(9) }.abi_encode(), 1_000_000);
-    alice.send(&chain, &mut e, true, TxKind::Call(factory), 3, deployAndDestroyCall { salt: salt(3), v: U256::from(5) }.abi_encode(), 800_000);
-    alice.call(&chain, &mut e, false, factory, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
-    produce(&chain, &mut replay, &mut e);
+    node.send(&mut alice, true, TxKind::Call(factory), 1, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
+    node.call(&mut alice, true, factory, deployTwiceCall { salt: salt(2), v: U256::from(9) }.abi_encode(), 1_000_000);
+    node.send(&mut alice, true, TxKind::Call(factory), 3, deployAndDestroyCall { salt: salt(3), v: U256::from(5) }.abi_encode(), 800_000);
+    node.call(&mut alice, false, factory, deployCall { salt: salt(1), v: U256::from(7) }.abi_encode(), 500_000);
+    produce(&mut node, &mut replay);
     let child = |x: u8, v: u64| {
         let mut init = creation_code("Create2Factory.sol", "Child");
         init.extend_from_slice(&U256::from(v).to_be_bytes::<32>());
@@ -220,13 +231,13 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     // Block 6: call trees: a revert caught 17 levels down a 40-level dive, a revert at the
     // top, the same through DELEGATECALL, a write under STATICCALL, a callee out of gas,
     // and a 150-level dive.
-    bob.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(40), revertAt: U256::from(17) }.abi_encode(), 5_000_000);
-    bob.call(&chain, &mut e, false, nested, diveCall { depth: U256::from(8), revertAt: U256::from(8) }.abi_encode(), 1_000_000);
-    bob.call(&chain, &mut e, true, nested, viaDelegateCall { depth: U256::from(10), revertAt: U256::from(3) }.abi_encode(), 2_000_000);
-    bob.call(&chain, &mut e, true, nested, viaStaticCall {}.abi_encode(), 500_000);
-    bob.call(&chain, &mut e, true, nested, starveCall { gas: U256::from(60_000) }.abi_encode(), 500_000);
-    carol.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
-    produce(&chain, &mut replay, &mut e);
+    node.call(&mut bob, true, nested, diveCall { depth: U256::from(40), revertAt: U256::from(17) }.abi_encode(), 5_000_000);
+    node.call(&mut bob, false, nested, diveCall { depth: U256::from(8), revertAt: U256::from(8) }.abi_encode(), 1_000_000);
+    node.call(&mut bob, true, nested, viaDelegateCall { depth: U256::from(10), revertAt: U256::from(3) }.abi_encode(), 2_000_000);
+    node.call(&mut bob, true, nested, viaStaticCall {}.abi_encode(), 500_000);
+    node.call(&mut bob, true, nested, starveCall { gas: U256::from(60_000) }.abi_encode(), 500_000);
+    node.call(&mut carol, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
+    produce(&mut node, &mut replay);
 
     // Block 7: portal deposits before a signed transaction: a mint with a value transfer,
     // an L2 call by deposit, a deposit whose call reverts and one below intrinsic gas
@@ -254,10 +265,10 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     replay.deposits.extend(deposits.iter().map(|d| (d.index, d.clone())));
     chain.add_deposits(deposits);
     let bob_nonce = bob.nonce;
-    bob.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
-    let (skipped, _) = e.pop().expect("just sent");
-    carol.call(&chain, &mut e, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
-    produce(&chain, &mut replay, &mut e);
+    node.call(&mut bob, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
+    let (skipped, _) = node.expected.pop().expect("just sent");
+    node.call(&mut carol, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
+    produce(&mut node, &mut replay);
     assert!(chain.store().tx_location(&skipped).expect("store").is_none(), "bob's transaction lost its nonce to the deposit");
     assert_eq!(replay.world[&bob.address()].nonce, bob_nonce + 1);
     assert_eq!(chain.deposit_cursor(), 5, "every deposit included");
