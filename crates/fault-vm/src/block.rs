@@ -169,6 +169,16 @@ impl Checkpoints {
         Ok(Some(m))
     }
 
+    /// The witness of the step taken at global index `g`, or `None` at a transaction's
+    /// last position (nothing follows inside the transaction) or outside the block.
+    pub fn witness_at(&self, g: u64) -> Result<Option<Machine>, TraceError> {
+        let Some(pos) = self.position(g) else { return Ok(None) };
+        match self.state_at(g)? {
+            Some(m) => crate::trace::witness_of(m, pos.step),
+            None => Ok(None),
+        }
+    }
+
     /// The commitment at global index `g`.
     pub fn commitment_at(&self, g: u64) -> Result<Option<B256>, TraceError> {
         Ok(self.state_at(g)?.map(|m| m.commitment()))
@@ -251,6 +261,18 @@ mod tests {
             }
             assert_eq!(cp.position(g), None);
             assert_eq!(cp.commitment_at(g).expect("no error"), None);
+            // Every step's witness, taken from the checkpoints, steps its position's
+            // commitment to the next one.
+            for g in 0..cp.positions() {
+                let pre = cp.commitment_at(g).expect("steps").expect("inside");
+                match cp.witness_at(g).expect("steps") {
+                    Some(w) => {
+                        let post = crate::step::step(pre, w).expect("the witness suffices");
+                        assert_eq!(Some(post), cp.commitment_at(g + 1).expect("steps"), "every {every}, position {g}");
+                    }
+                    None => assert!(cp.state_at(g).expect("steps").expect("inside").is_finished()),
+                }
+            }
         }
     }
 

@@ -111,7 +111,12 @@ pub fn state_at(initial: &Machine, k: u64) -> Result<Machine, TraceError> {
 /// The witness of step `k` (the state after `k` steps with every part step `k` does not
 /// touch sealed), or `None` if the machine has finished by then.
 pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
-    let mut m = state_at(initial, k)?;
+    witness_of(state_at(initial, k)?, k)
+}
+
+/// The witness of the next step of `m` (which has taken `k` steps), or `None` if it has
+/// finished.
+pub fn witness_of(mut m: Machine, k: u64) -> Result<Option<Machine>, TraceError> {
     if m.is_finished() {
         return Ok(None);
     }
