@@ -439,60 +439,125 @@ pub enum Undo {
     MarkedDestructed(Address),
 }
 
-/// The journal.
+/// Appends the encoding of one undo record.
+fn encode_undo(u: &Undo, out: &mut Vec<u8>) {
+    match u {
+        Undo::Created(a) => {
+            out.push(0);
+            out.extend_from_slice(a.as_slice());
+        }
+        Undo::Balance(a, v) => {
+            out.push(1);
+            out.extend_from_slice(a.as_slice());
+            put_u256(out, v);
+        }
+        Undo::Nonce(a, n) => {
+            out.push(2);
+            out.extend_from_slice(a.as_slice());
+            put_u64(out, *n);
+        }
+        Undo::Code(a, c) => {
+            out.push(3);
+            out.extend_from_slice(a.as_slice());
+            out.extend_from_slice(c.hash().as_slice());
+        }
+        Undo::Storage(a, s, v) | Undo::Transient(a, s, v) => {
+            out.push(if matches!(u, Undo::Storage(..)) { 4 } else { 5 });
+            out.extend_from_slice(a.as_slice());
+            put_u256(out, s);
+            put_u256(out, v);
+        }
+        Undo::WarmAddress(a) => {
+            out.push(6);
+            out.extend_from_slice(a.as_slice());
+        }
+        Undo::WarmSlot(a, s) => {
+            out.push(7);
+            out.extend_from_slice(a.as_slice());
+            put_u256(out, s);
+        }
+        Undo::Log => out.push(8),
+        Undo::MarkedCreated(a) => {
+            out.push(9);
+            out.extend_from_slice(a.as_slice());
+        }
+        Undo::MarkedDestructed(a) => {
+            out.push(10);
+            out.extend_from_slice(a.as_slice());
+        }
+    }
+}
+
+/// The journal: a stack of undo records committed as a hash chain
+/// `head' = keccak(head ‖ record)` (zero when empty) with its length, so that a step
+/// opens only the records it pops. A full machine holds every record; a witness holds
+/// the ones its step pops, each with the chain value below it (docs/fault-vm.md,
+/// "Journal").
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Journal(pub Vec<Undo>);
+pub struct Journal {
+    /// Chain value over every record.
+    pub head: B256,
+    /// Number of records.
+    pub len: u64,
+    /// The topmost records known, oldest first, each with the chain value below it.
+    pub top: Vec<(B256, Undo)>,
+}
+
+/// `keccak(below ‖ record)`.
+fn chain(below: &B256, u: &Undo) -> B256 {
+    let mut v = Vec::with_capacity(96);
+    v.extend_from_slice(below.as_slice());
+    encode_undo(u, &mut v);
+    keccak256(v)
+}
+
+impl Journal {
+    /// Pushes a record.
+    pub fn push(&mut self, u: Undo) {
+        let below = self.head;
+        self.head = chain(&below, &u);
+        self.len += 1;
+        self.top.push((below, u));
+    }
+
+    /// Pops the top record, checking it against the chain (a witness may lie).
+    pub fn pop(&mut self) -> Result<(B256, Undo), StepError> {
+        if self.len == 0 {
+            return Err(StepError::Inconsistent("pop of an empty journal"));
+        }
+        let (below, u) = self.top.pop().ok_or_else(|| StepError::Missing("the journal's top record".into()))?;
+        if chain(&below, &u) != self.head {
+            return Err(StepError::Missing("a journal record matching the chain".into()));
+        }
+        self.head = below;
+        self.len -= 1;
+        Ok((below, u))
+    }
+
+    /// Empties the journal (tx-end).
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The header alone (head and length), as a witness starts from.
+    pub fn header(&self) -> Self {
+        Self { head: self.head, len: self.len, top: Vec::new() }
+    }
+}
 
 impl Encode for Journal {
+    /// The commitment covers the chain and the length only.
     fn encode(&self, out: &mut Vec<u8>) {
-        put_u64(out, self.0.len() as u64);
-        for u in &self.0 {
-            match u {
-                Undo::Created(a) => {
-                    out.push(0);
-                    out.extend_from_slice(a.as_slice());
-                }
-                Undo::Balance(a, v) => {
-                    out.push(1);
-                    out.extend_from_slice(a.as_slice());
-                    put_u256(out, v);
-                }
-                Undo::Nonce(a, n) => {
-                    out.push(2);
-                    out.extend_from_slice(a.as_slice());
-                    put_u64(out, *n);
-                }
-                Undo::Code(a, c) => {
-                    out.push(3);
-                    out.extend_from_slice(a.as_slice());
-                    out.extend_from_slice(c.hash().as_slice());
-                }
-                Undo::Storage(a, s, v) | Undo::Transient(a, s, v) => {
-                    out.push(if matches!(u, Undo::Storage(..)) { 4 } else { 5 });
-                    out.extend_from_slice(a.as_slice());
-                    put_u256(out, s);
-                    put_u256(out, v);
-                }
-                Undo::WarmAddress(a) => {
-                    out.push(6);
-                    out.extend_from_slice(a.as_slice());
-                }
-                Undo::WarmSlot(a, s) => {
-                    out.push(7);
-                    out.extend_from_slice(a.as_slice());
-                    put_u256(out, s);
-                }
-                Undo::Log => out.push(8),
-                Undo::MarkedCreated(a) => {
-                    out.push(9);
-                    out.extend_from_slice(a.as_slice());
-                }
-                Undo::MarkedDestructed(a) => {
-                    out.push(10);
-                    out.extend_from_slice(a.as_slice());
-                }
-            }
+        out.extend_from_slice(self.head.as_slice());
+        put_u64(out, self.len);
+    }
+    /// Witness bytes: the header plus the records carried.
+    fn encoded_len(&self) -> usize {
+        let mut v = Vec::new();
+        for (_, u) in &self.top {
+            encode_undo(u, &mut v);
         }
+        40 + 32 * self.top.len() + v.len()
     }
 }
 
@@ -815,14 +880,19 @@ impl Machine {
         }
     }
 
-    /// Checks what a witness could forge: every open code must hash to its stored hash;
-    /// cached memory hashes are dropped.
+    /// Checks what a witness could forge: every open code (accounts, frames, journal
+    /// records) must hash to its stored hash; cached memory hashes are dropped.
     pub fn sanitize(&mut self) -> Result<(), StepError> {
         for p in self.world.values() {
             if let Part::Open(a) = p {
                 if !a.code.is_consistent() {
                     return Err(StepError::Missing("account code matching its hash".into()));
                 }
+            }
+        }
+        if let Part::Open(j) = &self.journal {
+            if j.top.iter().any(|(_, u)| matches!(u, Undo::Code(_, c) if !c.is_consistent())) {
+                return Err(StepError::Missing("journal code matching its hash".into()));
             }
         }
         for p in self.frames.iter_mut() {

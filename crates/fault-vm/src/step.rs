@@ -19,6 +19,8 @@ pub enum StepKind {
     Opcode(u8),
     /// One precompile call.
     Precompile(u8),
+    /// One journal record of a failed frame undone (before its frame-exit).
+    Undo,
     /// A frame's result handed to its caller (or to tx-end).
     FrameExit,
     /// Refunds, fees, clean-up.
@@ -255,19 +257,34 @@ impl Machine {
         self.substate.open_mut(|| "substate".into())
     }
 
+    /// The journal; its pre-image is the header alone (records a step pops are added by
+    /// [`Self::journal_pop`]).
     fn journal(&mut self, t: &mut Touched) -> Result<&mut Journal, StepError> {
         if !t.journal {
             t.journal = true;
             if let Some(pre) = &mut t.pre {
-                pre.journal = Some(self.journal.clone());
+                pre.journal = Some(match &self.journal {
+                    Part::Open(j) => Part::Open(j.header()),
+                    sealed => sealed.clone(),
+                });
             }
         }
         self.journal.open_mut(|| "journal".into())
     }
 
     fn record(&mut self, t: &mut Touched, u: Undo) -> Result<(), StepError> {
-        self.journal(t)?.0.push(u);
+        self.journal(t)?.push(u);
         Ok(())
+    }
+
+    /// Pops the top record; a recording step keeps it (with the chain value below it) in
+    /// the journal's pre-image, so the witness carries exactly the records popped.
+    fn journal_pop(&mut self, t: &mut Touched) -> Result<Undo, StepError> {
+        let (below, u) = self.journal(t)?.pop()?;
+        if let Some(Some(Part::Open(pre))) = t.pre.as_mut().map(|p| p.journal.as_mut()) {
+            pre.top.insert(0, (below, u.clone()));
+        }
+        Ok(u)
     }
 
     fn take_frame(&mut self, t: &mut Touched, i: usize) -> Result<Frame, StepError> {
@@ -378,55 +395,50 @@ impl Machine {
         Ok(if self.warm_address(t, a)? { 2600 } else { 100 })
     }
 
-    /// Replays the journal back to `len`.
-    fn revert_to(&mut self, t: &mut Touched, len: u64) -> Result<(), StepError> {
-        loop {
-            let j = self.journal(t)?;
-            if j.0.len() as u64 <= len {
-                return Ok(());
+    /// Pops the top journal record and restores what it records (one undo micro-step).
+    fn undo_one(&mut self, t: &mut Touched) -> Result<(), StepError> {
+        let u = self.journal_pop(t)?;
+        match u {
+            Undo::Created(a) => {
+                self.touch_account(t, a);
+                self.world.remove(&a);
             }
-            let Some(u) = j.0.pop() else { return Ok(()) };
-            match u {
-                Undo::Created(a) => {
-                    self.touch_account(t, a);
-                    self.world.remove(&a);
+            Undo::Balance(a, v) => self.must(t, a)?.balance = v,
+            Undo::Nonce(a, n) => self.must(t, a)?.nonce = n,
+            Undo::Code(a, c) => self.must(t, a)?.code = c,
+            Undo::Storage(a, s, v) => {
+                let acc = self.must(t, a)?;
+                if v.is_zero() {
+                    acc.storage.remove(&s);
+                } else {
+                    acc.storage.insert(s, v);
                 }
-                Undo::Balance(a, v) => self.must(t, a)?.balance = v,
-                Undo::Nonce(a, n) => self.must(t, a)?.nonce = n,
-                Undo::Code(a, c) => self.must(t, a)?.code = c,
-                Undo::Storage(a, s, v) => {
-                    let acc = self.must(t, a)?;
-                    if v.is_zero() {
-                        acc.storage.remove(&s);
-                    } else {
-                        acc.storage.insert(s, v);
-                    }
+            }
+            Undo::Transient(a, s, v) => {
+                let sub = self.sub(t)?;
+                if v.is_zero() {
+                    sub.transient.remove(&(a, s));
+                } else {
+                    sub.transient.insert((a, s), v);
                 }
-                Undo::Transient(a, s, v) => {
-                    let sub = self.sub(t)?;
-                    if v.is_zero() {
-                        sub.transient.remove(&(a, s));
-                    } else {
-                        sub.transient.insert((a, s), v);
-                    }
-                }
-                Undo::WarmAddress(a) => {
-                    self.sub(t)?.warm_addresses.remove(&a);
-                }
-                Undo::WarmSlot(a, s) => {
-                    self.sub(t)?.warm_slots.remove(&(a, s));
-                }
-                Undo::Log => {
-                    self.sub(t)?.logs.pop();
-                }
-                Undo::MarkedCreated(a) => {
-                    self.sub(t)?.created.remove(&a);
-                }
-                Undo::MarkedDestructed(a) => {
-                    self.sub(t)?.destructed.remove(&a);
-                }
+            }
+            Undo::WarmAddress(a) => {
+                self.sub(t)?.warm_addresses.remove(&a);
+            }
+            Undo::WarmSlot(a, s) => {
+                self.sub(t)?.warm_slots.remove(&(a, s));
+            }
+            Undo::Log => {
+                self.sub(t)?.logs.pop();
+            }
+            Undo::MarkedCreated(a) => {
+                self.sub(t)?.created.remove(&a);
+            }
+            Undo::MarkedDestructed(a) => {
+                self.sub(t)?.destructed.remove(&a);
             }
         }
+        Ok(())
     }
 
     fn must(&mut self, t: &mut Touched, a: Address) -> Result<&mut Account, StepError> {
@@ -434,7 +446,7 @@ impl Machine {
     }
 
     fn journal_len(&mut self, t: &mut Touched) -> Result<u64, StepError> {
-        Ok(self.journal(t)?.0.len() as u64)
+        Ok(self.journal(t)?.len)
     }
 
     // ---- tx-begin / tx-end ---------------------------------------------------------
@@ -577,7 +589,7 @@ impl Machine {
         let sub = self.sub(t)?;
         let logs = std::mem::take(&mut sub.logs);
         *sub = Substate { logs, ..Substate::default() };
-        self.journal(t)?.0.clear();
+        self.journal(t)?.clear();
         self.phase = Phase::Done { success, gas_used };
         Ok(())
     }
@@ -588,7 +600,14 @@ impl Machine {
         let i = self.frames.len().checked_sub(1).ok_or(StepError::Inconsistent("running without frames"))?;
         let mut f = self.take_frame(t, i)?;
         if f.status != Status::Running {
+            // A failed frame's writes are undone one journal record per step, then it exits.
+            let failed = matches!(f.status, Status::Revert(_) | Status::Halt(_));
+            let checkpoint = f.checkpoint;
             self.put_frame(i, f);
+            if failed && self.journal_len(t)? > checkpoint {
+                self.undo_one(t)?;
+                return Ok(StepKind::Undo);
+            }
             self.frame_exit(t)?;
             return Ok(StepKind::FrameExit);
         }
@@ -612,6 +631,12 @@ impl Machine {
                 return Err(e);
             }
         };
+        // A create that just succeeded deposits its code in the same step (EIP-170/3541
+        // limits and 200 gas per byte; a failure turns it into a halt that is undone).
+        if let (FrameKind::Create, Status::Success(code)) = (f.kind, &f.status) {
+            let code = code.clone();
+            self.deposit_code(t, &mut f, code)?;
+        }
         self.put_frame(i, f);
         if let Some(Child(c)) = child {
             self.frames.push(Part::Open(c));
@@ -619,39 +644,38 @@ impl Machine {
         Ok(StepKind::Opcode(op))
     }
 
-    /// Pops the finished innermost frame and hands its result to the caller.
+    /// Deposits a successful create's returned code, or halts the frame.
+    fn deposit_code(&mut self, t: &mut Touched, f: &mut Frame, code: Bytes) -> Result<(), StepError> {
+        let deposit = 200 * code.len() as u64;
+        f.status = if code.len() > MAX_CODE_SIZE {
+            Status::Halt(Halt::CodeTooLarge)
+        } else if code.first() == Some(&0xef) {
+            Status::Halt(Halt::CodeStartsWithEf)
+        } else if deposit > f.gas {
+            Status::Halt(Halt::OutOfGas)
+        } else {
+            f.gas -= deposit;
+            self.set_code(t, f.address, Code::new(code))?;
+            Status::Success(Bytes::new())
+        };
+        Ok(())
+    }
+
+    /// Pops the finished innermost frame and hands its result to the caller. A failed
+    /// frame's journal records were undone by the steps before.
     fn frame_exit(&mut self, t: &mut Touched) -> Result<(), StepError> {
         let i = self.frames.len() - 1;
-        let mut f = self.take_frame(t, i)?;
+        let f = self.take_frame(t, i)?;
         self.frames.pop();
-        // Code deposit for a successful create.
-        if let (FrameKind::Create, Status::Success(code)) = (f.kind, &f.status) {
-            let code = code.clone();
-            let deposit = 200 * code.len() as u64;
-            f.status = if code.len() > MAX_CODE_SIZE {
-                Status::Halt(Halt::CodeTooLarge)
-            } else if code.first() == Some(&0xef) {
-                Status::Halt(Halt::CodeStartsWithEf)
-            } else if deposit > f.gas {
-                Status::Halt(Halt::OutOfGas)
-            } else {
-                f.gas -= deposit;
-                self.set_code(t, f.address, Code::new(code))?;
-                Status::Success(Bytes::new())
-            };
-        }
         let (success, gas_left, refund) = match &f.status {
             Status::Success(_) => (true, f.gas, f.refund),
-            Status::Revert(_) => {
-                self.revert_to(t, f.checkpoint)?;
-                (false, f.gas, 0)
-            }
-            Status::Halt(_) => {
-                self.revert_to(t, f.checkpoint)?;
-                (false, 0, 0)
-            }
+            Status::Revert(_) => (false, f.gas, 0),
+            Status::Halt(_) => (false, 0, 0),
             Status::Running => return Err(StepError::Inconsistent("exit of a running frame")),
         };
+        if !success && self.journal_len(t)? != f.checkpoint {
+            return Err(StepError::Inconsistent("exit of a failed frame with records left to undo"));
+        }
         let Some(pi) = i.checked_sub(1) else {
             self.phase = Phase::End { gas_left, refund, success };
             return Ok(());
@@ -1440,6 +1464,46 @@ mod tests {
             assert_eq!(step(pre, w).expect("step"), commitment_at(&initial, k + 1).expect("commitment"), "step {k}");
         }
         assert!(witness_at(&initial, stats.steps).expect("past the end").is_none());
+    }
+
+    #[test]
+    fn a_revert_is_undone_one_record_per_step_and_a_forged_record_is_refused() {
+        // SSTORE 1→0, 2→1, 3→2, then REVERT(0, 0).
+        let code = [0x60, 1, 0x5f, 0x55, 0x60, 2, 0x60, 1, 0x55, 0x60, 3, 0x60, 2, 0x55, 0x5f, 0x5f, 0xfd];
+        let initial = machine(&code);
+        let (end, stats) = run_checked(initial.clone()).expect("every step checks");
+        assert!(matches!(end.phase, Phase::Done { success: false, .. }));
+        assert_eq!(end.accounts().expect("open")[&CONTRACT].storage.len(), 0, "the writes are undone");
+        // Each SSTORE journals the warm slot and the value: six records, six undo steps.
+        assert_eq!(stats.kinds.get(&StepKind::Undo), Some(&6));
+        // Find the first undo step; its witness carries exactly the record it pops.
+        let k = (0..stats.steps)
+            .find(|k| {
+                let mut m = crate::trace::state_at(&initial, *k).expect("state");
+                matches!(m.step(&mut Touched::default()), Ok(StepKind::Undo))
+            })
+            .expect("an undo step");
+        let pre = commitment_at(&initial, k).expect("commitment");
+        let honest = witness_at(&initial, k).expect("witness").expect("running");
+        let Part::Open(j) = &honest.journal else { panic!("the undo step opens the journal") };
+        let Some(Part::Open(f)) = honest.frames.last() else { panic!("the failed frame is open") };
+        assert_eq!((j.len, j.top.len()), (f.checkpoint + 6, 1), "six records above the checkpoint, one carried");
+        assert_eq!(step(pre, honest.clone()).expect("honest"), commitment_at(&initial, k + 1).expect("commitment"));
+        // Restoring another value than the one recorded: the record does not match the
+        // chain, and the step refuses it.
+        let mut forged = honest.clone();
+        if let Part::Open(j) = &mut forged.journal {
+            if let (_, Undo::Storage(_, _, v)) = &mut j.top[0] {
+                *v = U256::from(99);
+            }
+        }
+        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
+        // Leaving the record out: Missing.
+        let mut short = honest;
+        if let Part::Open(j) = &mut short.journal {
+            j.top.clear();
+        }
+        assert!(matches!(step(pre, short), Err(StepError::Missing(_))));
     }
 
     #[test]
