@@ -8,7 +8,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use clap::Args;
 use faultline_fault_vm::{
     block::{run_block, Block, Checkpoints},
-    machine::{Account, BlockCtx, Code, Phase, TxCtx},
+    machine::{Account, BlockCtx, Code, Machine, Phase, TxCtx},
     trace,
 };
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
@@ -93,7 +93,7 @@ fn erc20_block(gas: u64, creation: Bytes) -> eyre::Result<Block> {
     let mut used = 0u64;
     let mut add = |block: &mut Block, from: usize, to: Option<Address>, data: Bytes, limit: u64| -> eyre::Result<bool> {
         let t = tx(senders[from], nonces[from], to, data, limit);
-        let (end, _) = trace::run(faultline_fault_vm::machine::Machine::new(block.ctx.clone(), t.clone(), world.clone()))?;
+        let (end, _) = trace::run(Machine::new(block.ctx.clone(), t.clone(), world.clone()))?;
         let Phase::Done { success: true, gas_used } = end.phase else { eyre::bail!("setup transaction failed: {:?}", end.phase) };
         if used + gas_used > gas {
             return Ok(false);
@@ -180,10 +180,10 @@ fn bench(name: &str, block: &Block, args: &VmBenchArgs) -> eyre::Result<()> {
         let pos = cp.position(*g).ok_or_else(|| eyre::eyre!("position {g} outside the block"))?;
         let mut world = block.pre.clone();
         for i in 0..pos.tx {
-            let m = faultline_fault_vm::machine::Machine::new(block.ctx.clone(), block.txs[i].clone(), world);
+            let m = Machine::new(block.ctx.clone(), block.txs[i].clone(), world);
             world = trace::run(m)?.0.accounts().ok_or_else(|| eyre::eyre!("sealed account in a full machine"))?;
         }
-        let m = faultline_fault_vm::machine::Machine::new(block.ctx.clone(), block.txs[pos.tx].clone(), world);
+        let m = Machine::new(block.ctx.clone(), block.txs[pos.tx].clone(), world);
         let re = trace::commitment_at(&m, pos.step)?;
         let secs = t0.elapsed().as_secs_f64();
         worst_re = worst_re.max(secs);
