@@ -4,7 +4,8 @@
 //! deep and reverting call trees; each block is then replayed through the step machine
 //! from the world the previous block left, with every step checked by the reference
 //! `step(pre, witness)`, and must reach the header's state root with the receipts'
-//! status, gas and logs.
+//! status, gas and logs. Each block is also run as one `block::Block` (deposits first),
+//! and witnesses taken from its checkpoints must step to the next commitment.
 //!
 //! The contracts are `contracts/src/bench/BenchToken.sol` and `contracts/src/vmtest/`,
 //! built by `contracts/bin/forge build` (the test command runs it first).
@@ -12,8 +13,10 @@
 use alloy::{signers::local::PrivateKeySigner, sol, sol_types::SolCall};
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use faultline_fault_vm::{
+    block::{run_block, Block, Checkpoints},
     l2,
     machine::{Account, Machine, Phase},
+    step::step,
     trace,
 };
 use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, ChainConfig, Deposit};
@@ -120,8 +123,12 @@ impl Replay {
         // this block's.
         let parent = store.header(number - 1).expect("store").expect("parent").1;
         let cursors = (deposit_cursor(&parent.extra_data), deposit_cursor(&header.extra_data));
+        let pre = self.world.clone();
+        let mut txs = Vec::new();
         for d in self.deposits.range(cursors.0..cursors.1).map(|(_, d)| d) {
-            let m = Machine::new(ctx.clone(), l2::deposit_tx_ctx(d, &self.world), std::mem::take(&mut self.world));
+            let txc = l2::deposit_tx_ctx(d, &self.world);
+            txs.push(txc.clone());
+            let m = Machine::new(ctx.clone(), txc, std::mem::take(&mut self.world));
             let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} deposit {}: {e}", d.index));
             self.steps += stats.steps;
             self.max_witness = self.max_witness.max(stats.max_witness);
@@ -132,6 +139,7 @@ impl Replay {
         let mut statuses = Vec::new();
         for (i, ((sender, tx), receipt)) in body.transactions.iter().zip(&receipts).enumerate() {
             let txc = l2::tx_ctx(*sender, tx).expect("an L2 transaction type");
+            txs.push(txc.clone());
             let m = Machine::new(ctx.clone(), txc, std::mem::take(&mut self.world));
             let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} tx {i}: {e}"));
             self.steps += stats.steps;
@@ -149,6 +157,19 @@ impl Replay {
             self.world = end.accounts().expect("a full machine has every account open");
         }
         assert_eq!(l2::state_root(&self.world), header.state_root, "block {number}: state root");
+        // The same block as one `block::Block`: the block runner ends in the same world,
+        // and witnesses taken from its checkpoints step to the next commitment.
+        let block = Block { ctx, txs, pre };
+        let (world, _) = run_block(&block).expect("the block runs");
+        assert_eq!(l2::state_root(&world), header.state_root, "block {number}: run_block");
+        let cp = Checkpoints::build(&block, 500).expect("checkpoints");
+        for g in (0..cp.positions()).step_by(997) {
+            if let Some(w) = cp.witness_at(g).expect("witness") {
+                let pre = cp.commitment_at(g).expect("commitment").expect("inside");
+                let next = cp.commitment_at(g + 1).expect("commitment");
+                assert_eq!(Some(step(pre, w).expect("the witness suffices")), next, "block {number} position {g}");
+            }
+        }
         statuses.sort_unstable();
         statuses
     }
