@@ -356,7 +356,7 @@ impl Encode for Frame {
 }
 
 /// Per-transaction state beside the world: warm sets, transient storage, original
-/// values, logs, created and self-destructed accounts.
+/// values, created and self-destructed accounts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Substate {
     /// EIP-2929 warm addresses.
@@ -367,8 +367,6 @@ pub struct Substate {
     pub transient: BTreeMap<(Address, U256), U256>,
     /// Slot values at the start of the transaction (EIP-2200), recorded on first access.
     pub original: BTreeMap<(Address, U256), U256>,
-    /// Logs so far.
-    pub logs: Vec<Log>,
     /// Accounts created in this transaction (EIP-6780).
     pub created: BTreeSet<Address>,
     /// Accounts to delete at the end (SELFDESTRUCT of an account created in this transaction).
@@ -393,15 +391,6 @@ impl Encode for Substate {
                 put_u256(out, s);
                 put_u256(out, v);
             }
-        }
-        put_u64(out, self.logs.len() as u64);
-        for log in &self.logs {
-            out.extend_from_slice(log.address.as_slice());
-            put_u64(out, log.topics().len() as u64);
-            for t in log.topics() {
-                out.extend_from_slice(t.as_slice());
-            }
-            put_bytes(out, &log.data.data);
         }
         for set in [&self.created, &self.destructed] {
             put_u64(out, set.len() as u64);
@@ -437,6 +426,12 @@ pub enum Undo {
     MarkedCreated(Address),
     /// Marked for deletion.
     MarkedDestructed(Address),
+}
+
+impl Encode for Undo {
+    fn encode(&self, out: &mut Vec<u8>) {
+        encode_undo(self, out)
+    }
 }
 
 /// Appends the encoding of one undo record.
@@ -488,76 +483,98 @@ fn encode_undo(u: &Undo, out: &mut Vec<u8>) {
     }
 }
 
-/// The journal: a stack of undo records committed as a hash chain
-/// `head' = keccak(head ‖ record)` (zero when empty) with its length, so that a step
-/// opens only the records it pops. A full machine holds every record; a witness holds
-/// the ones its step pops, each with the chain value below it (docs/fault-vm.md,
-/// "Journal").
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Journal {
-    /// Chain value over every record.
+/// A stack committed as a hash chain `head' = keccak(head ‖ item)` (zero when empty)
+/// with its length, so that a step opens only the items it pops (docs/fault-vm.md,
+/// "Machine state": the journal and logs rows). A full machine holds every item; a
+/// witness holds the ones its step pops, each with the chain value below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashStack<T> {
+    /// Chain value over every item.
     pub head: B256,
-    /// Number of records.
+    /// Number of items.
     pub len: u64,
-    /// The topmost records known, oldest first, each with the chain value below it.
-    pub top: Vec<(B256, Undo)>,
+    /// The topmost items known, oldest first, each with the chain value below it.
+    pub top: Vec<(B256, T)>,
 }
 
-/// `keccak(below ‖ record)`.
-fn chain(below: &B256, u: &Undo) -> B256 {
+impl<T> Default for HashStack<T> {
+    fn default() -> Self {
+        Self { head: B256::ZERO, len: 0, top: Vec::new() }
+    }
+}
+
+/// `keccak(below ‖ item)`.
+fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
     let mut v = Vec::with_capacity(96);
     v.extend_from_slice(below.as_slice());
-    encode_undo(u, &mut v);
+    item.encode(&mut v);
     keccak256(v)
 }
 
-impl Journal {
-    /// Pushes a record.
-    pub fn push(&mut self, u: Undo) {
+impl<T: Encode> HashStack<T> {
+    /// Pushes an item.
+    pub fn push(&mut self, item: T) {
         let below = self.head;
-        self.head = chain(&below, &u);
+        self.head = chain(&below, &item);
         self.len += 1;
-        self.top.push((below, u));
+        self.top.push((below, item));
     }
 
-    /// Pops the top record, checking it against the chain (a witness may lie).
-    pub fn pop(&mut self) -> Result<(B256, Undo), StepError> {
+    /// Pops the top item, checking it against the chain (a witness may lie).
+    pub fn pop(&mut self) -> Result<(B256, T), StepError> {
         if self.len == 0 {
-            return Err(StepError::Inconsistent("pop of an empty journal"));
+            return Err(StepError::Inconsistent("pop of an empty hash stack"));
         }
-        let (below, u) = self.top.pop().ok_or_else(|| StepError::Missing("the journal's top record".into()))?;
-        if chain(&below, &u) != self.head {
-            return Err(StepError::Missing("a journal record matching the chain".into()));
+        let (below, item) = self.top.pop().ok_or_else(|| StepError::Missing("the top item of a hash stack".into()))?;
+        if chain(&below, &item) != self.head {
+            return Err(StepError::Missing("an item matching the hash chain".into()));
         }
         self.head = below;
         self.len -= 1;
-        Ok((below, u))
+        Ok((below, item))
     }
 
-    /// Empties the journal (tx-end).
+    /// Empties the stack.
     pub fn clear(&mut self) {
-        *self = Self::default();
+        self.head = B256::ZERO;
+        self.len = 0;
+        self.top.clear();
     }
 
     /// The header alone (head and length), as a witness starts from.
     pub fn header(&self) -> Self {
         Self { head: self.head, len: self.len, top: Vec::new() }
     }
+
+    /// Every item, oldest first, if all are known (a full machine).
+    pub fn items(&self) -> Option<impl Iterator<Item = &T>> {
+        (self.top.len() as u64 == self.len).then(|| self.top.iter().map(|(_, t)| t))
+    }
 }
 
-impl Encode for Journal {
+impl<T: Encode> Encode for HashStack<T> {
     /// The commitment covers the chain and the length only.
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.head.as_slice());
         put_u64(out, self.len);
     }
-    /// Witness bytes: the header plus the records carried.
+    /// Witness bytes: the header plus the items carried.
     fn encoded_len(&self) -> usize {
-        let mut v = Vec::new();
-        for (_, u) in &self.top {
-            encode_undo(u, &mut v);
+        40 + self.top.iter().map(|(_, t)| 32 + t.encoded_len()).sum::<usize>()
+    }
+}
+
+/// The journal: undo records as a [`HashStack`].
+pub type Journal = HashStack<Undo>;
+
+impl Encode for Log {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.address.as_slice());
+        put_u64(out, self.topics().len() as u64);
+        for t in self.topics() {
+            out.extend_from_slice(t.as_slice());
         }
-        40 + 32 * self.top.len() + v.len()
+        put_bytes(out, &self.data.data);
     }
 }
 
@@ -723,6 +740,8 @@ pub struct Touched {
     pub substate: bool,
     /// The journal.
     pub journal: bool,
+    /// The logs.
+    pub logs: bool,
     /// Pre-step values of the touched parts, when recording.
     pub pre: Option<PreImages>,
 }
@@ -745,6 +764,8 @@ pub struct PreImages {
     pub substate: Option<Part<Substate>>,
     /// Journal.
     pub journal: Option<Part<Journal>>,
+    /// Logs.
+    pub logs: Option<Part<HashStack<Log>>>,
 }
 
 /// The hashes of every part of a machine, kept up to date step by step so that the
@@ -759,6 +780,8 @@ pub struct PartHashes {
     pub substate: B256,
     /// Journal hash.
     pub journal: B256,
+    /// Logs hash.
+    pub logs: B256,
 }
 
 /// The whole machine state of one transaction.
@@ -777,6 +800,9 @@ pub struct Machine {
     pub substate: Part<Substate>,
     /// Journal.
     pub journal: Part<Journal>,
+    /// Logs emitted so far, as a [`HashStack`] (they leave the machine only in the
+    /// receipt).
+    pub logs: Part<HashStack<Log>>,
     /// Phase.
     pub phase: Phase,
 }
@@ -791,6 +817,7 @@ impl Machine {
             frames: Vec::new(),
             substate: Part::Open(Substate::default()),
             journal: Part::Open(Journal::default()),
+            logs: Part::Open(HashStack::default()),
             phase: Phase::Begin,
         }
     }
@@ -807,6 +834,7 @@ impl Machine {
             frames: self.frames.iter().map(Part::hash).collect(),
             substate: self.substate.hash(),
             journal: self.journal.hash(),
+            logs: self.logs.hash(),
         }
     }
 
@@ -836,6 +864,9 @@ impl Machine {
         if t.journal {
             h.journal = self.journal.hash();
         }
+        if t.logs {
+            h.logs = self.logs.hash();
+        }
     }
 
     /// The commitment given every part's hash.
@@ -849,7 +880,7 @@ impl Machine {
         for fh in &h.frames {
             frames.extend_from_slice(fh.as_slice());
         }
-        let mut out = Vec::with_capacity(COMMITMENT_TAG.len() + 7 * 32);
+        let mut out = Vec::with_capacity(COMMITMENT_TAG.len() + 8 * 32);
         out.extend_from_slice(COMMITMENT_TAG);
         out.extend_from_slice(self.block.hash().as_slice());
         out.extend_from_slice(self.tx.hash().as_slice());
@@ -857,6 +888,7 @@ impl Machine {
         out.extend_from_slice(keccak256(&frames).as_slice());
         out.extend_from_slice(h.substate.as_slice());
         out.extend_from_slice(h.journal.as_slice());
+        out.extend_from_slice(h.logs.as_slice());
         out.extend_from_slice(self.phase.hash().as_slice());
         keccak256(out)
     }
@@ -864,7 +896,7 @@ impl Machine {
     /// The witness of a step from its pre-images: the parts it touched as they were, all
     /// others sealed with their pre-step hashes `h`.
     pub fn witness_from(block: &BlockCtx, tx: &TxCtx, phase: Phase, h: &PartHashes, pre: PreImages) -> Self {
-        let PreImages { mut accounts, mut frames, substate, journal } = pre;
+        let PreImages { mut accounts, mut frames, substate, journal, logs } = pre;
         Self {
             block: block.clone(),
             tx: tx.clone(),
@@ -876,6 +908,7 @@ impl Machine {
             frames: h.frames.iter().enumerate().map(|(i, fh)| frames.remove(&i).unwrap_or(Part::Sealed(*fh))).collect(),
             substate: substate.unwrap_or(Part::Sealed(h.substate)),
             journal: journal.unwrap_or(Part::Sealed(h.journal)),
+            logs: logs.unwrap_or(Part::Sealed(h.logs)),
             phase,
         }
     }
@@ -915,6 +948,7 @@ impl Machine {
             + self.frames.iter().map(Part::witness_len).sum::<usize>()
             + self.substate.witness_len()
             + self.journal.witness_len()
+            + self.logs.witness_len()
             + self.phase.encoded_len()
     }
 
@@ -929,10 +963,10 @@ impl Machine {
             .collect()
     }
 
-    /// The logs so far, if the substate is open.
-    pub fn logs(&self) -> Option<&[Log]> {
-        match &self.substate {
-            Part::Open(s) => Some(&s.logs),
+    /// The logs so far, if all are known (a full machine).
+    pub fn logs(&self) -> Option<Vec<Log>> {
+        match &self.logs {
+            Part::Open(s) => s.items().map(|it| it.cloned().collect()),
             Part::Sealed(_) => None,
         }
     }

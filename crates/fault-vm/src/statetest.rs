@@ -434,7 +434,7 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64, max_wit
         return MachineOutcome::Fail("final machine has sealed parts".into());
     };
     let root = world_root(&world);
-    let lh = logs_hash(logs);
+    let lh = logs_hash(&logs);
     let mut what = Vec::new();
     if root != entry.hash {
         what.push(format!("machine state root {root} != {}", entry.hash));

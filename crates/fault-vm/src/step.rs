@@ -6,7 +6,7 @@
 //! reference [`step`] function and the tracer cannot disagree.
 
 use crate::machine::{
-    Account, Code, Frame, FrameKind, Memory, Halt, Journal, Machine, Part, Phase, Status, StepError, Substate, Touched, Undo,
+    Account, Code, Encode, Frame, FrameKind, HashStack, Memory, Halt, Journal, Machine, Part, Phase, Status, StepError, Substate, Touched, Undo,
 };
 use alloy_primitives::{keccak256, Address, Bytes, Log, LogData, B256, U256};
 
@@ -71,6 +71,40 @@ fn halt<T>(h: Halt) -> Ev<T> {
 pub fn is_precompile(a: &Address) -> bool {
     let b = a.as_slice();
     b[..19].iter().all(|x| *x == 0) && (1..=10).contains(&b[19])
+}
+
+/// Opens a hash-stack part for a step: on first touch its pre-image is the header alone.
+fn open_stack<'a, T: Encode + Clone>(
+    part: &'a mut Part<HashStack<T>>,
+    touched: &mut bool,
+    pre: Option<&mut Option<Part<HashStack<T>>>>,
+    what: &'static str,
+) -> Result<&'a mut HashStack<T>, StepError> {
+    if !*touched {
+        *touched = true;
+        if let Some(pre) = pre {
+            *pre = Some(match &*part {
+                Part::Open(s) => Part::Open(s.header()),
+                sealed => sealed.clone(),
+            });
+        }
+    }
+    part.open_mut(|| what.into())
+}
+
+/// Pops a hash-stack part's top item; a recording step adds it (with the chain value
+/// below it) to the part's pre-image, so the witness carries exactly what was popped.
+fn pop_stack<T: Encode + Clone>(
+    part: &mut Part<HashStack<T>>,
+    touched: &mut bool,
+    mut pre: Option<&mut Option<Part<HashStack<T>>>>,
+    what: &'static str,
+) -> Result<T, StepError> {
+    let (below, item) = open_stack(part, touched, pre.as_deref_mut(), what)?.pop()?;
+    if let Some(Some(Part::Open(p))) = pre {
+        p.top.insert(0, (below, item.clone()));
+    }
+    Ok(item)
 }
 
 fn words(n: u64) -> u64 {
@@ -260,16 +294,8 @@ impl Machine {
     /// The journal; its pre-image is the header alone (records a step pops are added by
     /// [`Self::journal_pop`]).
     fn journal(&mut self, t: &mut Touched) -> Result<&mut Journal, StepError> {
-        if !t.journal {
-            t.journal = true;
-            if let Some(pre) = &mut t.pre {
-                pre.journal = Some(match &self.journal {
-                    Part::Open(j) => Part::Open(j.header()),
-                    sealed => sealed.clone(),
-                });
-            }
-        }
-        self.journal.open_mut(|| "journal".into())
+        let pre = t.pre.as_mut().map(|p| &mut p.journal);
+        open_stack(&mut self.journal, &mut t.journal, pre, "journal")
     }
 
     fn record(&mut self, t: &mut Touched, u: Undo) -> Result<(), StepError> {
@@ -277,14 +303,23 @@ impl Machine {
         Ok(())
     }
 
-    /// Pops the top record; a recording step keeps it (with the chain value below it) in
-    /// the journal's pre-image, so the witness carries exactly the records popped.
+    /// Pops the top record; a recording step keeps it in the journal's pre-image, so the
+    /// witness carries exactly the records popped.
     fn journal_pop(&mut self, t: &mut Touched) -> Result<Undo, StepError> {
-        let (below, u) = self.journal(t)?.pop()?;
-        if let Some(Some(Part::Open(pre))) = t.pre.as_mut().map(|p| p.journal.as_mut()) {
-            pre.top.insert(0, (below, u.clone()));
-        }
-        Ok(u)
+        let pre = t.pre.as_mut().map(|p| &mut p.journal);
+        pop_stack(&mut self.journal, &mut t.journal, pre, "journal")
+    }
+
+    /// The logs, opened like the journal.
+    fn open_logs(&mut self, t: &mut Touched) -> Result<&mut HashStack<Log>, StepError> {
+        let pre = t.pre.as_mut().map(|p| &mut p.logs);
+        open_stack(&mut self.logs, &mut t.logs, pre, "logs")
+    }
+
+    /// Pops the last log (undo of a LOG), recorded like a journal pop.
+    fn logs_pop(&mut self, t: &mut Touched) -> Result<Log, StepError> {
+        let pre = t.pre.as_mut().map(|p| &mut p.logs);
+        pop_stack(&mut self.logs, &mut t.logs, pre, "logs")
     }
 
     fn take_frame(&mut self, t: &mut Touched, i: usize) -> Result<Frame, StepError> {
@@ -429,7 +464,7 @@ impl Machine {
                 self.sub(t)?.warm_slots.remove(&(a, s));
             }
             Undo::Log => {
-                self.sub(t)?.logs.pop();
+                self.logs_pop(t)?;
             }
             Undo::MarkedCreated(a) => {
                 self.sub(t)?.created.remove(&a);
@@ -587,8 +622,7 @@ impl Machine {
             self.world.remove(&a);
         }
         let sub = self.sub(t)?;
-        let logs = std::mem::take(&mut sub.logs);
-        *sub = Substate { logs, ..Substate::default() };
+        *sub = Substate::default();
         self.journal(t)?.clear();
         self.phase = Phase::Done { success, gas_used };
         Ok(())
@@ -1180,7 +1214,7 @@ impl Machine {
                 let (o, l) = expand(f, off, size)?;
                 let data = Bytes::copy_from_slice(&f.memory[o..o + l]);
                 let log = Log { address: f.address, data: LogData::new_unchecked(topics, data) };
-                self.sub(t)?.logs.push(log);
+                self.open_logs(t)?.push(log);
                 self.record(t, Undo::Log)?;
             }
             0xf0 | 0xf5 => return self.create(t, f, op, depth),
@@ -1455,7 +1489,7 @@ mod tests {
         let initial = machine(&code);
         let (end, stats) = run_checked(initial.clone()).expect("every step checks");
         assert!(matches!(end.phase, Phase::Done { success: true, .. }));
-        assert_eq!(end.logs().map(<[_]>::len), Some(1));
+        assert_eq!(end.logs().map(|l| l.len()), Some(1));
         // The witness of step k, given to the reference step with commitment k, yields
         // commitment k + 1, for every k.
         for k in 0..stats.steps {
