@@ -74,8 +74,10 @@ fn final_world(m: &Machine, index: u64) -> Result<BTreeMap<Address, Account>, Tr
 
 /// Every position of a block numbered in one sequence (transaction 0's positions
 /// `0..=n_0`, then transaction 1's, ...), with a copy of the machine every `every`
-/// positions and at the start of every transaction. The commitment at any position is
-/// then at most `every − 1` steps away from a stored machine.
+/// positions. The machine at any position is then at most `every − 1` positions past a
+/// stored one (crossing into the next transaction starts it on the world the previous
+/// one left), so memory grows with the block's steps / `every`, not with its
+/// transaction count.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
     block: Block,
@@ -84,8 +86,8 @@ pub struct Checkpoints {
     starts: Vec<u64>,
     /// Steps of each transaction.
     counts: Vec<u64>,
-    /// `(global index, machine)`, ascending.
-    points: Vec<(u64, Machine)>,
+    /// `(global index, transaction, machine)`, ascending.
+    points: Vec<(u64, usize, Machine)>,
 }
 
 impl Checkpoints {
@@ -100,8 +102,8 @@ impl Checkpoints {
             cp.starts.push(g);
             let mut n = 0u64;
             loop {
-                if n == 0 || g.is_multiple_of(every) {
-                    cp.points.push((g, m.clone()));
+                if g.is_multiple_of(every) {
+                    cp.points.push((g, i, m.clone()));
                 }
                 if m.is_finished() {
                     break;
@@ -139,7 +141,7 @@ impl Checkpoints {
 
     /// Bytes of state the stored machines hold (their encoded size).
     pub fn stored_bytes(&self) -> usize {
-        self.points.iter().map(|(_, m)| m.witness_len()).sum()
+        self.points.iter().map(|(_, _, m)| m.witness_len()).sum()
     }
 
     /// The checkpoint interval.
@@ -155,16 +157,22 @@ impl Checkpoints {
     }
 
     /// The machine at global index `g`: the nearest checkpoint at or before it, stepped
-    /// forward (checkpoints sit at every transaction start, so this never crosses one).
+    /// forward, into the following transactions if it lies in an earlier one.
     pub fn state_at(&self, g: u64) -> Result<Option<Machine>, TraceError> {
         let Some(pos) = self.position(g) else { return Ok(None) };
-        let at = self.points.partition_point(|(i, _)| *i <= g) - 1;
-        let (from, m) = &self.points[at];
-        let mut m = m.clone();
+        // Position 0 is always stored, so some checkpoint is at or before `g`.
+        let at = self.points.partition_point(|(i, _, _)| *i <= g) - 1;
+        let (from, tx, m) = &self.points[at];
+        let (mut tx, mut step, mut m) = (*tx, from - self.starts[*tx], m.clone());
         let mut t = Touched::default();
-        let base = pos.step - (g - from);
-        for k in 0..(g - from) {
-            m.step(&mut t).map_err(|source| TraceError::Step { index: base + k, source })?;
+        while (tx, step) != (pos.tx, pos.step) {
+            if m.is_finished() {
+                m = self.block.machine(tx + 1, final_world(&m, step)?);
+                (tx, step) = (tx + 1, 0);
+            } else {
+                m.step(&mut t).map_err(|source| TraceError::Step { index: step, source })?;
+                step += 1;
+            }
         }
         Ok(Some(m))
     }
