@@ -264,16 +264,7 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
         }
         Err(e) => return RevmOutcome::Malformed(format!("evm error: {e}")),
     };
-    let db = &evm.ctx.journaled_state.database;
-    let root = state_root(db);
-    let logs_hash = logs_hash(&logs);
-    let mut what = Vec::new();
-    if root != entry.hash {
-        what.push(format!("state root {root} != {}", entry.hash));
-    }
-    if logs_hash != entry.logs {
-        what.push(format!("logs hash {logs_hash} != {}", entry.logs));
-    }
+    let what = post_mismatches("", state_root(&evm.ctx.journaled_state.database), &logs, entry);
     if what.is_empty() {
         RevmOutcome::Match
     } else {
@@ -303,15 +294,40 @@ pub fn state_root(db: &CacheDB<EmptyDB>) -> B256 {
         if matches!(acc.account_state, revm::database::AccountState::NotExisting) || (info.is_empty() && !has_storage) {
             continue;
         }
-        let storage: Vec<(B256, Vec<u8>)> = acc
-            .storage
-            .iter()
-            .filter(|(_, v)| !v.is_zero())
-            .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
-            .collect();
-        leaves.push((keccak256(address), account_leaf(info.nonce, info.balance, trie_root(storage), info.code_hash)));
+        leaves.push(account_entry(address, info.nonce, info.balance, info.code_hash, &acc.storage));
     }
     trie_root(leaves)
+}
+
+/// What differs between a post-state (its root and logs) and the fixture's entry, each
+/// message prefixed with `who`.
+fn post_mismatches(who: &str, root: B256, logs: &[alloy_primitives::Log], entry: &PostEntry) -> Vec<String> {
+    let lh = logs_hash(logs);
+    let mut what = Vec::new();
+    if root != entry.hash {
+        what.push(format!("{who}state root {root} != {}", entry.hash));
+    }
+    if lh != entry.logs {
+        what.push(format!("{who}logs hash {lh} != {}", entry.logs));
+    }
+    what
+}
+
+/// One account's MPT leaf `(keccak(address), rlp([nonce, balance, storageRoot, codeHash]))`,
+/// zero slots left out of its storage trie.
+fn account_entry<'a>(
+    address: &Address,
+    nonce: u64,
+    balance: U256,
+    code_hash: B256,
+    storage: impl IntoIterator<Item = (&'a U256, &'a U256)>,
+) -> (B256, Vec<u8>) {
+    let slots = storage
+        .into_iter()
+        .filter(|(_, v)| !v.is_zero())
+        .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
+        .collect();
+    (keccak256(address), account_leaf(nonce, balance, trie_root(slots), code_hash))
 }
 
 /// keccak256 of the RLP list of logs (the state tests' `logs` field).
@@ -433,15 +449,7 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64, max_wit
     let (Some(world), Some(logs)) = (end.accounts(), end.logs()) else {
         return MachineOutcome::Fail("final machine has sealed parts".into());
     };
-    let root = world_root(&world);
-    let lh = logs_hash(&logs);
-    let mut what = Vec::new();
-    if root != entry.hash {
-        what.push(format!("machine state root {root} != {}", entry.hash));
-    }
-    if lh != entry.logs {
-        what.push(format!("machine logs hash {lh} != {}", entry.logs));
-    }
+    let mut what = post_mismatches("machine ", world_root(&world), &logs, entry);
     if !what.is_empty() {
         if let crate::machine::Phase::Invalid(why) = &end.phase {
             what.push(format!("machine found the transaction invalid: {why}"));
@@ -463,9 +471,7 @@ pub fn world_root(world: &BTreeMap<Address, crate::machine::Account>) -> B256 {
         if acc.is_empty() && acc.storage.is_empty() {
             continue;
         }
-        let storage: Vec<(B256, Vec<u8>)> =
-            acc.storage.iter().map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v))).collect();
-        leaves.push((keccak256(address), account_leaf(acc.nonce, acc.balance, trie_root(storage), acc.code.hash())));
+        leaves.push(account_entry(address, acc.nonce, acc.balance, acc.code.hash(), &acc.storage));
     }
     trie_root(leaves)
 }
