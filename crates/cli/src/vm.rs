@@ -68,16 +68,20 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     let mut over_l1 = 0u64;
     let mut machine_secs = 0.0f64;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    // Problem lines: all with --verbose, else the first 20.
     let mut shown = 0;
+    let mut show = |line: String| {
+        if verbose || shown < 20 {
+            println!("{line}");
+            shown += 1;
+        }
+    };
     for file in &files {
         let suite: Suite = match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
             Ok(s) => s,
             Err(e) => {
                 unreadable += 1;
-                if verbose || shown < 20 {
-                    println!("unreadable {}: {e}", file.display());
-                    shown += 1;
-                }
+                show(format!("unreadable {}: {e}", file.display()));
                 continue;
             }
         };
@@ -107,10 +111,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                             }
                             MachineOutcome::Fail(what) => {
                                 failed += 1;
-                                if verbose || shown < 20 {
-                                    println!("FAIL {}::{name}[{i}] machine: {what}", file.display());
-                                    shown += 1;
-                                }
+                                show(format!("FAIL {}::{name}[{i}] machine: {what}", file.display()));
                             }
                             MachineOutcome::Skip(why) => {
                                 skipped += 1;
@@ -120,17 +121,11 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                     }
                     RevmOutcome::Mismatch { what } => {
                         failed += 1;
-                        if verbose || shown < 20 {
-                            println!("FAIL {}::{name}[{i}] revm: {what}", file.display());
-                            shown += 1;
-                        }
+                        show(format!("FAIL {}::{name}[{i}] revm: {what}", file.display()));
                     }
                     RevmOutcome::Malformed(why) => {
                         failed += 1;
-                        if verbose || shown < 20 {
-                            println!("FAIL {}::{name}[{i}] fixture: {why}", file.display());
-                            shown += 1;
-                        }
+                        show(format!("FAIL {}::{name}[{i}] fixture: {why}", file.display()));
                     }
                 }
             }
