@@ -34,13 +34,13 @@ pub struct Position {
 impl Block {
     /// The machine at position `(tx, 0)` given the world before `tx`.
     fn machine(&self, tx: usize, world: BTreeMap<Address, Account>) -> Machine {
-        Machine::new(self.ctx.clone(), self.txs[tx].clone(), world)
+        machine_at(&self.ctx, &self.txs, tx, world)
     }
+}
 
-    /// The world before transaction 0 as a machine, or `None` for an empty block.
-    fn first(&self) -> Option<Machine> {
-        (!self.txs.is_empty()).then(|| self.machine(0, self.pre.clone()))
-    }
+/// Transaction `tx`'s initial machine on `world`.
+fn machine_at(ctx: &BlockCtx, txs: &[TxCtx], tx: usize, world: BTreeMap<Address, Account>) -> Machine {
+    Machine::new(ctx.clone(), txs[tx].clone(), world)
 }
 
 /// How one transaction of a block ended.
@@ -80,7 +80,9 @@ fn final_world(m: &Machine, index: u64) -> Result<BTreeMap<Address, Account>, Tr
 /// transaction count.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
-    block: Block,
+    /// The block's context and transactions (its pre-state is the first stored machine).
+    ctx: BlockCtx,
+    txs: Vec<TxCtx>,
     every: u64,
     /// First global index of each transaction.
     starts: Vec<u64>,
@@ -94,8 +96,12 @@ impl Checkpoints {
     /// Runs the block once, keeping the checkpoints. `every` must be at least 1.
     pub fn build(block: &Block, every: u64) -> Result<Self, TraceError> {
         let every = every.max(1);
-        let mut cp = Self { block: block.clone(), every, starts: Vec::new(), counts: Vec::new(), points: Vec::new() };
-        let Some(mut m) = block.first() else { return Ok(cp) };
+        let mut cp =
+            Self { ctx: block.ctx.clone(), txs: block.txs.clone(), every, starts: Vec::new(), counts: Vec::new(), points: Vec::new() };
+        if block.txs.is_empty() {
+            return Ok(cp);
+        }
+        let mut m = block.machine(0, block.pre.clone());
         let mut t = Touched::default();
         let mut g = 0u64;
         for i in 0..block.txs.len() {
@@ -167,7 +173,7 @@ impl Checkpoints {
         let mut t = Touched::default();
         while (tx, step) != (pos.tx, pos.step) {
             if m.is_finished() {
-                m = self.block.machine(tx + 1, final_world(&m, step)?);
+                m = machine_at(&self.ctx, &self.txs, tx + 1, final_world(&m, step)?);
                 (tx, step) = (tx + 1, 0);
             } else {
                 m.step(&mut t).map_err(|source| TraceError::Step { index: step, source })?;
@@ -192,10 +198,6 @@ impl Checkpoints {
         Ok(self.state_at(g)?.map(|m| m.commitment()))
     }
 
-    /// The block this was built from.
-    pub fn block(&self) -> &Block {
-        &self.block
-    }
 }
 
 #[cfg(test)]
