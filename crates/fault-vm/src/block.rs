@@ -93,7 +93,8 @@ pub struct Checkpoints {
 }
 
 impl Checkpoints {
-    /// Runs the block once, keeping the checkpoints. `every` must be at least 1.
+    /// Runs the block once, keeping the checkpoints. `every` must be at least 1;
+    /// `u64::MAX` keeps only the block's start, so every answer re-executes from it.
     pub fn build(block: &Block, every: u64) -> Result<Self, TraceError> {
         let every = every.max(1);
         let mut cp =
