@@ -772,6 +772,10 @@ pub struct PreImages {
 /// commitment costs only the parts a step touched.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PartHashes {
+    /// Block context hash (fixed for the transaction).
+    pub block: B256,
+    /// Transaction hash (fixed for the transaction).
+    pub tx: B256,
     /// Account hashes.
     pub world: BTreeMap<Address, B256>,
     /// Frame hashes, outermost first.
@@ -830,6 +834,8 @@ impl Machine {
     /// Every part's hash.
     pub fn part_hashes(&self) -> PartHashes {
         PartHashes {
+            block: self.block.hash(),
+            tx: self.tx.hash(),
             world: self.world.iter().map(|(a, p)| (*a, p.hash())).collect(),
             frames: self.frames.iter().map(Part::hash).collect(),
             substate: self.substate.hash(),
@@ -882,8 +888,8 @@ impl Machine {
         }
         let mut out = Vec::with_capacity(COMMITMENT_TAG.len() + 8 * 32);
         out.extend_from_slice(COMMITMENT_TAG);
-        out.extend_from_slice(self.block.hash().as_slice());
-        out.extend_from_slice(self.tx.hash().as_slice());
+        out.extend_from_slice(h.block.as_slice());
+        out.extend_from_slice(h.tx.as_slice());
         out.extend_from_slice(keccak256(&world).as_slice());
         out.extend_from_slice(keccak256(&frames).as_slice());
         out.extend_from_slice(h.substate.as_slice());
