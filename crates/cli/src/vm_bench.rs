@@ -8,7 +8,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use clap::Args;
 use faultline_fault_vm::{
     block::{run_block, Block, Checkpoints},
-    machine::{Account, BlockCtx, Code, Machine, Phase, TxCtx},
+    machine::{Account, BlockCtx, Machine, Phase, TxCtx},
     trace,
 };
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
@@ -31,7 +31,7 @@ pub struct VmBenchArgs {
 }
 
 fn account(balance: U256, code: Bytes) -> Account {
-    Account { nonce: u64::from(!code.is_empty()), balance, code: Code::new(code), storage: BTreeMap::new() }
+    Account::new(u64::from(!code.is_empty()), balance, code, [])
 }
 
 fn sender(i: usize) -> Address {

@@ -7,7 +7,7 @@
 //! A block runs its portal deposits first, in index order ([`deposit_tx_ctx`]), then its
 //! signed transactions, as the executor does (`crates/executor/src/lib.rs`).
 
-use crate::machine::{Account, BlockCtx, Code, TxCtx};
+use crate::machine::{Account, BlockCtx, TxCtx};
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
 use alloy_primitives::{Address, B256};
 use faultline_primitives::GenesisAccount;
@@ -85,15 +85,7 @@ pub fn deposit_tx_ctx(d: &faultline_primitives::Deposit, world: &BTreeMap<Addres
 pub fn genesis_world(alloc: &BTreeMap<Address, GenesisAccount>) -> BTreeMap<Address, Account> {
     alloc
         .iter()
-        .map(|(a, g)| {
-            let storage = g
-                .storage
-                .iter()
-                .filter(|(_, v)| !v.is_zero())
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect();
-            (*a, Account { nonce: g.nonce, balance: g.balance, code: Code::new(g.code.clone()), storage })
-        })
+        .map(|(a, g)| (*a, Account::new(g.nonce, g.balance, g.code.clone(), g.storage.iter().map(|(k, v)| ((*k).into(), (*v).into())))))
         .collect()
 }
 
@@ -135,7 +127,7 @@ mod tests {
     #[test]
     fn empty_accounts_and_zero_slots_have_no_leaf() {
         let a = Address::repeat_byte(1);
-        let empty = Account { nonce: 0, balance: U256::ZERO, code: Code::new(Default::default()), storage: BTreeMap::new() };
+        let empty = Account::new(0, U256::ZERO, Default::default(), []);
         assert_eq!(state_root(&BTreeMap::from([(a, empty.clone())])), smt::EMPTY_ROOT);
         let mut with_zero = empty;
         with_zero.storage.insert(U256::from(1), U256::ZERO);

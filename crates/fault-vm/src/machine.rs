@@ -191,6 +191,11 @@ pub struct Account {
 }
 
 impl Account {
+    /// An account from its fields; zero slots are left out of its storage.
+    pub fn new(nonce: u64, balance: U256, code: Bytes, storage: impl IntoIterator<Item = (U256, U256)>) -> Self {
+        Self { nonce, balance, code: Code::new(code), storage: storage.into_iter().filter(|(_, v)| !v.is_zero()).collect() }
+    }
+
     /// EIP-161 empty: no nonce, no balance, no code.
     pub fn is_empty(&self) -> bool {
         self.nonce == 0 && self.balance.is_zero() && self.code.is_empty()

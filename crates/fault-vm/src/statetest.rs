@@ -355,7 +355,7 @@ pub enum MachineOutcome {
 
 /// The step machine's initial state for case `entry` of `test`, or why it is skipped.
 pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::machine::Machine, String> {
-    use crate::machine::{Account, BlockCtx, Code, Machine, TxCtx};
+    use crate::machine::{Account, BlockCtx, Machine, TxCtx};
     let t = &test.transaction;
     if t.blob_versioned_hashes.is_some() {
         return Err("blob transaction (EIP-4844; not an L2 transaction type)".into());
@@ -368,10 +368,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
     let world = test
         .pre
         .iter()
-        .map(|(a, p)| {
-            let storage = p.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect();
-            (*a, Account { nonce: p.nonce.saturating_to(), balance: p.balance, code: Code::new(p.code.clone()), storage })
-        })
+        .map(|(a, p)| (*a, Account::new(p.nonce.saturating_to(), p.balance, p.code.clone(), p.storage.iter().map(|(k, v)| (*k, *v)))))
         .collect();
     let env = &test.env;
     let number: u64 = env.current_number.saturating_to();
