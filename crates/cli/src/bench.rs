@@ -5,12 +5,7 @@
 //! send-to-inclusion latency. Numbers, not assertions.
 
 use crate::l1::anvil_path;
-use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
-    network::TxSignerSync,
-    signers::local::PrivateKeySigner,
-};
+use alloy::{consensus::TxEip1559, signers::local::PrivateKeySigner};
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256};
 use clap::Args;
 use eyre::{bail, eyre, WrapErr};
@@ -92,7 +87,7 @@ const TIP: u128 = 1_000_000;
 
 /// Signs an EIP-1559 transaction of the bench load (also used by `--rollup`).
 pub(crate) fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxKind, value: U256, input: Bytes, gas: u64) -> Bytes {
-    let mut tx = TxEip1559 {
+    let tx = TxEip1559 {
         chain_id,
         nonce,
         gas_limit: gas,
@@ -103,8 +98,7 @@ pub(crate) fn sign(signer: &PrivateKeySigner, chain_id: u64, nonce: u64, to: TxK
         input,
         access_list: Default::default(),
     };
-    let sig = signer.sign_transaction_sync(&mut tx).expect("local signing cannot fail");
-    TxEnvelope::from(tx.into_signed(sig)).encoded_2718().into()
+    faultline_primitives::dev::sign_tx(signer, tx).into()
 }
 
 /// A JSON-RPC client of the bench (raw, so batches are real JSON-RPC batches).

@@ -66,10 +66,7 @@ pub fn sign_eip1559(
     input: alloy_primitives::Bytes,
     gas_limit: u64,
 ) -> Vec<u8> {
-    use alloy::network::TxSignerSync;
-    use alloy_consensus::{SignableTransaction, TxEip1559, TxEnvelope};
-    use alloy_eips::Encodable2718;
-    let mut tx = TxEip1559 {
+    let tx = alloy_consensus::TxEip1559 {
         chain_id,
         nonce,
         gas_limit,
@@ -80,6 +77,14 @@ pub fn sign_eip1559(
         input,
         access_list: Default::default(),
     };
+    sign_tx(signer, tx)
+}
+
+/// `tx` signed by `signer`, EIP-2718 encoded (for loads that set their own fees).
+pub fn sign_tx(signer: &alloy::signers::local::PrivateKeySigner, mut tx: alloy_consensus::TxEip1559) -> Vec<u8> {
+    use alloy::network::TxSignerSync;
+    use alloy_consensus::{SignableTransaction, TxEnvelope};
+    use alloy_eips::Encodable2718;
     let sig = signer.sign_transaction_sync(&mut tx).expect("signing with a local key cannot fail");
     TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
 }
