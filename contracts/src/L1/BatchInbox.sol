@@ -5,25 +5,37 @@ import {RollupConfig} from "./RollupConfig.sol";
 import {Portal} from "./Portal.sol";
 
 /// @title BatchInbox
-/// @notice Where the sequencer posts L2 blocks as calldata. Each batch is checked (sender,
-///         format, contiguous L2 block numbers, timestamps, deposit cursor), numbered, and
-///         committed on chain as a Merkle root over its items (block headers and
-///         transactions), the commitment a one-step proof opens later. Format and
-///         commitment: docs/batches.md.
+/// @notice Where the sequencer posts L2 blocks: as calldata (`submitBatch`, version 0) or
+///         as a calldata header with the transactions in EIP-4844 blobs (`submitBlobBatch`,
+///         version 1). Every block header is checked here either way (sender, format,
+///         contiguous L2 block numbers, timestamps, deposit cursor); the batch is numbered
+///         and committed on chain as a Merkle root, over blocks and transactions for
+///         calldata, over blocks plus the blobs' versioned hashes for blobs. Those
+///         commitments are what a one-step proof opens (`BatchReader`). Format, rules and
+///         commitments: docs/batches.md.
 contract BatchInbox {
-    /// @notice Batch format version this contract accepts.
+    /// @notice Calldata batch format version.
     uint8 public constant VERSION = 0;
+    /// @notice Blob batch header format version.
+    uint8 public constant BLOB_VERSION = 1;
     /// @notice How far (seconds) an L2 block's timestamp may run ahead of the L1 block
     ///         that carries it.
     uint64 public constant MAX_TIMESTAMP_DRIFT = 30;
+    /// @notice Payload bytes one blob carries (4096 field elements × 31 bytes).
+    uint256 public constant PAYLOAD_BYTES_PER_BLOB = 4096 * 31;
+    /// @notice Most blobs one batch may use (the per-transaction cap since Osaka).
+    uint256 public constant MAX_BLOBS = 6;
 
-    /// @notice What the chain keeps of one batch.
+    /// @notice What the chain keeps of one batch (three slots).
     struct BatchRecord {
-        bytes32 root; // Merkle root over the batch's items (docs/batches.md)
+        bytes32 root; // Merkle root: over block and tx items (calldata), over blocks (blobs)
         uint64 firstBlock; // L2 number of the batch's first block
         uint32 blockCount;
-        uint32 itemCount; // Merkle leaves: blocks + transactions (fixes a proof's depth)
+        uint32 itemCount; // Merkle leaves (fixes a proof's depth): blocks + txs (calldata), blocks (blobs)
         uint64 l1Block; // L1 block that included it
+        uint32 length; // batch bytes: the calldata (calldata), the payload in the blobs (blobs)
+        uint32 txCount;
+        bytes32 blobs; // keccak256 of the blobs' versioned hashes; zero for a calldata batch
     }
 
     RollupConfig public immutable config;
@@ -43,6 +55,17 @@ contract BatchInbox {
     event BatchSubmitted(
         uint256 indexed index, uint64 indexed firstBlock, uint32 blockCount, uint32 txCount, bytes32 root
     );
+    /// @notice A blob batch: its header is the call's calldata; its payload of `length`
+    ///         bytes is in the blobs `blobHashes` (docs/batches.md, "Blob batches").
+    event BlobBatchSubmitted(
+        uint256 indexed index,
+        uint64 indexed firstBlock,
+        uint32 blockCount,
+        uint32 txCount,
+        bytes32 root,
+        uint32 length,
+        bytes32[] blobHashes
+    );
 
     error NotSequencer();
     error UnsupportedVersion(uint8 version);
@@ -55,6 +78,8 @@ contract BatchInbox {
     error DepositCursorDecreased(uint64 previous, uint64 got);
     error DepositCursorBeyondPortal(uint64 cursor, uint256 depositCount);
     error UnknownBatch(uint256 index);
+    error PayloadTooShort(uint256 length, uint256 txCount);
+    error WrongBlobCount(uint256 expected, uint256 got);
 
     constructor(RollupConfig config_, Portal portal_) {
         config = config_;
@@ -67,8 +92,8 @@ contract BatchInbox {
         return _batches[index];
     }
 
-    /// @notice Posts one batch (docs/batches.md). Only the sequencer; malformed input
-    ///         reverts with the offset where parsing failed.
+    /// @notice Posts one calldata batch (docs/batches.md). Only the sequencer; malformed
+    ///         input reverts with the offset where parsing failed.
     function submitBatch(bytes calldata data) external returns (uint256 index) {
         if (msg.sender != config.sequencer()) revert NotSequencer();
         // Header: version:u8 ‖ firstBlock:u64 ‖ blockCount:u32.
@@ -88,13 +113,106 @@ contract BatchInbox {
         bytes32 root = merkleRoot(leaves);
 
         index = batchCount;
-        // forge-lint: disable-next-line(unsafe-typecast) items <= calldata length / 3 < 2^32
-        _batches[index] = BatchRecord(root, firstBlock, blockCount, uint32(items), uint64(block.number));
+        // forge-lint: disable-next-line(unsafe-typecast) items and the length are bounded by the calldata a block can carry (< 2^32)
+        _batches[index] = BatchRecord(root, firstBlock, blockCount, uint32(items), uint64(block.number), uint32(data.length), txCount, 0);
+        _advance(index, firstBlock, blockCount, timestamp, cursor);
+        emit BatchSubmitted(index, firstBlock, blockCount, txCount, root);
+    }
+
+    /// @notice Posts one blob batch (docs/batches.md, "Blob batches"). `header` is
+    ///         `version:u8 (= 1) ‖ firstBlock:u64 ‖ blockCount:u32 ‖ payloadLength:u32 ‖
+    ///         block × blockCount` with block = `timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16`;
+    ///         the transaction carries exactly the blobs a payload of `payloadLength`
+    ///         bytes needs (at least one, at most MAX_BLOBS), holding the transactions'
+    ///         offset table and bytes. The block headers are checked with the same rules
+    ///         as a calldata batch's; the payload is out of the EVM's reach, and
+    ///         derivation reads it by a total rule (a malformed entry is a skipped
+    ///         transaction), so nothing in it can make the batch invalid.
+    function submitBlobBatch(bytes calldata header) external returns (uint256 index) {
+        if (msg.sender != config.sequencer()) revert NotSequencer();
+        if (header.length < 17) revert Truncated(header.length);
+        uint8 version = uint8(header[0]);
+        if (version != BLOB_VERSION) revert UnsupportedVersion(version);
+        uint64 firstBlock = uint64(bytes8(header[1:9]));
+        uint32 blockCount = uint32(bytes4(header[9:13]));
+        uint32 length = uint32(bytes4(header[13:17]));
+        if (blockCount == 0) revert EmptyBatch();
+        if (firstBlock != nextBlock) revert WrongFirstBlock(nextBlock, firstBlock);
+        uint256 headerEnd = 17 + 18 * uint256(blockCount);
+        if (header.length < headerEnd) revert Truncated(header.length);
+        if (header.length > headerEnd) revert TrailingBytes(headerEnd);
+
+        (bytes32[] memory leaves, uint32 txCount, uint64 timestamp, uint64 cursor) =
+            _blobBlocks(header, firstBlock, blockCount);
+        if (uint256(length) < 3 * uint256(txCount)) revert PayloadTooShort(length, txCount);
+        bytes32[] memory hashes = _blobHashes(length);
+        bytes32 blobs;
+        assembly ("memory-safe") {
+            blobs := keccak256(add(hashes, 0x20), mul(mload(hashes), 0x20))
+        }
+        bytes32 root = merkleRoot(leaves);
+
+        index = batchCount;
+        _batches[index] = BatchRecord(root, firstBlock, blockCount, blockCount, uint64(block.number), length, txCount, blobs);
+        _advance(index, firstBlock, blockCount, timestamp, cursor);
+        emit BlobBatchSubmitted(index, firstBlock, blockCount, txCount, root, length, hashes);
+    }
+
+    /// @dev Checks a blob batch header's blocks and returns their Merkle leaves
+    ///      (`keccak256(0x03 ‖ number ‖ timestamp ‖ depositCursor ‖ txCount ‖ firstTx:u32)`),
+    ///      the transaction count and the last block's timestamp and deposit cursor.
+    function _blobBlocks(bytes calldata header, uint64 firstBlock, uint32 blockCount)
+        private
+        view
+        returns (bytes32[] memory leaves, uint32 txCount, uint64 timestamp, uint64 cursor)
+    {
+        leaves = new bytes32[](blockCount);
+        timestamp = lastTimestamp;
+        cursor = depositCursor;
+        uint256 deposits = portal.depositCount();
+        for (uint256 b = 0; b < blockCount; ++b) {
+            uint256 o = 17 + 18 * b;
+            uint64 t = uint64(bytes8(header[o:o + 8]));
+            uint64 c = uint64(bytes8(header[o + 8:o + 16]));
+            _checkBlock(timestamp, t, cursor, c, deposits);
+            (timestamp, cursor) = (t, c);
+            // forge-lint: disable-next-line(unsafe-typecast) b < blockCount (u32)
+            leaves[b] = keccak256(abi.encodePacked(uint8(0x03), firstBlock + uint64(b), header[o:o + 18], txCount));
+            txCount += uint16(bytes2(header[o + 16:o + 18]));
+        }
+    }
+
+    /// @dev The versioned hashes of this transaction's blobs, which must be exactly as
+    ///      many as a payload of `length` bytes needs.
+    function _blobHashes(uint256 length) private view returns (bytes32[] memory hashes) {
+        uint256 expected = length == 0 ? 1 : (length + PAYLOAD_BYTES_PER_BLOB - 1) / PAYLOAD_BYTES_PER_BLOB;
+        if (expected > MAX_BLOBS) revert WrongBlobCount(MAX_BLOBS, expected);
+        hashes = new bytes32[](expected);
+        for (uint256 i = 0; i < expected; ++i) {
+            bytes32 h = blobhash(i);
+            if (h == bytes32(0)) revert WrongBlobCount(expected, i);
+            hashes[i] = h;
+        }
+        if (blobhash(expected) != bytes32(0)) revert WrongBlobCount(expected, expected + 1);
+    }
+
+    /// @dev Moves the inbox past an accepted batch.
+    function _advance(uint256 index, uint64 firstBlock, uint32 blockCount, uint64 timestamp, uint64 cursor) private {
         batchCount = index + 1;
         nextBlock = firstBlock + blockCount;
         lastTimestamp = timestamp;
         depositCursor = cursor;
-        emit BatchSubmitted(index, firstBlock, blockCount, txCount, root);
+    }
+
+    /// @dev The rules every block header obeys, against the previous block's values.
+    function _checkBlock(uint64 prevTimestamp, uint64 timestamp, uint64 prevCursor, uint64 cursor, uint256 deposits)
+        private
+        view
+    {
+        if (timestamp < prevTimestamp) revert TimestampDecreased(prevTimestamp, timestamp);
+        if (timestamp > block.timestamp + MAX_TIMESTAMP_DRIFT) revert TimestampTooFarAhead(timestamp, block.timestamp);
+        if (cursor < prevCursor) revert DepositCursorDecreased(prevCursor, cursor);
+        if (cursor > deposits) revert DepositCursorBeyondPortal(cursor, deposits);
     }
 
     /// @dev Walks the blocks, checking bounds and the header rules. Returns the number of
@@ -116,10 +234,7 @@ contract BatchInbox {
             cursor = uint64(bytes8(data[offset + 8:offset + 16]));
             uint16 n = uint16(bytes2(data[offset + 16:offset + 18]));
             offset += 18;
-            if (timestamp < prevTimestamp) revert TimestampDecreased(prevTimestamp, timestamp);
-            if (timestamp > block.timestamp + MAX_TIMESTAMP_DRIFT) revert TimestampTooFarAhead(timestamp, block.timestamp);
-            if (cursor < prevCursor) revert DepositCursorDecreased(prevCursor, cursor);
-            if (cursor > deposits) revert DepositCursorBeyondPortal(cursor, deposits);
+            _checkBlock(prevTimestamp, timestamp, prevCursor, cursor, deposits);
             prevTimestamp = timestamp;
             prevCursor = cursor;
             for (uint256 t = 0; t < n; ++t) {

@@ -250,6 +250,218 @@ contract BatchInboxTest is Test {
         }
     }
 
+    // ---- blob batches ----
+
+    function _hashes(uint256 n, uint256 seed) internal pure returns (bytes32[] memory h) {
+        h = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            h[i] = bytes32((uint256(0x01) << 248) | (uint256(keccak256(abi.encode(seed, i))) >> 8));
+        }
+    }
+
+    /// Independent encoding of a blob batch header (docs/batches.md, "Blob batches").
+    function _blobHeader(uint64 first, uint32 length, Blk[] memory blocks) internal pure returns (bytes memory out) {
+        out = abi.encodePacked(uint8(1), first, uint32(blocks.length), length);
+        for (uint256 i = 0; i < blocks.length; i++) {
+            out = abi.encodePacked(out, blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length));
+        }
+    }
+
+    function _blobRoot(uint64 first, Blk[] memory blocks) internal pure returns (bytes32) {
+        bytes32[] memory leaves = new bytes32[](blocks.length);
+        uint32 firstTx;
+        for (uint256 i = 0; i < blocks.length; i++) {
+            leaves[i] = keccak256(
+                abi.encodePacked(
+                    uint8(3), first + uint64(i), blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length), firstTx
+                )
+            );
+            firstTx += uint32(blocks[i].txs.length);
+        }
+        return _refRoot(leaves);
+    }
+
+    function _submitBlob(bytes32[] memory hashes, bytes memory header) internal returns (uint256) {
+        vm.blobhashes(hashes);
+        vm.prank(SEQUENCER);
+        return inbox.submitBlobBatch(header);
+    }
+
+    function _blk(uint64 ts, uint64 cursor, uint256 ntx) internal pure returns (Blk[] memory) {
+        return _oneBlock(ts, cursor, ntx);
+    }
+
+    function test_blob_recordsAndAdvances() public {
+        bytes32[] memory h = _hashes(2, 1);
+        uint64 t = uint64(block.timestamp);
+        Blk[] memory b = new Blk[](2);
+        b[0] = _oneBlock(t - 5, 0, 3)[0];
+        b[1] = _oneBlock(t - 3, 0, 2)[0];
+        bytes memory header = _blobHeader(1, 126_977, b);
+        bytes32 root = _blobRoot(1, b);
+        vm.expectEmit(true, true, false, true, address(inbox));
+        emit BatchInbox.BlobBatchSubmitted(0, 1, 2, 5, root, 126_977, h);
+        assertEq(_submitBlob(h, header), 0);
+        BatchInbox.BatchRecord memory r = inbox.batch(0);
+        assertEq(r.root, root);
+        assertEq(r.firstBlock, 1);
+        assertEq(r.blockCount, 2);
+        assertEq(r.itemCount, 2);
+        assertEq(r.txCount, 5);
+        assertEq(r.length, 126_977);
+        assertEq(r.blobs, keccak256(abi.encodePacked(h)));
+        assertEq(r.l1Block, block.number);
+        assertEq(inbox.nextBlock(), 3);
+        assertEq(inbox.lastTimestamp(), t - 3);
+
+        // Calldata and blob batches interleave on one sequence of blocks.
+        assertEq(_submit(_encode(3, _oneBlock(t - 2, 0, 1))), 1);
+        assertEq(inbox.batch(1).blobs, bytes32(0));
+        assertEq(_submitBlob(_hashes(1, 2), _blobHeader(4, 0, _blk(t, 0, 0))), 2);
+        assertEq(inbox.nextBlock(), 5);
+    }
+
+    function testFuzz_blob_notSequencer(address who) public {
+        vm.assume(who != SEQUENCER);
+        vm.blobhashes(_hashes(1, 0));
+        vm.prank(who);
+        vm.expectRevert(BatchInbox.NotSequencer.selector);
+        inbox.submitBlobBatch(_blobHeader(1, 100, _blk(uint64(block.timestamp), 0, 0)));
+    }
+
+    function test_blob_reverts_format() public {
+        uint64 t = uint64(block.timestamp);
+        bytes32[] memory one = _hashes(1, 0);
+        bytes memory good = _blobHeader(1, 100, _blk(t, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(16)));
+        _submitBlob(one, _slice(good, 16));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(34)));
+        _submitBlob(one, _slice(good, 34));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TrailingBytes.selector, uint256(35)));
+        _submitBlob(one, abi.encodePacked(good, uint8(0)));
+        bytes memory v0 = _blobHeader(1, 100, _blk(t, 0, 1));
+        v0[0] = 0x00;
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.UnsupportedVersion.selector, uint8(0)));
+        _submitBlob(one, v0);
+        vm.expectRevert(BatchInbox.EmptyBatch.selector);
+        _submitBlob(one, abi.encodePacked(uint8(1), uint64(1), uint32(0), uint32(100)));
+        // The offset table (3 bytes per transaction) must fit the payload.
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.PayloadTooShort.selector, uint256(8), uint256(3)));
+        _submitBlob(one, _blobHeader(1, 8, _blk(t, 0, 3)));
+        _submitBlob(one, _blobHeader(1, 9, _blk(t, 0, 3)));
+    }
+
+    function _slice(bytes memory b, uint256 n) internal pure returns (bytes memory out) {
+        out = new bytes(n);
+        for (uint256 i = 0; i < n; i++) out[i] = b[i];
+    }
+
+    function test_blob_reverts_headerRules() public {
+        uint64 t = uint64(block.timestamp);
+        bytes32[] memory one = _hashes(1, 0);
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongFirstBlock.selector, uint64(1), uint64(2)));
+        _submitBlob(one, _blobHeader(2, 100, _blk(t, 0, 0)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TimestampTooFarAhead.selector, t + 31, block.timestamp));
+        _submitBlob(one, _blobHeader(1, 100, _blk(t + 31, 0, 0)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.DepositCursorBeyondPortal.selector, uint64(1), uint256(0)));
+        _submitBlob(one, _blobHeader(1, 100, _blk(t, 1, 0)));
+        // Within a batch too: the second block's timestamp goes back.
+        Blk[] memory b = new Blk[](2);
+        b[0] = _oneBlock(t, 0, 0)[0];
+        b[1] = _oneBlock(t - 1, 0, 0)[0];
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TimestampDecreased.selector, t, t - 1));
+        _submitBlob(one, _blobHeader(1, 100, b));
+
+        _submitBlob(one, _blobHeader(1, 100, _blk(t + 30, 0, 0)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TimestampDecreased.selector, t + 30, t));
+        _submitBlob(one, _blobHeader(2, 100, _blk(t, 0, 0)));
+
+        vm.startPrank(USER, USER);
+        portal.depositETH{value: 1}(USER);
+        vm.stopPrank();
+        _submitBlob(one, _blobHeader(2, 100, _blk(t + 30, 1, 0)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.DepositCursorDecreased.selector, uint64(1), uint64(0)));
+        _submitBlob(one, _blobHeader(3, 100, _blk(t + 30, 0, 0)));
+        // Replaying the same header is a wrong first block.
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongFirstBlock.selector, uint64(3), uint64(2)));
+        _submitBlob(one, _blobHeader(2, 100, _blk(t + 30, 1, 0)));
+    }
+
+    function test_blob_reverts_wrongBlobCount() public {
+        uint64 t = uint64(block.timestamp);
+        uint32 perBlob = uint32(inbox.PAYLOAD_BYTES_PER_BLOB());
+        // No blobs at all.
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongBlobCount.selector, uint256(1), uint256(0)));
+        _submitBlob(new bytes32[](0), _blobHeader(1, 100, _blk(t, 0, 0)));
+        // Too few for the length.
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongBlobCount.selector, uint256(2), uint256(1)));
+        _submitBlob(_hashes(1, 0), _blobHeader(1, perBlob + 1, _blk(t, 0, 0)));
+        // More than the length needs (a blob derivation would ignore).
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongBlobCount.selector, uint256(1), uint256(2)));
+        _submitBlob(_hashes(2, 0), _blobHeader(1, perBlob, _blk(t, 0, 0)));
+        // More than six.
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.WrongBlobCount.selector, uint256(6), uint256(7)));
+        _submitBlob(_hashes(7, 0), _blobHeader(1, 6 * perBlob + 1, _blk(t, 0, 0)));
+        // Exactly six full blobs is fine.
+        _submitBlob(_hashes(6, 0), _blobHeader(1, 6 * perBlob, _blk(t, 0, 0)));
+        assertEq(inbox.batch(0).length, 6 * perBlob);
+    }
+
+    function testFuzz_blob_countMatchesLength(uint32 length, uint8 given) public {
+        uint256 perBlob = inbox.PAYLOAD_BYTES_PER_BLOB();
+        uint256 need = length == 0 ? 1 : (uint256(length) + perBlob - 1) / perBlob;
+        uint256 n = bound(given, 0, 8);
+        vm.blobhashes(_hashes(n, length));
+        vm.prank(SEQUENCER);
+        try inbox.submitBlobBatch(_blobHeader(1, length, _blk(uint64(block.timestamp), 0, 0))) {
+            assertEq(n, need);
+            assertLe(n, 6);
+            assertEq(inbox.batch(0).blobs, keccak256(abi.encodePacked(_hashes(n, length))));
+        } catch {
+            assertTrue(n != need || need > 6);
+            assertEq(inbox.batchCount(), 0);
+            assertEq(inbox.nextBlock(), 1);
+        }
+    }
+
+    /// Garbage headers never corrupt the inbox: either accepted as a well-formed header
+    /// or reverted with nothing recorded.
+    function testFuzz_blob_garbageHeader(bytes calldata garbage) public {
+        vm.blobhashes(_hashes(1, 0));
+        vm.prank(SEQUENCER);
+        try inbox.submitBlobBatch(garbage) {
+            assertEq(inbox.batchCount(), 1);
+            assertEq(garbage.length, 17 + 18 * uint256(uint32(bytes4(garbage[9:13]))));
+        } catch {
+            assertEq(inbox.batchCount(), 0);
+            assertEq(inbox.nextBlock(), 1);
+        }
+    }
+
+    function test_gas_blobBatch() public {
+        vm.startPrank(USER, USER);
+        portal.depositETH{value: 1}(USER);
+        vm.stopPrank();
+        uint64 t = uint64(block.timestamp);
+        _submitBlob(_hashes(1, 9), _blobHeader(1, 100, _blk(t, 0, 0))); // warm the counters
+        uint32 perBlob = uint32(inbox.PAYLOAD_BYTES_PER_BLOB());
+        // 12 blocks (12 s of 1 s L2 blocks) of 550 transfers: 6,600 transactions in 6 blobs.
+        Blk[] memory b = new Blk[](12);
+        for (uint256 i = 0; i < 12; i++) {
+            b[i].timestamp = t;
+            b[i].cursor = 1;
+            b[i].txs = new bytes[](550);
+        }
+        bytes memory header = _blobHeader(2, 6 * perBlob, b);
+        vm.blobhashes(_hashes(6, 1));
+        vm.prank(SEQUENCER);
+        uint256 before = gasleft();
+        inbox.submitBlobBatch(header);
+        uint256 used = before - gasleft();
+        console2.log("submitBlobBatch, 12 blocks, 6 blobs: execution gas", used);
+        console2.log("header calldata bytes", header.length);
+    }
+
     // ---- gas ----
 
     function test_gas_batchOf500Transfers() public {

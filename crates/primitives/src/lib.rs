@@ -4,6 +4,7 @@
 //! Nothing here touches storage, the network or the EVM.
 
 pub mod batch;
+pub mod blob;
 pub mod config;
 pub mod deposit;
 pub mod dev;
