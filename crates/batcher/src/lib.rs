@@ -1,5 +1,6 @@
 //! The batcher: takes sealed L2 blocks from the store, encodes them per
-//! `docs/batches.md` and posts them to `BatchInbox.submitBatch`.
+//! `docs/batches.md` and posts them to the inbox, in EIP-4844 blobs
+//! (`BatchInbox.submitBlobBatch`, the default) or as calldata (`submitBatch`).
 //!
 //! The L1 inbox is the source of truth for progress: each round reads
 //! `BatchInbox.nextBlock()` and posts from there. So a restart resumes with no gap and
@@ -7,10 +8,13 @@
 //! again when `nextBlock` goes back.
 
 use alloy::{network::ReceiptResponse, providers::Provider};
-use alloy_eips::eip2718::Encodable2718;
+use alloy_eips::{eip2718::Encodable2718, eip7594::BlobTransactionSidecarEip7594};
 use alloy_primitives::Bytes;
 use faultline_l1::{bindings::BatchInbox, service::run_rounds};
-use faultline_primitives::batch::{Batch, BatchBlock, BatchError};
+use faultline_primitives::{
+    batch::{Batch, BatchBlock, BatchError},
+    blob,
+};
 use faultline_state::{Store, StoreError};
 use std::{
     sync::{
@@ -21,9 +25,69 @@ use std::{
 };
 use tracing::Instrument;
 
+/// Where batches are posted on L1.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataAvailability {
+    /// Block headers in calldata, transactions in EIP-4844 blobs (with EIP-7594 cell
+    /// proofs), up to six blobs per batch (`docs/batches.md`, "Blob batches").
+    #[default]
+    Blobs,
+    /// Everything as calldata, checked and Merkle-committed in full by the inbox; for an
+    /// L1 without blobs. About 30 times the L1 cost of blobs (`docs/bench.md`).
+    Calldata,
+}
+
+impl DataAvailability {
+    /// The largest batch this mode posts in one L1 transaction: the blob payload (offset
+    /// table and transactions) of six blobs, or 120,000 calldata bytes.
+    pub fn max_batch_bytes(self) -> usize {
+        match self {
+            Self::Blobs => blob::MAX_BLOBS_PER_TX * blob::PAYLOAD_BYTES_PER_BLOB,
+            Self::Calldata => 120_000,
+        }
+    }
+
+    /// The sequencer's block byte budget ([`DataAvailability::block_bytes`] of one
+    /// block) that lets any block be posted alone in one batch.
+    pub fn max_block_bytes(self) -> usize {
+        match self {
+            Self::Blobs => self.max_batch_bytes(),
+            Self::Calldata => self.max_batch_bytes() - 13 - 18,
+        }
+    }
+
+    /// The bytes a block takes in a batch of this mode: for blobs, its share of the
+    /// payload (3 bytes of offset table and the bytes of each transaction; its 18-byte
+    /// header goes to calldata); for calldata, header and length-prefixed transactions.
+    pub fn block_bytes<'a>(self, txs: impl IntoIterator<Item = &'a [u8]>) -> usize {
+        let body: usize = txs.into_iter().map(|t| 3 + t.len()).sum();
+        match self {
+            Self::Blobs => body,
+            Self::Calldata => 18 + body,
+        }
+    }
+}
+
+/// Most block headers a blob batch carries in its calldata (18 bytes each: about an
+/// hour of 1 s blocks, posted after an outage).
+pub const MAX_BLOB_BATCH_BLOCKS: usize = 4096;
+
+impl std::str::FromStr for DataAvailability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "blobs" => Ok(Self::Blobs),
+            "calldata" => Ok(Self::Calldata),
+            other => Err(format!("unknown data availability {other:?} (blobs or calldata)")),
+        }
+    }
+}
+
 /// Tuning of the batcher.
 #[derive(Clone, Debug)]
 pub struct BatcherConfig {
+    /// Blobs or calldata.
+    pub da: DataAvailability,
     /// A batch stops growing at the block that takes it past this many bytes (a single
     /// block larger than this is posted alone).
     pub max_batch_bytes: usize,
@@ -39,8 +103,16 @@ pub struct BatcherConfig {
 
 impl Default for BatcherConfig {
     fn default() -> Self {
+        Self::for_da(DataAvailability::default())
+    }
+}
+
+impl BatcherConfig {
+    /// The defaults for one data-availability mode (batch size at its maximum).
+    pub fn for_da(da: DataAvailability) -> Self {
         Self {
-            max_batch_bytes: 120_000,
+            da,
+            max_batch_bytes: da.max_batch_bytes(),
             poll: Duration::from_secs(1),
             receipt_timeout: Duration::from_secs(30),
             max_delay: Duration::from_secs(12),
@@ -63,6 +135,9 @@ pub enum BatcherError {
     /// An L1 call or transaction failed.
     #[error("L1: {0}")]
     L1(#[from] alloy::contract::Error),
+    /// Computing the blobs' KZG commitments and cell proofs failed.
+    #[error("KZG: {0}")]
+    Kzg(String),
     /// Waiting for the batch's receipt failed.
     #[error("L1 receipt: {0}")]
     Pending(#[from] alloy::providers::PendingTransactionError),
@@ -83,26 +158,38 @@ pub struct Posted {
     pub first: u64,
     /// Last L2 block.
     pub last: u64,
-    /// Calldata bytes of the batch.
+    /// Bytes of the batch (calldata, plus the payload in the blobs).
     pub bytes: usize,
+    /// Blobs carrying it (0 for calldata).
+    pub blobs: usize,
     /// L1 gas the transaction used.
     pub l1_gas: u64,
+    /// Blob gas the transaction used.
+    pub blob_gas: u64,
     /// L1 block that included it.
     pub l1_block: u64,
 }
 
-/// Builds the batch of sealed blocks `from..=head`, cut at `max_bytes`.
-pub fn build_batch(store: &Store, from: u64, head: u64, max_bytes: usize) -> Result<Option<Batch>, BatcherError> {
+/// Builds the batch of sealed blocks `from..=head` for `da`, cut before the block that
+/// takes it past `max_bytes` (a single larger block goes alone; the sequencer's block
+/// byte budget keeps blocks below the mode's maximum).
+pub fn build_batch(store: &Store, from: u64, head: u64, da: DataAvailability, max_bytes: usize) -> Result<Option<Batch>, BatcherError> {
     if from > head {
         return Ok(None);
     }
     let mut batch = Batch { first_block: from, blocks: Vec::new() };
-    let mut size = 13usize;
+    let mut size = match da {
+        DataAvailability::Blobs => 0,
+        DataAvailability::Calldata => 13,
+    };
     for n in from..=head {
+        if da == DataAvailability::Blobs && batch.blocks.len() >= MAX_BLOB_BATCH_BLOCKS {
+            break;
+        }
         let (_, header) = store.header(n)?.ok_or(BatcherError::MissingBlock(n))?;
         let body = store.body(n)?.ok_or(BatcherError::MissingBlock(n))?;
         let txs: Vec<Bytes> = body.transactions.iter().map(|(_, tx)| Bytes::from(tx.encoded_2718())).collect();
-        let block_size = 18 + txs.iter().map(|t| 3 + t.len()).sum::<usize>();
+        let block_size = da.block_bytes(txs.iter().map(|t| t.as_ref()));
         if !batch.blocks.is_empty() && size + block_size > max_bytes {
             break;
         }
@@ -113,15 +200,26 @@ pub fn build_batch(store: &Store, from: u64, head: u64, max_bytes: usize) -> Res
     Ok(Some(batch))
 }
 
+/// The EIP-7594 sidecar carrying `payload` (`docs/batches.md`, "Blob batches"): the
+/// blobs, their KZG commitments and 128 cell proofs per blob. CPU-bound; run it off the
+/// async workers.
+pub fn blob_sidecar(payload: &[u8]) -> Result<BlobTransactionSidecarEip7594, BatcherError> {
+    BlobTransactionSidecarEip7594::try_from_blobs(blob::encode(payload)).map_err(|e| BatcherError::Kzg(e.to_string()))
+}
+
 /// Running totals of a batcher (read by the metrics endpoint).
 #[derive(Debug, Default)]
 pub struct BatcherStats {
     /// Batches posted.
     pub batches: AtomicU64,
-    /// Calldata bytes posted.
+    /// Batch bytes posted (calldata and blob payload).
     pub bytes: AtomicU64,
     /// L1 gas spent.
     pub l1_gas: AtomicU64,
+    /// Blobs posted.
+    pub blobs: AtomicU64,
+    /// Blob gas spent.
+    pub blob_gas: AtomicU64,
     /// Last L2 block posted.
     pub last_block: AtomicU64,
 }
@@ -150,26 +248,36 @@ impl<P: Provider + Clone> Batcher<P> {
     pub async fn step(&self) -> Result<Option<Posted>, BatcherError> {
         let next = self.inbox.nextBlock().call().await?;
         let head = self.store.head()?.unwrap_or(0);
-        let Some(batch) = build_batch(&self.store, next, head, self.cfg.max_batch_bytes)? else { return Ok(None) };
+        let Some(batch) = build_batch(&self.store, next, head, self.cfg.da, self.cfg.max_batch_bytes)? else { return Ok(None) };
         let first = batch.first_block;
         let last = first + batch.blocks.len() as u64 - 1;
-        let data = batch.encode()?;
-        let bytes = data.len();
+        let (calldata, payload) = match self.cfg.da {
+            DataAvailability::Calldata => (batch.encode()?, None),
+            DataAvailability::Blobs => {
+                let b = batch.encode_blob()?;
+                (b.header, Some(b.payload))
+            }
+        };
+        let bytes = calldata.len() + payload.as_ref().map_or(0, Vec::len);
         let oldest = batch.blocks.first().map(|b| b.timestamp).unwrap_or_default();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        if bytes < self.cfg.max_batch_bytes / 2 && now.saturating_sub(oldest) < self.cfg.max_delay.as_secs() {
+        let size = payload.as_ref().map_or(calldata.len(), Vec::len);
+        if size < self.cfg.max_batch_bytes / 2 && now.saturating_sub(oldest) < self.cfg.max_delay.as_secs() {
             return Ok(None); // not worth an L1 transaction yet
         }
         // A transaction dropped by an L1 reorg never gets a receipt: give up after the
         // timeout and let the next round re-read the inbox.
-        let receipt = self
-            .inbox
-            .submitBatch(data.into())
-            .send()
-            .await?
-            .with_timeout(Some(self.cfg.receipt_timeout))
-            .get_receipt()
-            .await?;
+        let (pending, blobs) = match payload {
+            None => (self.inbox.submitBatch(calldata.into()).send().await?, 0),
+            Some(payload) => {
+                let sidecar = tokio::task::spawn_blocking(move || blob_sidecar(&payload))
+                    .await
+                    .map_err(|e| BatcherError::Kzg(e.to_string()))??;
+                let blobs = sidecar.blobs.len();
+                (self.inbox.submitBlobBatch(calldata.into()).sidecar_7594(sidecar).send().await?, blobs)
+            }
+        };
+        let receipt = pending.with_timeout(Some(self.cfg.receipt_timeout)).get_receipt().await?;
         if !receipt.status() {
             return Err(BatcherError::Reverted { first, last });
         }
@@ -177,7 +285,9 @@ impl<P: Provider + Clone> Batcher<P> {
             first,
             last,
             bytes,
+            blobs,
             l1_gas: receipt.gas_used(),
+            blob_gas: receipt.blob_gas_used().unwrap_or_default(),
             l1_block: receipt.block_number().unwrap_or_default(),
         }))
     }
@@ -194,8 +304,10 @@ impl<P: Provider + Clone> Batcher<P> {
             stats.batches.fetch_add(1, Ordering::Relaxed);
             stats.bytes.fetch_add(p.bytes as u64, Ordering::Relaxed);
             stats.l1_gas.fetch_add(p.l1_gas, Ordering::Relaxed);
+            stats.blobs.fetch_add(p.blobs as u64, Ordering::Relaxed);
+            stats.blob_gas.fetch_add(p.blob_gas, Ordering::Relaxed);
             stats.last_block.store(p.last, Ordering::Relaxed);
-            tracing::info!(first = p.first, last = p.last, bytes = p.bytes, l1_gas = p.l1_gas, l1_block = p.l1_block, "batch posted");
+            tracing::info!(first = p.first, last = p.last, bytes = p.bytes, blobs = p.blobs, l1_gas = p.l1_gas, blob_gas = p.blob_gas, l1_block = p.l1_block, "batch posted");
         };
         run_rounds("batch", self.cfg.poll, || self.step(), record, shutdown).await
     }

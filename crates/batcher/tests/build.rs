@@ -3,7 +3,7 @@
 
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
-use faultline_batcher::build_batch;
+use faultline_batcher::{build_batch, DataAvailability};
 use faultline_primitives::{batch::Batch, dev::{sign_eip1559, DEV_ACCOUNTS}, ChainConfig};
 use faultline_sequencer::{Chain, PoolConfig};
 
@@ -26,9 +26,10 @@ fn batches_carry_the_blocks_and_cut_at_block_boundaries() {
         chain.produce_block(1_800_000_000 + n).unwrap();
     }
     let store = chain.store();
-    assert!(build_batch(store, 5, 4, 1 << 20).unwrap().is_none(), "nothing past the head");
+    let calldata = DataAvailability::Calldata;
+    assert!(build_batch(store, 5, 4, calldata, 1 << 20).unwrap().is_none(), "nothing past the head");
 
-    let all = build_batch(store, 1, 4, 1 << 20).unwrap().unwrap();
+    let all = build_batch(store, 1, 4, calldata, 1 << 20).unwrap().unwrap();
     assert_eq!(all.first_block, 1);
     assert_eq!(all.blocks.len(), 4);
     let decoded = Batch::decode(&all.encode().unwrap()).unwrap();
@@ -43,8 +44,20 @@ fn batches_carry_the_blocks_and_cut_at_block_boundaries() {
     // A small limit cuts after the block that would overflow it, never inside a block,
     // and always takes at least one block.
     let one_block = 13 + 18 + (3 + all.blocks[0].txs[0].len());
-    let cut = build_batch(store, 1, 4, one_block + 10).unwrap().unwrap();
+    let cut = build_batch(store, 1, 4, calldata, one_block + 10).unwrap().unwrap();
     assert_eq!(cut.blocks.len(), 1);
-    let tiny = build_batch(store, 3, 4, 1).unwrap().unwrap();
+    let tiny = build_batch(store, 3, 4, calldata, 1).unwrap().unwrap();
     assert_eq!((tiny.first_block, tiny.blocks.len()), (3, 1));
+
+    // Blob batches count only the payload (offset table and transactions): the same
+    // blocks, the same cut rule, and the header + payload decode back to them.
+    let blobs = DataAvailability::Blobs;
+    let all_blobs = build_batch(store, 1, 4, blobs, 1 << 20).unwrap().unwrap();
+    assert_eq!(all_blobs, all);
+    let bb = all_blobs.encode_blob().unwrap();
+    assert_eq!(bb.payload.len(), (1..=4).map(|n| n * (3 + all.blocks[0].txs[0].len())).sum::<usize>());
+    assert_eq!(Batch::decode_blob(&bb.header, &bb.payload).unwrap(), all);
+    let tx = 3 + all.blocks[0].txs[0].len();
+    let cut = build_batch(store, 1, 4, blobs, 3 * tx).unwrap().unwrap();
+    assert_eq!(cut.blocks.len(), 2, "1 + 2 transactions fit, the third block's would not");
 }

@@ -49,6 +49,9 @@ pub struct DevnetArgs {
     /// Prometheus metrics port (`http://127.0.0.1:<port>/metrics`).
     #[arg(long, default_value_t = 9546)]
     pub metrics_port: u16,
+    /// Where the batcher posts L2 transactions: `blobs` or `calldata`.
+    #[arg(long, default_value = "blobs")]
+    pub da: faultline_batcher::DataAvailability,
 }
 
 /// Runs the devnet until Ctrl-C.
@@ -99,6 +102,8 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         batcher_key: Some(DEV_ACCOUNTS[roles::SEQUENCER].1.to_string()),
         proposer_key: Some(DEV_ACCOUNTS[roles::PROPOSER].1.to_string()),
         metrics_addr: Some(([127, 0, 0, 1], args.metrics_port).into()),
+        da: Some(args.da),
+        l1_beacon: None,
         verifier: false,
     };
     let mut cfg = node.resolve()?;

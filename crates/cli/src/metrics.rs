@@ -1,6 +1,6 @@
 //! The Prometheus `/metrics` endpoint of a node: L2 blocks and transactions, deposits
 //! included, and, when the node runs them, the batcher's and proposer's totals (batches,
-//! batch bytes, L1 gas, outputs) and the lag of L1 behind the L2 head.
+//! batch bytes, blobs, L1 execution and blob gas, outputs) and the lag of L1 behind the L2 head.
 
 use axum::{routing::get, Router};
 use faultline_batcher::BatcherStats;
@@ -41,8 +41,10 @@ fn render(s: &Sources) -> String {
     if let Some(b) = &s.batcher {
         let last = b.last_block.load(Ordering::Relaxed);
         metric("faultline_batches_total", "counter", "Batches posted to L1.", b.batches.load(Ordering::Relaxed));
-        metric("faultline_batch_bytes_total", "counter", "Calldata bytes posted to L1.", b.bytes.load(Ordering::Relaxed));
-        metric("faultline_batcher_l1_gas_total", "counter", "L1 gas spent by the batcher.", b.l1_gas.load(Ordering::Relaxed));
+        metric("faultline_batch_bytes_total", "counter", "Batch bytes posted to L1 (calldata and blob payload).", b.bytes.load(Ordering::Relaxed));
+        metric("faultline_batcher_l1_gas_total", "counter", "L1 execution gas spent by the batcher.", b.l1_gas.load(Ordering::Relaxed));
+        metric("faultline_batcher_blobs_total", "counter", "Blobs posted to L1.", b.blobs.load(Ordering::Relaxed));
+        metric("faultline_batcher_blob_gas_total", "counter", "L1 blob gas spent by the batcher.", b.blob_gas.load(Ordering::Relaxed));
         metric("faultline_batcher_lag_blocks", "gauge", "L2 blocks not yet posted to L1.", head.saturating_sub(last));
     }
     if let Some(p) = &s.proposer {

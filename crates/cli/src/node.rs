@@ -7,7 +7,7 @@ use eyre::{eyre, WrapErr};
 use faultline_primitives::ChainConfig;
 use faultline_sequencer::{Chain, PoolConfig};
 use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
-use faultline_batcher::{Batcher, BatcherConfig};
+use faultline_batcher::{Batcher, BatcherConfig, DataAvailability};
 use faultline_derivation::L1Reader;
 use faultline_l1::AddressBook;
 use faultline_proposer::{Proposer, ProposerConfig};
@@ -45,6 +45,14 @@ pub struct NodeArgs {
     /// Proposer key: runs the proposer (hex private key).
     #[arg(long, env = "FAULTLINE_PROPOSER_KEY", hide_env_values = true)]
     pub proposer_key: Option<String>,
+    /// Where the batcher posts L2 transactions: `blobs` (EIP-4844, the default) or
+    /// `calldata` (for an L1 without blobs).
+    #[arg(long, env = "FAULTLINE_DA")]
+    pub da: Option<DataAvailability>,
+    /// L1 beacon API URL, where a verifier reads blob batches' blobs (default: the L1
+    /// RPC URL, which is right for anvil; a real L1 needs its consensus client's URL).
+    #[arg(long, env = "FAULTLINE_L1_BEACON")]
+    pub l1_beacon: Option<String>,
     /// Serves Prometheus metrics on `http://<addr>/metrics`.
     #[arg(long, env = "FAULTLINE_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
@@ -71,6 +79,8 @@ struct FileNode {
     l1_confirmations: Option<u64>,
     l1_receipt_timeout_secs: Option<u64>,
     batch_max_delay_secs: Option<u64>,
+    da: Option<String>,
+    l1_beacon: Option<String>,
     metrics_addr: Option<SocketAddr>,
 }
 
@@ -124,6 +134,10 @@ pub struct L1Services {
     pub fault_censor_deposits: bool,
     /// How long a small batch may wait for more blocks.
     pub batch_max_delay: Duration,
+    /// Blobs or calldata.
+    pub da: DataAvailability,
+    /// Beacon API URL for blobs (verifier).
+    pub l1_beacon: String,
 }
 
 impl NodeArgs {
@@ -156,8 +170,16 @@ impl NodeArgs {
                 if book.l2_chain_id != chain.chain_id {
                     return Err(eyre!("address book {} is for L2 chain {}, not {}", path.display(), book.l2_chain_id, chain.chain_id));
                 }
+                let l1_rpc = l1_rpc.clone().ok_or_else(|| eyre!("an address book needs --l1-rpc"))?;
+                let da = match (self.da, file.node.da.as_deref()) {
+                    (Some(da), _) => da,
+                    (None, Some(text)) => text.parse().map_err(|e: String| eyre!("[node] da: {e}"))?,
+                    (None, None) => DataAvailability::default(),
+                };
                 Some(L1Services {
-                    l1_rpc: l1_rpc.clone().ok_or_else(|| eyre!("an address book needs --l1-rpc"))?,
+                    l1_beacon: self.l1_beacon.clone().or(file.node.l1_beacon).unwrap_or_else(|| l1_rpc.clone()),
+                    da,
+                    l1_rpc,
                     book,
                     batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
@@ -251,6 +273,7 @@ fn l1_sender(key: &PrivateKeySigner, url: reqwest::Url) -> impl alloy::providers
     ProviderBuilder::new()
         .disable_recommended_fillers()
         .with_gas_estimation()
+        .with_blob_gas_estimation()
         .with_simple_nonce_management()
         .fetch_chain_id()
         .wallet(EthereumWallet::from(key.clone()))
@@ -283,8 +306,11 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
             stopped(stop.clone()),
         )));
     }
+    // Every block must fit one batch transaction of the chosen mode.
+    chain.set_max_block_bytes(l1.da.max_block_bytes());
     if let Some(key) = &l1.batcher_key {
-        let cfg = BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..Default::default() };
+        let cfg = BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..BatcherConfig::for_da(l1.da) };
+        tracing::info!(da = ?l1.da, "batcher data availability");
         let batcher = Batcher::new(chain.store().clone(), l1_sender(key, url.clone()), l1.book.batch_inbox, cfg);
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
         tasks.batcher = Some(batcher.stats());
@@ -313,6 +339,7 @@ pub async fn run(args: NodeArgs) -> eyre::Result<()> {
         let l1 = cfg.l1.as_ref().ok_or_else(|| eyre!("--verifier needs --address-book and --l1-rpc"))?;
         let verify = crate::verify::VerifyArgs {
             l1_rpc: l1.l1_rpc.clone(),
+            l1_beacon: Some(l1.l1_beacon.clone()),
             address_book: args.address_book.clone(),
             data_dir: cfg.data_dir.clone(),
             verifier_dir: Some(cfg.data_dir.clone()),

@@ -1,11 +1,11 @@
-//! `faultline verify`: rebuilds the L2 chain from L1 data alone (batches and deposits; no
-//! connection to the sequencer) and checks every proposed output root. One-off by
+//! `faultline verify`: rebuilds the L2 chain from L1 data alone (batches, their blobs and
+//! deposits; no connection to the sequencer) and checks every proposed output root. One-off by
 //! default; `--follow` (and `faultline node --verifier`) keeps following L1.
 
 use alloy::providers::ProviderBuilder;
 use clap::Args;
 use eyre::{bail, WrapErr};
-use faultline_derivation::{verifier::Verifier, L1Reader};
+use faultline_derivation::{verifier::Verifier, BeaconBlobs, L1Reader};
 use faultline_l1::bindings::BatchInbox;
 use faultline_state::Store;
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -17,6 +17,10 @@ pub struct VerifyArgs {
     /// L1 JSON-RPC URL.
     #[arg(long, env = "FAULTLINE_L1_RPC", default_value = "http://127.0.0.1:8545")]
     pub l1_rpc: String,
+    /// L1 beacon API URL for blob batches' blobs (default: the L1 RPC URL, right for
+    /// anvil; a real L1 needs its consensus client's URL).
+    #[arg(long, env = "FAULTLINE_L1_BEACON")]
+    pub l1_beacon: Option<String>,
     /// Address book (default: the devnet's, under `--data-dir`, else `deploy/<id>.json`).
     #[arg(long, env = "FAULTLINE_ADDRESS_BOOK")]
     pub address_book: Option<PathBuf>,
@@ -57,7 +61,8 @@ pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
     let store = Arc::new(Store::open(&dir.join("db"))?);
     faultline_executor::genesis::init_genesis(&store, &chain)?;
     let provider = ProviderBuilder::new().connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
-    let reader = L1Reader::new(provider.clone(), book.portal, book.batch_inbox);
+    let beacon = BeaconBlobs::new(args.l1_beacon.clone().unwrap_or_else(|| args.l1_rpc.clone()));
+    let reader = L1Reader::new(provider.clone(), book.portal, book.batch_inbox).with_beacon(beacon);
     let mut verifier =
         Verifier::new(reader, store, chain, book.output_oracle, book.deployment_block, args.confirmations);
     let inbox = BatchInbox::new(book.batch_inbox, provider.clone());

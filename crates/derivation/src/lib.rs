@@ -1,11 +1,14 @@
 //! Derivation: the rollup's inputs read from L1 alone. [`L1Reader`] turns the portal's
-//! `DepositQueued` logs into [`Deposit`]s and the inbox's `BatchSubmitted` logs (with
-//! their transactions' calldata) into decoded [`Batch`]es. The sequencer's deposit
-//! follower and the verifier both read L1 through it.
+//! `DepositQueued` logs into [`Deposit`]s and the inbox's `BatchSubmitted` and
+//! `BlobBatchSubmitted` logs (with their transactions' calldata, and for blob batches
+//! the blobs from a beacon endpoint, [`blobs`]) into decoded [`Batch`]es. The
+//! sequencer's deposit follower and the verifier both read L1 through it.
 
+pub mod blobs;
 pub mod derive;
 pub mod verifier;
 
+pub use blobs::{BeaconBlobs, BlobFetchError};
 pub use derive::{derive_block, DeriveError, Derived};
 
 use alloy::{
@@ -40,6 +43,17 @@ pub enum ReadError {
     /// The L1 node does not know a transaction its own log points to.
     #[error("L1 transaction {0} of a batch log is missing")]
     MissingTx(B256),
+    /// A blob batch's blobs could not be had (retried: never skipped).
+    #[error("blobs of batch {index}: {source}")]
+    Blobs {
+        /// Inbox index of the batch.
+        index: u64,
+        /// Why.
+        source: BlobFetchError,
+    },
+    /// A blob batch was found but the reader has no beacon endpoint.
+    #[error("batch {0} is a blob batch and no beacon endpoint is configured (--l1-beacon)")]
+    NoBeacon(u64),
 }
 
 /// A batch as found on L1.
@@ -51,8 +65,11 @@ pub struct L1Batch {
     pub l1_block: u64,
     /// The commitment the inbox recorded.
     pub root: B256,
-    /// The decoded batch; the inbox only accepts well-formed batches, so an error here
-    /// means the calldata is not a direct `submitBatch` call (e.g. from a contract).
+    /// The versioned hashes of its blobs (empty for a calldata batch).
+    pub blob_hashes: Vec<B256>,
+    /// The decoded batch; the inbox only accepts well-formed headers and calldata
+    /// batches, so an error here means the calldata is not a direct `submitBatch` or
+    /// `submitBlobBatch` call (e.g. from a contract).
     pub batch: Result<Batch, BatchError>,
 }
 
@@ -62,12 +79,20 @@ pub struct L1Reader<P> {
     provider: P,
     portal: Address,
     inbox: Address,
+    beacon: Option<std::sync::Arc<BeaconBlobs>>,
 }
 
 impl<P: Provider + Clone> L1Reader<P> {
-    /// A reader of the portal and inbox at these addresses.
+    /// A reader of the portal and inbox at these addresses (calldata batches only; see
+    /// [`Self::with_beacon`]).
     pub fn new(provider: P, portal: Address, inbox: Address) -> Self {
-        Self { provider, portal, inbox }
+        Self { provider, portal, inbox, beacon: None }
+    }
+
+    /// Reads blob batches' blobs from this beacon endpoint.
+    pub fn with_beacon(mut self, beacon: BeaconBlobs) -> Self {
+        self.beacon = Some(std::sync::Arc::new(beacon));
+        self
     }
 
     /// The provider.
@@ -128,24 +153,64 @@ impl<P: Provider + Clone> L1Reader<P> {
     pub async fn batches(&self, from: u64, to: u64) -> Result<Vec<L1Batch>, ReadError> {
         let filter = Filter::new()
             .address(self.inbox)
-            .event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH)
+            .event_signature(vec![BatchInbox::BatchSubmitted::SIGNATURE_HASH, BatchInbox::BlobBatchSubmitted::SIGNATURE_HASH])
             .from_block(from)
             .to_block(to);
         let mut out = Vec::new();
         for log in self.provider.get_logs(&filter).await? {
             let block = log.block_number;
             let tx_hash = log.transaction_hash.unwrap_or_default();
-            let ev = log
-                .log_decode::<BatchInbox::BatchSubmitted>()
-                .map_err(|e| ReadError::BadLog { what: "BatchSubmitted", block, reason: e.to_string() })?
-                .inner
-                .data;
+            let bad = |what: &'static str, e: alloy::sol_types::Error| ReadError::BadLog { what, block, reason: e.to_string() };
             let tx = self.provider.get_transaction_by_hash(tx_hash).await?.ok_or(ReadError::MissingTx(tx_hash))?;
-            let batch = match BatchInbox::submitBatchCall::abi_decode(tx.input()) {
-                Ok(call) => Batch::decode(&call.data),
-                Err(_) => Err(BatchError::DoesNotFit("not a direct submitBatch call")),
+            if log.topic0() == Some(&BatchInbox::BatchSubmitted::SIGNATURE_HASH) {
+                let ev = log.log_decode::<BatchInbox::BatchSubmitted>().map_err(|e| bad("BatchSubmitted", e))?.inner.data;
+                let batch = match BatchInbox::submitBatchCall::abi_decode(tx.input()) {
+                    Ok(call) => Batch::decode(&call.data),
+                    Err(_) => Err(BatchError::DoesNotFit("not a direct submitBatch call")),
+                };
+                out.push(L1Batch {
+                    index: ev.index.saturating_to(),
+                    l1_block: block.unwrap_or_default(),
+                    root: ev.root,
+                    blob_hashes: Vec::new(),
+                    batch,
+                });
+                continue;
+            }
+            let ev = log.log_decode::<BatchInbox::BlobBatchSubmitted>().map_err(|e| bad("BlobBatchSubmitted", e))?.inner.data;
+            let index: u64 = ev.index.saturating_to();
+            let header = match BatchInbox::submitBlobBatchCall::abi_decode(tx.input()) {
+                Ok(call) => call.header,
+                Err(_) => {
+                    out.push(L1Batch {
+                        index,
+                        l1_block: block.unwrap_or_default(),
+                        root: ev.root,
+                        blob_hashes: ev.blobHashes,
+                        batch: Err(BatchError::DoesNotFit("not a direct submitBlobBatch call")),
+                    });
+                    continue;
+                }
             };
-            out.push(L1Batch { index: ev.index.saturating_to(), l1_block: block.unwrap_or_default(), root: ev.root, batch });
+            let beacon = self.beacon.as_ref().ok_or(ReadError::NoBeacon(index))?;
+            let number = block.unwrap_or_default();
+            let timestamp = match log.block_timestamp {
+                Some(t) => t,
+                None => self.provider.get_block_by_number(number.into()).await?.map(|b| b.header.timestamp).unwrap_or_default(),
+            };
+            let blobs = beacon
+                .blobs(number, timestamp, &ev.blobHashes)
+                .await
+                .map_err(|source| ReadError::Blobs { index, source })?;
+            let payload = faultline_primitives::blob::decode(&blobs, ev.length as usize)
+                .map_err(|e| ReadError::Blobs { index, source: e.into() })?;
+            out.push(L1Batch {
+                index,
+                l1_block: number,
+                root: ev.root,
+                blob_hashes: ev.blobHashes,
+                batch: Batch::decode_blob(&header, &payload),
+            });
         }
         out.sort_by_key(|b| b.index);
         Ok(out)

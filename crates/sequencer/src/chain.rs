@@ -65,6 +65,9 @@ pub struct Chain {
     pub(crate) finalized: AtomicU64,
     /// Confirmed L1 deposits not yet included, by index (fed by the L1 follower).
     pub(crate) deposits: Mutex<std::collections::BTreeMap<u64, faultline_primitives::Deposit>>,
+    /// Most bytes of transactions (3 + encoded length each) one block takes, so that any
+    /// block fits one L1 batch transaction; unlimited unless a batcher set it.
+    pub(crate) max_block_bytes: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Chain {
@@ -108,9 +111,17 @@ impl Chain {
             deposits: Mutex::new(Default::default()),
             safe: AtomicU64::new(0),
             finalized: AtomicU64::new(0),
+            max_block_bytes: std::sync::atomic::AtomicUsize::new(usize::MAX),
         });
         chain.reload_journal()?;
         Ok(chain)
+    }
+
+    /// Caps the transaction bytes of each block (3 + encoded length per transaction):
+    /// a sequencer policy, not a chain rule, that keeps every block postable in one L1
+    /// batch transaction (six blobs hold 761,856 payload bytes; `docs/pipeline.md`).
+    pub fn set_max_block_bytes(&self, bytes: usize) {
+        self.max_block_bytes.store(bytes, Ordering::Relaxed);
     }
 
     fn reload_journal(&self) -> Result<(), StoreError> {

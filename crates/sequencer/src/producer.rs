@@ -70,10 +70,24 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         beneficiary: config.fee_recipient,
         deposit_cursor: parent_cursor + deposits.len() as u64,
     };
-    let candidates = {
+    let mut candidates = {
         let pool = chain.pool.lock();
         pool.best(base_fee, |a| store.account(a).ok().flatten().map(|r| r.nonce).unwrap_or(0))
     };
+    // The block's byte budget: a prefix of the candidates (a sender's later nonces just
+    // wait for the next block).
+    let budget = chain.max_block_bytes.load(Ordering::Relaxed);
+    if budget != usize::MAX {
+        let mut used = 0usize;
+        let keep = candidates
+            .iter()
+            .take_while(|p| {
+                used += 3 + alloy_eips::eip2718::Encodable2718::encode_2718_len(&p.tx);
+                used <= budget
+            })
+            .count();
+        candidates.truncate(keep);
+    }
     let exec = execute_block(config, &inputs, store.latest(), &deposits, candidates.into_iter().map(|p| (p.sender, p.tx)))?;
     let prepared = store.prepare(inputs.number, parent.state_root, &exec.changes)?;
     let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);

@@ -148,3 +148,28 @@ fn rejections_carry_geth_messages_and_invalid_txs_are_skipped() {
     let b = chain.produce_block(2).unwrap();
     assert_eq!(b.record.body.transactions.len(), 1);
 }
+
+/// The block byte budget (set when a batcher posts the chain) keeps a block's
+/// transaction bytes, 3 + encoded length each, within it; the rest wait, in order, for
+/// the next blocks.
+#[test]
+fn blocks_stay_within_the_byte_budget() {
+    let cfg = ChainConfig::devnet();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    let alice = dev(0);
+    let raws: Vec<Vec<u8>> = (0..10).map(|n| tx(&alice, cfg.chain_id, n, TxKind::Call(Address::repeat_byte(0xb0)), 1, vec![], 21_000)).collect();
+    for r in &raws {
+        chain.submit_raw(r).unwrap();
+    }
+    let one = 3 + raws[0].len();
+    chain.set_max_block_bytes(4 * one + one / 2);
+    let mut counts = Vec::new();
+    for t in 1..=3u64 {
+        counts.push(chain.produce_block(1_800_000_000 + t).unwrap().record.body.transactions.len());
+    }
+    assert_eq!(counts, vec![4, 4, 2]);
+    let b = chain.store().body(1).unwrap().unwrap();
+    let bytes: usize = b.transactions.iter().map(|(_, t)| 3 + t.encode_2718_len()).sum();
+    assert!(bytes <= 4 * one + one / 2, "{bytes}");
+}
