@@ -51,6 +51,9 @@ pub struct BenchArgs {
     /// against the same transfer on L1) and the verifier's derivation speed, on a devnet.
     #[arg(long)]
     pub rollup: bool,
+    /// With `--rollup`: data-availability modes to measure, comma separated: blobs, calldata.
+    #[arg(long, default_value = "blobs,calldata")]
+    pub da: String,
     /// The BenchToken artifact (built by `forge build`).
     #[arg(long, default_value = "contracts/out/BenchToken.sol/BenchToken.json")]
     pub token_artifact: PathBuf,
@@ -380,7 +383,12 @@ async fn drive(t: &Target, load: Vec<Vec<Bytes>>, batch: usize) -> eyre::Result<
 /// Runs the benchmark matrix and prints the table.
 pub async fn run(args: BenchArgs) -> eyre::Result<()> {
     if args.rollup {
-        return crate::bench_rollup::run(args.txs).await;
+        let modes = args
+            .da
+            .split(',')
+            .map(|m| m.trim().parse::<faultline_batcher::DataAvailability>().map_err(|e| eyre::eyre!(e)))
+            .collect::<eyre::Result<Vec<_>>>()?;
+        return crate::bench_rollup::run(args.txs, &modes).await;
     }
     if args.senders == 0 || args.txs < args.senders {
         bail!("need at least one sender and one transaction per sender");

@@ -1,7 +1,8 @@
 //! `faultline bench --rollup`: what an L2 transfer costs on L1 and how fast the verifier
-//! derives L2 from L1 data. Starts a real devnet (anvil, contracts, sequencer, batcher,
-//! proposer), sends pre-signed ETH transfers from the ten dev accounts, waits until their
-//! blocks are batched, sums the L1 gas and calldata of every batch and output proposal,
+//! derives L2 from L1 data. For each data-availability mode (blobs, calldata) it starts a
+//! real devnet (anvil, contracts, sequencer, batcher, proposer), sends pre-signed ETH
+//! transfers from the dev accounts, waits until their blocks are batched, sums the L1
+//! execution gas, blob gas, calldata and blob payload of every batch and output proposal,
 //! compares with an ETH transfer made directly on the same L1, then runs
 //! `faultline verify` over the result. Numbers, not assertions.
 
@@ -19,12 +20,90 @@ use faultline_l1::{
     bindings::{BatchInbox, OutputOracle},
     AddressBook,
 };
+use faultline_batcher::DataAvailability;
 use faultline_primitives::dev::DEV_ACCOUNTS;
 use std::{process::Stdio, time::{Duration, Instant}};
 use tokio::process::Command;
 
-/// Runs the measurement with `txs` transfers.
-pub async fn run(txs: usize) -> eyre::Result<()> {
+/// What one mode cost.
+struct Figures {
+    da: DataAvailability,
+    l2_txs: usize,
+    batches: u64,
+    blobs: u64,
+    calldata: usize,
+    payload: usize,
+    batch_gas: u64,
+    blob_gas: u64,
+    batch_fee_wei: u128,
+    outputs: u64,
+    output_gas: u64,
+    l1_transfer_gas: u64,
+    l1_transfer_fee_wei: u128,
+    verifier: String,
+}
+
+/// Runs the measurement with `txs` transfers for each mode in `modes`.
+pub async fn run(txs: usize, modes: &[DataAvailability]) -> eyre::Result<()> {
+    let mut all = Vec::new();
+    for &da in modes {
+        let f = run_mode(txs, da).await?;
+        print_mode(txs, &f);
+        all.push(f);
+    }
+    if all.len() > 1 {
+        println!();
+        println!("| mode | L1 execution gas / tx | blob gas / tx | total gas / tx | ratio to an L1 transfer | bytes / tx |");
+        println!("| --- | --- | --- | --- | --- | --- |");
+        for f in &all {
+            let n = f.l2_txs.max(1) as f64;
+            let exec = (f.batch_gas + f.output_gas) as f64 / n;
+            let blob = f.blob_gas as f64 / n;
+            println!(
+                "| {:?} | {exec:.0} | {blob:.0} | {:.0} | 1/{:.1} | {:.1} |",
+                f.da,
+                exec + blob,
+                f.l1_transfer_gas as f64 / (exec + blob),
+                (f.calldata + f.payload) as f64 / n
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_mode(txs: usize, f: &Figures) {
+    let n = f.l2_txs.max(1) as f64;
+    let per_tx = |g: u64| g as f64 / n;
+    println!("faultline bench --rollup ({:?}): {txs} ETH transfers on L2 (1 s L2 blocks, anvil L1 with its default hardfork)", f.da);
+    println!("L2 transactions batched        {}", f.l2_txs);
+    println!(
+        "batches                        {} ({} calldata bytes, {} blobs carrying {} payload bytes: {:.1} bytes per L2 tx)",
+        f.batches,
+        f.calldata,
+        f.blobs,
+        f.payload,
+        (f.calldata + f.payload) as f64 / n
+    );
+    println!("L1 execution gas of batches    {} ({:.0} per L2 tx)", f.batch_gas, per_tx(f.batch_gas));
+    println!("blob gas of batches            {} ({:.0} per L2 tx)", f.blob_gas, per_tx(f.blob_gas));
+    println!("L1 gas of outputs              {} over {} outputs ({:.0} per L2 tx)", f.output_gas, f.outputs, per_tx(f.output_gas));
+    let total = per_tx(f.batch_gas + f.output_gas + f.blob_gas);
+    println!("L1 gas per L2 transfer         {total:.0} (execution + blob gas, counted alike)");
+    println!("same transfer directly on L1   {} gas", f.l1_transfer_gas);
+    println!(
+        "ratio                          1/{:.1} of L1 (target 1/15 = {:.0} gas)",
+        f.l1_transfer_gas as f64 / total,
+        f.l1_transfer_gas as f64 / 15.0
+    );
+    println!(
+        "fees at this run's L1 prices   {:.0} wei per L2 tx for batches, vs {} wei for the L1 transfer",
+        f.batch_fee_wei as f64 / n,
+        f.l1_transfer_fee_wei
+    );
+    println!("verifier: {}", f.verifier);
+}
+
+async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     let (l1_port, l2_port) = (crate::bench::free_port()?, crate::bench::free_port()?);
@@ -35,6 +114,10 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
         .arg(&data)
         .args(["--l1-port", &l1_port.to_string(), "--l2-port", &l2_port.to_string()])
         .args(["--metrics-port", &crate::bench::free_port()?.to_string()])
+        .args(["--da", match da {
+            DataAvailability::Blobs => "blobs",
+            DataAvailability::Calldata => "calldata",
+        }])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -63,6 +146,7 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
         .get_receipt()
         .await?;
     let l1_transfer_gas = r.gas_used();
+    let l1_transfer_fee_wei = r.gas_used() as u128 * r.effective_gas_price();
 
     // Pre-signed L2 transfers from the ten dev accounts (0..=8 on L2; 9 is used on L1).
     let senders: Vec<PrivateKeySigner> =
@@ -117,21 +201,48 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
     let _ = oracle.outputCount().call().await?;
 
     // Sum batches and outputs.
-    let (mut batch_gas, mut batch_bytes, mut batches, mut l2_txs) = (0u64, 0usize, 0u64, 0usize);
+    let mut f = Figures {
+        da,
+        l2_txs: 0,
+        batches: 0,
+        blobs: 0,
+        calldata: 0,
+        payload: 0,
+        batch_gas: 0,
+        blob_gas: 0,
+        batch_fee_wei: 0,
+        outputs: 0,
+        output_gas: 0,
+        l1_transfer_gas,
+        l1_transfer_fee_wei,
+        verifier: String::new(),
+    };
     let logs = l1
-        .get_logs(&Filter::new().address(book.batch_inbox).event_signature(BatchInbox::BatchSubmitted::SIGNATURE_HASH).from_block(0))
+        .get_logs(
+            &Filter::new()
+                .address(book.batch_inbox)
+                .event_signature(vec![BatchInbox::BatchSubmitted::SIGNATURE_HASH, BatchInbox::BlobBatchSubmitted::SIGNATURE_HASH])
+                .from_block(0),
+        )
         .await?;
     for log in logs {
         let hash = log.transaction_hash.ok_or_else(|| eyre!("log without tx"))?;
         let rc = l1.get_transaction_receipt(hash).await?.ok_or_else(|| eyre!("no receipt"))?;
         let tx = l1.get_transaction_by_hash(hash).await?.ok_or_else(|| eyre!("no tx"))?;
-        let ev = log.log_decode::<BatchInbox::BatchSubmitted>()?.inner.data;
-        batch_gas += rc.gas_used();
-        batch_bytes += tx.input().len();
-        batches += 1;
-        l2_txs += ev.txCount as usize;
+        if let Ok(ev) = log.log_decode::<BatchInbox::BlobBatchSubmitted>() {
+            f.l2_txs += ev.inner.data.txCount as usize;
+            f.payload += ev.inner.data.length as usize;
+            f.blobs += ev.inner.data.blobHashes.len() as u64;
+        } else {
+            f.l2_txs += log.log_decode::<BatchInbox::BatchSubmitted>()?.inner.data.txCount as usize;
+        }
+        let blob_gas = rc.blob_gas_used().unwrap_or_default();
+        f.batch_gas += rc.gas_used();
+        f.blob_gas += blob_gas;
+        f.batch_fee_wei += rc.gas_used() as u128 * rc.effective_gas_price() + blob_gas as u128 * rc.blob_gas_price().unwrap_or_default();
+        f.calldata += tx.input().len();
+        f.batches += 1;
     }
-    let (mut output_gas, mut outputs) = (0u64, 0u64);
     let logs = l1
         .get_logs(&Filter::new().address(book.output_oracle).event_signature(OutputOracle::OutputProposed::SIGNATURE_HASH).from_block(0))
         .await?;
@@ -139,21 +250,11 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
         let Some(hash) = log.transaction_hash else { continue };
         if let Some(rc) = l1.get_transaction_receipt(hash).await? {
             if rc.contract_address().is_none() {
-                output_gas += rc.gas_used();
-                outputs += 1;
+                f.output_gas += rc.gas_used();
+                f.outputs += 1;
             }
         }
     }
-    let per_tx = |g: u64| g as f64 / l2_txs.max(1) as f64;
-    println!("faultline bench --rollup: {txs} ETH transfers on L2 (1 s L2 blocks, anvil L1 with its default hardfork)");
-    println!("L2 transactions batched        {l2_txs}");
-    println!("batches                        {batches} ({batch_bytes} calldata bytes, {:.1} bytes per L2 tx)", batch_bytes as f64 / l2_txs.max(1) as f64);
-    println!("L1 gas of batches              {batch_gas} ({:.0} per L2 tx)", per_tx(batch_gas));
-    println!("L1 gas of outputs              {output_gas} over {outputs} outputs ({:.0} per L2 tx)", per_tx(output_gas));
-    let total = per_tx(batch_gas + output_gas);
-    println!("L1 gas per L2 transfer         {total:.0}");
-    println!("same transfer directly on L1   {l1_transfer_gas} gas");
-    println!("ratio                          1/{:.1} of L1 (target 1/15 = {:.0} gas)", l1_transfer_gas as f64 / total, l1_transfer_gas as f64 / 15.0);
 
     // Derivation speed: the verifier over the same L1.
     let out = Command::new(&exe)
@@ -163,11 +264,10 @@ pub async fn run(txs: usize) -> eyre::Result<()> {
         .output()
         .await?;
     let text = String::from_utf8_lossy(&out.stdout);
-    if let Some(line) = text.lines().find(|l| l.starts_with("derived ")) {
-        println!("verifier: {line}");
-    } else {
-        println!("verifier failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    f.verifier = match text.lines().find(|l| l.starts_with("derived ")) {
+        Some(line) => line.to_string(),
+        None => format!("failed: {}", String::from_utf8_lossy(&out.stderr)),
+    };
     let _ = devnet.kill().await;
-    Ok(())
+    Ok(f)
 }
