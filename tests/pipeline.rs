@@ -188,6 +188,28 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
     let text = std::fs::read_to_string(&vout).unwrap();
     assert!(!text.contains("DISAGREES"), "{text}");
     harness::sigterm_and_wait(&mut verifier, Duration::from_secs(10));
+    // Restarted on its data dir, it resumes from the L1 block it had read (its anchor)
+    // instead of reading L1 from the deployment again, and keeps agreeing.
+    let verr = vdir.path().join("verifier.err");
+    let vout2 = vdir.path().join("verifier2.out");
+    let mut verifier = std::process::Command::new(harness::bin())
+        .args(["node", "--verifier", "--l1-rpc", &devnet.l1(), "--address-book"])
+        .arg(&book_path)
+        .arg("--data-dir")
+        .arg(vdir.path().join("data"))
+        .stdout(std::fs::File::create(&vout2).unwrap())
+        .stderr(std::fs::File::create(&verr).unwrap())
+        .spawn()
+        .unwrap();
+    let checked: u64 = oracle.outputCount().call().await.unwrap().saturating_to::<u64>() + 1;
+    wait_for("the restarted verifier to check a new output", Duration::from_secs(60), || async {
+        std::fs::read_to_string(&vout2).unwrap_or_default().contains(&format!("output {checked} ("))
+    })
+    .await;
+    harness::sigterm_and_wait(&mut verifier, Duration::from_secs(10));
+    let text = std::fs::read_to_string(&vout2).unwrap();
+    assert!(!text.contains("DISAGREES"), "{text}");
+    assert!(std::fs::read_to_string(&verr).unwrap().contains("resumes from its L1 anchor"), "{text}");
 
     let before: u64 = inbox.nextBlock().call().await.unwrap();
     assert!(devnet.stop(), "clean stop; log:\n{}", devnet.log());

@@ -1,7 +1,9 @@
 //! L1 reorgs on anvil (`anvil_reorg`): a reorg that drops a posted batch makes the batcher
 //! post those blocks again (the inbox's `nextBlock` goes back), the proposer follows, and
 //! the verifier still agrees; a deposit dropped before its confirmation depth never
-//! reaches L2, and the next deposit takes its index.
+//! reaches L2, and the next deposit takes its index. A verifier node following L1 with
+//! no confirmation depth at all sees both reorgs after having read what they dropped,
+//! detects them (its L1 anchor changed), derives again, and agrees.
 
 mod harness;
 
@@ -31,8 +33,27 @@ async fn batcher_proposer_and_verifier_survive_reorgs() {
     let next_block = || cast(&["call", "--rpc-url", &l1, &inbox, "nextBlock()(uint64)"]).parse::<u64>().unwrap();
     let batch_count = || cast(&["call", "--rpc-url", &l1, &inbox, "batchCount()(uint256)"]).parse::<u64>().unwrap();
 
+    // A verifier node that reads L1 at its tip (0 confirmations), so both reorgs below
+    // drop data it has already derived from.
+    let vdir = tempfile::tempdir().unwrap();
+    let vout = vdir.path().join("verifier.out");
+    let book_path = devnet.data_dir.join("deploy/31337.json");
+    let mut verifier = std::process::Command::new(harness::bin())
+        .args(["node", "--verifier", "--l1-confirmations", "0", "--l1-rpc", &l1, "--address-book"])
+        .arg(&book_path)
+        .arg("--data-dir")
+        .arg(vdir.path().join("data"))
+        .stdout(std::fs::File::create(&vout).unwrap())
+        .stderr(std::fs::File::create(vdir.path().join("verifier.err")).unwrap())
+        .spawn()
+        .unwrap();
+
     // 1. A reorg that drops the newest batch.
     wait_until("two batches", 30, || async { batch_count() >= 2 }).await;
+    wait_until("the verifier to read the newest batch", 30, || async {
+        std::fs::read_to_string(vdir.path().join("verifier.err")).unwrap_or_default().contains("derived")
+    })
+    .await;
     let before = next_block();
     let l1_head = hex_u64(&call(&l1, "eth_blockNumber", json!([])).await["result"]);
     let last = cast(&["call", "--rpc-url", &l1, &inbox, "batch(uint256)((bytes32,uint64,uint32,uint32,uint64))", &(batch_count() - 1).to_string()]);
@@ -49,6 +70,7 @@ async fn batcher_proposer_and_verifier_survive_reorgs() {
     let dropped_to = "0x00000000000000000000000000000000000d0d0d";
     let count_before = cast(&["call", "--rpc-url", &l1, &portal, "depositCount()(uint256)"]);
     cast(&["send", "--rpc-url", &l1, "--private-key", key, &portal, "depositETH(address)", dropped_to, "--value", "999"]);
+    tokio::time::sleep(Duration::from_millis(1500)).await; // the tip-following verifier reads it
     let r = call(&l1, "anvil_reorg", json!([2, []])).await;
     assert!(r.get("error").is_none(), "{r}");
     assert_eq!(cast(&["call", "--rpc-url", &l1, &portal, "depositCount()(uint256)"]), count_before, "the reorg dropped the deposit");
@@ -73,4 +95,19 @@ async fn batcher_proposer_and_verifier_survive_reorgs() {
     assert!(out.contains(" 0 disagree"), "{out}");
     let log = devnet.log();
     assert!(!log.contains("panicked"), "{log}");
+
+    // The tip-following verifier noticed the reorgs, derived again, and agrees with the
+    // outputs proposed after the dropped deposit (whose index the kept one took).
+    let wanted = cast(&["call", "--rpc-url", &l1, book["outputOracle"].as_str().unwrap(), "outputCount()(uint256)"]).parse::<u64>().unwrap() - 1;
+    wait_until("the verifier node to check the newest output", 60, || async {
+        std::fs::read_to_string(&vout).unwrap_or_default().contains(&format!("output {wanted} "))
+    })
+    .await;
+    harness::sigterm_and_wait(&mut verifier, Duration::from_secs(10));
+    let text = std::fs::read_to_string(&vout).unwrap();
+    let err = std::fs::read_to_string(vdir.path().join("verifier.err")).unwrap();
+    assert!(text.contains("deriving again"), "the verifier must have detected a reorg:\n{text}\n{err}");
+    let after_last_reset = text.rsplit("deriving again").next().unwrap();
+    assert!(after_last_reset.contains(&format!("output {wanted} (")), "{text}");
+    assert!(!after_last_reset.contains("DISAGREES"), "{text}\n{err}");
 }

@@ -104,6 +104,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         metrics_addr: Some(([127, 0, 0, 1], args.metrics_port).into()),
         da: Some(args.da),
         l1_beacon: None,
+        l1_confirmations: Some(args.l1_confirmations),
         verifier: false,
     };
     let mut cfg = node.resolve()?;

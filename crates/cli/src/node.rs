@@ -49,6 +49,10 @@ pub struct NodeArgs {
     /// `calldata` (for an L1 without blobs).
     #[arg(long, env = "FAULTLINE_DA")]
     pub da: Option<DataAvailability>,
+    /// L1 blocks a deposit (sequencer) or a batch and deposit (verifier) must be buried
+    /// under before it is used (default 1).
+    #[arg(long, env = "FAULTLINE_L1_CONFIRMATIONS")]
+    pub l1_confirmations: Option<u64>,
     /// L1 beacon API URL, where a verifier reads blob batches' blobs (default: the L1
     /// RPC URL, which is right for anvil; a real L1 needs its consensus client's URL).
     #[arg(long, env = "FAULTLINE_L1_BEACON")]
@@ -183,7 +187,7 @@ impl NodeArgs {
                     book,
                     batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
-                    confirmations: file.node.l1_confirmations.unwrap_or(1),
+                    confirmations: self.l1_confirmations.or(file.node.l1_confirmations).unwrap_or(1),
                     receipt_timeout: Duration::from_secs(file.node.l1_receipt_timeout_secs.unwrap_or(30)),
                     fault_censor_deposits: false,
                     batch_max_delay: Duration::from_secs(file.node.batch_max_delay_secs.unwrap_or(12)),

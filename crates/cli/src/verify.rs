@@ -5,7 +5,10 @@
 use alloy::providers::ProviderBuilder;
 use clap::Args;
 use eyre::{bail, WrapErr};
-use faultline_derivation::{verifier::Verifier, BeaconBlobs, L1Reader};
+use faultline_derivation::{
+    verifier::{Verifier, VerifyError},
+    BeaconBlobs, L1Reader,
+};
 use faultline_l1::bindings::BatchInbox;
 use faultline_state::Store;
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -58,19 +61,50 @@ pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
         }
     };
     std::fs::create_dir_all(&dir)?;
-    let store = Arc::new(Store::open(&dir.join("db"))?);
-    faultline_executor::genesis::init_genesis(&store, &chain)?;
     let provider = ProviderBuilder::new().connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
-    let beacon = BeaconBlobs::new(args.l1_beacon.clone().unwrap_or_else(|| args.l1_rpc.clone()));
-    let reader = L1Reader::new(provider.clone(), book.portal, book.batch_inbox).with_beacon(beacon);
-    let mut verifier =
-        Verifier::new(reader, store, chain, book.output_oracle, book.deployment_block, args.confirmations);
+    let beacon_url = args.l1_beacon.clone().unwrap_or_else(|| args.l1_rpc.clone());
+    // A verifier over the store in `dir`, resumed from its L1 anchor; after an L1 reorg
+    // below the confirmation depth the store is discarded and derived again.
+    let open = |fresh: bool| {
+        let (provider, chain, book, dir, beacon_url) = (provider.clone(), chain.clone(), book.clone(), dir.clone(), beacon_url.clone());
+        async move {
+            let db = dir.join("db");
+            if fresh && db.exists() {
+                std::fs::remove_dir_all(&db).wrap_err("discarding the verifier's store")?;
+            }
+            let store = Arc::new(Store::open(&db)?);
+            faultline_executor::genesis::init_genesis(&store, &chain)?;
+            let reader = L1Reader::new(provider, book.portal, book.batch_inbox).with_beacon(BeaconBlobs::new(beacon_url));
+            let mut verifier = Verifier::new(reader, store, chain, book.output_oracle, book.deployment_block, args.confirmations);
+            verifier.resume().await?;
+            Ok::<_, eyre::Report>(verifier)
+        }
+    };
+    let mut verifier = match open(false).await {
+        Ok(v) => v,
+        Err(e) if matches!(e.downcast_ref::<VerifyError>(), Some(VerifyError::L1Reorged { .. })) => {
+            tracing::warn!(error = %e, "the verifier's store was derived from L1 blocks that are gone; deriving again");
+            open(true).await?
+        }
+        Err(e) => return Err(e),
+    };
     let inbox = BatchInbox::new(book.batch_inbox, provider.clone());
     let span = tracing::info_span!("verifier", oracle = %book.output_oracle);
     let (blocks, txs, gas, secs, agree, disagree) = async {
         let (mut blocks, mut txs, mut gas, mut secs, mut agree, mut disagree) = (0u64, 0u64, 0u64, 0f64, 0u64, 0u64);
         loop {
-            let round = verifier.round().await?;
+            let round = match verifier.round().await {
+                Ok(round) => round,
+                Err(e @ VerifyError::L1Reorged { .. }) => {
+                    tracing::warn!(error = %e, "deriving again from L1 into a fresh store");
+                    println!("L1 reorganised below the confirmation depth: deriving again (earlier verdicts void)");
+                    drop(verifier);
+                    verifier = open(true).await?;
+                    (blocks, txs, gas, secs, agree, disagree) = (0, 0, 0, 0.0, 0, 0);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             blocks += round.blocks;
             txs += round.txs;
             gas += round.gas;

@@ -1,6 +1,13 @@
 //! The verifier: follows L1 (deposits and batches, `confirmations` blocks deep), derives
 //! every L2 block into its own store, and checks every proposed output root against the
 //! one it derived. It never talks to the sequencer.
+//!
+//! L1 reorganisations deeper than the confirmation depth are detected, not assumed away:
+//! the verifier keeps the hash of the last L1 block it read (its *anchor*, also stored in
+//! its store so a restart resumes from it), and since L1 block hashes chain, an unchanged
+//! anchor means nothing it read has changed. A changed anchor is
+//! [`VerifyError::L1Reorged`]; the caller then derives again from scratch
+//! (`docs/pipeline.md`, "Reorgs").
 
 use crate::{derive_block, DeriveError, L1Reader, ReadError};
 use alloy::providers::Provider;
@@ -28,7 +35,21 @@ pub enum VerifyError {
     /// The L1 endpoint failed.
     #[error("L1 RPC: {0}")]
     Rpc(#[from] alloy::transports::TransportError),
+    /// L1 block `block`, already read, is no longer on the L1 chain: what was derived from
+    /// it may be wrong. Derive again into a fresh store.
+    #[error("L1 reorganised below the verifier's confirmation depth: block {block} changed ({was} -> {now})")]
+    L1Reorged {
+        /// The anchor block.
+        block: u64,
+        /// Its hash when read.
+        was: B256,
+        /// Its hash now (zero if L1 is shorter).
+        now: B256,
+    },
 }
+
+/// Store metadata key of the anchor: L1 block number (u64 BE) ‖ hash.
+const ANCHOR_KEY: &str = "verifier_l1_anchor";
 
 /// The verdict on one proposed output.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +97,10 @@ pub struct Verifier<P> {
     config: ChainConfig,
     oracle: OutputOracle::OutputOracleInstance<P>,
     confirmations: u64,
+    start_block: u64,
     next_l1: u64,
+    /// Last L1 block read and its hash.
+    anchor: Option<(u64, B256)>,
     deposits: BTreeMap<u64, Deposit>,
     checked: u64,
 }
@@ -92,7 +116,54 @@ impl<P: Provider + Clone> Verifier<P> {
         confirmations: u64,
     ) -> Self {
         let oracle = OutputOracle::new(oracle, reader.provider().clone());
-        Self { reader, store, config, oracle, confirmations, next_l1: start_block, deposits: BTreeMap::new(), checked: 0 }
+        Self {
+            reader,
+            store,
+            config,
+            oracle,
+            confirmations,
+            start_block,
+            next_l1: start_block,
+            anchor: None,
+            deposits: BTreeMap::new(),
+            checked: 0,
+        }
+    }
+
+    /// The hash of L1 block `n` now (zero if L1 has no such block).
+    async fn l1_hash(&self, n: u64) -> Result<B256, VerifyError> {
+        Ok(self.reader.provider().get_block_by_number(n.into()).await?.map(|b| b.header.hash).unwrap_or_default())
+    }
+
+    /// Fails with [`VerifyError::L1Reorged`] if the anchor is no longer on L1.
+    async fn check_anchor(&self) -> Result<(), VerifyError> {
+        if let Some((block, was)) = self.anchor {
+            let now = self.l1_hash(block).await?;
+            if now != was {
+                return Err(VerifyError::L1Reorged { block, was, now });
+            }
+        }
+        Ok(())
+    }
+
+    /// Resumes from the anchor a previous run stored, if it is still on L1 (else
+    /// [`VerifyError::L1Reorged`]): batches are read from after it, deposits again from
+    /// the start block (derivation may still need old ones). Without a stored anchor,
+    /// everything is read from the start block, skipping blocks already derived.
+    pub async fn resume(&mut self) -> Result<(), VerifyError> {
+        let Some(raw) = self.store.meta(ANCHOR_KEY)? else { return Ok(()) };
+        let (Ok(n), Some(hash)) = (<[u8; 8]>::try_from(&raw[..8.min(raw.len())]), raw.get(8..40)) else {
+            return Err(StoreError::Corrupt { what: "verifier anchor" }.into());
+        };
+        let block = u64::from_be_bytes(n);
+        self.anchor = Some((block, B256::from_slice(hash)));
+        self.check_anchor().await?;
+        for d in self.reader.deposits(self.start_block, block).await? {
+            self.deposits.insert(d.index, d);
+        }
+        self.next_l1 = block + 1;
+        tracing::info!(l1_block = block, l2_head = self.head()?, "verifier resumes from its L1 anchor");
+        Ok(())
     }
 
     /// The derived head.
@@ -109,13 +180,23 @@ impl<P: Provider + Clone> Verifier<P> {
     /// checks the outputs that became checkable.
     pub async fn round(&mut self) -> Result<Round, VerifyError> {
         let mut round = Round::default();
+        self.check_anchor().await?;
         let l1_head = self.reader.provider().get_block_number().await?;
         let safe = l1_head.saturating_sub(self.confirmations);
         if safe >= self.next_l1 {
-            for d in self.reader.deposits(self.next_l1, safe).await? {
+            // The range is read between two looks at its last block's hash, so what is
+            // derived comes from one L1 chain.
+            let safe_hash = self.l1_hash(safe).await?;
+            let deposits = self.reader.deposits(self.next_l1, safe).await?;
+            let batches = self.reader.batches(self.next_l1, safe).await?;
+            let again = self.l1_hash(safe).await?;
+            if again != safe_hash {
+                tracing::warn!(l1_block = safe, "L1 changed while reading; reading again next round");
+                return Ok(round);
+            }
+            for d in deposits {
                 self.deposits.insert(d.index, d);
             }
-            let batches = self.reader.batches(self.next_l1, safe).await?;
             let started = Instant::now();
             // Blocks at or below the head were derived before a restart; read it once.
             let mut head = self.head()?;
@@ -143,6 +224,10 @@ impl<P: Provider + Clone> Verifier<P> {
             }
             round.derive_secs = started.elapsed().as_secs_f64();
             self.next_l1 = safe + 1;
+            self.anchor = Some((safe, safe_hash));
+            let mut raw = safe.to_be_bytes().to_vec();
+            raw.extend_from_slice(safe_hash.as_slice());
+            self.store.put_meta(ANCHOR_KEY, &raw)?;
         }
         // Outputs whose block is derived.
         let count: u64 = self.oracle.outputCount().call().await?.saturating_to();
