@@ -11,6 +11,7 @@
 mod env;
 pub mod genesis;
 mod header;
+pub mod precompiles;
 
 pub use env::{tx_env, BlockInputs};
 pub use header::assemble_header;
@@ -107,7 +108,7 @@ where
     B: StateReader,
     B::Error: DBErrorMarker,
 {
-    let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet();
+    let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
     let mut out = BlockExecution::default();
     if !deposits.is_empty() {
         evm.ctx.block.basefee = 0;
@@ -212,7 +213,7 @@ where
     let ctx = context(config, &inputs, Overlay::new(base)).modify_cfg_chained(|cfg| {
         cfg.disable_nonce_check = opts.skip_nonce;
     });
-    let mut evm = ctx.build_mainnet();
+    let mut evm = ctx.build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
     match evm.transact(tx) {
         Ok(r) => Ok(Ok(r.result)),
         Err(EVMError::Transaction(invalid)) => Ok(Err(invalid)),

@@ -5,9 +5,11 @@
 
 pub mod batch;
 pub mod blob;
+pub mod commitments;
 pub mod config;
 pub mod deposit;
 pub mod dev;
+pub mod limits;
 pub mod output;
 pub mod predeploys;
 
