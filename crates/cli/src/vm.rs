@@ -29,9 +29,6 @@ pub enum VmCommand {
         /// Skip (and count) cases needing more checked steps than this.
         #[arg(long, default_value_t = 2_000_000)]
         max_steps: u64,
-        /// Skip (and count) cases whose witnesses total more bytes than this.
-        #[arg(long, default_value_t = 1_000_000_000)]
-        max_witness_bytes: u64,
     },
     /// Trace speed and the commitment at any position of a 30 Mgas block.
     Bench(crate::vm_bench::VmBenchArgs),
@@ -51,8 +48,8 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
 
 /// `faultline vm`.
 pub fn run(args: VmArgs) -> eyre::Result<()> {
-    let (paths, verbose, max_steps, max_witness_bytes) = match args.command {
-        VmCommand::Statetest { paths, verbose, max_steps, max_witness_bytes } => (paths, verbose, max_steps, max_witness_bytes),
+    let (paths, verbose, max_steps) = match args.command {
+        VmCommand::Statetest { paths, verbose, max_steps } => (paths, verbose, max_steps),
         VmCommand::Bench(a) => return crate::vm_bench::run(a),
     };
     let mut files = Vec::new();
@@ -64,8 +61,8 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     }
     let started = Instant::now();
     let (mut failed, mut skipped, mut unreadable, mut cases, mut passed) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    let (mut steps, mut gas, mut max_witness, mut max_witness_at) = (0u64, 0u64, 0usize, String::new());
-    let mut over_l1 = 0u64;
+    let (mut gas, mut max_witness_at, mut max_gas_at) = (0u64, String::new(), String::new());
+    let mut stats_all = faultline_fault_vm::trace::TraceStats::default();
     let mut machine_secs = 0.0f64;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     // Problem lines: all with --verbose, else the first 20.
@@ -92,7 +89,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                 match run_case(test, entry) {
                     RevmOutcome::Match => {
                         let t0 = Instant::now();
-                        let outcome = machine_case(test, entry, max_steps, max_witness_bytes);
+                        let outcome = machine_case(test, entry, max_steps);
                         let secs = t0.elapsed().as_secs_f64();
                         machine_secs += secs;
                         if secs > 5.0 {
@@ -101,13 +98,14 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                         match outcome {
                             MachineOutcome::Pass { stats, gas_used } => {
                                 passed += 1;
-                                steps += stats.steps;
-                                over_l1 += stats.over_l1_target;
                                 gas += gas_used;
-                                if stats.max_witness > max_witness {
-                                    max_witness = stats.max_witness;
+                                if stats.max_witness > stats_all.max_witness {
                                     max_witness_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_witness_kind);
                                 }
+                                if stats.max_l1_gas > stats_all.max_l1_gas {
+                                    max_gas_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_l1_gas_kind);
+                                }
+                                stats_all.merge(&stats);
                             }
                             MachineOutcome::Fail(what) => {
                                 failed += 1;
@@ -141,16 +139,20 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
         println!("skipped {n}: {reason}");
     }
     if passed > 0 {
+        let steps = stats_all.steps;
         println!(
-            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {max_witness} bytes (about {:.1} M L1 gas to check) at {max_witness_at}",
+            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {} bytes at {max_witness_at}; {:.0} witness bytes per step on average",
             steps as f64 / machine_secs.max(1e-9),
             steps as f64 / (gas as f64 / 1e6).max(1e-9),
             gas as f64 / 1e6,
-            faultline_fault_vm::trace::l1_gas_estimate(max_witness) as f64 / 1e6
+            stats_all.max_witness,
+            stats_all.witness_bytes as f64 / steps.max(1) as f64,
         );
         println!(
-            "bounds: {over_l1} of {steps} steps have a witness over the {} M L1 gas target (v0 witnesses carry whole parts)",
-            faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000
+            "bounds: {} of {steps} steps over the {} M L1 gas target; the most expensive step is estimated at {:.2} M L1 gas, at {max_gas_at}",
+            stats_all.over_l1_target,
+            faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
+            stats_all.max_l1_gas as f64 / 1e6,
         );
     }
     println!("{passed} passed, {failed} failed, {skipped} skipped");

@@ -1,26 +1,26 @@
 //! What an L2 block of the faultline node is to the step machine: its header becomes the
 //! [`BlockCtx`] the node's executor runs under (`crates/executor/src/env.rs`), a signed
-//! transaction with its recovered sender becomes a [`TxCtx`], the genesis allocation
-//! becomes the first world, and a world hashes to the L2 state root (the SMT of
-//! `docs/state.md`), which is what a block's last position is compared with.
-//!
-//! A block runs its portal deposits first, in index order ([`deposit_tx_ctx`]), then its
-//! signed transactions, as the executor does (`crates/executor/src/lib.rs`).
+//! transaction with its recovered sender or a portal deposit becomes a [`TxCtx`] input,
+//! and the genesis allocation becomes the first world. A block runs its deposits first,
+//! in index order, then its signed transactions, as the executor does, and ends with the
+//! header's hash and the output root.
 
-use crate::machine::{Account, BlockCtx, TxCtx};
+use crate::{
+    machine::{AccessItem, BlockCtx, Encode, Slice, Tree, TxCtx},
+    world::Account,
+};
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
-use alloy_primitives::{Address, B256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_primitives::GenesisAccount;
-use faultline_state::smt;
 use std::collections::BTreeMap;
 
 /// The context of block `header` on chain `chain_id`. `recent` holds the hashes of the
-/// blocks before it, oldest first (at most the last 256 are used; older or missing ones
-/// read as zero, as the node's BLOCKHASH does for blocks it does not have).
+/// blocks before it, oldest first (the last 256 are used; older or missing ones read as
+/// zero, as the node's BLOCKHASH does for blocks it does not have).
 pub fn block_ctx(header: &Header, chain_id: u64, recent: &[B256]) -> BlockCtx {
-    let mut block_hashes = vec![B256::ZERO; 256];
+    let mut hashes = vec![B256::ZERO; 256];
     let take = recent.len().min(256);
-    block_hashes[256 - take..].copy_from_slice(&recent[recent.len() - take..]);
+    hashes[256 - take..].copy_from_slice(&recent[recent.len() - take..]);
     BlockCtx {
         number: header.number,
         timestamp: header.timestamp,
@@ -32,7 +32,53 @@ pub fn block_ctx(header: &Header, chain_id: u64, recent: &[B256]) -> BlockCtx {
         chain_id,
         // No blobs on the L2: excess blob gas 0, price 1.
         blob_basefee: 1,
-        block_hashes,
+        parent_hash: header.parent_hash,
+        deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
+        block_hashes: Tree::from_words(&hashes),
+    }
+}
+
+/// A transaction context from its parts (data and access list become trees).
+#[allow(clippy::too_many_arguments)]
+pub fn tx_ctx_of(
+    tx_type: u8,
+    hash: B256,
+    sender: Address,
+    to: Option<Address>,
+    value: U256,
+    data: Bytes,
+    gas_limit: u64,
+    max_fee: u128,
+    max_priority_fee: Option<u128>,
+    nonce: u64,
+    chain_id: Option<u64>,
+    access_list: &[(Address, Vec<B256>)],
+    mint: Option<U256>,
+) -> TxCtx {
+    let mut items = Vec::new();
+    for (a, keys) in access_list {
+        items.push(AccessItem { address: *a, slot: None });
+        items.extend(keys.iter().map(|k| AccessItem { address: *a, slot: Some(*k) }));
+    }
+    let words: Vec<B256> = items.iter().map(Encode::hash).collect();
+    TxCtx {
+        tx_type,
+        hash,
+        sender,
+        to,
+        value,
+        data_zeros: data.iter().filter(|b| **b == 0).count() as u64,
+        data: Slice::of_bytes(&data),
+        gas_limit,
+        max_fee,
+        max_priority_fee,
+        nonce,
+        chain_id,
+        access: Tree::from_words(&words),
+        access_len: items.len() as u64,
+        access_addresses: access_list.len() as u64,
+        access_items: Some(items),
+        mint,
     }
 }
 
@@ -44,41 +90,29 @@ pub fn tx_ctx(sender: Address, tx: &TxEnvelope) -> Option<TxCtx> {
         TxEnvelope::Eip1559(_) => tx.max_priority_fee_per_gas(),
         _ => return None,
     };
-    Some(TxCtx {
-        tx_type: tx.ty(),
+    let access: Vec<(Address, Vec<B256>)> =
+        tx.access_list().map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect()).unwrap_or_default();
+    Some(tx_ctx_of(
+        tx.ty(),
+        *tx.tx_hash(),
         sender,
-        to: tx.kind().to().copied(),
-        value: tx.value(),
-        data: tx.input().clone(),
-        gas_limit: tx.gas_limit(),
-        max_fee: tx.max_fee_per_gas(),
+        tx.kind().to().copied(),
+        tx.value(),
+        tx.input().clone(),
+        tx.gas_limit(),
+        tx.max_fee_per_gas(),
         max_priority_fee,
-        nonce: tx.nonce(),
-        access_list: tx
-            .access_list()
-            .map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect())
-            .unwrap_or_default(),
-        mint: None,
-    })
+        tx.nonce(),
+        tx.chain_id(),
+        &access,
+        None,
+    ))
 }
 
 /// The machine's view of a portal deposit (`docs/bridge.md`): `mint` credited to `from`,
-/// then the call `from → to` at gas price 0, with the nonce `from` has in `world` (a
-/// deposit never fails on its nonce). The executor runs it the same way.
-pub fn deposit_tx_ctx(d: &faultline_primitives::Deposit, world: &BTreeMap<Address, Account>) -> TxCtx {
-    TxCtx {
-        tx_type: 0,
-        sender: d.from,
-        to: Some(d.to),
-        value: d.value,
-        data: d.data.clone(),
-        gas_limit: d.gas_limit,
-        max_fee: 0,
-        max_priority_fee: None,
-        nonce: world.get(&d.from).map_or(0, |a| a.nonce),
-        access_list: Vec::new(),
-        mint: Some(d.mint),
-    }
+/// then the call `from → to` at gas price 0 with the nonce `from` has when it runs.
+pub fn deposit_tx_ctx(d: &faultline_primitives::Deposit) -> TxCtx {
+    tx_ctx_of(0, B256::ZERO, d.from, Some(d.to), d.value, d.data.clone(), d.gas_limit, 0, None, 0, None, &[], Some(d.mint))
 }
 
 /// The world of a genesis allocation.
@@ -89,48 +123,15 @@ pub fn genesis_world(alloc: &BTreeMap<Address, GenesisAccount>) -> BTreeMap<Addr
         .collect()
 }
 
-/// The L2 state root of a world: the SMT over every non-empty account and every
-/// non-zero slot (`docs/state.md`).
-pub fn state_root(world: &BTreeMap<Address, Account>) -> B256 {
-    let mut leaves = Vec::new();
-    for (a, acc) in world {
-        if !acc.is_empty() {
-            let value = smt::account_value_hash(acc.nonce, &acc.balance, &acc.code.hash(), acc.code.len() as u64);
-            leaves.push((smt::account_key(a), Some(value)));
-        }
-        for (slot, v) in &acc.storage {
-            if !v.is_zero() {
-                leaves.push((smt::storage_key(a, &B256::from(*slot)), Some(B256::from(*v))));
-            }
-        }
-    }
-    leaves.sort_unstable_by_key(|(k, _)| *k);
-    match smt::update(&smt::MemStore::default(), smt::EMPTY_ROOT, &leaves) {
-        Ok((root, _)) => root,
-        // An empty store is only read at the empty root, which needs no node.
-        Err(_) => unreachable!("building from the empty root reads no node"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloy_primitives::U256;
+    use crate::world::{MemWorld, WorldBase};
 
     #[test]
     fn genesis_world_hashes_to_the_node_genesis_root() {
         let cfg = faultline_primitives::ChainConfig::devnet();
         let (header, _) = faultline_executor::genesis::genesis_output(&cfg).expect("genesis");
-        assert_eq!(state_root(&genesis_world(&cfg.genesis_alloc())), header.state_root);
-    }
-
-    #[test]
-    fn empty_accounts_and_zero_slots_have_no_leaf() {
-        let a = Address::repeat_byte(1);
-        let empty = Account::new(0, U256::ZERO, Default::default(), []);
-        assert_eq!(state_root(&BTreeMap::from([(a, empty.clone())])), smt::EMPTY_ROOT);
-        let mut with_zero = empty;
-        with_zero.storage.insert(U256::from(1), U256::ZERO);
-        assert_eq!(state_root(&BTreeMap::from([(a, with_zero)])), smt::EMPTY_ROOT);
+        assert_eq!(MemWorld::new(&genesis_world(&cfg.genesis_alloc())).root(), header.state_root);
     }
 }

@@ -1,19 +1,31 @@
 //! The fault-proof VM (docs/fault-vm.md): an instruction-level step machine for L2
-//! transactions (signed ones and portal deposits) under Cancun rules, and for blocks of
-//! them.
+//! blocks (portal deposits and signed transactions, Cancun rules, then the block's end),
+//! whose every step is checked from a bounded witness.
 //!
-//! - [`machine`]: the state, split into separately hashed parts, and its commitment;
-//! - [`step`]: one step (tx-begin, opcode, precompile, undo, frame-exit, tx-end) and the
-//!   reference `step(pre, witness) -> post` the Solidity verifier will mirror;
-//! - [`trace`]: step counts, the commitment and witness at step k, checked runs;
-//! - [`block`]: a block's transactions as one numbered sequence of positions, with
-//!   checkpoints for the commitment and witness at any position;
-//! - [`l2`]: an L2 block of the node as machine inputs, and a world's L2 state root;
+//! - [`machine`]: the state and its commitment;
+//! - [`step`]: one step and the reference `step(pre, witness) -> post` the Solidity
+//!   verifier will mirror;
+//! - [`io`]: what a step opens (tree ranges, keyed-tree proofs, code, preimages), the
+//!   same calls for the prover and the verifier;
+//! - [`world`], [`words`], [`stack`], [`code`], [`sponge`], [`accumulator`]: the
+//!   Merkle structures behind the state;
+//! - [`trace`]: step counts, the commitment and witness at step k, checked runs and the
+//!   L1 cost of a step ([`meter`]);
+//! - [`block`]: a block's positions, with checkpoints;
+//! - [`l2`]: an L2 block of the node as machine inputs;
 //! - [`statetest`]: the Ethereum state tests, run with revm and with the machine.
 
+pub mod accumulator;
 pub mod block;
+pub mod code;
+pub mod io;
 pub mod l2;
 pub mod machine;
+pub mod meter;
+pub mod sponge;
+pub mod stack;
 pub mod statetest;
 pub mod step;
 pub mod trace;
+pub mod words;
+pub mod world;

@@ -1,15 +1,29 @@
 //! The step machine's state and its commitment (docs/fault-vm.md, "Machine state").
 //!
-//! The state is split into *parts* (each account, each call frame, the substate, the
-//! journal) that are hashed separately. A witness is the pre-state with every part the
-//! step does not touch replaced by its hash ([`Part::Sealed`]), so the commitment of a
-//! witness equals the commitment of the full state it was cut from.
+//! One machine runs one L2 block: its inputs (deposits and signed transactions) one after
+//! another over the world, then the block's end, which assembles the header and the
+//! output root. Everything that grows with the work is a Merkle structure a step opens one
+//! entry of: the world and the substate are sparse Merkle trees ([`crate::world`]),
+//! buffers are word trees ([`crate::words`]), stacks are hash chains
+//! ([`crate::stack`]). The rest (the block context, the current transaction, the running
+//! frame's registers, the block's accumulators) is small and always open.
+//!
+//! The same types hold the prover's full state and a witness: a full state carries every
+//! byte and computes roots lazily; a witness carries roots and, in [`Io::Witness`], the
+//! proofs of exactly what its step reads and writes, in order.
 
-use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::{
+    accumulator::MerkleBuilder,
+    sponge::Sponge,
+    stack::HashStack,
+    words::{RangeProof, WordTree},
+    world::{FullSmt, SmtAccess, World},
+};
+use alloy_primitives::{Address, Bloom, Bytes, B256, U256};
+use std::{collections::VecDeque, sync::Arc};
 
 /// Domain tag of the machine commitment.
-pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v0";
+pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v1";
 
 /// Why a step could not be taken (never an EVM error: those are steps too).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,11 +36,11 @@ pub enum StepError {
         /// What was claimed.
         claimed: B256,
     },
-    /// The step needs a part the witness left sealed.
+    /// The witness lacks what the step needs, or what it carries does not prove it.
     #[error("witness lacks {0}")]
     Missing(String),
-    /// The machine has finished; there is no next step.
-    #[error("the transaction has finished")]
+    /// The block has ended; there is no next step.
+    #[error("the block has ended")]
     Finished,
     /// The machine is in a state no step can lead to.
     #[error("inconsistent machine state: {0}")]
@@ -37,11 +51,11 @@ pub enum StepError {
 pub trait Encode {
     /// Appends the encoding.
     fn encode(&self, out: &mut Vec<u8>);
-    /// keccak256 of the encoding.
+    /// keccak256 of the encoding (counted by [`crate::meter`]).
     fn hash(&self) -> B256 {
         let mut v = Vec::new();
         self.encode(&mut v);
-        keccak256(v)
+        crate::meter::keccak(&v)
     }
     /// Length of the encoding.
     fn encoded_len(&self) -> usize {
@@ -51,172 +65,116 @@ pub trait Encode {
     }
 }
 
-/// A part of the state: present, or only its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part<T> {
-    /// The part itself.
-    Open(T),
-    /// Only its hash (a witness leaves untouched parts sealed).
-    Sealed(B256),
-}
-
-impl<T: Encode> Part<T> {
-    /// The part's hash.
-    pub fn hash(&self) -> B256 {
-        match self {
-            Part::Open(t) => t.hash(),
-            Part::Sealed(h) => *h,
-        }
-    }
-    /// Witness bytes this part contributes.
-    pub fn witness_len(&self) -> usize {
-        match self {
-            Part::Open(t) => t.encoded_len(),
-            Part::Sealed(_) => 32,
-        }
-    }
-    /// The part, or `Missing(what)`.
-    pub fn open(&self, what: impl FnOnce() -> String) -> Result<&T, StepError> {
-        match self {
-            Part::Open(t) => Ok(t),
-            Part::Sealed(_) => Err(StepError::Missing(what())),
-        }
-    }
-    /// The part mutably, or `Missing(what)`.
-    pub fn open_mut(&mut self, what: impl FnOnce() -> String) -> Result<&mut T, StepError> {
-        match self {
-            Part::Open(t) => Ok(t),
-            Part::Sealed(_) => Err(StepError::Missing(what())),
-        }
-    }
-    /// This part sealed.
-    pub fn sealed(&self) -> Self {
-        Part::Sealed(self.hash())
-    }
-}
-
-fn put_u64(out: &mut Vec<u8>, v: u64) {
+pub(crate) fn put_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_be_bytes());
 }
-fn put_u256(out: &mut Vec<u8>, v: &U256) {
+pub(crate) fn put_u256(out: &mut Vec<u8>, v: &U256) {
     out.extend_from_slice(&v.to_be_bytes::<32>());
 }
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    put_u64(out, b.len() as u64);
-    out.extend_from_slice(b);
-}
 
-/// Code with its keccak256 computed once. A part commits to the hash only; a witness
-/// carries the bytes, and [`crate::step::step`] checks them against the hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Code {
-    bytes: Bytes,
-    hash: B256,
-}
-
-impl Default for Code {
-    fn default() -> Self {
-        Self::new(Bytes::new())
-    }
-}
-
-impl Code {
-    /// Code and its hash.
-    pub fn new(bytes: Bytes) -> Self {
-        let hash = keccak256(&bytes);
-        Self { bytes, hash }
-    }
-    /// The bytes.
-    pub fn bytes(&self) -> &Bytes {
-        &self.bytes
-    }
-    /// keccak256 of the bytes.
-    pub fn hash(&self) -> B256 {
-        self.hash
-    }
-    /// Whether the stored hash is the bytes' hash (a witness may lie).
-    pub fn is_consistent(&self) -> bool {
-        keccak256(&self.bytes) == self.hash
-    }
-}
-
-impl std::ops::Deref for Code {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.bytes
-    }
-}
-
-/// Frame memory with its hash cached until the next write.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Memory {
-    bytes: Vec<u8>,
-    hash: std::cell::OnceCell<B256>,
-}
-
-impl Memory {
-    /// The bytes, for writing (drops the cached hash).
-    pub fn write(&mut self) -> &mut Vec<u8> {
-        self.hash = std::cell::OnceCell::new();
-        &mut self.bytes
-    }
-    /// keccak256 of the bytes.
-    pub fn hash(&self) -> B256 {
-        *self.hash.get_or_init(|| keccak256(&self.bytes))
-    }
-    /// Drops the cached hash (a witness's cache is not trusted).
-    pub fn forget_hash(&mut self) {
-        self.hash = std::cell::OnceCell::new();
-    }
-}
-
-impl std::ops::Deref for Memory {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.bytes
-    }
-}
-
-/// An account. Storage never holds zero values (a zero write removes the slot).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Account {
-    /// Nonce.
-    pub nonce: u64,
-    /// Balance.
-    pub balance: U256,
-    /// Code.
-    pub code: Code,
-    /// Non-zero storage slots.
-    pub storage: BTreeMap<U256, U256>,
-}
-
-impl Account {
-    /// An account from its fields; zero slots are left out of its storage.
-    pub fn new(nonce: u64, balance: U256, code: Bytes, storage: impl IntoIterator<Item = (U256, U256)>) -> Self {
-        Self { nonce, balance, code: Code::new(code), storage: storage.into_iter().filter(|(_, v)| !v.is_zero()).collect() }
-    }
-
-    /// EIP-161 empty: no nonce, no balance, no code.
-    pub fn is_empty(&self) -> bool {
-        self.nonce == 0 && self.balance.is_zero() && self.code.is_empty()
-    }
-}
-
-impl Encode for Account {
+impl Encode for U256 {
     fn encode(&self, out: &mut Vec<u8>) {
-        put_u64(out, self.nonce);
-        put_u256(out, &self.balance);
-        out.extend_from_slice(self.code.hash().as_slice());
-        put_u64(out, self.storage.len() as u64);
-        for (k, v) in &self.storage {
-            put_u256(out, k);
-            put_u256(out, v);
-        }
+        put_u256(out, self)
     }
     fn encoded_len(&self) -> usize {
-        8 + 32 + 32 + 8 + 64 * self.storage.len() + self.code.len()
+        32
     }
 }
+
+impl Encode for Address {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_slice())
+    }
+    fn encoded_len(&self) -> usize {
+        20
+    }
+}
+
+// ---- buffers --------------------------------------------------------------------
+
+/// A word tree: the prover's whole buffer, or a witness's root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tree {
+    /// The buffer (shared: a call's data is a view of the caller's memory).
+    Full(Arc<WordTree>),
+    /// Its root.
+    Proven(B256),
+}
+
+impl Default for Tree {
+    fn default() -> Self {
+        Tree::Full(Arc::new(WordTree::default()))
+    }
+}
+
+impl Tree {
+    /// A full tree over `bytes`.
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Tree::Full(Arc::new(WordTree::from_bytes(bytes)))
+    }
+    /// A full tree over these words.
+    pub fn from_words(words: &[B256]) -> Self {
+        Tree::Full(Arc::new(WordTree::from_words(words)))
+    }
+    /// The root.
+    pub fn root(&self) -> B256 {
+        match self {
+            Tree::Full(t) => t.root(),
+            Tree::Proven(r) => *r,
+        }
+    }
+    /// The same tree as a witness holds it.
+    pub fn proven(&self) -> Self {
+        Tree::Proven(self.root())
+    }
+    /// The full buffer, if held.
+    pub fn full(&self) -> Option<&WordTree> {
+        match self {
+            Tree::Full(t) => Some(t),
+            Tree::Proven(_) => None,
+        }
+    }
+}
+
+/// A view of bytes `[offset, offset + len)` of a tree (past them: zeros). Call data,
+/// return data and a frame's output are views, so no step copies them whole.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Slice {
+    /// The tree.
+    pub tree: Tree,
+    /// First byte.
+    pub offset: u64,
+    /// Length.
+    pub len: u64,
+}
+
+impl Slice {
+    /// A whole tree over `bytes`.
+    pub fn of_bytes(bytes: &[u8]) -> Self {
+        Self { tree: Tree::from_bytes(bytes), offset: 0, len: bytes.len() as u64 }
+    }
+    /// As a witness holds it.
+    pub fn proven(&self) -> Self {
+        Self { tree: self.tree.proven(), offset: self.offset, len: self.len }
+    }
+    /// The bytes, for a full slice.
+    pub fn bytes(&self) -> Option<Vec<u8>> {
+        self.tree.full().map(|t| t.read(self.offset, self.len as usize))
+    }
+}
+
+impl Encode for Slice {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.tree.root().as_slice());
+        put_u64(out, self.offset);
+        put_u64(out, self.len);
+    }
+    fn encoded_len(&self) -> usize {
+        48
+    }
+}
+
+// ---- frames ---------------------------------------------------------------------
 
 /// Why a frame stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -224,9 +182,9 @@ pub enum Status {
     /// Still executing.
     Running,
     /// STOP, RETURN or SELFDESTRUCT: success with this output.
-    Success(Bytes),
+    Success(Slice),
     /// REVERT: state undone, unused gas returned, output kept.
-    Revert(Bytes),
+    Revert(Slice),
     /// An exceptional halt: state undone, all gas consumed.
     Halt(Halt),
 }
@@ -254,9 +212,9 @@ pub enum Halt {
     CodeTooLarge,
     /// Created code starting with 0xEF (EIP-3541).
     CodeStartsWithEf,
-    /// Address collision on CREATE (nonce, code or storage present; EIP-7610).
+    /// Address collision on CREATE (nonce or code present; EIP-7610).
     CreateCollision,
-    /// A precompile failed.
+    /// A precompile failed (including the L2's bounds on precompile input and gas).
     PrecompileFailed,
 }
 
@@ -269,13 +227,104 @@ pub enum FrameKind {
     Create,
 }
 
+/// A frame's code: its keccak256 and length, and once loaded the chunk tree
+/// ([`crate::code`]). A call frame loads it from the witness (checked against the hash);
+/// a create frame from its init code, a view of the creator's memory or the transaction
+/// data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameCode {
+    /// keccak256 of the code (of the init code for a create frame).
+    pub hash: B256,
+    /// Length in bytes.
+    pub len: u64,
+    /// The chunk tree, once loaded.
+    pub chunks: Option<Tree>,
+    /// Where a create frame's init code is.
+    pub init: Option<Slice>,
+}
+
+impl FrameCode {
+    /// Code that needs no loading (empty).
+    pub fn empty() -> Self {
+        Self { hash: alloy_primitives::KECCAK256_EMPTY, len: 0, chunks: Some(Tree::default()), init: None }
+    }
+}
+
+/// Where a pending copy reads from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The frame's call data.
+    Calldata,
+    /// The frame's code.
+    Code,
+    /// The frame's return data (also the output of a finished child, copied to the
+    /// caller's return area).
+    Returndata,
+    /// The frame's memory (MCOPY).
+    Memory,
+    /// Another account's code, by hash and length (EXTCODECOPY): each step carries it.
+    ExtCode {
+        /// Its keccak256.
+        hash: B256,
+        /// Its length.
+        len: u64,
+    },
+}
+
+/// What a finished hash is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterHash {
+    /// KECCAK256: push it.
+    Push,
+    /// LOG0..LOG4: append the log.
+    Log {
+        /// Its topics.
+        topics: Vec<B256>,
+    },
+}
+
+/// A micro-step sequence in progress in a frame: the next steps continue it instead of
+/// running the next opcode (docs/fault-vm.md, "Micro-steps").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// Copies `left` bytes from `src` at `from` to memory at `to`, at most
+    /// [`crate::step::CHUNK`] per step; backwards (from the end) for an overlapping
+    /// MCOPY to a higher address.
+    Copy {
+        /// Source.
+        src: Source,
+        /// Next source offset (the first byte of what is left).
+        from: u64,
+        /// Next memory offset.
+        to: u64,
+        /// Bytes left.
+        left: u64,
+        /// Copy the last chunk first.
+        backwards: bool,
+    },
+    /// Hashes memory `[at, at + left)` into `sponge`, [`crate::step::SPONGE_CHUNK`] bytes
+    /// per step.
+    Hash {
+        /// The sponge so far.
+        sponge: Sponge,
+        /// Next memory offset.
+        at: u64,
+        /// Bytes left.
+        left: u64,
+        /// Bytes hashed so far.
+        done: u64,
+        /// What the hash is for.
+        then: AfterHash,
+    },
+}
+
 /// One call frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
     /// Call or create.
     pub kind: FrameKind,
-    /// Code being run (init code for a create frame).
-    pub code: Code,
+    /// Code being run.
+    pub code: FrameCode,
     /// Where the code came from (a precompile address runs the precompile).
     pub code_address: Address,
     /// Program counter.
@@ -284,14 +333,16 @@ pub struct Frame {
     pub gas: u64,
     /// Refund counter of this frame (merged into the caller on success).
     pub refund: i64,
-    /// Stack, bottom first.
-    pub stack: Vec<U256>,
+    /// The EVM stack.
+    pub stack: HashStack<U256>,
     /// Memory.
-    pub memory: Memory,
-    /// Call data (empty for create frames).
-    pub calldata: Bytes,
+    pub memory: Tree,
+    /// Memory size in bytes (a multiple of 32; the tree is zero past it).
+    pub memory_len: u64,
+    /// Call data.
+    pub calldata: Slice,
     /// Return data of the last call this frame made.
-    pub returndata: Bytes,
+    pub returndata: Slice,
     /// The executing account (the new account for create frames).
     pub address: Address,
     /// CALLER.
@@ -308,6 +359,72 @@ pub struct Frame {
     pub ret_size: u64,
     /// Running or how it stopped.
     pub status: Status,
+    /// A micro-step sequence in progress.
+    pub pending: Option<Pending>,
+}
+
+fn put_status(out: &mut Vec<u8>, s: &Status) {
+    match s {
+        Status::Running => out.push(0),
+        Status::Success(o) => {
+            out.push(1);
+            o.encode(out)
+        }
+        Status::Revert(o) => {
+            out.push(2);
+            o.encode(out)
+        }
+        Status::Halt(h) => {
+            out.push(3);
+            out.push(*h as u8)
+        }
+    }
+}
+
+fn put_source(out: &mut Vec<u8>, s: &Source) {
+    match s {
+        Source::Calldata => out.push(0),
+        Source::Code => out.push(1),
+        Source::Returndata => out.push(2),
+        Source::Memory => out.push(3),
+        Source::ExtCode { hash, len } => {
+            out.push(4);
+            out.extend_from_slice(hash.as_slice());
+            put_u64(out, *len);
+        }
+    }
+}
+
+impl Encode for Pending {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Pending::Copy { src, from, to, left, backwards } => {
+                out.push(1);
+                put_source(out, src);
+                put_u64(out, *from);
+                put_u64(out, *to);
+                put_u64(out, *left);
+                out.push(*backwards as u8);
+            }
+            Pending::Hash { sponge, at, left, done, then } => {
+                out.push(2);
+                sponge.encode(out);
+                put_u64(out, *at);
+                put_u64(out, *left);
+                put_u64(out, *done);
+                match then {
+                    AfterHash::Push => out.push(0),
+                    AfterHash::Log { topics } => {
+                        out.push(1);
+                        out.push(topics.len() as u8);
+                        for t in topics {
+                            out.extend_from_slice(t.as_slice());
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Encode for Frame {
@@ -316,19 +433,31 @@ impl Encode for Frame {
             FrameKind::Call => 0,
             FrameKind::Create => 1,
         });
-        out.extend_from_slice(self.code.hash().as_slice());
+        out.extend_from_slice(self.code.hash.as_slice());
+        put_u64(out, self.code.len);
+        match &self.code.chunks {
+            Some(t) => {
+                out.push(1);
+                out.extend_from_slice(t.root().as_slice());
+            }
+            None => out.push(0),
+        }
+        match &self.code.init {
+            Some(s) => {
+                out.push(1);
+                s.encode(out);
+            }
+            None => out.push(0),
+        }
         out.extend_from_slice(self.code_address.as_slice());
         put_u64(out, self.pc);
         put_u64(out, self.gas);
         out.extend_from_slice(&self.refund.to_be_bytes());
-        put_u64(out, self.stack.len() as u64);
-        for v in &self.stack {
-            put_u256(out, v);
-        }
-        put_u64(out, self.memory.len() as u64);
-        out.extend_from_slice(self.memory.hash().as_slice());
-        put_bytes(out, &self.calldata);
-        put_bytes(out, &self.returndata);
+        self.stack.encode(out);
+        out.extend_from_slice(self.memory.root().as_slice());
+        put_u64(out, self.memory_len);
+        self.calldata.encode(out);
+        self.returndata.encode(out);
         out.extend_from_slice(self.address.as_slice());
         out.extend_from_slice(self.caller.as_slice());
         put_u256(out, &self.value);
@@ -336,87 +465,46 @@ impl Encode for Frame {
         put_u64(out, self.checkpoint);
         put_u64(out, self.ret_offset);
         put_u64(out, self.ret_size);
-        match &self.status {
-            Status::Running => out.push(0),
-            Status::Success(o) => {
-                out.push(1);
-                put_bytes(out, o)
-            }
-            Status::Revert(o) => {
-                out.push(2);
-                put_bytes(out, o)
-            }
-            Status::Halt(h) => {
-                out.push(3);
-                out.push(*h as u8)
-            }
+        put_status(out, &self.status);
+        match &self.pending {
+            Some(p) => p.encode(out),
+            None => out.push(0),
         }
-    }
-    fn encoded_len(&self) -> usize {
-        let mut v = Vec::new();
-        self.encode(&mut v);
-        // A witness carries the code and memory bytes the encoding only hashes.
-        v.len() + self.code.len() + self.memory.len()
     }
 }
 
-/// Per-transaction state beside the world: warm sets, transient storage, original
-/// values, created and self-destructed accounts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Substate {
-    /// EIP-2929 warm addresses.
-    pub warm_addresses: BTreeSet<Address>,
-    /// EIP-2929 warm slots.
-    pub warm_slots: BTreeSet<(Address, U256)>,
-    /// EIP-1153 transient storage (no zero values).
-    pub transient: BTreeMap<(Address, U256), U256>,
-    /// Slot values at the start of the transaction (EIP-2200), recorded on first access.
-    pub original: BTreeMap<(Address, U256), U256>,
-    /// Accounts created in this transaction (EIP-6780).
-    pub created: BTreeSet<Address>,
-    /// Accounts to delete at the end (SELFDESTRUCT of an account created in this transaction).
-    pub destructed: BTreeSet<Address>,
-}
-
-impl Encode for Substate {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_u64(out, self.warm_addresses.len() as u64);
-        for a in &self.warm_addresses {
-            out.extend_from_slice(a.as_slice());
-        }
-        put_u64(out, self.warm_slots.len() as u64);
-        for (a, s) in &self.warm_slots {
-            out.extend_from_slice(a.as_slice());
-            put_u256(out, s);
-        }
-        for map in [&self.transient, &self.original] {
-            put_u64(out, map.len() as u64);
-            for ((a, s), v) in map {
-                out.extend_from_slice(a.as_slice());
-                put_u256(out, s);
-                put_u256(out, v);
-            }
-        }
-        for set in [&self.created, &self.destructed] {
-            put_u64(out, set.len() as u64);
-            for a in set {
-                out.extend_from_slice(a.as_slice());
-            }
+impl Frame {
+    /// The frame as a witness holds it: trees as roots, its stack carrying `carry` items.
+    pub fn proven(&self, carry: usize) -> Self {
+        let status = match &self.status {
+            Status::Success(s) => Status::Success(s.proven()),
+            Status::Revert(s) => Status::Revert(s.proven()),
+            other => other.clone(),
+        };
+        Self {
+            code: FrameCode {
+                hash: self.code.hash,
+                len: self.code.len,
+                chunks: self.code.chunks.as_ref().map(Tree::proven),
+                init: self.code.init.as_ref().map(Slice::proven),
+            },
+            stack: self.stack.to_witness(carry),
+            memory: self.memory.proven(),
+            calldata: self.calldata.proven(),
+            returndata: self.returndata.proven(),
+            status,
+            ..self.clone()
         }
     }
 }
+
+// ---- journal, logs --------------------------------------------------------------
 
 /// One undo record; a failed frame replays the journal back to its checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Undo {
-    /// The account did not exist before.
-    Created(Address),
-    /// Previous balance.
-    Balance(Address, U256),
-    /// Previous nonce.
-    Nonce(Address, u64),
-    /// Previous code.
-    Code(Address, Code),
+    /// The account before a write (`None`: absent).
+    Account(Address, Option<faultline_state::AccountRecord>),
     /// Previous slot value.
     Storage(Address, U256, U256),
     /// Previous transient value.
@@ -429,162 +517,98 @@ pub enum Undo {
     Log,
     /// Marked as created in this transaction.
     MarkedCreated(Address),
-    /// Marked for deletion.
+    /// Marked for deletion (also appended to the list of accounts to delete).
     MarkedDestructed(Address),
 }
 
 impl Encode for Undo {
     fn encode(&self, out: &mut Vec<u8>) {
-        encode_undo(self, out)
-    }
-}
-
-/// Appends the encoding of one undo record.
-fn encode_undo(u: &Undo, out: &mut Vec<u8>) {
-    match u {
-        Undo::Created(a) => {
-            out.push(0);
-            out.extend_from_slice(a.as_slice());
-        }
-        Undo::Balance(a, v) => {
-            out.push(1);
-            out.extend_from_slice(a.as_slice());
-            put_u256(out, v);
-        }
-        Undo::Nonce(a, n) => {
-            out.push(2);
-            out.extend_from_slice(a.as_slice());
-            put_u64(out, *n);
-        }
-        Undo::Code(a, c) => {
-            out.push(3);
-            out.extend_from_slice(a.as_slice());
-            out.extend_from_slice(c.hash().as_slice());
-        }
-        Undo::Storage(a, s, v) | Undo::Transient(a, s, v) => {
-            out.push(if matches!(u, Undo::Storage(..)) { 4 } else { 5 });
-            out.extend_from_slice(a.as_slice());
-            put_u256(out, s);
-            put_u256(out, v);
-        }
-        Undo::WarmAddress(a) => {
-            out.push(6);
-            out.extend_from_slice(a.as_slice());
-        }
-        Undo::WarmSlot(a, s) => {
-            out.push(7);
-            out.extend_from_slice(a.as_slice());
-            put_u256(out, s);
-        }
-        Undo::Log => out.push(8),
-        Undo::MarkedCreated(a) => {
-            out.push(9);
-            out.extend_from_slice(a.as_slice());
-        }
-        Undo::MarkedDestructed(a) => {
-            out.push(10);
-            out.extend_from_slice(a.as_slice());
+        match self {
+            Undo::Account(a, r) => {
+                out.push(0);
+                out.extend_from_slice(a.as_slice());
+                match r {
+                    Some(r) => {
+                        out.push(1);
+                        out.extend_from_slice(&r.encode());
+                    }
+                    None => out.push(0),
+                }
+            }
+            Undo::Storage(a, s, v) | Undo::Transient(a, s, v) => {
+                out.push(if matches!(self, Undo::Storage(..)) { 1 } else { 2 });
+                out.extend_from_slice(a.as_slice());
+                put_u256(out, s);
+                put_u256(out, v);
+            }
+            Undo::WarmAddress(a) => {
+                out.push(3);
+                out.extend_from_slice(a.as_slice());
+            }
+            Undo::WarmSlot(a, s) => {
+                out.push(4);
+                out.extend_from_slice(a.as_slice());
+                put_u256(out, s);
+            }
+            Undo::Log => out.push(5),
+            Undo::MarkedCreated(a) => {
+                out.push(6);
+                out.extend_from_slice(a.as_slice());
+            }
+            Undo::MarkedDestructed(a) => {
+                out.push(7);
+                out.extend_from_slice(a.as_slice());
+            }
         }
     }
 }
 
-/// A stack committed as a hash chain `head' = keccak(head ‖ item)` (zero when empty)
-/// with its length, so that a step opens only the items it pops (docs/fault-vm.md,
-/// "Machine state": the journal and logs rows). A full machine holds every item; a
-/// witness holds the ones its step pops, each with the chain value below it.
+/// A log as the machine keeps it: its data as a hash and a length (the prover also keeps
+/// the bytes, outside the commitment, for receipts and comparisons).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HashStack<T> {
-    /// Chain value over every item.
-    pub head: B256,
-    /// Number of items.
-    pub len: u64,
-    /// The topmost items known, oldest first, each with the chain value below it.
-    pub top: Vec<(B256, T)>,
+pub struct LogItem {
+    /// Emitting contract.
+    pub address: Address,
+    /// Topics (at most 4).
+    pub topics: Vec<B256>,
+    /// keccak256 of the data.
+    pub data_hash: B256,
+    /// Length of the data.
+    pub data_len: u64,
+    /// The data (prover only; not committed).
+    pub data: Option<Bytes>,
 }
 
-impl<T> Default for HashStack<T> {
-    fn default() -> Self {
-        Self { head: B256::ZERO, len: 0, top: Vec::new() }
-    }
-}
-
-/// `keccak(below ‖ item)`.
-fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
-    let mut v = Vec::with_capacity(96);
-    v.extend_from_slice(below.as_slice());
-    item.encode(&mut v);
-    keccak256(v)
-}
-
-impl<T: Encode> HashStack<T> {
-    /// Pushes an item.
-    pub fn push(&mut self, item: T) {
-        let below = self.head;
-        self.head = chain(&below, &item);
-        self.len += 1;
-        self.top.push((below, item));
-    }
-
-    /// Pops the top item, checking it against the chain (a witness may lie).
-    pub fn pop(&mut self) -> Result<(B256, T), StepError> {
-        if self.len == 0 {
-            return Err(StepError::Inconsistent("pop of an empty hash stack"));
-        }
-        let (below, item) = self.top.pop().ok_or_else(|| StepError::Missing("the top item of a hash stack".into()))?;
-        if chain(&below, &item) != self.head {
-            return Err(StepError::Missing("an item matching the hash chain".into()));
-        }
-        self.head = below;
-        self.len -= 1;
-        Ok((below, item))
-    }
-
-    /// Empties the stack.
-    pub fn clear(&mut self) {
-        self.head = B256::ZERO;
-        self.len = 0;
-        self.top.clear();
-    }
-
-    /// The header alone (head and length), as a witness starts from.
-    pub fn header(&self) -> Self {
-        Self { head: self.head, len: self.len, top: Vec::new() }
-    }
-
-    /// Every item, oldest first, if all are known (a full machine).
-    pub fn items(&self) -> Option<impl Iterator<Item = &T>> {
-        (self.top.len() as u64 == self.len).then(|| self.top.iter().map(|(_, t)| t))
-    }
-}
-
-impl<T: Encode> Encode for HashStack<T> {
-    /// The commitment covers the chain and the length only.
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.head.as_slice());
-        put_u64(out, self.len);
-    }
-    /// Witness bytes: the header plus the items carried.
-    fn encoded_len(&self) -> usize {
-        40 + self.top.iter().map(|(_, t)| 32 + t.encoded_len()).sum::<usize>()
-    }
-}
-
-/// The journal: undo records as a [`HashStack`].
-pub type Journal = HashStack<Undo>;
-
-impl Encode for Log {
+impl Encode for LogItem {
+    /// `address ‖ topicCount:u8 ‖ topics ‖ keccak256(data) ‖ dataLength:u64`: the L2's log
+    /// leaf (`faultline_primitives::commitments::log_item`).
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.address.as_slice());
-        put_u64(out, self.topics().len() as u64);
-        for t in self.topics() {
+        out.push(self.topics.len() as u8);
+        for t in &self.topics {
             out.extend_from_slice(t.as_slice());
         }
-        put_bytes(out, &self.data.data);
+        out.extend_from_slice(self.data_hash.as_slice());
+        put_u64(out, self.data_len);
     }
 }
 
-/// The block context (small; always open in a witness).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A slot written in an account created in this transaction (what the end of the
+/// transaction deletes if that account destroyed itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlotRef(pub Address, pub U256);
+
+impl Encode for SlotRef {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_slice());
+        put_u256(out, &self.1);
+    }
+}
+
+// ---- block and transaction ------------------------------------------------------
+
+/// The block context (fixed for the block).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BlockCtx {
     /// Number.
     pub number: u64,
@@ -596,14 +620,19 @@ pub struct BlockCtx {
     pub basefee: u64,
     /// Coinbase.
     pub coinbase: Address,
-    /// PREVRANDAO.
+    /// PREVRANDAO (on the L2: the parent hash).
     pub prevrandao: B256,
     /// Chain id.
     pub chain_id: u64,
     /// BLOBBASEFEE.
     pub blob_basefee: u128,
-    /// The 256 most recent block hashes, oldest first (`hashes[i]` is block `number - 256 + i`).
-    pub block_hashes: Vec<B256>,
+    /// The parent block's hash.
+    pub parent_hash: B256,
+    /// Portal deposits included up to and including this block (the header's extraData).
+    pub deposit_cursor: u64,
+    /// The 256 most recent block hashes, oldest first (word `i` is block
+    /// `number - 256 + i`), as a word tree.
+    pub block_hashes: Tree,
 }
 
 impl Encode for BlockCtx {
@@ -615,45 +644,81 @@ impl Encode for BlockCtx {
         out.extend_from_slice(self.prevrandao.as_slice());
         put_u64(out, self.chain_id);
         out.extend_from_slice(&self.blob_basefee.to_be_bytes());
-        put_u64(out, self.block_hashes.len() as u64);
-        for h in &self.block_hashes {
-            out.extend_from_slice(h.as_slice());
+        out.extend_from_slice(self.parent_hash.as_slice());
+        put_u64(out, self.deposit_cursor);
+        out.extend_from_slice(self.block_hashes.root().as_slice());
+    }
+}
+
+/// One access-list entry as the machine warms it: an address, or a slot of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessItem {
+    /// The address.
+    pub address: Address,
+    /// The slot, for a slot entry.
+    pub slot: Option<B256>,
+}
+
+impl Encode for AccessItem {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.address.as_slice());
+        match self.slot {
+            Some(s) => {
+                out.push(1);
+                out.extend_from_slice(s.as_slice());
+            }
+            None => out.push(0),
         }
     }
 }
 
-/// The transaction (signature already recovered: `sender`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A transaction's inputs (signature already recovered: `sender`). Its data and access
+/// list are trees; their lengths and counts are here so tx-begin needs neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TxCtx {
-    /// EIP-2718 type (0, 1, 2; type 3 is not an L2 transaction).
+    /// EIP-2718 type (0, 1, 2).
     pub tx_type: u8,
+    /// Hash of the signed transaction (the transactions root's leaf; zero for a deposit).
+    pub hash: B256,
     /// Sender.
     pub sender: Address,
     /// Recipient; `None` creates.
     pub to: Option<Address>,
     /// Value.
     pub value: U256,
-    /// Input.
-    pub data: Bytes,
+    /// Input data.
+    pub data: Slice,
+    /// Zero bytes in the data (intrinsic gas charges 4 for them, 16 for the others).
+    pub data_zeros: u64,
     /// Gas limit.
     pub gas_limit: u64,
     /// Legacy gas price or the EIP-1559 fee cap.
     pub max_fee: u128,
     /// EIP-1559 tip cap (`None` for legacy and EIP-2930).
     pub max_priority_fee: Option<u128>,
-    /// Nonce.
+    /// Nonce (a deposit uses the sender's current nonce instead).
     pub nonce: u64,
-    /// Access list, duplicates kept (each is charged).
-    pub access_list: Vec<(Address, Vec<B256>)>,
-    /// `Some(wei)` for a portal deposit (`docs/bridge.md`): tx-begin mints it to the
-    /// sender before validating (an invalid deposit keeps the mint), and the deposit runs
-    /// with BASEFEE 0 at gas price 0.
+    /// Chain id (`None`: a legacy transaction without EIP-155).
+    pub chain_id: Option<u64>,
+    /// The access list flattened into items (an address, then its slots), as a tree of
+    /// item hashes; the prover keeps the items.
+    pub access: Tree,
+    /// The items (prover only; not committed: `access` is).
+    pub access_items: Option<Vec<AccessItem>>,
+    /// Items in the access list.
+    pub access_len: u64,
+    /// Addresses among them.
+    pub access_addresses: u64,
+    /// `Some(wei)` for a portal deposit (docs/bridge.md): tx-begin mints it to the sender
+    /// before validating (an invalid deposit keeps the mint), and the deposit runs with
+    /// BASEFEE 0 at gas price 0.
     pub mint: Option<U256>,
 }
 
 impl Encode for TxCtx {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(self.tx_type);
+        out.extend_from_slice(self.hash.as_slice());
         out.extend_from_slice(self.sender.as_slice());
         match self.to {
             Some(a) => {
@@ -663,33 +728,181 @@ impl Encode for TxCtx {
             None => out.push(0),
         }
         put_u256(out, &self.value);
-        put_bytes(out, &self.data);
+        self.data.encode(out);
+        put_u64(out, self.data_zeros);
         put_u64(out, self.gas_limit);
         out.extend_from_slice(&self.max_fee.to_be_bytes());
-        out.extend_from_slice(&self.max_priority_fee.unwrap_or(u128::MAX).to_be_bytes());
         out.push(self.max_priority_fee.is_some() as u8);
+        out.extend_from_slice(&self.max_priority_fee.unwrap_or_default().to_be_bytes());
         put_u64(out, self.nonce);
-        put_u64(out, self.access_list.len() as u64);
-        for (a, keys) in &self.access_list {
-            out.extend_from_slice(a.as_slice());
-            put_u64(out, keys.len() as u64);
-            for k in keys {
-                out.extend_from_slice(k.as_slice());
-            }
-        }
+        out.push(self.chain_id.is_some() as u8);
+        put_u64(out, self.chain_id.unwrap_or_default());
+        out.extend_from_slice(self.access.root().as_slice());
+        put_u64(out, self.access_len);
+        put_u64(out, self.access_addresses);
         out.push(self.mint.is_some() as u8);
         put_u256(out, &self.mint.unwrap_or_default());
     }
 }
 
-/// Where the transaction is.
+/// Why an encoding is not a transaction context.
+fn bad(what: &str) -> StepError {
+    StepError::Missing(format!("a well-formed {what}"))
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], StepError> {
+        if self.0.len() < n {
+            return Err(bad("input encoding"));
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Ok(a)
+    }
+    fn u8(&mut self) -> Result<u8, StepError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u64(&mut self) -> Result<u64, StepError> {
+        Ok(u64::from_be_bytes(self.take(8)?.try_into().map_err(|_| bad("u64"))?))
+    }
+    fn u128(&mut self) -> Result<u128, StepError> {
+        Ok(u128::from_be_bytes(self.take(16)?.try_into().map_err(|_| bad("u128"))?))
+    }
+    fn b256(&mut self) -> Result<B256, StepError> {
+        Ok(B256::from_slice(self.take(32)?))
+    }
+    fn u256(&mut self) -> Result<U256, StepError> {
+        Ok(U256::from_be_slice(self.take(32)?))
+    }
+    fn address(&mut self) -> Result<Address, StepError> {
+        Ok(Address::from_slice(self.take(20)?))
+    }
+    fn flag(&mut self) -> Result<bool, StepError> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(bad("flag")),
+        }
+    }
+}
+
+impl TxCtx {
+    /// Decodes [`Encode::encode`]'s output (a witness's transaction, with its trees as
+    /// roots).
+    pub fn decode(bytes: &[u8]) -> Result<Self, StepError> {
+        let mut r = Reader(bytes);
+        let tx_type = r.u8()?;
+        let hash = r.b256()?;
+        let sender = r.address()?;
+        let to = if r.flag()? { Some(r.address()?) } else { None };
+        let value = r.u256()?;
+        let data = Slice { tree: Tree::Proven(r.b256()?), offset: r.u64()?, len: r.u64()? };
+        let data_zeros = r.u64()?;
+        let gas_limit = r.u64()?;
+        let max_fee = r.u128()?;
+        let has_tip = r.flag()?;
+        let tip = r.u128()?;
+        let nonce = r.u64()?;
+        let has_chain = r.flag()?;
+        let chain = r.u64()?;
+        let access = Tree::Proven(r.b256()?);
+        let access_len = r.u64()?;
+        let access_addresses = r.u64()?;
+        let has_mint = r.flag()?;
+        let mint = r.u256()?;
+        if !r.0.is_empty() {
+            return Err(bad("input encoding (trailing bytes)"));
+        }
+        Ok(Self {
+            tx_type,
+            hash,
+            sender,
+            to,
+            value,
+            data,
+            data_zeros,
+            gas_limit,
+            max_fee,
+            max_priority_fee: has_tip.then_some(tip),
+            nonce,
+            chain_id: has_chain.then_some(chain),
+            access,
+            access_items: None,
+            access_len,
+            access_addresses,
+            mint: has_mint.then_some(mint),
+        })
+    }
+
+    /// As a witness holds it.
+    pub fn proven(&self) -> Self {
+        Self { data: self.data.proven(), access: self.access.proven(), access_items: None, ..self.clone() }
+    }
+}
+
+/// The block's inputs: one word per transaction (the hash of its [`TxCtx`] encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    /// The tree of input hashes.
+    pub tree: Tree,
+    /// How many.
+    pub count: u64,
+    /// The inputs themselves (prover only).
+    pub txs: Option<Arc<Vec<TxCtx>>>,
+}
+
+impl Inputs {
+    /// The inputs of a block.
+    pub fn new(txs: Vec<TxCtx>) -> Self {
+        let words: Vec<B256> = txs.iter().map(Encode::hash).collect();
+        Self { tree: Tree::from_words(&words), count: txs.len() as u64, txs: Some(Arc::new(txs)) }
+    }
+}
+
+/// What the block has accumulated over the transactions so far.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BlockAcc {
+    /// Index of the next input.
+    pub next: u64,
+    /// Gas used by the block's signed transactions so far.
+    pub gas_used: u64,
+    /// The block's logs bloom so far.
+    pub bloom: Bloom,
+    /// The transactions root being built (over included signed transactions' hashes).
+    pub txs: MerkleBuilder,
+    /// The receipts root being built.
+    pub receipts: MerkleBuilder,
+}
+
+impl Encode for BlockAcc {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_u64(out, self.next);
+        put_u64(out, self.gas_used);
+        out.extend_from_slice(self.bloom.as_slice());
+        self.txs.encode(out);
+        self.receipts.encode(out);
+    }
+}
+
+/// Where the machine is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
-    /// Before tx-begin.
+    /// Load the next input, or end the block.
+    NextTx,
+    /// tx-begin: validation, gas purchase, warm sets.
     Begin,
+    /// Warming access-list item `next`.
+    Warm {
+        /// Next item.
+        next: u64,
+    },
+    /// The value transfer and the first frame.
+    Enter,
     /// Frames are running.
     Run,
-    /// The outermost frame has exited; tx-end is next.
+    /// The outermost frame has exited: refunds, fees, the receipt.
     End {
         /// Gas left in the outermost frame.
         gas_left: u64,
@@ -698,288 +911,345 @@ pub enum Phase {
         /// Whether it succeeded.
         success: bool,
     },
-    /// Finished.
-    Done {
-        /// Whether the outermost frame succeeded.
-        success: bool,
-        /// Gas used after refunds.
-        gas_used: u64,
+    /// Deleting what accounts destroyed under EIP-6780 left: their slots, then them.
+    Sweep,
+    /// Adding the transaction's logs to the block's bloom, one per step.
+    Bloom {
+        /// Whether the logs go into the bloom (not for a deposit: it has no receipt).
+        keep: bool,
     },
-    /// The transaction is invalid; the state is unchanged.
-    Invalid(String),
+    /// The block has ended with this header and output root.
+    Done {
+        /// The block hash.
+        block_hash: B256,
+        /// The output root (docs/outputs.md).
+        output_root: B256,
+    },
 }
 
 impl Encode for Phase {
     fn encode(&self, out: &mut Vec<u8>) {
         match self {
-            Phase::Begin => out.push(0),
-            Phase::Run => out.push(1),
-            Phase::End { gas_left, refund, success } => {
+            Phase::NextTx => out.push(0),
+            Phase::Begin => out.push(1),
+            Phase::Warm { next } => {
                 out.push(2);
+                put_u64(out, *next);
+            }
+            Phase::Enter => out.push(3),
+            Phase::Run => out.push(4),
+            Phase::End { gas_left, refund, success } => {
+                out.push(5);
                 put_u64(out, *gas_left);
                 out.extend_from_slice(&refund.to_be_bytes());
                 out.push(*success as u8);
             }
-            Phase::Done { success, gas_used } => {
-                out.push(3);
-                out.push(*success as u8);
-                put_u64(out, *gas_used);
+            Phase::Sweep => out.push(6),
+            Phase::Bloom { keep } => {
+                out.push(7);
+                out.push(*keep as u8);
             }
-            Phase::Invalid(why) => {
-                out.push(4);
-                put_bytes(out, why.as_bytes());
+            Phase::Done { block_hash, output_root } => {
+                out.push(8);
+                out.extend_from_slice(block_hash.as_slice());
+                out.extend_from_slice(output_root.as_slice());
             }
         }
     }
 }
 
-/// Which parts a step opened (recorded while stepping a full state), and optionally
-/// their values before the step (the witness).
-#[derive(Debug, Clone, Default)]
-pub struct Touched {
-    /// Accounts read or written.
-    pub accounts: BTreeSet<Address>,
-    /// Frames by index.
-    pub frames: BTreeSet<usize>,
-    /// The substate.
-    pub substate: bool,
-    /// The journal.
-    pub journal: bool,
-    /// The logs.
-    pub logs: bool,
-    /// Pre-step values of the touched parts, when recording.
-    pub pre: Option<PreImages>,
+// ---- substate --------------------------------------------------------------------
+
+/// The per-transaction substate (EIP-2929 warm sets, EIP-2200 original values, EIP-1153
+/// transient storage, EIP-6780 created and destroyed accounts) as a keyed tree under
+/// domain-separated keys (docs/fault-vm.md, "Substate").
+#[derive(Debug, Clone)]
+pub enum Substate {
+    /// The prover's.
+    Full(Box<FullSmt>),
+    /// A witness's root.
+    Proven(B256),
 }
 
-impl Touched {
-    /// A recorder that also keeps the pre-step value of every part on first touch.
-    pub fn recording() -> Self {
-        Self { pre: Some(PreImages::default()), ..Self::default() }
+impl Default for Substate {
+    fn default() -> Self {
+        Substate::Full(Box::new(FullSmt::empty()))
     }
 }
 
-/// Parts as they were before a step (`None` account: it did not exist).
-#[derive(Debug, Clone, Default)]
-pub struct PreImages {
-    /// Accounts.
-    pub accounts: BTreeMap<Address, Option<Part<Account>>>,
-    /// Frames.
-    pub frames: BTreeMap<usize, Part<Frame>>,
-    /// Substate.
-    pub substate: Option<Part<Substate>>,
-    /// Journal.
-    pub journal: Option<Part<Journal>>,
-    /// Logs.
-    pub logs: Option<Part<HashStack<Log>>>,
+impl Substate {
+    /// The root.
+    pub fn root(&self) -> Result<B256, StepError> {
+        match self {
+            Substate::Full(f) => f.root(),
+            Substate::Proven(r) => Ok(*r),
+        }
+    }
 }
 
-/// The hashes of every part of a machine, kept up to date step by step so that the
-/// commitment costs only the parts a step touched.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PartHashes {
-    /// Block context hash (fixed for the transaction).
-    pub block: B256,
-    /// Transaction hash (fixed for the transaction).
-    pub tx: B256,
-    /// Account hashes.
-    pub world: BTreeMap<Address, B256>,
-    /// Frame hashes, outermost first.
-    pub frames: Vec<B256>,
-    /// Substate hash.
-    pub substate: B256,
-    /// Journal hash.
-    pub journal: B256,
-    /// Logs hash.
-    pub logs: B256,
-}
+// ---- input/output of a step ------------------------------------------------------
 
-/// The whole machine state of one transaction.
+/// One thing a step opens, in the order it opens them.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A read or write of the world or the substate.
+    Smt(SmtAccess),
+    /// Words `first ..` of a word tree, with the range proof (a write reuses the proof
+    /// with the new words).
+    Range {
+        /// First word.
+        first: u64,
+        /// The words as they were.
+        words: Vec<B256>,
+        /// The boundary siblings.
+        proof: RangeProof,
+    },
+    /// Code bytes, checked against a code hash (loading code, EXTCODECOPY).
+    Code(Bytes),
+    /// The preimage of a word just opened (an input's encoding, an access-list item).
+    Preimage(Vec<u8>),
+}
+
+impl Access {
+    /// Witness bytes.
+    pub fn encoded_len(&self) -> usize {
+        1 + match self {
+            Access::Smt(a) => a.encoded_len(),
+            Access::Range { words, proof, .. } => 16 + 32 * words.len() + proof.encoded_len(),
+            Access::Code(c) => 8 + c.len(),
+            Access::Preimage(p) => 8 + p.len(),
+        }
+    }
+}
+
+/// How a machine reads and writes its trees.
+#[derive(Debug, Clone, Default)]
+pub enum Io {
+    /// The prover's full state; recording the accesses of the step being witnessed.
+    Full {
+        /// The accesses so far, when recording.
+        recording: Option<Vec<Access>>,
+    },
+    /// A witness: the accesses of its one step, consumed in order.
+    Witness(VecDeque<Access>),
+    /// The default: full, not recording.
+    #[default]
+    Plain,
+}
+
+// ---- the machine -------------------------------------------------------------------
+
+/// How one input of the block ended (the prover's record; not committed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TxOutcome {
+    /// Invalid at its position: skipped (a deposit keeps its mint).
+    Invalid(String),
+    /// Ran: success, gas used, logs (with data).
+    Ran {
+        /// Whether the outermost frame succeeded.
+        success: bool,
+        /// Gas used after refunds.
+        gas_used: u64,
+        /// Its logs.
+        logs: Vec<alloy_primitives::Log>,
+    },
+}
+
+/// The whole machine state of one block.
+#[derive(Debug, Clone)]
 pub struct Machine {
     /// Block context.
     pub block: BlockCtx,
-    /// The transaction.
-    pub tx: TxCtx,
-    /// The world: every account the transaction may see (a witness keeps all keys and
-    /// seals the accounts the step does not touch, so absence is provable).
-    pub world: BTreeMap<Address, Part<Account>>,
-    /// Call frames, outermost first.
-    pub frames: Vec<Part<Frame>>,
-    /// Substate.
-    pub substate: Part<Substate>,
-    /// Journal.
-    pub journal: Part<Journal>,
-    /// Logs emitted so far, as a [`HashStack`] (they leave the machine only in the
-    /// receipt).
-    pub logs: Part<HashStack<Log>>,
+    /// The block's inputs.
+    pub inputs: Inputs,
+    /// What the block has accumulated.
+    pub acc: BlockAcc,
+    /// The current transaction.
+    pub tx: Option<TxCtx>,
+    /// The world.
+    pub world: World,
+    /// The substate of the current transaction.
+    pub substate: Substate,
+    /// Suspended frames, outermost first.
+    pub frames: HashStack<Frame>,
+    /// The running frame.
+    pub top: Option<Frame>,
+    /// The journal.
+    pub journal: HashStack<Undo>,
+    /// The current transaction's logs.
+    pub logs: HashStack<LogItem>,
+    /// Accounts destroyed under EIP-6780 in this transaction, to delete at its end.
+    pub destructed: HashStack<Address>,
+    /// Slots written in accounts created in this transaction.
+    pub created_slots: HashStack<SlotRef>,
     /// Phase.
     pub phase: Phase,
+    /// How trees are read (not committed).
+    pub io: Io,
+    /// How each input ended (prover only; not committed).
+    pub outcomes: Vec<TxOutcome>,
 }
 
 impl Machine {
-    /// A machine about to run `tx` on `world`.
-    pub fn new(block: BlockCtx, tx: TxCtx, world: BTreeMap<Address, Account>) -> Self {
+    /// A machine at the start of a block with `inputs`, over `world`.
+    pub fn new(block: BlockCtx, inputs: Vec<TxCtx>, world: World) -> Self {
         Self {
             block,
-            tx,
-            world: world.into_iter().map(|(a, acc)| (a, Part::Open(acc))).collect(),
-            frames: Vec::new(),
-            substate: Part::Open(Substate::default()),
-            journal: Part::Open(Journal::default()),
-            logs: Part::Open(HashStack::default()),
-            phase: Phase::Begin,
+            inputs: Inputs::new(inputs),
+            acc: BlockAcc::default(),
+            tx: None,
+            world,
+            substate: Substate::default(),
+            frames: HashStack::default(),
+            top: None,
+            journal: HashStack::default(),
+            logs: HashStack::default(),
+            destructed: HashStack::default(),
+            created_slots: HashStack::default(),
+            phase: Phase::NextTx,
+            io: Io::Plain,
+            outcomes: Vec::new(),
         }
     }
 
-    /// The commitment (docs/fault-vm.md, "Commitment").
-    pub fn commitment(&self) -> B256 {
-        self.commitment_with(&self.part_hashes())
-    }
-
-    /// Every part's hash.
-    pub fn part_hashes(&self) -> PartHashes {
-        PartHashes {
-            block: self.block.hash(),
-            tx: self.tx.hash(),
-            world: self.world.iter().map(|(a, p)| (*a, p.hash())).collect(),
-            frames: self.frames.iter().map(Part::hash).collect(),
-            substate: self.substate.hash(),
-            journal: self.journal.hash(),
-            logs: self.logs.hash(),
-        }
-    }
-
-    /// Brings `h` up to date after a step that touched `t` (only touched parts rehashed).
-    pub fn update_part_hashes(&self, h: &mut PartHashes, t: &Touched) {
-        for a in &t.accounts {
-            match self.world.get(a) {
-                Some(p) => {
-                    h.world.insert(*a, p.hash());
-                }
-                None => {
-                    h.world.remove(a);
-                }
-            }
-        }
-        h.frames.truncate(self.frames.len());
-        for (i, f) in self.frames.iter().enumerate() {
-            if i >= h.frames.len() {
-                h.frames.push(f.hash());
-            } else if t.frames.contains(&i) {
-                h.frames[i] = f.hash();
-            }
-        }
-        if t.substate {
-            h.substate = self.substate.hash();
-        }
-        if t.journal {
-            h.journal = self.journal.hash();
-        }
-        if t.logs {
-            h.logs = self.logs.hash();
-        }
-    }
-
-    /// The commitment given every part's hash.
-    pub fn commitment_with(&self, h: &PartHashes) -> B256 {
-        let mut world = Vec::with_capacity(h.world.len() * 52);
-        for (a, ph) in &h.world {
-            world.extend_from_slice(a.as_slice());
-            world.extend_from_slice(ph.as_slice());
-        }
-        let mut frames = Vec::with_capacity(h.frames.len() * 32);
-        for fh in &h.frames {
-            frames.extend_from_slice(fh.as_slice());
-        }
-        let mut out = Vec::with_capacity(COMMITMENT_TAG.len() + 8 * 32);
+    /// The commitment (docs/fault-vm.md, "Commitment"): keccak256 of the tag and every
+    /// part's encoding, trees as their roots.
+    pub fn commitment(&self) -> Result<B256, StepError> {
+        let mut out = Vec::with_capacity(2048);
         out.extend_from_slice(COMMITMENT_TAG);
-        out.extend_from_slice(h.block.as_slice());
-        out.extend_from_slice(h.tx.as_slice());
-        out.extend_from_slice(keccak256(&world).as_slice());
-        out.extend_from_slice(keccak256(&frames).as_slice());
-        out.extend_from_slice(h.substate.as_slice());
-        out.extend_from_slice(h.journal.as_slice());
-        out.extend_from_slice(h.logs.as_slice());
-        out.extend_from_slice(self.phase.hash().as_slice());
-        keccak256(out)
+        self.block.encode(&mut out);
+        out.extend_from_slice(self.inputs.tree.root().as_slice());
+        put_u64(&mut out, self.inputs.count);
+        self.acc.encode(&mut out);
+        match &self.tx {
+            Some(t) => {
+                out.push(1);
+                t.encode(&mut out);
+            }
+            None => out.push(0),
+        }
+        out.extend_from_slice(self.world.root()?.as_slice());
+        out.extend_from_slice(self.substate.root()?.as_slice());
+        self.frames.encode(&mut out);
+        match &self.top {
+            Some(f) => {
+                out.push(1);
+                f.encode(&mut out);
+            }
+            None => out.push(0),
+        }
+        self.journal.encode(&mut out);
+        self.logs.encode(&mut out);
+        self.destructed.encode(&mut out);
+        self.created_slots.encode(&mut out);
+        self.phase.encode(&mut out);
+        Ok(crate::meter::keccak(&out))
     }
 
-    /// The witness of a step from its pre-images: the parts it touched as they were, all
-    /// others sealed with their pre-step hashes `h`.
-    pub fn witness_from(block: &BlockCtx, tx: &TxCtx, phase: Phase, h: &PartHashes, pre: PreImages) -> Self {
-        let PreImages { mut accounts, mut frames, substate, journal, logs } = pre;
-        Self {
-            block: block.clone(),
-            tx: tx.clone(),
-            world: h
-                .world
-                .iter()
-                .map(|(a, ph)| (*a, accounts.remove(a).flatten().unwrap_or(Part::Sealed(*ph))))
-                .collect(),
-            frames: h.frames.iter().enumerate().map(|(i, fh)| frames.remove(&i).unwrap_or(Part::Sealed(*fh))).collect(),
-            substate: substate.unwrap_or(Part::Sealed(h.substate)),
-            journal: journal.unwrap_or(Part::Sealed(h.journal)),
-            logs: logs.unwrap_or(Part::Sealed(h.logs)),
-            phase,
+    /// Whether the block has ended.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Done { .. })
+    }
+
+    /// The output root, once the block has ended.
+    pub fn output_root(&self) -> Option<B256> {
+        match self.phase {
+            Phase::Done { output_root, .. } => Some(output_root),
+            _ => None,
         }
     }
 
-    /// Checks what a witness could forge: every open code (accounts, frames, journal
-    /// records) must hash to its stored hash; cached memory hashes are dropped.
-    pub fn sanitize(&mut self) -> Result<(), StepError> {
-        for p in self.world.values() {
-            if let Part::Open(a) = p {
-                if !a.code.is_consistent() {
-                    return Err(StepError::Missing("account code matching its hash".into()));
+    /// Marks every stack so a step's depth into each can be read after it.
+    pub(crate) fn mark_stacks(&mut self) {
+        self.frames.mark();
+        if let Some(f) = self.top.as_mut() {
+            f.stack.mark();
+        }
+        self.journal.mark();
+        self.logs.mark();
+        self.destructed.mark();
+        self.created_slots.mark();
+    }
+
+    /// This state as the witness of a step that consumed, from each stack, the items
+    /// `carry` gives, and opened `accesses`.
+    pub(crate) fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
+        Ok(Machine {
+            block: BlockCtx { block_hashes: self.block.block_hashes.proven(), ..self.block.clone() },
+            inputs: Inputs { tree: self.inputs.tree.proven(), count: self.inputs.count, txs: None },
+            acc: self.acc.clone(),
+            tx: self.tx.as_ref().map(TxCtx::proven),
+            world: World::Proven(self.world.root()?),
+            substate: Substate::Proven(self.substate.root()?),
+            frames: {
+                // A suspended frame the step resumes is held as a witness holds a frame.
+                let mut w = self.frames.to_witness(carry.frames);
+                if let HashStack::Witness { top, .. } = &mut w {
+                    for (_, f) in top.iter_mut() {
+                        *f = f.proven(0);
+                    }
                 }
-            }
-        }
-        if let Part::Open(j) = &self.journal {
-            if j.top.iter().any(|(_, u)| matches!(u, Undo::Code(_, c) if !c.is_consistent())) {
-                return Err(StepError::Missing("journal code matching its hash".into()));
-            }
-        }
-        for p in self.frames.iter_mut() {
-            if let Part::Open(f) = p {
-                if !f.code.is_consistent() {
-                    return Err(StepError::Missing("frame code matching its hash".into()));
+                w
+            },
+            top: self.top.as_ref().map(|f| f.proven(carry.stack)),
+            journal: self.journal.to_witness(carry.journal),
+            logs: {
+                let mut w = self.logs.to_witness(carry.logs);
+                if let HashStack::Witness { top, .. } = &mut w {
+                    for (_, l) in top.iter_mut() {
+                        l.data = None;
+                    }
                 }
-                f.memory.forget_hash();
-            }
-        }
-        Ok(())
+                w
+            },
+            destructed: self.destructed.to_witness(carry.destructed),
+            created_slots: self.created_slots.to_witness(carry.created_slots),
+            phase: self.phase.clone(),
+            io: Io::Witness(accesses.into()),
+            outcomes: Vec::new(),
+        })
     }
 
-    /// Bytes of this state as a witness (open parts in full, sealed ones as 32 bytes, plus
-    /// one address per account key).
+    /// Bytes of this state as a witness: the open parts, the items its stacks carry and
+    /// its accesses.
     pub fn witness_len(&self) -> usize {
-        self.block.encoded_len()
-            + self.tx.encoded_len()
-            + self.world.values().map(|p| 20 + p.witness_len()).sum::<usize>()
-            + self.frames.iter().map(Part::witness_len).sum::<usize>()
-            + self.substate.witness_len()
+        let mut small = Vec::new();
+        self.block.encode(&mut small);
+        self.acc.encode(&mut small);
+        if let Some(t) = &self.tx {
+            t.encode(&mut small);
+        }
+        if let Some(f) = &self.top {
+            f.encode(&mut small);
+        }
+        self.phase.encode(&mut small);
+        let stacks = self.frames.witness_len()
+            + self.top.as_ref().map_or(0, |f| f.stack.witness_len())
             + self.journal.witness_len()
             + self.logs.witness_len()
-            + self.phase.encoded_len()
-    }
-
-    /// The world as plain accounts, if every account is open.
-    pub fn accounts(&self) -> Option<BTreeMap<Address, Account>> {
-        self.world
-            .iter()
-            .map(|(a, p)| match p {
-                Part::Open(acc) => Some((*a, acc.clone())),
-                Part::Sealed(_) => None,
-            })
-            .collect()
-    }
-
-    /// The logs so far, if all are known (a full machine).
-    pub fn logs(&self) -> Option<Vec<Log>> {
-        match &self.logs {
-            Part::Open(s) => s.items().map(|it| it.cloned().collect()),
-            Part::Sealed(_) => None,
-        }
+            + self.destructed.witness_len()
+            + self.created_slots.witness_len();
+        let io = match &self.io {
+            Io::Witness(q) => q.iter().map(Access::encoded_len).sum(),
+            _ => 0,
+        };
+        small.len() + 40 + 64 + stacks + io
     }
 }
 
+/// How many items a step took from each stack of its pre-state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Carry {
+    /// Suspended frames.
+    pub frames: usize,
+    /// The running frame's EVM stack.
+    pub stack: usize,
+    /// Journal records.
+    pub journal: usize,
+    /// Logs.
+    pub logs: usize,
+    /// Destroyed accounts.
+    pub destructed: usize,
+    /// Created slots.
+    pub created_slots: usize,
+}

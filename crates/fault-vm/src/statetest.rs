@@ -353,9 +353,13 @@ pub enum MachineOutcome {
     Skip(String),
 }
 
-/// The step machine's initial state for case `entry` of `test`, or why it is skipped.
+/// The step machine's initial state for case `entry` of `test` (a block of one
+/// transaction), or why it is skipped.
 pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::machine::Machine, String> {
-    use crate::machine::{Account, BlockCtx, Machine, TxCtx};
+    use crate::{
+        machine::{BlockCtx, Machine, Tree},
+        world::{Account, FullWorld, MemWorld, World},
+    };
     let t = &test.transaction;
     if t.blob_versioned_hashes.is_some() {
         return Err("blob transaction (EIP-4844; not an L2 transaction type)".into());
@@ -365,13 +369,23 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
     else {
         return Err("fixture index out of range".into());
     };
-    let world = test
+    let accounts: BTreeMap<Address, Account> = test
         .pre
         .iter()
         .map(|(a, p)| (*a, Account::new(p.nonce.saturating_to(), p.balance, p.code.clone(), p.storage.iter().map(|(k, v)| (*k, *v)))))
         .collect();
+    if accounts.values().any(|a| a.nonce == 0 && a.code.is_empty() && !a.storage.is_empty()) {
+        return Err("storage without code or nonce in the pre-state (cannot exist on the L2: docs/fault-vm.md, \"EIP-7610\")".into());
+    }
     let env = &test.env;
     let number: u64 = env.current_number.saturating_to();
+    // What revm's EmptyDB answers for BLOCKHASH, which the fixtures were matched with.
+    let hashes: Vec<B256> = (0..256u64)
+        .map(|i| {
+            let n = (number + i).checked_sub(256);
+            n.map(|n| keccak256(n.to_string().as_bytes())).unwrap_or_default()
+        })
+        .collect();
     let block = BlockCtx {
         number,
         timestamp: env.current_timestamp.saturating_to(),
@@ -385,8 +399,9 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
             SpecId::CANCUN,
         )
         .blob_gasprice,
-        // What revm's EmptyDB answers for BLOCKHASH, which the fixtures were matched with.
-        block_hashes: (number.saturating_sub(256)..number).map(|n| keccak256(n.to_string().as_bytes())).collect(),
+        parent_hash: B256::ZERO,
+        deposit_cursor: 0,
+        block_hashes: Tree::from_words(&hashes),
     };
     let tx_type = if t.max_fee_per_gas.is_some() {
         2
@@ -395,7 +410,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
     } else {
         0
     };
-    let access_list = t
+    let access_list: Vec<(Address, Vec<B256>)> = t
         .access_lists
         .as_ref()
         .and_then(|l| l.get(entry.indexes.data).cloned().flatten())
@@ -403,72 +418,74 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         .into_iter()
         .map(|i| (i.address, i.storage_keys))
         .collect();
-    let tx = TxCtx {
+    let tx = crate::l2::tx_ctx_of(
         tx_type,
-        sender: t.sender,
-        to: t.to,
-        value: *value,
-        data: data.clone(),
-        gas_limit: gas.saturating_to(),
-        max_fee: t.gas_price.or(t.max_fee_per_gas).map(|g| g.saturating_to()).unwrap_or(0),
-        max_priority_fee: t.max_priority_fee_per_gas.map(|g| g.saturating_to()),
-        nonce: t.nonce.saturating_to(),
-        access_list,
-        mint: None,
-    };
-    Ok(Machine::new(block, tx, world))
+        B256::ZERO,
+        t.sender,
+        t.to,
+        *value,
+        data.clone(),
+        gas.saturating_to(),
+        t.gas_price.or(t.max_fee_per_gas).map(|g| g.saturating_to()).unwrap_or(0),
+        t.max_priority_fee_per_gas.map(|g| g.saturating_to()),
+        t.nonce.saturating_to(),
+        None,
+        &access_list,
+        None,
+    );
+    let world = World::Full(Box::new(FullWorld::new(std::sync::Arc::new(MemWorld::new(&accounts)))));
+    Ok(Machine::new(block, vec![tx], world))
 }
 
 /// Steps case `entry` of `test` through the machine, checking every step, and compares
 /// the final world's state root and the logs hash with the fixture.
 ///
 /// Cases needing more than `max_steps` steps are skipped with that reason (checking every
-/// step runs at tens of thousands of steps per second; the VM performance fixtures need
-/// tens of millions).
-/// Likewise for cases whose witnesses total more than `max_witness_bytes`.
-pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64, max_witness_bytes: u64) -> MachineOutcome {
+/// step runs at thousands of steps per second; the VM performance fixtures need tens of
+/// millions).
+pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> MachineOutcome {
     let m = match initial_machine(test, entry) {
         Ok(m) => m,
         Err(why) => return MachineOutcome::Skip(why),
     };
-    let (end, stats) = match crate::trace::run_checked_within(m, max_steps, max_witness_bytes) {
+    crate::meter::clear_bound_hit();
+    let (end, stats) = match crate::trace::run_checked_within(m, max_steps) {
         Ok(r) => r,
         Err(crate::trace::TraceError::Runaway(_)) => {
             return MachineOutcome::Skip(format!("over the step budget of {max_steps} checked steps (--max-steps)"))
         }
-        Err(crate::trace::TraceError::WorkBudget(_)) => {
-            return MachineOutcome::Skip(format!(
-                "over the checking budget of {max_witness_bytes} witness bytes in total (--max-witness-bytes; v0 witnesses carry whole parts)"
-            ))
-        }
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };
-    let (Some(world), Some(logs)) = (end.accounts(), end.logs()) else {
-        return MachineOutcome::Fail("final machine has sealed parts".into());
+    if crate::meter::bound_hit() {
+        return MachineOutcome::Skip("a precompile call beyond the L2's bounds on input or gas (docs/fault-vm.md, \"Precompiles\")".into());
+    }
+    let Some(world) = end.world.full().and_then(|w| w.all_accounts()) else {
+        return MachineOutcome::Fail("the final world cannot be listed".into());
+    };
+    let (logs, gas_used, invalid) = match end.outcomes.first() {
+        Some(crate::machine::TxOutcome::Ran { logs, gas_used, .. }) => (logs.clone(), *gas_used, None),
+        Some(crate::machine::TxOutcome::Invalid(why)) => (Vec::new(), 0, Some(why.clone())),
+        None => return MachineOutcome::Fail("the block ran no input".into()),
     };
     let mut what = post_mismatches("machine ", world_root(&world), &logs, entry);
     if !what.is_empty() {
-        if let crate::machine::Phase::Invalid(why) = &end.phase {
+        if let Some(why) = invalid {
             what.push(format!("machine found the transaction invalid: {why}"));
         }
         return MachineOutcome::Fail(what.join("; "));
     }
-    let gas_used = match end.phase {
-        crate::machine::Phase::Done { gas_used, .. } => gas_used,
-        _ => 0,
-    };
     MachineOutcome::Pass { stats, gas_used }
 }
 
 /// The Ethereum MPT state root of the machine's world (empty accounts without storage
 /// left out, as in [`state_root`]).
-pub fn world_root(world: &BTreeMap<Address, crate::machine::Account>) -> B256 {
+pub fn world_root(world: &BTreeMap<Address, crate::world::Account>) -> B256 {
     let mut leaves = Vec::new();
     for (address, acc) in world {
         if acc.is_empty() && acc.storage.is_empty() {
             continue;
         }
-        leaves.push(account_entry(address, acc.nonce, acc.balance, acc.code.hash(), &acc.storage));
+        leaves.push(account_entry(address, acc.nonce, acc.balance, acc.record().code_hash, &acc.storage));
     }
     trie_root(leaves)
 }

@@ -1,42 +1,76 @@
-//! One step of the machine (docs/fault-vm.md, "Step kinds"): tx-begin, one opcode of the
-//! innermost frame, one precompile call, frame-exit, tx-end. Cancun rules throughout.
+//! One step of the machine (docs/fault-vm.md, "Step kinds"): the next input or the end
+//! of the block, tx-begin and its micro-steps, one opcode of the running frame, one
+//! precompile call, a code load, a copy or hash micro-step, an undo, a frame-exit, and the
+//! end of a transaction with its sweep and bloom micro-steps. Cancun rules throughout.
 //!
-//! The same code steps a full state (recording which parts it opened, [`Touched`]) and a
-//! witness (failing with [`StepError::Missing`] if a part it needs is sealed), so the
-//! reference [`step`] function and the tracer cannot disagree.
+//! The same code steps a full state (recording, when building a witness, what it opens
+//! through [`Io`]) and a witness (failing with [`StepError::Missing`] if it lacks or
+//! cannot prove what the step needs), so the reference [`step`] and the prover cannot
+//! disagree.
 
-use crate::machine::{
-    Account, Code, Encode, Frame, FrameKind, HashStack, Memory, Halt, Journal, Machine, Part, Phase, Status, StepError, Substate, Touched, Undo,
+use crate::{
+    io::{sub_key, tags, ONE},
+    machine::{
+        AccessItem, AfterHash, Encode, Frame, FrameCode, FrameKind, Halt, Io, LogItem, Machine, Pending, Phase, Slice,
+        SlotRef, Source, Status, StepError, Substate, Tree, TxCtx, TxOutcome, Undo,
+    },
+    sponge::{Sponge, RATE},
 };
-use alloy_primitives::{keccak256, Address, Bytes, Log, LogData, B256, U256};
+use alloy_primitives::{Address, Bytes, Log, LogData, B256, KECCAK256_EMPTY, U256};
+use faultline_state::AccountRecord;
 
 /// The kind of a step, for statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StepKind {
-    /// Validation, gas purchase, warm sets, the first frame.
+    /// An input loaded.
+    NextTx,
+    /// The block's end: header and output root.
+    BlockEnd,
+    /// Validation, gas purchase, warm sets.
     TxBegin,
+    /// One access-list item warmed.
+    Warm,
+    /// The value transfer and the first frame.
+    Enter,
+    /// A frame's code loaded and chunked.
+    CodeLoad,
     /// One opcode.
     Opcode(u8),
     /// One precompile call.
     Precompile(u8),
+    /// One chunk of a copy.
+    Copy,
+    /// One chunk of an incremental hash.
+    Hash,
     /// One journal record of a failed frame undone (before its frame-exit).
     Undo,
     /// A frame's result handed to its caller (or to tx-end).
     FrameExit,
-    /// Refunds, fees, clean-up.
+    /// Refunds, fees, the receipt.
     TxEnd,
+    /// One slot or account of an EIP-6780 destruction deleted.
+    Sweep,
+    /// One log added to the block's bloom.
+    Bloom,
 }
 
 /// The reference step: checks that `witness` hashes to `pre`, takes one step and returns
 /// the commitment after it. The Solidity verifier implements exactly this.
 pub fn step(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
-    witness.sanitize()?;
-    let got = witness.commitment();
+    if !witness.io.is_witness() {
+        return Err(StepError::Inconsistent("step() takes a witness"));
+    }
+    let got = witness.commitment()?;
     if got != pre {
         return Err(StepError::WrongPreState { got, claimed: pre });
     }
-    witness.step(&mut Touched::default())?;
-    Ok(witness.commitment())
+    witness.step()?;
+    if let Io::Witness(q) = &witness.io {
+        if !q.is_empty() {
+            return Err(StepError::Missing("nothing more than the step opens (the witness carries unused accesses)".into()));
+        }
+    }
+    witness.commitment()
 }
 
 /// Largest contract code (EIP-170).
@@ -45,9 +79,19 @@ pub const MAX_CODE_SIZE: usize = 24_576;
 pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
 /// Deepest call stack.
 pub const MAX_DEPTH: usize = 1024;
-const STACK_LIMIT: usize = 1024;
+const STACK_LIMIT: u64 = 1024;
 /// Memory end offsets beyond this cost more gas than exists; treated as out of gas.
 const MEMORY_LIMIT: u64 = u32::MAX as u64;
+/// Most bytes one step copies, or hashes with the EVM's keccak256 (docs/fault-vm.md,
+/// "Micro-steps"); longer copies and hashes continue in micro-steps.
+pub const CHUNK: u64 = 4096;
+/// Bytes one incremental-hash micro-step absorbs (8 keccak blocks).
+pub const SPONGE_CHUNK: u64 = 8 * RATE as u64;
+/// The L2's bound on a precompile call's input (docs/fault-vm.md, "Precompiles"): a
+/// longer input makes the call fail, as on faultline's sequencer.
+pub const PRECOMPILE_MAX_INPUT: usize = faultline_primitives::limits::PRECOMPILE_MAX_INPUT;
+/// The L2's bound on a precompile call's gas: a call that would need more fails.
+pub const PRECOMPILE_MAX_GAS: u64 = faultline_primitives::limits::PRECOMPILE_MAX_GAS;
 
 /// An EVM-level exit from an opcode (a halt) or a machine-level error.
 enum Exit {
@@ -73,40 +117,6 @@ pub fn is_precompile(a: &Address) -> bool {
     b[..19].iter().all(|x| *x == 0) && (1..=10).contains(&b[19])
 }
 
-/// Opens a hash-stack part for a step: on first touch its pre-image is the header alone.
-fn open_stack<'a, T: Encode + Clone>(
-    part: &'a mut Part<HashStack<T>>,
-    touched: &mut bool,
-    pre: Option<&mut Option<Part<HashStack<T>>>>,
-    what: &'static str,
-) -> Result<&'a mut HashStack<T>, StepError> {
-    if !*touched {
-        *touched = true;
-        if let Some(pre) = pre {
-            *pre = Some(match &*part {
-                Part::Open(s) => Part::Open(s.header()),
-                sealed => sealed.clone(),
-            });
-        }
-    }
-    part.open_mut(|| what.into())
-}
-
-/// Pops a hash-stack part's top item; a recording step adds it (with the chain value
-/// below it) to the part's pre-image, so the witness carries exactly what was popped.
-fn pop_stack<T: Encode + Clone>(
-    part: &mut Part<HashStack<T>>,
-    touched: &mut bool,
-    mut pre: Option<&mut Option<Part<HashStack<T>>>>,
-    what: &'static str,
-) -> Result<T, StepError> {
-    let (below, item) = open_stack(part, touched, pre.as_deref_mut(), what)?.pop()?;
-    if let Some(Some(Part::Open(p))) = pre {
-        p.top.insert(0, (below, item.clone()));
-    }
-    Ok(item)
-}
-
 fn words(n: u64) -> u64 {
     n.div_ceil(32)
 }
@@ -124,10 +134,10 @@ fn use_gas(f: &mut Frame, n: u64) -> Ev<()> {
 }
 
 fn pop(f: &mut Frame) -> Ev<U256> {
-    match f.stack.pop() {
-        Some(v) => Ok(v),
-        None => halt(Halt::StackUnderflow),
+    if f.stack.is_empty() {
+        return halt(Halt::StackUnderflow);
     }
+    Ok(f.stack.pop()?)
 }
 
 fn push(f: &mut Frame, v: U256) -> Ev<()> {
@@ -139,8 +149,8 @@ fn push(f: &mut Frame, v: U256) -> Ev<()> {
 }
 
 /// Charges and performs the memory expansion for `[offset, offset + size)`; returns the
-/// offset as usize (0 when size is 0).
-fn expand(f: &mut Frame, offset: U256, size: U256) -> Ev<(usize, usize)> {
+/// offset (0 when size is 0) and the size.
+fn expand(f: &mut Frame, offset: U256, size: U256) -> Ev<(u64, u64)> {
     if size.is_zero() {
         return Ok((0, 0));
     }
@@ -150,38 +160,13 @@ fn expand(f: &mut Frame, offset: U256, size: U256) -> Ev<(usize, usize)> {
     let Some(end) = off.checked_add(len).filter(|e| *e <= MEMORY_LIMIT) else {
         return halt(Halt::OutOfGas);
     };
-    let cur = f.memory.len() as u64 / 32;
+    let cur = f.memory_len / 32;
     let new = words(end);
     if new > cur {
         use_gas(f, mem_cost(new) - mem_cost(cur))?;
-        f.memory.write().resize((new * 32) as usize, 0);
+        f.memory_len = new * 32;
     }
-    Ok((off as usize, len as usize))
-}
-
-/// `size` bytes of `data` from `offset`, zero padded.
-fn padded(data: &[u8], offset: U256, size: usize) -> Vec<u8> {
-    let mut out = vec![0u8; size];
-    if let Ok(off) = usize::try_from(offset) {
-        if off < data.len() {
-            let n = size.min(data.len() - off);
-            out[..n].copy_from_slice(&data[off..off + n]);
-        }
-    }
-    out
-}
-
-fn is_jumpdest(code: &[u8], dest: U256) -> bool {
-    let Ok(dest) = usize::try_from(dest) else { return false };
-    if dest >= code.len() || code[dest] != 0x5b {
-        return false;
-    }
-    let mut pc = 0;
-    while pc < dest {
-        let op = code[pc];
-        pc += if (0x60..=0x7f).contains(&op) { (op - 0x5f) as usize + 1 } else { 1 };
-    }
-    pc == dest
+    Ok((off, len))
 }
 
 fn is_neg(x: U256) -> bool {
@@ -220,34 +205,82 @@ fn word_of(a: Address) -> U256 {
     U256::from_be_slice(a.as_slice())
 }
 
+fn empty_record() -> AccountRecord {
+    AccountRecord { nonce: 0, balance: U256::ZERO, code_hash: KECCAK256_EMPTY, code_size: 0 }
+}
+
 /// A child frame an opcode asks for.
 struct Child(Frame);
 
+#[allow(clippy::too_many_arguments)]
+fn new_frame(
+    kind: FrameKind,
+    code: FrameCode,
+    address: Address,
+    code_address: Address,
+    caller: Address,
+    value: U256,
+    gas: u64,
+    calldata: Slice,
+    checkpoint: u64,
+) -> Frame {
+    Frame {
+        kind,
+        code,
+        code_address,
+        pc: 0,
+        gas,
+        refund: 0,
+        stack: Default::default(),
+        memory: Tree::default(),
+        memory_len: 0,
+        calldata,
+        returndata: Slice::default(),
+        address,
+        caller,
+        value,
+        is_static: false,
+        checkpoint,
+        ret_offset: 0,
+        ret_size: 0,
+        status: Status::Running,
+        pending: None,
+    }
+}
+
+/// The code a call frame runs: loaded later unless empty; a precompile has none.
+fn call_code(rec: Option<AccountRecord>, code_address: &Address) -> FrameCode {
+    match rec {
+        Some(r) if r.code_size > 0 && !is_precompile(code_address) => {
+            FrameCode { hash: r.code_hash, len: r.code_size, chunks: None, init: None }
+        }
+        _ => FrameCode::empty(),
+    }
+}
+
 impl Machine {
-    /// Takes the next step, recording the parts it opens in `t`.
-    pub fn step(&mut self, t: &mut Touched) -> Result<StepKind, StepError> {
+    /// Takes the next step.
+    pub fn step(&mut self) -> Result<StepKind, StepError> {
         match self.phase.clone() {
-            Phase::Begin => {
-                self.tx_begin(t)?;
-                Ok(StepKind::TxBegin)
-            }
-            Phase::Run => self.run_step(t),
-            Phase::End { gas_left, refund, success } => {
-                self.tx_end(t, gas_left, refund, success)?;
-                Ok(StepKind::TxEnd)
-            }
-            Phase::Done { .. } | Phase::Invalid(_) => Err(StepError::Finished),
+            Phase::NextTx => self.next_tx(),
+            Phase::Begin => self.tx_begin().map(|_| StepKind::TxBegin),
+            Phase::Warm { next } => self.warm(next).map(|_| StepKind::Warm),
+            Phase::Enter => self.enter().map(|_| StepKind::Enter),
+            Phase::Run => self.run_step(),
+            Phase::End { gas_left, refund, success } => self.tx_end(gas_left, refund, success).map(|_| StepKind::TxEnd),
+            Phase::Sweep => self.sweep().map(|_| StepKind::Sweep),
+            Phase::Bloom { keep } => self.bloom(keep).map(|_| StepKind::Bloom),
+            Phase::Done { .. } => Err(StepError::Finished),
         }
     }
 
-    /// Whether no step is left.
-    pub fn is_finished(&self) -> bool {
-        matches!(self.phase, Phase::Done { .. } | Phase::Invalid(_))
+    fn tx(&self) -> Result<&TxCtx, StepError> {
+        self.tx.as_ref().ok_or(StepError::Inconsistent("no current transaction"))
     }
 
     /// BASEFEE as the transaction sees it: the block's, or 0 for a deposit.
     pub fn basefee(&self) -> u64 {
-        if self.tx.mint.is_some() {
+        if self.tx.as_ref().is_some_and(|t| t.mint.is_some()) {
             0
         } else {
             self.block.basefee
@@ -256,254 +289,169 @@ impl Machine {
 
     /// The price per gas the sender pays.
     pub fn effective_gas_price(&self) -> u128 {
-        match self.tx.max_priority_fee {
-            Some(tip) => self.tx.max_fee.min((self.basefee() as u128).saturating_add(tip)),
-            None => self.tx.max_fee,
+        let Some(tx) = &self.tx else { return 0 };
+        match tx.max_priority_fee {
+            Some(tip) => tx.max_fee.min((self.basefee() as u128).saturating_add(tip)),
+            None => tx.max_fee,
         }
     }
 
-    // ---- parts -------------------------------------------------------------------
+    // ---- world and substate ------------------------------------------------------
 
-    fn account(&mut self, t: &mut Touched, a: Address) -> Result<Option<&mut Account>, StepError> {
-        self.touch_account(t, a);
-        match self.world.get_mut(&a) {
-            None => Ok(None),
-            Some(p) => p.open_mut(|| format!("account {a}")).map(Some),
-        }
+    fn account(&mut self, a: Address) -> Result<Option<AccountRecord>, StepError> {
+        self.io.account(&self.world, &a)
     }
 
-    /// Records that `a` is touched (and its pre-image on first touch).
-    fn touch_account(&mut self, t: &mut Touched, a: Address) {
-        if t.accounts.insert(a) {
-            if let Some(pre) = &mut t.pre {
-                pre.accounts.insert(a, self.world.get(&a).cloned());
-            }
-        }
+    /// Changes an account, journaling its previous state.
+    fn modify(&mut self, a: Address, f: impl FnOnce(&mut AccountRecord)) -> Result<(), StepError> {
+        let old = self.account(a)?;
+        let mut new = old.unwrap_or_else(empty_record);
+        f(&mut new);
+        self.journal.push(Undo::Account(a, old));
+        self.io.put_account(&mut self.world, &a, Some(new))
     }
 
-    fn sub(&mut self, t: &mut Touched) -> Result<&mut Substate, StepError> {
-        if !t.substate {
-            t.substate = true;
-            if let Some(pre) = &mut t.pre {
-                pre.substate = Some(self.substate.clone());
-            }
-        }
-        self.substate.open_mut(|| "substate".into())
+    /// Changes an account without journaling (tx-begin and tx-end: below every frame's
+    /// checkpoint, never undone).
+    fn modify_raw(&mut self, a: Address, f: impl FnOnce(&mut AccountRecord)) -> Result<(), StepError> {
+        let mut new = self.account(a)?.unwrap_or_else(empty_record);
+        f(&mut new);
+        self.io.put_account(&mut self.world, &a, Some(new))
     }
 
-    /// The journal; its pre-image is the header alone (records a step pops are added by
-    /// [`Self::journal_pop`]).
-    fn journal(&mut self, t: &mut Touched) -> Result<&mut Journal, StepError> {
-        let pre = t.pre.as_mut().map(|p| &mut p.journal);
-        open_stack(&mut self.journal, &mut t.journal, pre, "journal")
+    fn balance(&mut self, a: Address) -> Result<U256, StepError> {
+        Ok(self.account(a)?.map(|r| r.balance).unwrap_or_default())
     }
 
-    fn record(&mut self, t: &mut Touched, u: Undo) -> Result<(), StepError> {
-        self.journal(t)?.push(u);
-        Ok(())
-    }
-
-    /// Pops the top record; a recording step keeps it in the journal's pre-image, so the
-    /// witness carries exactly the records popped.
-    fn journal_pop(&mut self, t: &mut Touched) -> Result<Undo, StepError> {
-        let pre = t.pre.as_mut().map(|p| &mut p.journal);
-        pop_stack(&mut self.journal, &mut t.journal, pre, "journal")
-    }
-
-    /// The logs, opened like the journal.
-    fn open_logs(&mut self, t: &mut Touched) -> Result<&mut HashStack<Log>, StepError> {
-        let pre = t.pre.as_mut().map(|p| &mut p.logs);
-        open_stack(&mut self.logs, &mut t.logs, pre, "logs")
-    }
-
-    /// Pops the last log (undo of a LOG), recorded like a journal pop.
-    fn logs_pop(&mut self, t: &mut Touched) -> Result<Log, StepError> {
-        let pre = t.pre.as_mut().map(|p| &mut p.logs);
-        pop_stack(&mut self.logs, &mut t.logs, pre, "logs")
-    }
-
-    fn take_frame(&mut self, t: &mut Touched, i: usize) -> Result<Frame, StepError> {
-        let slot = self.frames.get_mut(i).ok_or(StepError::Inconsistent("no frame"))?;
-        if t.frames.insert(i) {
-            if let Some(pre) = &mut t.pre {
-                pre.frames.insert(i, slot.clone());
-            }
-        }
-        match std::mem::replace(slot, Part::Sealed(B256::ZERO)) {
-            Part::Open(f) => Ok(f),
-            sealed @ Part::Sealed(_) => {
-                *slot = sealed;
-                Err(StepError::Missing(format!("frame {i}")))
-            }
-        }
-    }
-
-    fn put_frame(&mut self, i: usize, f: Frame) {
-        self.frames[i] = Part::Open(f);
-    }
-
-    // ---- world reads and journaled writes ------------------------------------------
-
-    fn balance(&mut self, t: &mut Touched, a: Address) -> Result<U256, StepError> {
-        Ok(self.account(t, a)?.map(|x| x.balance).unwrap_or_default())
-    }
-
-    fn code(&mut self, t: &mut Touched, a: Address) -> Result<Code, StepError> {
-        Ok(self.account(t, a)?.map(|x| x.code.clone()).unwrap_or_default())
-    }
-
-    fn is_empty(&mut self, t: &mut Touched, a: Address) -> Result<bool, StepError> {
-        Ok(self.account(t, a)?.is_none_or(|x| x.is_empty()))
-    }
-
-    fn ensure(&mut self, t: &mut Touched, a: Address) -> Result<(), StepError> {
-        if self.account(t, a)?.is_none() {
-            self.world.insert(a, Part::Open(Account::default()));
-            self.record(t, Undo::Created(a))?;
-        }
-        Ok(())
-    }
-
-    fn set_balance(&mut self, t: &mut Touched, a: Address, v: U256) -> Result<(), StepError> {
-        self.ensure(t, a)?;
-        let acc = self.account(t, a)?.ok_or(StepError::Inconsistent("account vanished"))?;
-        let old = std::mem::replace(&mut acc.balance, v);
-        self.record(t, Undo::Balance(a, old))
-    }
-
-    fn set_nonce(&mut self, t: &mut Touched, a: Address, n: u64) -> Result<(), StepError> {
-        self.ensure(t, a)?;
-        let acc = self.account(t, a)?.ok_or(StepError::Inconsistent("account vanished"))?;
-        let old = std::mem::replace(&mut acc.nonce, n);
-        self.record(t, Undo::Nonce(a, old))
-    }
-
-    fn set_code(&mut self, t: &mut Touched, a: Address, code: Code) -> Result<(), StepError> {
-        self.ensure(t, a)?;
-        let acc = self.account(t, a)?.ok_or(StepError::Inconsistent("account vanished"))?;
-        let old = std::mem::replace(&mut acc.code, code);
-        self.record(t, Undo::Code(a, old))
+    fn is_empty(&mut self, a: Address) -> Result<bool, StepError> {
+        Ok(self.account(a)?.is_none())
     }
 
     /// Moves `v` from `from` to `to` (the caller checked the balance). No-op for zero.
-    fn transfer(&mut self, t: &mut Touched, from: Address, to: Address, v: U256) -> Result<(), StepError> {
+    fn transfer(&mut self, from: Address, to: Address, v: U256) -> Result<(), StepError> {
         if v.is_zero() {
             return Ok(());
         }
-        let fb = self.balance(t, from)?;
-        self.set_balance(t, from, fb.saturating_sub(v))?;
-        let tb = self.balance(t, to)?;
-        self.set_balance(t, to, tb.saturating_add(v))
+        self.modify(from, |r| r.balance = r.balance.saturating_sub(v))?;
+        self.modify(to, |r| r.balance = r.balance.saturating_add(v))
     }
 
-    fn storage(&mut self, t: &mut Touched, a: Address, slot: U256) -> Result<U256, StepError> {
-        let v = self.account(t, a)?.and_then(|x| x.storage.get(&slot).copied()).unwrap_or_default();
-        self.sub(t)?.original.entry((a, slot)).or_insert(v);
-        Ok(v)
+    fn sub_get(&mut self, tag: u8, a: &Address, s: Option<&U256>) -> Result<B256, StepError> {
+        let key = sub_key(tag, a, s);
+        self.io.sub(&self.substate, &key)
     }
 
-    fn set_storage(&mut self, t: &mut Touched, a: Address, slot: U256, v: U256) -> Result<(), StepError> {
-        self.ensure(t, a)?;
-        let acc = self.account(t, a)?.ok_or(StepError::Inconsistent("account vanished"))?;
-        let old = if v.is_zero() { acc.storage.remove(&slot) } else { acc.storage.insert(slot, v) };
-        self.record(t, Undo::Storage(a, slot, old.unwrap_or_default()))
+    fn sub_set(&mut self, tag: u8, a: &Address, s: Option<&U256>, v: B256) -> Result<(), StepError> {
+        let key = sub_key(tag, a, s);
+        self.io.set_sub(&mut self.substate, &key, v)
     }
 
     /// Warms `a`; returns whether it was cold.
-    fn warm_address(&mut self, t: &mut Touched, a: Address) -> Result<bool, StepError> {
-        let cold = self.sub(t)?.warm_addresses.insert(a);
+    fn warm_address(&mut self, a: Address, journal: bool) -> Result<bool, StepError> {
+        let cold = self.sub_get(tags::WARM_ADDRESS, &a, None)? == B256::ZERO;
         if cold {
-            self.record(t, Undo::WarmAddress(a))?;
+            self.sub_set(tags::WARM_ADDRESS, &a, None, ONE)?;
+            if journal {
+                self.journal.push(Undo::WarmAddress(a));
+            }
         }
         Ok(cold)
     }
 
-    fn warm_slot(&mut self, t: &mut Touched, a: Address, s: U256) -> Result<bool, StepError> {
-        let cold = self.sub(t)?.warm_slots.insert((a, s));
+    /// Warms slot `s` of `a`, recording its original value on first warming; returns
+    /// whether it was cold and its current value.
+    fn warm_slot(&mut self, a: Address, s: U256, journal: bool) -> Result<(bool, U256), StepError> {
+        let cold = self.sub_get(tags::WARM_SLOT, &a, Some(&s))? == B256::ZERO;
+        let current = self.io.storage(&self.world, &a, &s)?;
         if cold {
-            self.record(t, Undo::WarmSlot(a, s))?;
-        }
-        Ok(cold)
-    }
-
-    fn access_cost(&mut self, t: &mut Touched, a: Address) -> Result<u64, StepError> {
-        Ok(if self.warm_address(t, a)? { 2600 } else { 100 })
-    }
-
-    /// Pops the top journal record and restores what it records (one undo micro-step).
-    fn undo_one(&mut self, t: &mut Touched) -> Result<(), StepError> {
-        let u = self.journal_pop(t)?;
-        match u {
-            Undo::Created(a) => {
-                self.touch_account(t, a);
-                self.world.remove(&a);
+            self.sub_set(tags::WARM_SLOT, &a, Some(&s), ONE)?;
+            // Nothing writes a slot before warming it, so its value now is its value at the
+            // start of the transaction (a warm slot without a record was zero).
+            if !current.is_zero() && self.sub_get(tags::ORIGINAL, &a, Some(&s))? == B256::ZERO {
+                self.sub_set(tags::ORIGINAL, &a, Some(&s), B256::from(current))?;
             }
-            Undo::Balance(a, v) => self.must(t, a)?.balance = v,
-            Undo::Nonce(a, n) => self.must(t, a)?.nonce = n,
-            Undo::Code(a, c) => self.must(t, a)?.code = c,
-            Undo::Storage(a, s, v) => {
-                let acc = self.must(t, a)?;
-                if v.is_zero() {
-                    acc.storage.remove(&s);
-                } else {
-                    acc.storage.insert(s, v);
-                }
-            }
-            Undo::Transient(a, s, v) => {
-                let sub = self.sub(t)?;
-                if v.is_zero() {
-                    sub.transient.remove(&(a, s));
-                } else {
-                    sub.transient.insert((a, s), v);
-                }
-            }
-            Undo::WarmAddress(a) => {
-                self.sub(t)?.warm_addresses.remove(&a);
-            }
-            Undo::WarmSlot(a, s) => {
-                self.sub(t)?.warm_slots.remove(&(a, s));
-            }
-            Undo::Log => {
-                self.logs_pop(t)?;
-            }
-            Undo::MarkedCreated(a) => {
-                self.sub(t)?.created.remove(&a);
-            }
-            Undo::MarkedDestructed(a) => {
-                self.sub(t)?.destructed.remove(&a);
+            if journal {
+                self.journal.push(Undo::WarmSlot(a, s));
             }
         }
+        Ok((cold, current))
+    }
+
+    fn access_cost(&mut self, a: Address) -> Result<u64, StepError> {
+        Ok(if self.warm_address(a, true)? { 2600 } else { 100 })
+    }
+
+    fn created(&mut self, a: &Address) -> Result<bool, StepError> {
+        Ok(self.sub_get(tags::CREATED, a, None)? != B256::ZERO)
+    }
+
+    // ---- the block -------------------------------------------------------------------
+
+    fn next_tx(&mut self) -> Result<StepKind, StepError> {
+        if self.acc.next >= self.inputs.count {
+            self.block_end()?;
+            return Ok(StepKind::BlockEnd);
+        }
+        let i = self.acc.next;
+        let word = self.io.words(&self.inputs.tree, i, 1)?[0];
+        let full = self.inputs.txs.as_ref().and_then(|t| t.get(i as usize)).cloned();
+        let bytes = self.io.preimage(word, || {
+            let mut v = Vec::new();
+            if let Some(t) = &full {
+                t.encode(&mut v);
+            }
+            v
+        })?;
+        self.tx = Some(match full {
+            Some(t) => t,
+            None => TxCtx::decode(&bytes)?,
+        });
+        self.phase = Phase::Begin;
+        Ok(StepKind::NextTx)
+    }
+
+    /// The header of the block as the node assembles it (crates/executor/src/header.rs),
+    /// from the context and the accumulators; its hash and the output root end the block.
+    fn block_end(&mut self) -> Result<(), StepError> {
+        let state_root = self.world.root()?;
+        let header = faultline_primitives::commitments::l2_header(&faultline_primitives::commitments::HeaderFields {
+            parent_hash: self.block.parent_hash,
+            beneficiary: self.block.coinbase,
+            state_root,
+            transactions_root: self.acc.txs.root(),
+            receipts_root: self.acc.receipts.root(),
+            logs_bloom: self.acc.bloom,
+            number: self.block.number,
+            gas_limit: self.block.gas_limit,
+            gas_used: self.acc.gas_used,
+            timestamp: self.block.timestamp,
+            deposit_cursor: self.block.deposit_cursor,
+            base_fee: self.block.basefee,
+        });
+        crate::meter::hashed(alloy_rlp::Encodable::length(&header));
+        let block_hash = header.hash_slow();
+        crate::meter::hashed(96);
+        let output_root = faultline_primitives::output_root(state_root, block_hash);
+        self.phase = Phase::Done { block_hash, output_root };
         Ok(())
     }
 
-    fn must(&mut self, t: &mut Touched, a: Address) -> Result<&mut Account, StepError> {
-        self.account(t, a)?.ok_or(StepError::Inconsistent("journal names a missing account"))
-    }
-
-    fn journal_len(&mut self, t: &mut Touched) -> Result<u64, StepError> {
-        Ok(self.journal(t)?.len)
-    }
-
-    // ---- tx-begin / tx-end ---------------------------------------------------------
+    // ---- tx-begin ------------------------------------------------------------------
 
     /// Intrinsic gas (Cancun).
-    pub fn intrinsic_gas(&self) -> u64 {
-        let tx = &self.tx;
-        let mut g: u64 = 21_000;
-        for b in tx.data.iter() {
-            g += if *b == 0 { 4 } else { 16 };
-        }
+    pub fn intrinsic_gas(tx: &TxCtx) -> u64 {
+        let zeros = tx.data_zeros;
+        let nonzeros = tx.data.len - zeros;
+        let mut g: u64 = 21_000 + 4 * zeros + 16 * nonzeros;
         if tx.to.is_none() {
-            g += 32_000 + 2 * words(tx.data.len() as u64);
+            g += 32_000 + 2 * words(tx.data.len);
         }
-        for (_, keys) in &tx.access_list {
-            g += 2_400 + 1_900 * keys.len() as u64;
-        }
-        g
+        let keys = tx.access_len - tx.access_addresses;
+        g + 2_400 * tx.access_addresses + 1_900 * keys
     }
 
-    fn validate(&mut self, t: &mut Touched) -> Result<Option<String>, StepError> {
-        let tx = self.tx.clone();
+    fn validate(&mut self, nonce: u64) -> Result<Option<String>, StepError> {
+        let tx = self.tx()?.clone();
         if let Some(tip) = tx.max_priority_fee {
             if tip > tx.max_fee {
                 return Ok(Some("priority fee above max fee".into()));
@@ -512,24 +460,28 @@ impl Machine {
         if tx.max_fee < self.basefee() as u128 {
             return Ok(Some("max fee below base fee".into()));
         }
+        if tx.chain_id.is_some_and(|c| c != self.block.chain_id) {
+            return Ok(Some("wrong chain id".into()));
+        }
         if tx.gas_limit > self.block.gas_limit {
             return Ok(Some("gas limit above the block's".into()));
         }
-        if tx.to.is_none() && tx.data.len() > MAX_INITCODE_SIZE {
+        if tx.mint.is_none() && tx.gas_limit > self.block.gas_limit.saturating_sub(self.acc.gas_used) {
+            return Ok(Some("gas limit above the gas left in the block".into()));
+        }
+        if tx.to.is_none() && tx.data.len > MAX_INITCODE_SIZE as u64 {
             return Ok(Some("init code too large".into()));
         }
-        if self.intrinsic_gas() > tx.gas_limit {
+        if Self::intrinsic_gas(&tx) > tx.gas_limit {
             return Ok(Some("intrinsic gas above gas limit".into()));
         }
-        let (nonce, balance, has_code) = match self.account(t, tx.sender)? {
-            Some(a) => (a.nonce, a.balance, !a.code.is_empty()),
-            None => (0, U256::ZERO, false),
-        };
+        let rec = self.account(tx.sender)?;
+        let (have, balance, has_code) = rec.map_or((0, U256::ZERO, false), |r| (r.nonce, r.balance, r.code_size > 0));
         if has_code {
             return Ok(Some("sender has code (EIP-3607)".into()));
         }
-        if nonce != tx.nonce {
-            return Ok(Some(format!("nonce {} != account nonce {nonce}", tx.nonce)));
+        if have != nonce {
+            return Ok(Some(format!("nonce {nonce} != account nonce {have}")));
         }
         if nonce == u64::MAX {
             return Ok(Some("nonce at maximum".into()));
@@ -541,198 +493,476 @@ impl Machine {
         Ok(None)
     }
 
-    fn tx_begin(&mut self, t: &mut Touched) -> Result<(), StepError> {
-        if let Some(mint) = self.tx.mint {
-            let b = self.balance(t, self.tx.sender)?;
-            self.set_balance(t, self.tx.sender, b.saturating_add(mint))?;
+    fn tx_begin(&mut self) -> Result<(), StepError> {
+        let tx = self.tx()?.clone();
+        if let Some(mint) = tx.mint {
+            self.modify_raw(tx.sender, |r| r.balance = r.balance.saturating_add(mint))?;
         }
-        if let Some(why) = self.validate(t)? {
-            self.phase = Phase::Invalid(why);
+        // A deposit runs with the sender's current nonce (it never fails on it).
+        let nonce = match tx.mint {
+            Some(_) => self.account(tx.sender)?.map_or(0, |r| r.nonce),
+            None => tx.nonce,
+        };
+        if let Some(why) = self.validate(nonce)? {
+            self.outcomes.push(TxOutcome::Invalid(why));
+            self.finish_tx();
             return Ok(());
         }
-        let tx = self.tx.clone();
         let price = U256::from(self.effective_gas_price());
-        self.set_nonce(t, tx.sender, tx.nonce + 1)?;
-        let b = self.balance(t, tx.sender)?;
-        self.set_balance(t, tx.sender, b - U256::from(tx.gas_limit) * price)?;
-        let target = tx.to.unwrap_or_else(|| tx.sender.create(tx.nonce));
-        self.warm_address(t, tx.sender)?;
-        self.warm_address(t, target)?;
-        self.warm_address(t, self.block.coinbase)?;
-        for i in 1..=10u8 {
-            self.warm_address(t, Address::with_last_byte(i))?;
+        self.modify_raw(tx.sender, |r| {
+            r.nonce = nonce + 1;
+            r.balance -= U256::from(tx.gas_limit) * price;
+        })?;
+        let target = tx.to.unwrap_or_else(|| tx.sender.create(nonce));
+        for a in [tx.sender, target, self.block.coinbase] {
+            self.warm_address(a, false)?;
         }
-        for (a, keys) in &tx.access_list {
-            self.warm_address(t, *a)?;
-            for k in keys {
-                self.warm_slot(t, *a, U256::from_be_bytes(k.0))?;
+        for i in 1..=10u8 {
+            self.warm_address(Address::with_last_byte(i), false)?;
+        }
+        self.phase = if tx.access_len > 0 { Phase::Warm { next: 0 } } else { Phase::Enter };
+        Ok(())
+    }
+
+    fn warm(&mut self, next: u64) -> Result<(), StepError> {
+        let tx = self.tx()?.clone();
+        let word = self.io.words(&tx.access, next, 1)?[0];
+        let item = tx.access_items.as_ref().and_then(|l| l.get(next as usize)).copied();
+        let bytes = self.io.preimage(word, || {
+            let mut v = Vec::new();
+            if let Some(i) = &item {
+                i.encode(&mut v);
+            }
+            v
+        })?;
+        let item = match item {
+            Some(i) => i,
+            None => match bytes.len() {
+                21 if bytes[20] == 0 => AccessItem { address: Address::from_slice(&bytes[..20]), slot: None },
+                53 if bytes[20] == 1 => AccessItem { address: Address::from_slice(&bytes[..20]), slot: Some(B256::from_slice(&bytes[21..])) },
+                _ => return Err(StepError::Missing("a well-formed access-list item".into())),
+            },
+        };
+        match item.slot {
+            None => {
+                self.warm_address(item.address, false)?;
+            }
+            Some(s) => {
+                self.warm_slot(item.address, U256::from_be_bytes(s.0), false)?;
             }
         }
-        let gas = tx.gas_limit - self.intrinsic_gas();
+        self.phase = if next + 1 < tx.access_len { Phase::Warm { next: next + 1 } } else { Phase::Enter };
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<(), StepError> {
+        let tx = self.tx()?.clone();
+        let gas = tx.gas_limit - Self::intrinsic_gas(&tx);
+        let nonce = self.account(tx.sender)?.map_or(0, |r| r.nonce).saturating_sub(1);
         let frame = match tx.to {
             Some(to) => {
-                let checkpoint = self.journal_len(t)?;
-                self.transfer(t, tx.sender, to, tx.value)?;
-                let code = self.code(t, to)?;
+                let checkpoint = self.journal.len();
+                self.transfer(tx.sender, to, tx.value)?;
+                let code = call_code(self.account(to)?, &to);
                 new_frame(FrameKind::Call, code, to, to, tx.sender, tx.value, gas, tx.data.clone(), checkpoint)
             }
             None => {
-                if self.collides(t, target)? {
+                let target = tx.sender.create(nonce);
+                if self.collides(target)? {
                     self.phase = Phase::End { gas_left: 0, refund: 0, success: false };
                     return Ok(());
                 }
-                let checkpoint = self.journal_len(t)?;
-                self.start_account(t, target)?;
-                self.transfer(t, tx.sender, target, tx.value)?;
-                new_frame(FrameKind::Create, Code::new(tx.data.clone()), target, target, tx.sender, tx.value, gas, Bytes::new(), checkpoint)
+                let checkpoint = self.journal.len();
+                self.start_account(target)?;
+                self.transfer(tx.sender, target, tx.value)?;
+                let code = FrameCode { hash: B256::ZERO, len: tx.data.len, chunks: None, init: Some(tx.data.clone()) };
+                new_frame(FrameKind::Create, code, target, target, tx.sender, tx.value, gas, Slice::default(), checkpoint)
             }
         };
-        self.frames.push(Part::Open(frame));
+        self.top = Some(frame);
         self.phase = Phase::Run;
         Ok(())
     }
 
-    fn collides(&mut self, t: &mut Touched, a: Address) -> Result<bool, StepError> {
-        Ok(self.account(t, a)?.is_some_and(|x| x.nonce != 0 || !x.code.is_empty() || !x.storage.is_empty()))
+    /// EIP-7610 on the L2: a create collides with an account that has a nonce or code
+    /// (an account with storage but neither cannot exist on faultline's L2;
+    /// docs/fault-vm.md, "EIP-7610").
+    fn collides(&mut self, a: Address) -> Result<bool, StepError> {
+        Ok(self.account(a)?.is_some_and(|r| r.nonce != 0 || r.code_size != 0))
     }
 
     /// A new contract account: marked created, nonce 1 (EIP-161).
-    fn start_account(&mut self, t: &mut Touched, a: Address) -> Result<(), StepError> {
-        self.sub(t)?.created.insert(a);
-        self.record(t, Undo::MarkedCreated(a))?;
-        self.set_nonce(t, a, 1)
+    fn start_account(&mut self, a: Address) -> Result<(), StepError> {
+        self.sub_set(tags::CREATED, &a, None, ONE)?;
+        self.journal.push(Undo::MarkedCreated(a));
+        self.modify(a, |r| r.nonce = 1)
     }
 
-    fn tx_end(&mut self, t: &mut Touched, gas_left: u64, refund: i64, success: bool) -> Result<(), StepError> {
-        let tx = self.tx.clone();
+    // ---- tx-end ----------------------------------------------------------------------
+
+    fn tx_end(&mut self, gas_left: u64, refund: i64, success: bool) -> Result<(), StepError> {
+        let tx = self.tx()?.clone();
         let price = self.effective_gas_price();
         let mut gas_used = tx.gas_limit - gas_left;
         if success {
             gas_used -= (refund.max(0) as u64).min(gas_used / 5);
         }
-        let b = self.balance(t, tx.sender)?;
-        self.set_balance(t, tx.sender, b + U256::from(tx.gas_limit - gas_used) * U256::from(price))?;
-        let coinbase = self.block.coinbase;
+        self.modify_raw(tx.sender, |r| r.balance += U256::from(tx.gas_limit - gas_used) * U256::from(price))?;
         let tip = U256::from(gas_used) * U256::from(price - self.basefee() as u128);
-        let cb = self.balance(t, coinbase)?;
-        self.set_balance(t, coinbase, cb + tip)?;
-        let destructed = std::mem::take(&mut self.sub(t)?.destructed);
-        for a in destructed {
-            self.touch_account(t, a);
-            self.world.remove(&a);
+        let coinbase = self.block.coinbase;
+        // A zero tip to an absent coinbase must not create it (EIP-161).
+        if !tip.is_zero() {
+            self.modify_raw(coinbase, |r| r.balance += tip)?;
         }
-        let sub = self.sub(t)?;
-        *sub = Substate::default();
-        self.journal(t)?.clear();
-        self.phase = Phase::Done { success, gas_used };
+        if tx.mint.is_none() {
+            let cumulative = self.acc.gas_used + gas_used;
+            self.acc.gas_used = cumulative;
+            let leaf = faultline_primitives::commitments::receipt_leaf(tx.tx_type, success, cumulative, self.logs.head(), self.logs.len());
+            crate::meter::hashed(faultline_primitives::commitments::RECEIPT_LEAF_PREIMAGE);
+            self.acc.receipts.push(leaf);
+            self.acc.txs.push(tx.hash);
+        }
+        let logs = self
+            .logs
+            .items()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|l| Log { address: l.address, data: LogData::new_unchecked(l.topics.clone(), l.data.clone().unwrap_or_default()) })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.outcomes.push(TxOutcome::Ran { success, gas_used, logs });
+        self.after_end(tx.mint.is_none());
         Ok(())
+    }
+
+    /// What follows tx-end: the sweep, the bloom, or the next input.
+    fn after_end(&mut self, keep_logs: bool) {
+        self.phase = if !self.created_slots.is_empty() || !self.destructed.is_empty() {
+            Phase::Sweep
+        } else if keep_logs && !self.logs.is_empty() {
+            Phase::Bloom { keep: true }
+        } else {
+            self.finish_tx();
+            return;
+        };
+    }
+
+    fn sweep(&mut self) -> Result<(), StepError> {
+        if !self.created_slots.is_empty() {
+            let SlotRef(a, s) = self.created_slots.pop()?;
+            if self.sub_get(tags::DESTRUCTED, &a, None)? != B256::ZERO {
+                self.io.put_storage(&mut self.world, &a, &s, U256::ZERO)?;
+            }
+        } else {
+            let a = self.destructed.pop()?;
+            self.io.put_account(&mut self.world, &a, None)?;
+        }
+        if self.created_slots.is_empty() && self.destructed.is_empty() {
+            let keep = self.tx()?.mint.is_none();
+            self.after_end(keep);
+        }
+        Ok(())
+    }
+
+    fn bloom(&mut self, keep: bool) -> Result<(), StepError> {
+        let log = self.logs.pop()?;
+        if keep {
+            self.acc.bloom.accrue(alloy_primitives::BloomInput::Raw(log.address.as_slice()));
+            crate::meter::hashed(20);
+            for t in &log.topics {
+                self.acc.bloom.accrue(alloy_primitives::BloomInput::Raw(t.as_slice()));
+                crate::meter::hashed(32);
+            }
+        }
+        if self.logs.is_empty() {
+            self.finish_tx();
+        }
+        Ok(())
+    }
+
+    /// Clears the transaction's state and moves to the next input.
+    fn finish_tx(&mut self) {
+        self.journal.clear();
+        self.logs.clear();
+        self.substate = match self.substate {
+            Substate::Full(_) => Substate::default(),
+            Substate::Proven(_) => Substate::Proven(faultline_state::smt::EMPTY_ROOT),
+        };
+        self.tx = None;
+        self.acc.next += 1;
+        self.phase = Phase::NextTx;
     }
 
     // ---- frames --------------------------------------------------------------------
 
-    fn run_step(&mut self, t: &mut Touched) -> Result<StepKind, StepError> {
-        let i = self.frames.len().checked_sub(1).ok_or(StepError::Inconsistent("running without frames"))?;
-        let mut f = self.take_frame(t, i)?;
+    fn run_step(&mut self) -> Result<StepKind, StepError> {
+        let mut f = self.top.take().ok_or(StepError::Inconsistent("running without a frame"))?;
         if f.status != Status::Running {
             // A failed frame's writes are undone one journal record per step, then it exits.
             let failed = matches!(f.status, Status::Revert(_) | Status::Halt(_));
             let checkpoint = f.checkpoint;
-            self.put_frame(i, f);
-            if failed && self.journal_len(t)? > checkpoint {
-                self.undo_one(t)?;
+            self.top = Some(f);
+            if failed && self.journal.len() > checkpoint {
+                self.undo_one()?;
                 return Ok(StepKind::Undo);
             }
-            self.frame_exit(t)?;
+            self.frame_exit()?;
             return Ok(StepKind::FrameExit);
+        }
+        if let Some(p) = f.pending.take() {
+            let kind = match self.pending_step(&mut f, p) {
+                Ok(k) => k,
+                Err(e) => {
+                    self.top = Some(f);
+                    return Err(e);
+                }
+            };
+            self.top = Some(f);
+            return Ok(kind);
+        }
+        if f.code.chunks.is_none() {
+            let r = self.code_load(&mut f);
+            self.top = Some(f);
+            r?;
+            return Ok(StepKind::CodeLoad);
         }
         if f.kind == FrameKind::Call && is_precompile(&f.code_address) {
             let id = f.code_address.as_slice()[19];
-            run_precompile(&mut f);
-            self.put_frame(i, f);
+            let r = self.run_precompile(&mut f);
+            self.top = Some(f);
+            r?;
             return Ok(StepKind::Precompile(id));
         }
-        let op = f.code.get(f.pc as usize).copied().unwrap_or(0x00);
-        let depth = self.frames.len();
-        let result = self.exec(t, &mut f, op, depth);
+        let op = match self.code_bytes(&f, f.pc, 1) {
+            Ok(b) => b[0],
+            Err(e) => {
+                self.top = Some(f);
+                return Err(e);
+            }
+        };
+        let depth = self.frames.len() as usize + 1;
+        let result = self.exec(&mut f, op, depth);
         let child = match result {
             Ok(c) => c,
             Err(Exit::Halt(h)) => {
                 f.status = Status::Halt(h);
+                f.pending = None;
                 None
             }
             Err(Exit::Step(e)) => {
-                self.put_frame(i, f);
+                self.top = Some(f);
                 return Err(e);
             }
         };
-        // A create that just succeeded deposits its code in the same step (EIP-170/3541
-        // limits and 200 gas per byte; a failure turns it into a halt that is undone).
-        if let (FrameKind::Create, Status::Success(code)) = (f.kind, &f.status) {
-            let code = code.clone();
-            self.deposit_code(t, &mut f, code)?;
-        }
-        self.put_frame(i, f);
-        if let Some(Child(c)) = child {
-            self.frames.push(Part::Open(c));
+        match child {
+            Some(Child(c)) => {
+                self.frames.push(f);
+                self.top = Some(c);
+            }
+            None => self.top = Some(f),
         }
         Ok(StepKind::Opcode(op))
     }
 
-    /// Deposits a successful create's returned code, or halts the frame.
-    fn deposit_code(&mut self, t: &mut Touched, f: &mut Frame, code: Bytes) -> Result<(), StepError> {
-        let deposit = 200 * code.len() as u64;
-        f.status = if code.len() > MAX_CODE_SIZE {
-            Status::Halt(Halt::CodeTooLarge)
-        } else if code.first() == Some(&0xef) {
-            Status::Halt(Halt::CodeStartsWithEf)
-        } else if deposit > f.gas {
-            Status::Halt(Halt::OutOfGas)
-        } else {
-            f.gas -= deposit;
-            self.set_code(t, f.address, Code::new(code))?;
-            Status::Success(Bytes::new())
+    /// Bytes `[at, at + n)` of the frame's code (zero past its end), from its chunks.
+    fn code_bytes(&mut self, f: &Frame, at: u64, n: u64) -> Result<Vec<u8>, StepError> {
+        let mut out = vec![0u8; n as usize];
+        let end = (at.saturating_add(n)).min(f.code.len);
+        if at >= end {
+            return Ok(out);
+        }
+        let chunks = f.code.chunks.as_ref().ok_or(StepError::Inconsistent("code not loaded"))?;
+        let c = crate::code::CHUNK as u64;
+        let (first, last) = (at / c, (end - 1) / c);
+        let words = self.io.words(chunks, first, last - first + 1)?;
+        for pc in at..end {
+            out[(pc - at) as usize] = crate::code::byte_of(&words, first, pc);
+        }
+        Ok(out)
+    }
+
+    /// Loads the frame's code: a call frame's from the world's code store (the witness
+    /// carries it, checked against the hash), a create frame's init code from its view;
+    /// then chunks it.
+    fn code_load(&mut self, f: &mut Frame) -> Result<(), StepError> {
+        let code = match &f.code.init {
+            Some(init) => Bytes::from(self.io.read(&init.tree, init.offset, init.len as usize)?),
+            None => {
+                let world = &self.world;
+                self.io.code(f.code.hash, f.code.len, || world.full().and_then(|w| w.code(&f.code.hash)))?
+            }
         };
+        f.code.chunks = Some(Tree::from_words(&crate::code::chunks(&code)));
+        Ok(())
+    }
+
+    /// One chunk of a pending copy or hash.
+    fn pending_step(&mut self, f: &mut Frame, p: Pending) -> Result<StepKind, StepError> {
+        match p {
+            Pending::Copy { src, from, to, left, backwards } => {
+                let n = left.min(CHUNK);
+                let (from_here, to_here) = if backwards { (from + left - n, to + left - n) } else { (from, to) };
+                let bytes = self.read_source(f, src, from_here, n)?;
+                self.io.write(&mut f.memory, to_here, &bytes)?;
+                if left > n {
+                    let (from, to) = if backwards { (from, to) } else { (from + n, to + n) };
+                    f.pending = Some(Pending::Copy { src, from, to, left: left - n, backwards });
+                }
+                Ok(StepKind::Copy)
+            }
+            Pending::Hash { mut sponge, at, left, done, then } => {
+                let n = left.min(SPONGE_CHUNK);
+                let bytes = self.io.read(&f.memory, at, n as usize)?;
+                if left > n {
+                    sponge.absorb(&bytes);
+                    f.pending = Some(Pending::Hash { sponge, at: at + n, left: left - n, done: done + n, then });
+                } else {
+                    let hash = sponge.finish(&bytes);
+                    self.after_hash(f, hash, at - done, done + n, then)?;
+                }
+                Ok(StepKind::Hash)
+            }
+        }
+    }
+
+    /// Finishes a hash of memory `[start, start + len)`.
+    fn after_hash(&mut self, f: &mut Frame, hash: B256, start: u64, len: u64, then: AfterHash) -> Result<(), StepError> {
+        match then {
+            AfterHash::Push => {
+                // The opcode popped two items and pushes one: there is room.
+                f.stack.push(U256::from_be_bytes(hash.0));
+            }
+            AfterHash::Log { topics } => {
+                // The prover keeps the bytes beside the hash (not committed).
+                let data = f.memory.full().map(|t| Bytes::from(t.read(start, len as usize)));
+                self.logs.push(LogItem { address: f.address, topics, data_hash: hash, data_len: len, data });
+                self.journal.push(Undo::Log);
+            }
+        }
+        Ok(())
+    }
+
+    /// `n` bytes at `at` of a copy's source.
+    fn read_source(&mut self, f: &Frame, src: Source, at: u64, n: u64) -> Result<Vec<u8>, StepError> {
+        match src {
+            Source::Calldata => self.read_slice(&f.calldata, at, n),
+            Source::Returndata => self.read_slice(&f.returndata, at, n),
+            Source::Memory => self.io.read(&f.memory, at, n as usize),
+            Source::Code => self.code_bytes(f, at, n),
+            Source::ExtCode { hash, len } => {
+                let world = &self.world;
+                let code = self.io.code(hash, len, || world.full().and_then(|w| w.code(&hash)))?;
+                let mut out = vec![0u8; n as usize];
+                if at < code.len() as u64 {
+                    let k = (n as usize).min(code.len() - at as usize);
+                    out[..k].copy_from_slice(&code[at as usize..at as usize + k]);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// `n` bytes at `p` of a view (zero past its length).
+    fn read_slice(&mut self, s: &Slice, p: u64, n: u64) -> Result<Vec<u8>, StepError> {
+        let mut out = vec![0u8; n as usize];
+        if p >= s.len || n == 0 {
+            return Ok(out);
+        }
+        let m = n.min(s.len - p);
+        let bytes = self.io.read(&s.tree, s.offset + p, m as usize)?;
+        out[..m as usize].copy_from_slice(&bytes);
+        Ok(out)
+    }
+
+    /// Starts a copy of `n` bytes into memory at `to`: at once if it fits a step, else as
+    /// a pending copy.
+    fn copy(&mut self, f: &mut Frame, src: Source, from: u64, to: u64, n: u64) -> Result<(), StepError> {
+        if n == 0 {
+            return Ok(());
+        }
+        let backwards = src == Source::Memory && to > from && to < from + n;
+        let p = Pending::Copy { src, from, to, left: n, backwards };
+        if n <= CHUNK {
+            self.pending_step(f, p)?;
+        } else {
+            f.pending = Some(p);
+        }
+        Ok(())
+    }
+
+    /// Starts hashing memory `[at, at + n)`: with the EVM's keccak256 if it fits a step,
+    /// else as a pending incremental hash.
+    fn hash_memory(&mut self, f: &mut Frame, at: u64, n: u64, then: AfterHash) -> Result<(), StepError> {
+        if n <= CHUNK {
+            let bytes = self.io.read(&f.memory, at, n as usize)?;
+            let hash = crate::meter::keccak(&bytes);
+            self.after_hash(f, hash, at, n, then)
+        } else {
+            f.pending = Some(Pending::Hash { sponge: Sponge::default(), at, left: n, done: 0, then });
+            Ok(())
+        }
+    }
+
+    /// Pops the top journal record and restores what it records (one undo micro-step).
+    fn undo_one(&mut self) -> Result<(), StepError> {
+        match self.journal.pop()? {
+            Undo::Account(a, r) => self.io.put_account(&mut self.world, &a, r)?,
+            Undo::Storage(a, s, v) => self.io.put_storage(&mut self.world, &a, &s, v)?,
+            Undo::Transient(a, s, v) => self.sub_set(tags::TRANSIENT, &a, Some(&s), B256::from(v))?,
+            Undo::WarmAddress(a) => self.sub_set(tags::WARM_ADDRESS, &a, None, B256::ZERO)?,
+            Undo::WarmSlot(a, s) => self.sub_set(tags::WARM_SLOT, &a, Some(&s), B256::ZERO)?,
+            Undo::Log => {
+                self.logs.pop()?;
+            }
+            Undo::MarkedCreated(a) => self.sub_set(tags::CREATED, &a, None, B256::ZERO)?,
+            Undo::MarkedDestructed(a) => {
+                self.sub_set(tags::DESTRUCTED, &a, None, B256::ZERO)?;
+                if self.destructed.pop()? != a {
+                    return Err(StepError::Inconsistent("the destroyed list and the journal disagree"));
+                }
+            }
+        }
         Ok(())
     }
 
     /// Pops the finished innermost frame and hands its result to the caller. A failed
     /// frame's journal records were undone by the steps before.
-    fn frame_exit(&mut self, t: &mut Touched) -> Result<(), StepError> {
-        let i = self.frames.len() - 1;
-        let f = self.take_frame(t, i)?;
-        self.frames.pop();
+    fn frame_exit(&mut self) -> Result<(), StepError> {
+        let f = self.top.take().ok_or(StepError::Inconsistent("no frame to exit"))?;
         let (success, gas_left, refund) = match &f.status {
             Status::Success(_) => (true, f.gas, f.refund),
             Status::Revert(_) => (false, f.gas, 0),
             Status::Halt(_) => (false, 0, 0),
             Status::Running => return Err(StepError::Inconsistent("exit of a running frame")),
         };
-        if !success && self.journal_len(t)? != f.checkpoint {
+        if !success && self.journal.len() != f.checkpoint {
             return Err(StepError::Inconsistent("exit of a failed frame with records left to undo"));
         }
-        let Some(pi) = i.checked_sub(1) else {
+        if self.frames.is_empty() {
             self.phase = Phase::End { gas_left, refund, success };
             return Ok(());
-        };
-        let mut p = self.take_frame(t, pi)?;
+        }
+        let mut p = self.frames.pop()?;
         p.gas += gas_left;
         p.refund += refund;
         let output = match &f.status {
             Status::Success(o) | Status::Revert(o) => o.clone(),
-            _ => Bytes::new(),
+            _ => Slice::default(),
         };
         let pushed = match f.kind {
             FrameKind::Call => {
-                let n = (f.ret_size as usize).min(output.len());
-                let off = f.ret_offset as usize;
-                if n > 0 {
-                    p.memory.write()[off..off + n].copy_from_slice(&output[..n]);
-                }
+                let n = p.ret_size.min(output.len);
+                let to = p.ret_offset;
                 p.returndata = output;
+                if n > 0 {
+                    p.pending = Some(Pending::Copy { src: Source::Returndata, from: 0, to, left: n, backwards: false });
+                }
                 b2u(success)
             }
             FrameKind::Create => {
-                p.returndata = if success { Bytes::new() } else { output };
+                p.returndata = if success { Slice::default() } else { output };
                 if success {
                     word_of(f.address)
                 } else {
@@ -742,17 +972,58 @@ impl Machine {
         };
         // The caller's stack had room: the call opcode popped at least 3 items.
         p.stack.push(pushed);
-        self.put_frame(pi, p);
+        self.top = Some(p);
+        Ok(())
+    }
+
+    /// Runs the precompile at `f.code_address` on the frame's call data, within the L2's
+    /// bounds on input and gas (docs/fault-vm.md, "Precompiles").
+    fn run_precompile(&mut self, f: &mut Frame) -> Result<(), StepError> {
+        if f.calldata.len as usize > PRECOMPILE_MAX_INPUT {
+            f.status = Status::Halt(Halt::PrecompileFailed);
+            return Ok(());
+        }
+        let input = self.read_slice(&f.calldata.clone(), 0, f.calldata.len)?;
+        match run_precompile(&f.code_address, &input, f.gas) {
+            Some((gas_used, out)) => {
+                crate::meter::precompile(gas_used);
+                f.gas -= gas_used;
+                f.status = Status::Success(Slice::of_bytes(&out));
+            }
+            None => f.status = Status::Halt(Halt::PrecompileFailed),
+        }
+        Ok(())
+    }
+
+    /// Deposits a successful create's returned code, or halts the frame.
+    fn deposit_code(&mut self, f: &mut Frame, off: u64, len: u64) -> Ev<()> {
+        if len > MAX_CODE_SIZE as u64 {
+            return halt(Halt::CodeTooLarge);
+        }
+        let code = self.io.read(&f.memory, off, len as usize)?;
+        if code.first() == Some(&0xef) {
+            return halt(Halt::CodeStartsWithEf);
+        }
+        use_gas(f, 200 * len)?;
+        let hash = if code.is_empty() { KECCAK256_EMPTY } else { crate::meter::keccak(&code) };
+        if let crate::world::World::Full(w) = &mut self.world {
+            w.put_code(hash, Bytes::from(code.clone()));
+        }
+        self.modify(f.address, |r| {
+            r.code_hash = hash;
+            r.code_size = len;
+        })?;
+        f.status = Status::Success(Slice::default());
         Ok(())
     }
 
     /// One opcode on frame `f` (at depth `depth`, outermost = 1).
-    fn exec(&mut self, t: &mut Touched, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
+    fn exec(&mut self, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
         let pc = f.pc;
         f.pc += 1;
         match op {
             0x00 => {
-                f.status = Status::Success(Bytes::new());
+                f.status = Status::Success(Slice::default());
             }
             0x01..=0x0b => {
                 let cost = match op {
@@ -890,8 +1161,7 @@ impl Machine {
                 let len = u64::try_from(size).unwrap_or(u64::MAX);
                 use_gas(f, 30u64.saturating_add(6u64.saturating_mul(words(len))))?;
                 let (o, n) = expand(f, off, size)?;
-                let h = keccak256(&f.memory[o..o + n]);
-                push(f, U256::from_be_bytes(h.0))?;
+                self.hash_memory(f, o, n, AfterHash::Push)?;
             }
             0x30 => {
                 use_gas(f, 2)?;
@@ -899,24 +1169,19 @@ impl Machine {
             }
             0x31 | 0x3b | 0x3f => {
                 let a = addr_of(pop(f)?);
-                let cost = self.access_cost(t, a)?;
+                let cost = self.access_cost(a)?;
                 use_gas(f, cost)?;
+                let rec = self.account(a)?;
                 let v = match op {
-                    0x31 => self.balance(t, a)?,
-                    0x3b => U256::from(self.code(t, a)?.len()),
-                    _ => {
-                        if self.is_empty(t, a)? {
-                            U256::ZERO
-                        } else {
-                            U256::from_be_bytes(self.code(t, a)?.hash().0)
-                        }
-                    }
+                    0x31 => rec.map(|r| r.balance).unwrap_or_default(),
+                    0x3b => U256::from(rec.map(|r| r.code_size).unwrap_or_default()),
+                    _ => rec.map(|r| U256::from_be_bytes(r.code_hash.0)).unwrap_or_default(),
                 };
                 push(f, v)?;
             }
             0x32 => {
                 use_gas(f, 2)?;
-                push(f, word_of(self.tx.sender))?;
+                push(f, word_of(self.tx()?.sender))?;
             }
             0x33 => {
                 use_gas(f, 2)?;
@@ -929,12 +1194,15 @@ impl Machine {
             0x35 => {
                 use_gas(f, 3)?;
                 let off = pop(f)?;
-                let w = padded(&f.calldata, off, 32);
+                let w = match u64::try_from(off) {
+                    Ok(o) => self.read_slice(&f.calldata.clone(), o, 32)?,
+                    Err(_) => vec![0u8; 32],
+                };
                 push(f, U256::from_be_slice(&w))?;
             }
             0x36 => {
                 use_gas(f, 2)?;
-                push(f, U256::from(f.calldata.len()))?;
+                push(f, U256::from(f.calldata.len))?;
             }
             0x37 | 0x39 | 0x3e => {
                 let mem_off = pop(f)?;
@@ -944,22 +1212,25 @@ impl Machine {
                 use_gas(f, 3u64.saturating_add(3u64.saturating_mul(words(len))))?;
                 if op == 0x3e {
                     let end = data_off.checked_add(size);
-                    if end.is_none_or(|e| e > U256::from(f.returndata.len())) {
+                    if end.is_none_or(|e| e > U256::from(f.returndata.len)) {
                         return halt(Halt::ReturnDataOutOfBounds);
                     }
                 }
                 let (o, n) = expand(f, mem_off, size)?;
-                let src = match op {
-                    0x37 => f.calldata.clone(),
-                    0x39 => f.code.bytes().clone(),
-                    _ => f.returndata.clone(),
-                };
-                let bytes = padded(&src, data_off, n);
-                f.memory.write()[o..o + n].copy_from_slice(&bytes);
+                if n > 0 {
+                    let src = match op {
+                        0x37 => Source::Calldata,
+                        0x39 => Source::Code,
+                        _ => Source::Returndata,
+                    };
+                    // Past the end of the source reads zeros: an offset beyond u64 is past it.
+                    let from = u64::try_from(data_off).unwrap_or(u64::MAX).min(u64::MAX - n);
+                    self.copy(f, src, from, o, n)?;
+                }
             }
             0x38 => {
                 use_gas(f, 2)?;
-                push(f, U256::from(f.code.len()))?;
+                push(f, U256::from(f.code.len))?;
             }
             0x3a => {
                 use_gas(f, 2)?;
@@ -971,26 +1242,28 @@ impl Machine {
                 let code_off = pop(f)?;
                 let size = pop(f)?;
                 let len = u64::try_from(size).unwrap_or(u64::MAX);
-                let cost = self.access_cost(t, a)?;
+                let cost = self.access_cost(a)?;
                 use_gas(f, cost.saturating_add(3u64.saturating_mul(words(len))))?;
                 let (o, n) = expand(f, mem_off, size)?;
-                let code = self.code(t, a)?;
-                let bytes = padded(&code, code_off, n);
-                f.memory.write()[o..o + n].copy_from_slice(&bytes);
+                if n > 0 {
+                    let rec = self.account(a)?;
+                    let (hash, clen) = rec.map_or((KECCAK256_EMPTY, 0), |r| (r.code_hash, r.code_size));
+                    let from = u64::try_from(code_off).unwrap_or(u64::MAX).min(u64::MAX - n);
+                    self.copy(f, Source::ExtCode { hash, len: clen }, from, o, n)?;
+                }
             }
             0x3d => {
                 use_gas(f, 2)?;
-                push(f, U256::from(f.returndata.len()))?;
+                push(f, U256::from(f.returndata.len))?;
             }
             0x40 => {
                 use_gas(f, 20)?;
                 let n = pop(f)?;
                 let cur = self.block.number;
-                let hashes = &self.block.block_hashes;
                 let v = match u64::try_from(n) {
-                    Ok(n) if n < cur && cur - n <= hashes.len() as u64 => {
-                        let first = cur - hashes.len() as u64;
-                        U256::from_be_bytes(hashes[(n - first) as usize].0)
+                    Ok(n) if n < cur && cur - n <= 256 => {
+                        let i = 256 - (cur - n);
+                        U256::from_be_bytes(self.io.words(&self.block.block_hashes, i, 1)?[0].0)
                     }
                     _ => U256::ZERO,
                 };
@@ -1022,7 +1295,7 @@ impl Machine {
             }
             0x47 => {
                 use_gas(f, 5)?;
-                let b = self.balance(t, f.address)?;
+                let b = self.balance(f.address)?;
                 push(f, b)?;
             }
             0x48 => {
@@ -1047,8 +1320,8 @@ impl Machine {
                 use_gas(f, 3)?;
                 let off = pop(f)?;
                 let (o, _) = expand(f, off, U256::from(32))?;
-                let v = U256::from_be_slice(&f.memory[o..o + 32]);
-                push(f, v)?;
+                let v = self.io.read(&f.memory, o, 32)?;
+                push(f, U256::from_be_slice(&v))?;
             }
             0x52 | 0x53 => {
                 use_gas(f, 3)?;
@@ -1056,17 +1329,16 @@ impl Machine {
                 let v = pop(f)?;
                 if op == 0x52 {
                     let (o, _) = expand(f, off, U256::from(32))?;
-                    f.memory.write()[o..o + 32].copy_from_slice(&v.to_be_bytes::<32>());
+                    self.io.write(&mut f.memory, o, &v.to_be_bytes::<32>())?;
                 } else {
                     let (o, _) = expand(f, off, U256::from(1))?;
-                    f.memory.write()[o] = v.byte(0);
+                    self.io.write(&mut f.memory, o, &[v.byte(0)])?;
                 }
             }
             0x54 => {
                 let slot = pop(f)?;
-                let cost = if self.warm_slot(t, f.address, slot)? { 2100 } else { 100 };
-                use_gas(f, cost)?;
-                let v = self.storage(t, f.address, slot)?;
+                let (cold, v) = self.warm_slot(f.address, slot, true)?;
+                use_gas(f, if cold { 2100 } else { 100 })?;
                 push(f, v)?;
             }
             0x55 => {
@@ -1079,9 +1351,9 @@ impl Machine {
                 let slot = pop(f)?;
                 let new = pop(f)?;
                 let a = f.address;
-                let mut cost = if self.warm_slot(t, a, slot)? { 2100 } else { 0 };
-                let current = self.storage(t, a, slot)?;
-                let original = self.sub(t)?.original.get(&(a, slot)).copied().unwrap_or(current);
+                let (cold, current) = self.warm_slot(a, slot, true)?;
+                let mut cost = if cold { 2100 } else { 0 };
+                let original = if cold { current } else { U256::from_be_bytes(self.sub_get(tags::ORIGINAL, &a, Some(&slot))?.0) };
                 let mut refund: i64 = 0;
                 if current == new {
                     cost += 100;
@@ -1110,7 +1382,11 @@ impl Machine {
                 use_gas(f, cost)?;
                 f.refund += refund;
                 if current != new {
-                    self.set_storage(t, a, slot, new)?;
+                    self.journal.push(Undo::Storage(a, slot, current));
+                    self.io.put_storage(&mut self.world, &a, &slot, new)?;
+                    if self.created(&a)? {
+                        self.created_slots.push(SlotRef(a, slot));
+                    }
                 }
             }
             0x56 | 0x57 => {
@@ -1118,10 +1394,17 @@ impl Machine {
                 let dest = pop(f)?;
                 let jump = if op == 0x57 { !pop(f)?.is_zero() } else { true };
                 if jump {
-                    if !is_jumpdest(&f.code, dest) {
+                    let Ok(d) = u64::try_from(dest) else { return halt(Halt::BadJump) };
+                    if d >= f.code.len {
                         return halt(Halt::BadJump);
                     }
-                    f.pc = dest.to::<u64>();
+                    let c = crate::code::CHUNK as u64;
+                    let chunks = f.code.chunks.as_ref().ok_or(StepError::Inconsistent("code not loaded"))?;
+                    let chunk = self.io.words(chunks, d / c, 1)?[0];
+                    if !crate::code::is_jumpdest(&chunk, (d % c) as usize) {
+                        return halt(Halt::BadJump);
+                    }
+                    f.pc = d;
                 }
             }
             0x58 => {
@@ -1130,7 +1413,7 @@ impl Machine {
             }
             0x59 => {
                 use_gas(f, 2)?;
-                push(f, U256::from(f.memory.len()))?;
+                push(f, U256::from(f.memory_len))?;
             }
             0x5a => {
                 use_gas(f, 2)?;
@@ -1140,8 +1423,8 @@ impl Machine {
             0x5c => {
                 use_gas(f, 100)?;
                 let slot = pop(f)?;
-                let v = self.sub(t)?.transient.get(&(f.address, slot)).copied().unwrap_or_default();
-                push(f, v)?;
+                let v = self.sub_get(tags::TRANSIENT, &f.address, Some(&slot))?;
+                push(f, U256::from_be_bytes(v.0))?;
             }
             0x5d => {
                 if f.is_static {
@@ -1150,10 +1433,10 @@ impl Machine {
                 use_gas(f, 100)?;
                 let slot = pop(f)?;
                 let v = pop(f)?;
-                let key = (f.address, slot);
-                let sub = self.sub(t)?;
-                let old = if v.is_zero() { sub.transient.remove(&key) } else { sub.transient.insert(key, v) };
-                self.record(t, Undo::Transient(key.0, slot, old.unwrap_or_default()))?;
+                let a = f.address;
+                let old = self.sub_get(tags::TRANSIENT, &a, Some(&slot))?;
+                self.sub_set(tags::TRANSIENT, &a, Some(&slot), B256::from(v))?;
+                self.journal.push(Undo::Transient(a, slot, U256::from_be_bytes(old.0)));
             }
             0x5e => {
                 let dst = pop(f)?;
@@ -1163,40 +1446,53 @@ impl Machine {
                 use_gas(f, 3u64.saturating_add(3u64.saturating_mul(words(len))))?;
                 if !size.is_zero() {
                     // Expand for the larger end; the cost depends only on the final size.
-                    expand(f, src, size)?;
+                    let (s, _) = expand(f, src, size)?;
                     let (d, n) = expand(f, dst, size)?;
-                    let s = src.to::<usize>();
-                    f.memory.write().copy_within(s..s + n, d);
+                    self.copy(f, Source::Memory, s, d, n)?;
                 }
             }
             0x5f..=0x7f => {
                 use_gas(f, if op == 0x5f { 2 } else { 3 })?;
-                let n = (op - 0x5f) as usize;
-                let start = pc as usize + 1;
+                let n = (op - 0x5f) as u64;
+                let data = self.code_bytes(f, pc + 1, n)?;
                 let mut buf = [0u8; 32];
-                for k in 0..n {
-                    buf[32 - n + k] = f.code.get(start + k).copied().unwrap_or(0);
-                }
+                buf[32 - n as usize..].copy_from_slice(&data);
                 push(f, U256::from_be_bytes(buf))?;
-                f.pc += n as u64;
+                f.pc += n;
             }
             0x80..=0x8f => {
                 use_gas(f, 3)?;
-                let n = (op - 0x7f) as usize;
+                let n = (op - 0x7f) as u64;
                 if f.stack.len() < n {
                     return halt(Halt::StackUnderflow);
                 }
-                let v = f.stack[f.stack.len() - n];
-                push(f, v)?;
+                if f.stack.len() >= STACK_LIMIT {
+                    return halt(Halt::StackOverflow);
+                }
+                let mut taken = Vec::with_capacity(n as usize);
+                for _ in 0..n {
+                    taken.push(f.stack.pop()?);
+                }
+                let v = taken[n as usize - 1];
+                for x in taken.into_iter().rev() {
+                    f.stack.push(x);
+                }
+                f.stack.push(v);
             }
             0x90..=0x9f => {
                 use_gas(f, 3)?;
-                let n = (op - 0x8f) as usize;
-                let len = f.stack.len();
-                if len < n + 1 {
+                let n = (op - 0x8f) as u64;
+                if f.stack.len() < n + 1 {
                     return halt(Halt::StackUnderflow);
                 }
-                f.stack.swap(len - 1, len - 1 - n);
+                let mut taken = Vec::with_capacity(n as usize + 1);
+                for _ in 0..=n {
+                    taken.push(f.stack.pop()?);
+                }
+                taken.swap(0, n as usize);
+                for x in taken.into_iter().rev() {
+                    f.stack.push(x);
+                }
             }
             0xa0..=0xa4 => {
                 if f.is_static {
@@ -1212,19 +1508,20 @@ impl Machine {
                 let len = u64::try_from(size).unwrap_or(u64::MAX);
                 use_gas(f, (375 + 375 * n as u64).saturating_add(8u64.saturating_mul(len)))?;
                 let (o, l) = expand(f, off, size)?;
-                let data = Bytes::copy_from_slice(&f.memory[o..o + l]);
-                let log = Log { address: f.address, data: LogData::new_unchecked(topics, data) };
-                self.open_logs(t)?.push(log);
-                self.record(t, Undo::Log)?;
+                self.hash_memory(f, o, l, AfterHash::Log { topics })?;
             }
-            0xf0 | 0xf5 => return self.create(t, f, op, depth),
-            0xf1 | 0xf2 | 0xf4 | 0xfa => return self.call(t, f, op, depth),
+            0xf0 | 0xf5 => return self.create(f, op, depth),
+            0xf1 | 0xf2 | 0xf4 | 0xfa => return self.call(f, op, depth),
             0xf3 | 0xfd => {
                 let off = pop(f)?;
                 let size = pop(f)?;
                 let (o, n) = expand(f, off, size)?;
-                let out = Bytes::copy_from_slice(&f.memory[o..o + n]);
-                f.status = if op == 0xf3 { Status::Success(out) } else { Status::Revert(out) };
+                if op == 0xf3 && f.kind == FrameKind::Create {
+                    self.deposit_code(f, o, n)?;
+                } else {
+                    let out = Slice { tree: f.memory.clone(), offset: o, len: n };
+                    f.status = if op == 0xf3 { Status::Success(out) } else { Status::Revert(out) };
+                }
             }
             0xff => {
                 if f.is_static {
@@ -1232,38 +1529,39 @@ impl Machine {
                 }
                 let to = addr_of(pop(f)?);
                 let mut cost = 5_000;
-                if self.warm_address(t, to)? {
+                if self.warm_address(to, true)? {
                     cost += 2_600;
                 }
-                let bal = self.balance(t, f.address)?;
-                if !bal.is_zero() && self.is_empty(t, to)? {
+                let me = f.address;
+                let bal = self.balance(me)?;
+                if !bal.is_zero() && self.is_empty(to)? {
                     cost += 25_000;
                 }
                 use_gas(f, cost)?;
-                let me = f.address;
-                if !bal.is_zero() {
-                    self.set_balance(t, me, U256::ZERO)?;
-                    let tb = self.balance(t, to)?;
-                    self.set_balance(t, to, tb + bal)?;
+                if !bal.is_zero() && to != me {
+                    self.modify(me, |r| r.balance = U256::ZERO)?;
+                    self.modify(to, |r| r.balance += bal)?;
                 }
-                if self.sub(t)?.created.contains(&me) {
+                if self.created(&me)? {
                     // EIP-6780: created in this transaction, so it goes; sending to itself
                     // burns the balance at once (later calls see zero).
-                    if self.balance(t, me)? != U256::ZERO {
-                        self.set_balance(t, me, U256::ZERO)?;
+                    if self.balance(me)? != U256::ZERO {
+                        self.modify(me, |r| r.balance = U256::ZERO)?;
                     }
-                    if self.sub(t)?.destructed.insert(me) {
-                        self.record(t, Undo::MarkedDestructed(me))?;
+                    if self.sub_get(tags::DESTRUCTED, &me, None)? == B256::ZERO {
+                        self.sub_set(tags::DESTRUCTED, &me, None, ONE)?;
+                        self.destructed.push(me);
+                        self.journal.push(Undo::MarkedDestructed(me));
                     }
                 }
-                f.status = Status::Success(Bytes::new());
+                f.status = Status::Success(Slice::default());
             }
             _ => return halt(Halt::InvalidOpcode),
         }
         Ok(None)
     }
 
-    fn call(&mut self, t: &mut Touched, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
+    fn call(&mut self, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
         let requested = pop(f)?;
         let to = addr_of(pop(f)?);
         let value = if matches!(op, 0xf1 | 0xf2) { pop(f)? } else { U256::ZERO };
@@ -1276,10 +1574,10 @@ impl Machine {
         }
         let (ao, an) = expand(f, args_off, args_size)?;
         let (ro, rn) = expand(f, ret_off, ret_size)?;
-        let mut cost = self.access_cost(t, to)?;
+        let mut cost = self.access_cost(to)?;
         if !value.is_zero() {
             cost += 9_000;
-            if op == 0xf1 && self.is_empty(t, to)? {
+            if op == 0xf1 && self.is_empty(to)? {
                 cost += 25_000;
             }
         }
@@ -1290,33 +1588,33 @@ impl Machine {
         if !value.is_zero() {
             gas += 2_300;
         }
-        f.returndata = Bytes::new();
-        let fails = depth > MAX_DEPTH || (!value.is_zero() && self.balance(t, f.address)? < value);
+        f.returndata = Slice::default();
+        let fails = depth > MAX_DEPTH || (!value.is_zero() && self.balance(f.address)? < value);
         if fails {
             f.gas += gas;
             push(f, U256::ZERO)?;
             return Ok(None);
         }
-        let checkpoint = self.journal_len(t)?;
-        if op == 0xf1 {
-            self.transfer(t, f.address, to, value)?;
+        let checkpoint = self.journal.len();
+        if op == 0xf1 && to != f.address {
+            self.transfer(f.address, to, value)?;
         }
-        let code = self.code(t, to)?;
+        let code = call_code(self.account(to)?, &to);
         let (address, caller, frame_value) = match op {
             0xf1 => (to, f.address, value),
             0xf2 => (f.address, f.address, value),
             0xf4 => (f.address, f.caller, f.value),
             _ => (to, f.address, U256::ZERO),
         };
-        let calldata = Bytes::copy_from_slice(&f.memory[ao..ao + an]);
+        let calldata = Slice { tree: f.memory.clone(), offset: ao, len: an };
         let mut c = new_frame(FrameKind::Call, code, address, to, caller, frame_value, gas, calldata, checkpoint);
         c.is_static = f.is_static || op == 0xfa;
-        c.ret_offset = ro as u64;
-        c.ret_size = rn as u64;
+        f.ret_offset = ro;
+        f.ret_size = rn;
         Ok(Some(Child(c)))
     }
 
-    fn create(&mut self, t: &mut Touched, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
+    fn create(&mut self, f: &mut Frame, op: u8, depth: usize) -> Ev<Option<Child>> {
         if f.is_static {
             return halt(Halt::StaticWrite);
         }
@@ -1331,114 +1629,119 @@ impl Machine {
         let hash_cost = if salt.is_some() { 6 * w } else { 0 };
         use_gas(f, 32_000 + 2 * w + hash_cost)?;
         let (o, n) = expand(f, off, size)?;
-        let init = Bytes::copy_from_slice(&f.memory[o..o + n]);
-        f.returndata = Bytes::new();
+        f.returndata = Slice::default();
         let me = f.address;
-        let (nonce, balance) = match self.account(t, me)? {
-            Some(a) => (a.nonce, a.balance),
-            None => (0, U256::ZERO),
-        };
+        let rec = self.account(me)?;
+        let (nonce, balance) = rec.map_or((0, U256::ZERO), |r| (r.nonce, r.balance));
         if depth > MAX_DEPTH || balance < value || nonce == u64::MAX {
             push(f, U256::ZERO)?;
             return Ok(None);
         }
         let gas = f.gas - f.gas / 64;
         f.gas -= gas;
-        self.set_nonce(t, me, nonce + 1)?;
+        self.modify(me, |r| r.nonce = nonce + 1)?;
         let address = match salt {
-            Some(s) => me.create2(B256::from(s.to_be_bytes::<32>()), keccak256(&init)),
+            Some(s) => {
+                // The init code's hash: the EVM's keccak256 over at most 48 KB.
+                let init = self.io.read(&f.memory, o, n as usize)?;
+                me.create2(B256::from(s.to_be_bytes::<32>()), crate::meter::keccak(&init))
+            }
             None => me.create(nonce),
         };
-        self.warm_address(t, address)?;
-        if self.collides(t, address)? {
+        self.warm_address(address, true)?;
+        if self.collides(address)? {
             push(f, U256::ZERO)?;
             return Ok(None);
         }
-        let checkpoint = self.journal_len(t)?;
-        self.start_account(t, address)?;
-        self.transfer(t, me, address, value)?;
-        let c = new_frame(FrameKind::Create, Code::new(init), address, address, me, value, gas, Bytes::new(), checkpoint);
+        let checkpoint = self.journal.len();
+        self.start_account(address)?;
+        self.transfer(me, address, value)?;
+        let init = Slice { tree: f.memory.clone(), offset: o, len: n };
+        let code = FrameCode { hash: B256::ZERO, len: n, chunks: if n == 0 { Some(Tree::default()) } else { None }, init: Some(init) };
+        let c = new_frame(FrameKind::Create, code, address, address, me, value, gas, Slice::default(), checkpoint);
         Ok(Some(Child(c)))
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn new_frame(
-    kind: FrameKind,
-    code: Code,
-    address: Address,
-    code_address: Address,
-    caller: Address,
-    value: U256,
-    gas: u64,
-    calldata: Bytes,
-    checkpoint: u64,
-) -> Frame {
-    Frame {
-        kind,
-        code,
-        code_address,
-        pc: 0,
-        gas,
-        refund: 0,
-        stack: Vec::new(),
-        memory: Memory::default(),
-        calldata,
-        returndata: Bytes::new(),
-        address,
-        caller,
-        value,
-        is_static: false,
-        checkpoint,
-        ret_offset: 0,
-        ret_size: 0,
-        status: Status::Running,
+/// Runs the Cancun precompile at `address` on `input` with `gas`, within the L2's
+/// bounds: `Some((gas used, output))` on success, `None` on any failure (out of gas,
+/// bad input, over [`PRECOMPILE_MAX_INPUT`] bytes of input or [`PRECOMPILE_MAX_GAS`]
+/// gas). revm's implementation here; the L1 verifier calls the L1 precompile at the
+/// same address.
+pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64, Bytes)> {
+    let p = revm::precompile::Precompiles::cancun().get(address)?;
+    let unbounded = |g: u64| matches!(p.execute(input, g, 0), Ok(out) if out.status.is_success() && out.gas_used <= g);
+    if input.len() > PRECOMPILE_MAX_INPUT {
+        if unbounded(gas) {
+            crate::meter::hit_bound();
+        }
+        return None;
+    }
+    let limit = gas.min(PRECOMPILE_MAX_GAS);
+    match p.execute(input, limit, 0) {
+        Ok(out) if out.status.is_success() && out.gas_used <= limit => Some((out.gas_used, out.bytes)),
+        _ => {
+            if limit < gas && unbounded(gas) {
+                crate::meter::hit_bound();
+            }
+            None
+        }
     }
 }
 
-/// Runs the precompile at `f.code_address` on `f.calldata` with `f.gas`.
-fn run_precompile(f: &mut Frame) {
-    let Some(p) = revm::precompile::Precompiles::cancun().get(&f.code_address) else {
-        f.status = Status::Halt(Halt::PrecompileFailed);
-        return;
-    };
-    match p.execute(&f.calldata, f.gas, 0) {
-        Ok(out) if out.status.is_success() && out.gas_used <= f.gas => {
-            f.gas -= out.gas_used;
-            f.status = Status::Success(out.bytes);
-        }
-        _ => f.status = Status::Halt(Halt::PrecompileFailed),
-    }
+/// The intrinsic data gas counts of `data`: (zero bytes, length).
+pub fn data_counts(data: &[u8]) -> (u64, u64) {
+    (data.iter().filter(|b| **b == 0).count() as u64, data.len() as u64)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
-        machine::{BlockCtx, TxCtx},
-        trace::{commitment_at, run, run_checked, witness_at},
+        l2::tx_ctx_of,
+        machine::{BlockCtx, Machine, Phase, TxOutcome},
+        trace::{commitment_at, run, run_checked, state_at, step_recorded, witness_at},
+        world::{Account, FullWorld, MemWorld, World},
     };
-    use std::collections::BTreeMap;
+    use alloy_primitives::keccak256;
+    use std::{collections::BTreeMap, sync::Arc};
 
     const SENDER: Address = Address::with_last_byte(0xaa);
     const CONTRACT: Address = Address::with_last_byte(0xcc);
 
-    /// A machine calling `code` at CONTRACT from a funded sender.
+    fn world(accounts: &BTreeMap<Address, Account>) -> World {
+        World::Full(Box::new(FullWorld::new(Arc::new(MemWorld::new(accounts)))))
+    }
+
+    fn block() -> BlockCtx {
+        BlockCtx { number: 1, gas_limit: 30_000_000, basefee: 7, chain_id: 1, ..Default::default() }
+    }
+
+    fn call(data: Vec<u8>, gas: u64) -> TxCtx {
+        tx_ctx_of(2, B256::repeat_byte(0x11), SENDER, Some(CONTRACT), U256::ZERO, data.into(), gas, 10, Some(1), 0, Some(1), &[], None)
+    }
+
+    /// A block calling `code` at CONTRACT from a funded sender.
+    fn machine_with(code: &[u8], data: Vec<u8>, gas: u64) -> Machine {
+        let mut accounts = BTreeMap::new();
+        accounts.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
+        accounts.insert(CONTRACT, Account { code: Bytes::copy_from_slice(code), ..Default::default() });
+        Machine::new(block(), vec![call(data, gas)], world(&accounts))
+    }
+
     fn machine(code: &[u8]) -> Machine {
-        let mut world = BTreeMap::new();
-        world.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
-        world.insert(CONTRACT, Account { code: Code::new(Bytes::copy_from_slice(code)), ..Default::default() });
-        let block = BlockCtx { number: 1, gas_limit: 30_000_000, basefee: 7, chain_id: 1, ..Default::default() };
-        let tx = TxCtx { sender: SENDER, to: Some(CONTRACT), gas_limit: 100_000, max_fee: 10, ..Default::default() };
-        Machine::new(block, tx, world)
+        machine_with(code, Vec::new(), 100_000)
+    }
+
+    fn slot(m: &Machine, a: Address, s: u64) -> U256 {
+        m.world.full().expect("full").storage(&a, &U256::from(s))
     }
 
     /// Runs `code` (which must store its result in slot 0) and returns slot 0.
     fn slot0(code: &[u8]) -> U256 {
         let (end, _) = run(machine(code)).expect("runs");
-        assert!(matches!(end.phase, Phase::Done { success: true, .. }), "{:?}", end.phase);
-        let w = end.accounts().expect("open");
-        w[&CONTRACT].storage.get(&U256::ZERO).copied().unwrap_or_default()
+        assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
+        slot(&end, CONTRACT, 0)
     }
 
     fn push32(v: U256) -> Vec<u8> {
@@ -1473,111 +1776,228 @@ mod tests {
     fn errors_are_steps_that_consume_the_frame_gas() {
         // JUMP to a non-JUMPDEST: the call fails, the sender pays all 100k gas.
         let (end, steps) = run(machine(&[0x60, 0x03, 0x56, 0x00])).expect("runs");
-        assert_eq!(end.phase, Phase::Done { success: false, gas_used: 100_000 });
-        assert_eq!(steps, 5, "tx-begin, PUSH1, JUMP (halts), frame-exit, tx-end");
+        assert_eq!(end.outcomes[0], TxOutcome::Ran { success: false, gas_used: 100_000, logs: vec![] });
+        // NextTx, tx-begin, enter, code load, PUSH1, JUMP (halts), frame-exit, tx-end, block end.
+        assert_eq!(steps, 9);
+        // A JUMPDEST byte inside push data is not a destination.
+        let (end, _) = run(machine(&[0x60, 0x03, 0x56, 0x60, 0x5b, 0x00])).expect("runs");
+        assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: false, .. }));
         // Stack underflow and an undefined opcode end the same way.
         for code in [&[0x01u8][..], &[0x0c]] {
             let (end, _) = run(machine(code)).expect("runs");
-            assert_eq!(end.phase, Phase::Done { success: false, gas_used: 100_000 });
+            assert_eq!(end.outcomes[0], TxOutcome::Ran { success: false, gas_used: 100_000, logs: vec![] });
         }
+    }
+
+    /// Every step of `m` checks, and the witness of step k from re-execution steps
+    /// commitment k to commitment k + 1.
+    fn every_step_checks(m: &Machine) -> crate::trace::TraceStats {
+        let (_, stats) = run_checked(m.clone()).expect("every step checks");
+        for k in 0..stats.steps {
+            let w = witness_at(m, k).expect("witness").expect("not finished");
+            let pre = commitment_at(m, k).expect("commitment");
+            assert_eq!(step(pre, w).expect("step"), commitment_at(m, k + 1).expect("commitment"), "step {k}");
+        }
+        assert!(witness_at(m, stats.steps).expect("past the end").is_none());
+        stats
     }
 
     #[test]
     fn every_step_checks_and_random_access_agrees() {
         // SSTORE 1 into slot 0, LOG0 of 32 bytes of memory, KECCAK of it, RETURN.
         let code = [0x60, 0x01, 0x5f, 0x55, 0x60, 0x2a, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xa0, 0x60, 0x20, 0x5f, 0x20, 0x50, 0x60, 0x20, 0x5f, 0xf3];
-        let initial = machine(&code);
-        let (end, stats) = run_checked(initial.clone()).expect("every step checks");
-        assert!(matches!(end.phase, Phase::Done { success: true, .. }));
-        assert_eq!(end.logs().map(|l| l.len()), Some(1));
-        // The witness of step k, given to the reference step with commitment k, yields
-        // commitment k + 1, for every k.
-        for k in 0..stats.steps {
-            let w = witness_at(&initial, k).expect("witness").expect("not finished");
-            let pre = commitment_at(&initial, k).expect("commitment");
-            assert_eq!(step(pre, w).expect("step"), commitment_at(&initial, k + 1).expect("commitment"), "step {k}");
-        }
-        assert!(witness_at(&initial, stats.steps).expect("past the end").is_none());
+        let m = machine(&code);
+        let stats = every_step_checks(&m);
+        let (end, _) = run(m).expect("runs");
+        let TxOutcome::Ran { success: true, logs, .. } = &end.outcomes[0] else { panic!("{:?}", end.outcomes) };
+        assert_eq!(logs.len(), 1);
+        assert_eq!(logs[0].data.data.as_ref(), &U256::from(0x2a).to_be_bytes::<32>());
+        assert!(stats.kinds.contains_key(&StepKind::Bloom));
+        assert!(end.output_root().is_some());
+    }
+
+    #[test]
+    fn long_copies_hashes_and_logs_are_micro_steps_with_small_witnesses() {
+        // CALLDATACOPY 10,000 bytes of call data to memory 0; KECCAK256 over them into
+        // slot 0; LOG0 of them; RETURN 10,000 bytes.
+        let n: u16 = 10_000;
+        let [hi, lo] = n.to_be_bytes();
+        let code = [
+            0x61, hi, lo, 0x5f, 0x5f, 0x37, // CALLDATACOPY(0, 0, n)
+            0x61, hi, lo, 0x5f, 0x20, 0x5f, 0x55, // SSTORE(0, KECCAK256(0, n))
+            0x61, hi, lo, 0x5f, 0xa0, // LOG0(0, n)
+            0x61, hi, lo, 0x5f, 0xf3, // RETURN(0, n)
+        ];
+        let data: Vec<u8> = (0..n as usize).map(|i| (i * 31 % 251) as u8 + 1).collect();
+        let m = machine_with(&code, data.clone(), 1_000_000);
+        let stats = every_step_checks(&m);
+        let (end, _) = run(m).expect("runs");
+        assert_eq!(slot(&end, CONTRACT, 0), U256::from_be_bytes(keccak256(&data).0));
+        let TxOutcome::Ran { success: true, logs, .. } = &end.outcomes[0] else { panic!("{:?}", end.outcomes) };
+        assert_eq!(logs[0].data.data.as_ref(), &data[..]);
+        assert!(stats.kinds[&StepKind::Copy] >= 2, "{:?}", stats.kinds);
+        assert!(stats.kinds[&StepKind::Hash] >= 2 * 9, "{:?}", stats.kinds);
+        assert!(stats.max_witness < 16_000, "largest witness {} ({:?})", stats.max_witness, stats.max_witness_kind);
+    }
+
+    #[test]
+    fn calls_creates_and_destruction_in_one_transaction() {
+        // Init code that stores CALLVALUE in slot 7 and returns runtime code
+        // (PUSH1 0x2a PUSH0 SSTORE SELFDESTRUCT(0xbb) ): the creator calls it, which
+        // destroys it (created in this transaction: EIP-6780 deletes it and its slots).
+        let runtime = [0x60, 0x2a, 0x5f, 0x55, 0x60, 0xbb, 0xff];
+        let len = runtime.len() as u8;
+        // SSTORE(7, CALLVALUE); CODECOPY(0, 14, len); RETURN(0, len); runtime.
+        let mut init = vec![0x34, 0x60, 0x07, 0x55, 0x60, len, 0x60, 14, 0x5f, 0x39, 0x60, len, 0x5f, 0xf3];
+        assert_eq!(init.len(), 14);
+        init.extend(runtime);
+        // Creator: store the init code in memory, CREATE2 it with value 5 and salt 1, call
+        // it, store the created address in slot 0.
+        let mut code = Vec::new();
+        let mut padded = init.clone();
+        padded.resize(32, 0);
+        code.extend(push32(U256::from_be_slice(&padded)));
+        code.extend([0x5f, 0x52]); // MSTORE(0, init)
+        code.extend([0x60, 0x01, 0x60, init.len() as u8, 0x5f, 0x60, 0x05, 0xf5]); // CREATE2(5, 0, len, 1)
+        code.extend([0x80, 0x5f, 0x55]); // SSTORE(0, address)
+        code.extend([0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x85, 0x61, 0xff, 0xff, 0xf1, 0x00]); // CALL(0xffff, addr, 0, 0, 0, 0, 0)
+        let mut accounts = BTreeMap::new();
+        accounts.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
+        accounts.insert(CONTRACT, Account { balance: U256::from(100), code: code.into(), ..Default::default() });
+        let m = Machine::new(block(), vec![call(vec![], 500_000)], world(&accounts));
+        let stats = every_step_checks(&m);
+        let (end, _) = run(m).expect("runs");
+        assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
+        let created = addr_of(slot(&end, CONTRACT, 0));
+        assert_ne!(created, Address::ZERO);
+        let w = end.world.full().unwrap();
+        assert_eq!(w.account(&created), None, "destroyed with its account");
+        assert_eq!(w.storage(&created, &U256::from(7)), U256::ZERO, "and its slots");
+        assert_eq!(w.storage(&created, &U256::ZERO), U256::ZERO);
+        assert_eq!(w.account(&Address::with_last_byte(0xbb)).map(|r| r.balance), Some(U256::from(5)), "its balance went to the beneficiary");
+        assert!(stats.kinds[&StepKind::Sweep] >= 3, "{:?}", stats.kinds);
     }
 
     #[test]
     fn a_revert_is_undone_one_record_per_step_and_a_forged_record_is_refused() {
         // SSTORE 1→0, 2→1, 3→2, then REVERT(0, 0).
         let code = [0x60, 1, 0x5f, 0x55, 0x60, 2, 0x60, 1, 0x55, 0x60, 3, 0x60, 2, 0x55, 0x5f, 0x5f, 0xfd];
-        let initial = machine(&code);
-        let (end, stats) = run_checked(initial.clone()).expect("every step checks");
-        assert!(matches!(end.phase, Phase::Done { success: false, .. }));
-        assert_eq!(end.accounts().expect("open")[&CONTRACT].storage.len(), 0, "the writes are undone");
+        let m = machine(&code);
+        let (end, stats) = run_checked(m.clone()).expect("every step checks");
+        assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: false, .. }));
+        assert_eq!(slot(&end, CONTRACT, 0), U256::ZERO, "the writes are undone");
         // Each SSTORE journals the warm slot and the value: six records, six undo steps.
         assert_eq!(stats.kinds.get(&StepKind::Undo), Some(&6));
-        // Find the first undo step; its witness carries exactly the record it pops.
         let k = (0..stats.steps)
             .find(|k| {
-                let mut m = crate::trace::state_at(&initial, *k).expect("state");
-                matches!(m.step(&mut Touched::default()), Ok(StepKind::Undo))
+                let mut s = state_at(&m, *k).expect("state");
+                matches!(s.step(), Ok(StepKind::Undo))
             })
             .expect("an undo step");
-        let pre = commitment_at(&initial, k).expect("commitment");
-        let honest = witness_at(&initial, k).expect("witness").expect("running");
-        let Part::Open(j) = &honest.journal else { panic!("the undo step opens the journal") };
-        let Some(Part::Open(f)) = honest.frames.last() else { panic!("the failed frame is open") };
-        assert_eq!((j.len, j.top.len()), (f.checkpoint + 6, 1), "six records above the checkpoint, one carried");
-        assert_eq!(step(pre, honest.clone()).expect("honest"), commitment_at(&initial, k + 1).expect("commitment"));
-        // Restoring another value than the one recorded: the record does not match the
-        // chain, and the step refuses it.
+        let pre = commitment_at(&m, k).expect("commitment");
+        let mut s = state_at(&m, k).expect("state");
+        let (_, honest) = step_recorded(&mut s, k).expect("witness");
+        let crate::stack::HashStack::Witness { top, .. } = &honest.journal else { panic!("a witness journal") };
+        assert_eq!(top.len(), 1, "the undo step carries exactly the record it pops");
+        assert_eq!(step(pre, honest.clone()).expect("honest"), commitment_at(&m, k + 1).expect("commitment"));
         let mut forged = honest.clone();
-        if let Part::Open(j) = &mut forged.journal {
-            if let (_, Undo::Storage(_, _, v)) = &mut j.top[0] {
+        if let crate::stack::HashStack::Witness { top, .. } = &mut forged.journal {
+            if let (_, Undo::Storage(_, _, v)) = &mut top[0] {
                 *v = U256::from(99);
             }
         }
         assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
-        // Leaving the record out: Missing.
         let mut short = honest;
-        if let Part::Open(j) = &mut short.journal {
-            j.top.clear();
+        if let crate::stack::HashStack::Witness { top, .. } = &mut short.journal {
+            top.clear();
         }
         assert!(matches!(step(pre, short), Err(StepError::Missing(_))));
     }
 
     #[test]
     fn a_witness_cannot_lie() {
-        let initial = machine(&[0x60, 0x01, 0x60, 0x02, 0x01, 0x5f, 0x55, 0x00]);
-        let k = 3; // the ADD
-        let pre = commitment_at(&initial, k).expect("commitment");
-        let honest = witness_at(&initial, k).expect("witness").expect("running");
+        let m = machine(&[0x60, 0x01, 0x60, 0x02, 0x01, 0x5f, 0x55, 0x00]);
+        let k = 6; // NextTx, Begin, Enter, CodeLoad, PUSH1, PUSH1, ADD
+        let pre = commitment_at(&m, k).expect("commitment");
+        let mut s = state_at(&m, k).expect("state");
+        let (kind, honest) = step_recorded(&mut s, k).expect("witness");
+        assert_eq!(kind, StepKind::Opcode(0x01));
         let post = step(pre, honest.clone()).expect("honest step");
-        // A different stack item: the witness no longer hashes to the claimed pre-state.
+        // A different stack item: it no longer matches the chain.
         let mut forged = honest.clone();
-        if let Some(Part::Open(f)) = forged.frames.last_mut() {
-            f.stack[0] = U256::from(40);
-        }
-        assert!(matches!(step(pre, forged), Err(StepError::WrongPreState { .. })));
-        // Code bytes that do not match the committed hash are refused.
-        let mut forged = honest.clone();
-        if let Some(Part::Open(f)) = forged.frames.last_mut() {
-            let hash = f.code.hash();
-            f.code = Code::new(Bytes::from_static(&[0x60, 0x01, 0x60, 0x02, 0x02, 0x5f, 0x55, 0x00]));
-            assert_ne!(f.code.hash(), hash);
+        if let Some(crate::stack::HashStack::Witness { top, .. }) = forged.top.as_mut().map(|f| &mut f.stack) {
+            top[0].1 = U256::from(40);
         }
         assert!(step(pre, forged).is_err());
-        // Sealing a part the step needs: Missing, not a wrong answer.
-        let mut sealed = honest.clone();
-        let top = sealed.frames.len() - 1;
-        sealed.frames[top] = sealed.frames[top].sealed();
-        assert!(matches!(step(pre, sealed), Err(StepError::Missing(_))));
+        // A different opcode in the code chunk the step opens.
+        let mut forged = honest.clone();
+        if let Io::Witness(q) = &mut forged.io {
+            if let Some(crate::machine::Access::Range { words, .. }) = q.front_mut() {
+                let mut w = words[0];
+                w[1 + 4] = 0x02; // MUL instead of ADD
+                words[0] = w;
+            }
+        }
+        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
+        // An access left out, or one too many.
+        let mut short = honest.clone();
+        if let Io::Witness(q) = &mut short.io {
+            q.clear();
+        }
+        assert!(matches!(step(pre, short), Err(StepError::Missing(_))));
+        let mut long = honest.clone();
+        if let Io::Witness(q) = &mut long.io {
+            let extra = q.front().cloned().expect("an access");
+            q.push_back(extra);
+        }
+        assert!(matches!(step(pre, long), Err(StepError::Missing(_))));
         // A wrong claimed pre-state.
         assert!(matches!(step(post, honest), Err(StepError::WrongPreState { .. })));
     }
 
     #[test]
-    fn invalid_transactions_change_nothing() {
+    fn forged_world_proofs_are_refused() {
+        // SLOAD of a slot that holds 5.
+        let mut accounts = BTreeMap::new();
+        accounts.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
+        accounts.insert(
+            CONTRACT,
+            Account::new(0, U256::ZERO, Bytes::from_static(&[0x60, 0x03, 0x54, 0x00]), [(U256::from(3), U256::from(5))]),
+        );
+        let m = Machine::new(block(), vec![call(vec![], 100_000)], world(&accounts));
+        let k = 5; // the SLOAD
+        let pre = commitment_at(&m, k).expect("commitment");
+        let mut s = state_at(&m, k).expect("state");
+        let (kind, honest) = step_recorded(&mut s, k).expect("witness");
+        assert_eq!(kind, StepKind::Opcode(0x54));
+        assert!(step(pre, honest.clone()).is_ok());
+        let mut forged = honest;
+        let mut tampered = false;
+        if let Io::Witness(q) = &mut forged.io {
+            for a in q.iter_mut() {
+                if let crate::machine::Access::Smt(acc) = a {
+                    if acc.proof.leaf_value_hash == B256::from(U256::from(5)) {
+                        acc.proof.leaf_value_hash = B256::from(U256::from(6));
+                        tampered = true;
+                    }
+                }
+            }
+        }
+        assert!(tampered, "the step opens the slot");
+        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
+    }
+
+    #[test]
+    fn invalid_transactions_are_skipped_and_the_block_goes_on() {
         let mut m = machine(&[0x00]);
-        m.tx.nonce = 5;
-        let before = m.accounts();
-        let (end, steps) = run(m).expect("runs");
-        assert_eq!(steps, 1);
-        assert!(matches!(end.phase, Phase::Invalid(_)));
-        assert_eq!(end.accounts(), before);
+        let mut bad = call(vec![], 100_000);
+        bad.nonce = 5;
+        let good = call(vec![], 100_000);
+        m = Machine::new(m.block.clone(), vec![bad, good], m.world.clone());
+        let (end, _) = run_checked(m).expect("checks");
+        assert!(matches!(&end.outcomes[0], TxOutcome::Invalid(why) if why.contains("nonce")));
+        assert!(matches!(end.outcomes[1], TxOutcome::Ran { success: true, .. }));
+        assert_eq!(end.acc.txs.count, 1, "only the valid one is in the transactions root");
+        assert!(matches!(end.phase, Phase::Done { .. }));
     }
 }

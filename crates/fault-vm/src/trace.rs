@@ -1,15 +1,18 @@
-//! Tracing a transaction through the step machine: the step count, the commitment after
-//! step k (by re-execution from the start; docs/fault-vm.md, "Commitment at step k"), the
-//! witness of step k, and a checked run that verifies every step with [`crate::step::step`].
+//! Tracing a block through the step machine: the step count, the commitment after step
+//! k (by re-execution; [`crate::block::Checkpoints`] adds stored states), the witness of
+//! step k, and a checked run that verifies every step with [`crate::step::step`] and
+//! estimates what checking it would cost on L1.
 
 use crate::{
-    machine::{Machine, PartHashes, StepError, Touched},
+    machine::{Carry, Io, Machine, StepError},
+    meter::Counts,
+    stack::HashStack,
     step::{step, StepKind},
 };
 use alloy_primitives::B256;
 use std::collections::BTreeMap;
 
-/// Why a checked run failed.
+/// Why a run failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TraceError {
     /// The machine could not step.
@@ -35,10 +38,38 @@ pub enum TraceError {
     /// More steps than the caller's budget.
     #[error("no end after {0} steps")]
     Runaway(u64),
-    /// More witness bytes in total than the caller's budget (v0 witnesses carry whole
-    /// parts, so a transaction that grows the journal or substate makes checking quadratic).
-    #[error("over {0} witness bytes in total")]
-    WorkBudget(u64),
+}
+
+/// The L1 gas one step may cost to check (docs/fault-vm.md, "Bounds").
+pub const L1_STEP_GAS_TARGET: u64 = 2_000_000;
+
+/// Assumed L1 gas of one keccak-f[1600] permutation in EVM code (an estimate: no
+/// Solidity verifier exists yet to measure; optimised implementations are reported at
+/// 20–30k).
+pub const KECCAK_F_GAS: u64 = 30_000;
+/// Assumed L1 gas per code byte of chunking loaded code (a byte-at-a-time loop).
+pub const ANALYSIS_GAS_PER_BYTE: u64 = 20;
+/// Assumed L1 gas of the verifier's own logic around a step (decoding, dispatch).
+pub const STEP_OVERHEAD_GAS: u64 = 100_000;
+
+/// An estimate of the L1 gas of checking one step whose witness is `witness_bytes` long
+/// and whose reference step did `counts` (docs/fault-vm.md, "Bounds"): the transaction
+/// (21,000), calldata at 16 per byte (as if none were zero), the EVM memory the witness
+/// occupies, each keccak256 at 30 + 6 per word, keccak-f permutations, chunking, the
+/// precompiles the step calls, and a fixed overhead for the verifier's logic.
+pub fn l1_gas_estimate(witness_bytes: usize, counts: &Counts) -> u64 {
+    let bytes = witness_bytes as u64;
+    let words = bytes.div_ceil(32);
+    21_000
+        + 16 * bytes
+        + 3 * words
+        + words * words / 512
+        + 36 * counts.hashes
+        + 6 * counts.hashed_bytes.div_ceil(32)
+        + KECCAK_F_GAS * counts.permutations
+        + ANALYSIS_GAS_PER_BYTE * counts.analysed_bytes
+        + counts.precompile_gas
+        + STEP_OVERHEAD_GAS
 }
 
 /// Statistics of a checked run.
@@ -50,37 +81,46 @@ pub struct TraceStats {
     pub max_witness: usize,
     /// The kind of step that had it.
     pub max_witness_kind: Option<StepKind>,
+    /// Largest L1 gas estimate of a step.
+    pub max_l1_gas: u64,
+    /// The kind of step that had it.
+    pub max_l1_gas_kind: Option<StepKind>,
     /// Steps by kind.
     pub kinds: BTreeMap<StepKind, u64>,
     /// Steps whose [`l1_gas_estimate`] is over [`L1_STEP_GAS_TARGET`].
     pub over_l1_target: u64,
+    /// Witness bytes in total.
+    pub witness_bytes: u64,
 }
 
-/// The L1 gas one step may cost to check (docs/fault-vm.md, "Bounds").
-pub const L1_STEP_GAS_TARGET: u64 = 2_000_000;
-
-/// An estimate of the L1 gas of checking one step whose witness is `witness_bytes` long
-/// with v0's encoding: 21,000 for the transaction, 16 per calldata byte (as if none were
-/// zero: the worst case), the EVM memory the witness occupies once copied (3 per word
-/// plus words² / 512), and keccak over it twice (the pre- and post-state commitments,
-/// 30 + 6 per word each). The step's own execution is small beside these and is not
-/// counted. docs/fault-vm.md, "Bounds".
-pub fn l1_gas_estimate(witness_bytes: usize) -> u64 {
-    let bytes = witness_bytes as u64;
-    let words = bytes.div_ceil(32);
-    21_000 + 16 * bytes + 3 * words + words * words / 512 + 2 * (30 + 6 * words)
+impl TraceStats {
+    /// Adds another run's statistics.
+    pub fn merge(&mut self, o: &TraceStats) {
+        self.steps += o.steps;
+        if o.max_witness > self.max_witness {
+            self.max_witness = o.max_witness;
+            self.max_witness_kind = o.max_witness_kind;
+        }
+        if o.max_l1_gas > self.max_l1_gas {
+            self.max_l1_gas = o.max_l1_gas;
+            self.max_l1_gas_kind = o.max_l1_gas_kind;
+        }
+        for (k, n) in &o.kinds {
+            *self.kinds.entry(*k).or_default() += n;
+        }
+        self.over_l1_target += o.over_l1_target;
+        self.witness_bytes += o.witness_bytes;
+    }
 }
 
-/// A bound on steps per transaction, far above what any gas limit allows (each opcode
-/// step costs at least 1 gas except STOP-like ones, which end a frame).
-pub const MAX_STEPS: u64 = 1 << 36;
+/// A bound on steps per block, far above what any gas limit allows.
+pub const MAX_STEPS: u64 = 1 << 40;
 
-/// Runs to the end; returns the final machine and the number of steps.
+/// Runs to the end of the block; returns the final machine and the number of steps.
 pub fn run(mut m: Machine) -> Result<(Machine, u64), TraceError> {
     let mut n = 0u64;
-    let mut t = Touched::default();
     while !m.is_finished() {
-        m.step(&mut t).map_err(|source| TraceError::Step { index: n, source })?;
+        m.step().map_err(|source| TraceError::Step { index: n, source })?;
         n += 1;
         if n > MAX_STEPS {
             return Err(TraceError::Runaway(n));
@@ -89,100 +129,130 @@ pub fn run(mut m: Machine) -> Result<(Machine, u64), TraceError> {
     Ok((m, n))
 }
 
-/// The commitment after `k` steps (k = 0: the initial state), by re-executing from
-/// `initial`. Steps past the end leave the final state.
-pub fn commitment_at(initial: &Machine, k: u64) -> Result<B256, TraceError> {
-    Ok(state_at(initial, k)?.commitment())
-}
-
-/// The machine after `k` steps.
+/// The machine after `k` steps from `initial` (steps past the end leave the final state).
 pub fn state_at(initial: &Machine, k: u64) -> Result<Machine, TraceError> {
     let mut m = initial.clone();
-    let mut t = Touched::default();
     for index in 0..k {
         if m.is_finished() {
             break;
         }
-        m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
+        m.step().map_err(|source| TraceError::Step { index, source })?;
     }
     Ok(m)
 }
 
-/// The witness of step `k` (the state after `k` steps with every part step `k` does not
-/// touch sealed), or `None` if the machine has finished by then.
-pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
-    witness_of(state_at(initial, k)?, k)
+/// The commitment after `k` steps (k = 0: the initial state), by re-executing.
+pub fn commitment_at(initial: &Machine, k: u64) -> Result<B256, TraceError> {
+    state_at(initial, k)?.commitment().map_err(|source| TraceError::Step { index: k, source })
 }
 
-/// The witness of the next step of `m` (which has taken `k` steps), or `None` if it has
-/// finished.
-pub fn witness_of(mut m: Machine, k: u64) -> Result<Option<Machine>, TraceError> {
+/// The witness of step `k`, or `None` if the block has ended by then.
+pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
+    let mut m = state_at(initial, k)?;
     if m.is_finished() {
         return Ok(None);
     }
-    let hashes = m.part_hashes();
-    Ok(Some(step_recorded(&mut m, &hashes, k)?.1))
+    Ok(Some(step_recorded(&mut m, k)?.1))
 }
 
-/// Takes step `index` of `m` (whose part hashes are `hashes`) and returns its kind, its
-/// witness and what it touched.
-fn step_recorded(m: &mut Machine, hashes: &PartHashes, index: u64) -> Result<(StepKind, Machine, Touched), TraceError> {
-    let phase = m.phase.clone();
-    let mut t = Touched::recording();
-    let kind = m.step(&mut t).map_err(|source| TraceError::Step { index, source })?;
-    let images = t.pre.take().unwrap_or_default();
-    Ok((kind, Machine::witness_from(&m.block, &m.tx, phase, hashes, images), t))
+/// Most items one step takes from each stack: 17 from the EVM stack (SWAP16), one from
+/// every other.
+const MOST: Carry = Carry { frames: 1, stack: 17, journal: 1, logs: 1, destructed: 1, created_slots: 1 };
+
+fn trim<T: crate::machine::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
+    if let HashStack::Witness { top, .. } = s {
+        let from = top.len().saturating_sub(carry);
+        top.drain(..from);
+    }
+}
+
+/// Takes step `index` of `m` in place and returns its kind and witness: the state before
+/// the step with every tree as its root, each stack carrying exactly the items the step
+/// took from it, and the accesses it made, in order.
+pub fn step_recorded(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
+    let err = |source| TraceError::Step { index, source };
+    let mut witness = m.to_witness(&MOST, Vec::new()).map_err(err)?;
+    let depth = m.frames.len();
+    let stack_len = m.top.as_ref().map_or(0, |f| f.stack.len() as usize);
+    let lens = (m.frames.len(), m.journal.len(), m.logs.len(), m.destructed.len(), m.created_slots.len());
+    crate::words::next_epoch();
+    m.mark_stacks();
+    m.io = Io::Full { recording: Some(Vec::new()) };
+    let result = m.step();
+    let accesses = match std::mem::replace(&mut m.io, Io::Plain) {
+        Io::Full { recording: Some(v) } => v,
+        _ => Vec::new(),
+    };
+    let kind = result.map_err(err)?;
+    // How deep the step went into the running frame's stack: that frame is still the top,
+    // or was suspended under a child; a frame-exit drops it without popping it.
+    let stack_floor = if m.frames.len() > depth {
+        m.frames.items().and_then(|f| f.last()).map_or(stack_len, |f| f.stack.floor())
+    } else if m.frames.len() == depth {
+        m.top.as_ref().map_or(stack_len, |f| f.stack.floor())
+    } else {
+        stack_len
+    };
+    let carry = Carry {
+        frames: lens.0 as usize - m.frames.floor().min(lens.0 as usize),
+        stack: stack_len - stack_floor.min(stack_len),
+        journal: lens.1 as usize - m.journal.floor().min(lens.1 as usize),
+        logs: lens.2 as usize - m.logs.floor().min(lens.2 as usize),
+        destructed: lens.3 as usize - m.destructed.floor().min(lens.3 as usize),
+        created_slots: lens.4 as usize - m.created_slots.floor().min(lens.4 as usize),
+    };
+    trim(&mut witness.frames, carry.frames);
+    if let Some(f) = witness.top.as_mut() {
+        trim(&mut f.stack, carry.stack);
+    }
+    trim(&mut witness.journal, carry.journal);
+    trim(&mut witness.logs, carry.logs);
+    trim(&mut witness.destructed, carry.destructed);
+    trim(&mut witness.created_slots, carry.created_slots);
+    witness.io = Io::Witness(accesses.into());
+    Ok((kind, witness))
 }
 
 /// Runs to the end and checks every step: the witness cut from the pre-state, given to
 /// the reference [`step`] with the pre-state commitment, must give the full machine's
 /// post-state commitment.
 pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
-    run_checked_within(m, MAX_STEPS, u64::MAX)
+    run_checked_within(m, MAX_STEPS)
 }
 
-/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps, or
-/// with [`TraceError::WorkBudget`] once the witnesses total `max_witness_bytes`.
-pub fn run_checked_within(
-    mut m: Machine,
-    max_steps: u64,
-    max_witness_bytes: u64,
-) -> Result<(Machine, TraceStats), TraceError> {
-    let mut total_witness = 0u64;
+/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps.
+pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
     let mut stats = TraceStats::default();
-    let mut hashes = m.part_hashes();
     while !m.is_finished() {
         let index = stats.steps;
-        let pre = m.commitment_with(&hashes);
-        let (kind, witness, t) = step_recorded(&mut m, &hashes, index)?;
+        let err = |source| TraceError::Step { index, source };
+        let pre = m.commitment().map_err(err)?;
+        let (kind, witness) = step_recorded(&mut m, index)?;
+        let post = m.commitment().map_err(err)?;
         let size = witness.witness_len();
-        total_witness = total_witness.saturating_add(size as u64);
-        if total_witness > max_witness_bytes {
-            return Err(TraceError::WorkBudget(max_witness_bytes));
+        let (from_witness, counts) = crate::meter::measure(|| step(pre, witness));
+        let from_witness = from_witness.map_err(err)?;
+        if from_witness != post {
+            return Err(TraceError::Disagree { index, kind, from_witness, full: post });
         }
-        if l1_gas_estimate(size) > L1_STEP_GAS_TARGET {
+        let gas = l1_gas_estimate(size, &counts);
+        if gas > L1_STEP_GAS_TARGET {
             stats.over_l1_target += 1;
+        }
+        if gas > stats.max_l1_gas {
+            stats.max_l1_gas = gas;
+            stats.max_l1_gas_kind = Some(kind);
         }
         if size > stats.max_witness {
             stats.max_witness = size;
             stats.max_witness_kind = Some(kind);
         }
-        m.update_part_hashes(&mut hashes, &t);
-        let post = m.commitment_with(&hashes);
-        let from_witness = step(pre, witness).map_err(|source| TraceError::Step { index, source })?;
-        if from_witness != post {
-            return Err(TraceError::Disagree { index, kind, from_witness, full: post });
-        }
+        stats.witness_bytes += size as u64;
         *stats.kinds.entry(kind).or_default() += 1;
         stats.steps += 1;
         if stats.steps > max_steps {
             return Err(TraceError::Runaway(stats.steps));
         }
-    }
-    // The incrementally kept hashes must equal a full recomputation: a write that skipped
-    // the touch bookkeeping would show here.
-    if hashes != m.part_hashes() {
-        return Err(TraceError::Step { index: stats.steps, source: StepError::Inconsistent("part hashes drifted from the state") });
     }
     Ok((m, stats))
 }

@@ -1,11 +1,13 @@
 //! Differential test over the node's own blocks (docs/fault-vm.md, "Checked against"):
 //! the sequencer (revm over RocksDB) produces blocks that deploy and use an ERC-20 pair
 //! with a constant-product pool, a CREATE2 factory (collision, create-and-destroy) and
-//! deep and reverting call trees; each block is then replayed through the step machine
-//! from the world the previous block left, with every step checked by the reference
-//! `step(pre, witness)`, and must reach the header's state root with the receipts'
-//! status, gas and logs. Each block is also run as one `block::Block` (deposits first),
-//! and witnesses taken from its checkpoints must step to the next commitment.
+//! deep and reverting call trees, and portal deposits; each block is then replayed
+//! through the step machine (deposits first, then its transactions, then its end) from
+//! the world the previous block left, with every step checked by the reference
+//! `step(pre, witness)`, and must end with the node's own block hash and output root
+//! (so the state root, transactions and receipts roots and bloom all agree), each
+//! transaction with its receipt's status, gas and logs. Witnesses taken from the block's
+//! checkpoints must step to the next commitment.
 //!
 //! The contracts are `contracts/src/bench/BenchToken.sol` and `contracts/src/vmtest/`,
 //! built by `contracts/bin/forge build` (the test command runs it first).
@@ -13,15 +15,16 @@
 use alloy::{signers::local::PrivateKeySigner, sol, sol_types::SolCall};
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use faultline_fault_vm::{
-    block::{run_block, Block, Checkpoints},
+    block::{Block, Checkpoints},
     l2,
-    machine::{Account, Machine, Phase},
+    machine::{Phase, TxOutcome},
     step::step,
     trace,
+    world::{MemWorld, WorldBase},
 };
-use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, ChainConfig, Deposit};
+use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, output_root, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 sol! {
     function mint(uint256 amount);
@@ -98,21 +101,21 @@ impl Node<'_> {
 
 /// Replays the node's blocks through the step machine.
 struct Replay {
-    world: BTreeMap<Address, Account>,
+    /// The world after the last replayed block.
+    world: Arc<dyn WorldBase>,
     /// Every deposit handed to the sequencer, by index.
     deposits: BTreeMap<u64, Deposit>,
-    steps: u64,
-    max_witness: usize,
-    over_l1_target: u64,
+    stats: trace::TraceStats,
 }
 
 impl Replay {
     /// Replays block `number` and checks it against the node: every step checked, each
-    /// transaction's status, gas and logs equal to its receipt, the world equal to the
-    /// header's state root. Returns `(hash, status)` of its transactions, sorted.
+    /// signed transaction's status, gas and logs equal to its receipt, the block ending
+    /// with the header's hash and the node's output root. Returns `(hash, status)` of its
+    /// transactions, sorted.
     fn block(&mut self, chain: &Chain, number: u64) -> Expected {
         let store = chain.store();
-        let (_, header) = store.header(number).expect("store").expect("header");
+        let (hash, header) = store.header(number).expect("store").expect("header");
         let body = store.body(number).expect("store").expect("body");
         let receipts = store.receipts(number).expect("store").expect("receipts");
         let recent: Vec<B256> = (number.saturating_sub(256)..number)
@@ -123,46 +126,33 @@ impl Replay {
         // this block's.
         let parent = store.header(number - 1).expect("store").expect("parent").1;
         let cursors = (deposit_cursor(&parent.extra_data), deposit_cursor(&header.extra_data));
-        let pre = self.world.clone();
-        let mut txs = Vec::new();
-        for d in self.deposits.range(cursors.0..cursors.1).map(|(_, d)| d) {
-            let txc = l2::deposit_tx_ctx(d, &self.world);
-            txs.push(txc.clone());
-            let m = Machine::new(ctx.clone(), txc, std::mem::take(&mut self.world));
-            let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} deposit {}: {e}", d.index));
-            self.steps += stats.steps;
-            self.max_witness = self.max_witness.max(stats.max_witness);
-            self.over_l1_target += stats.over_l1_target;
-            self.world = end.accounts().expect("a full machine has every account open");
-        }
+        let mut txs: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| l2::deposit_tx_ctx(d)).collect();
+        let deposits = txs.len();
+        txs.extend(body.transactions.iter().map(|(sender, tx)| l2::tx_ctx(*sender, tx).expect("an L2 transaction type")));
+        let block = Block { ctx, txs, pre: self.world.clone() };
+        let (end, stats) = trace::run_checked(block.machine()).unwrap_or_else(|e| panic!("block {number}: {e}"));
+        self.stats.merge(&stats);
         let mut cumulative = 0u64;
         let mut statuses = Vec::new();
-        for (i, ((sender, tx), receipt)) in body.transactions.iter().zip(&receipts).enumerate() {
-            let txc = l2::tx_ctx(*sender, tx).expect("an L2 transaction type");
-            txs.push(txc.clone());
-            let m = Machine::new(ctx.clone(), txc, std::mem::take(&mut self.world));
-            let (end, stats) = trace::run_checked(m).unwrap_or_else(|e| panic!("block {number} tx {i}: {e}"));
-            self.steps += stats.steps;
-            self.max_witness = self.max_witness.max(stats.max_witness);
-            self.over_l1_target += stats.over_l1_target;
-            let Phase::Done { success, gas_used } = end.phase else {
-                panic!("block {number} tx {i}: the node included it, the machine says {:?}", end.phase)
+        for (i, (((_, tx), receipt), outcome)) in body.transactions.iter().zip(&receipts).zip(&end.outcomes[deposits..]).enumerate() {
+            let TxOutcome::Ran { success, gas_used, logs } = outcome else {
+                panic!("block {number} tx {i}: the node included it, the machine says {outcome:?}")
             };
             let want_gas = receipt.cumulative_gas_used() - cumulative;
             cumulative = receipt.cumulative_gas_used();
-            assert_eq!((success, gas_used), (receipt.status(), want_gas), "block {number} tx {i}: status and gas");
-            let logs = end.logs().expect("open substate");
-            assert_eq!(logs, receipt.logs(), "block {number} tx {i}: logs");
-            statuses.push((*tx.tx_hash(), success));
-            self.world = end.accounts().expect("a full machine has every account open");
+            assert_eq!((*success, *gas_used), (receipt.status(), want_gas), "block {number} tx {i}: status and gas");
+            assert_eq!(logs.as_slice(), receipt.logs(), "block {number} tx {i}: logs");
+            statuses.push((*tx.tx_hash(), *success));
         }
-        assert_eq!(l2::state_root(&self.world), header.state_root, "block {number}: state root");
-        // The same block as one `block::Block`: the block runner ends in the same world,
-        // and witnesses taken from its checkpoints step to the next commitment.
-        let block = Block { ctx, txs, pre };
-        let (world, _) = run_block(&block).expect("the block runs");
-        assert_eq!(l2::state_root(&world), header.state_root, "block {number}: run_block");
+        assert_eq!(end.outcomes.len(), deposits + body.transactions.len());
+        let world = end.world.full().expect("a full machine").clone();
+        assert_eq!(world.root().expect("root"), header.state_root, "block {number}: state root");
+        let Phase::Done { block_hash, output_root: root } = end.phase else { panic!("block {number}: not ended") };
+        assert_eq!(block_hash, hash, "block {number}: the machine's header hashes to the node's block hash");
+        assert_eq!(root, output_root(header.state_root, hash), "block {number}: output root");
+        // Witnesses taken from the block's checkpoints step to the next commitment.
         let cp = Checkpoints::build(&block, 500).expect("checkpoints");
+        assert_eq!(cp.steps(), stats.steps);
         for g in (0..cp.positions()).step_by(997) {
             if let Some(w) = cp.witness_at(g).expect("witness") {
                 let pre = cp.commitment_at(g).expect("commitment").expect("inside");
@@ -170,8 +160,13 @@ impl Replay {
                 assert_eq!(Some(step(pre, w).expect("the witness suffices")), next, "block {number} position {g}");
             }
         }
+        self.world = Arc::new(world);
         statuses.sort_unstable();
         statuses
+    }
+
+    fn balance(&self, a: Address) -> U256 {
+        self.world.account(&a).map_or(U256::ZERO, |r| r.balance)
     }
 }
 
@@ -181,7 +176,11 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let cfg = ChainConfig::devnet();
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
-    let mut replay = Replay { world: l2::genesis_world(&cfg.genesis_alloc()), deposits: BTreeMap::new(), steps: 0, max_witness: 0, over_l1_target: 0 };
+    let mut replay = Replay {
+        world: Arc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))),
+        deposits: BTreeMap::new(),
+        stats: trace::TraceStats::default(),
+    };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.
@@ -244,10 +243,11 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         init.extend_from_slice(&U256::from(v).to_be_bytes::<32>());
         factory.create2(salt(x), alloy_primitives::keccak256(&init))
     };
-    let kept = &replay.world[&child(1, 7)];
-    assert_eq!((kept.balance, kept.storage.get(&U256::ZERO)), (U256::from(1), Some(&U256::from(7))));
-    assert!(!replay.world[&child(2, 9)].code.is_empty(), "the first deployment at salt 2 stays");
-    assert!(replay.world.get(&child(3, 5)).is_none_or(|a| a.is_empty() && a.storage.is_empty()), "created and destroyed in one transaction");
+    let kept = child(1, 7);
+    assert_eq!((replay.balance(kept), replay.world.storage(&kept, &U256::ZERO)), (U256::from(1), U256::from(7)));
+    assert!(replay.world.account(&child(2, 9)).is_some_and(|r| r.code_size > 0), "the first deployment at salt 2 stays");
+    let gone = child(3, 5);
+    assert!(replay.world.account(&gone).is_none() && replay.world.storage(&gone, &U256::ZERO).is_zero(), "created and destroyed in one transaction");
 
     // Block 6: call trees: a revert caught 17 levels down a 40-level dive, a revert at the
     // top, the same through DELEGATECALL, a write under STATICCALL, a callee out of gas,
@@ -258,6 +258,11 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     node.call(&mut bob, true, nested, viaStaticCall {}.abi_encode(), 500_000);
     node.call(&mut bob, true, nested, starveCall { gas: U256::from(60_000) }.abi_encode(), 500_000);
     node.call(&mut carol, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
+    // The L2's bound on precompile input (32 KiB): the identity precompile takes 32 KiB
+    // and fails on one byte more, on the node and in the machine alike.
+    let identity = Address::with_last_byte(4);
+    node.send(&mut carol, true, TxKind::Call(identity), 0, vec![7u8; 32 * 1024], 1_000_000);
+    node.send(&mut carol, false, TxKind::Call(identity), 0, vec![7u8; 32 * 1024 + 1], 1_000_000);
     produce(&mut node, &mut replay);
 
     // Block 7: portal deposits before a signed transaction: a mint with a value transfer,
@@ -291,18 +296,16 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     node.call(&mut carol, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
     produce(&mut node, &mut replay);
     assert!(chain.store().tx_location(&skipped).expect("store").is_none(), "bob's transaction lost its nonce to the deposit");
-    assert_eq!(replay.world[&bob.address()].nonce, bob_nonce + 1);
+    assert_eq!(replay.world.account(&bob.address()).map(|r| r.nonce), Some(bob_nonce + 1));
     assert_eq!(chain.deposit_cursor(), 5, "every deposit included");
-    let balance = |a: Address| replay.world.get(&a).map_or(U256::ZERO, |x| x.balance);
-    assert_eq!((balance(fresh), replay.world[&fresh].nonce), (U256::from(5_000 - 1_234), 2));
-    assert_eq!(balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
-    assert_eq!(balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
+    assert_eq!((replay.balance(fresh), replay.world.account(&fresh).map(|r| r.nonce)), (U256::from(5_000 - 1_234), Some(2)));
+    assert_eq!(replay.balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
+    assert_eq!(replay.balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
 
+    let s = &replay.stats;
     println!(
-        "replayed 7 node blocks: {} steps, each checked; largest witness {} bytes (about {} L1 gas to check); {} steps over the 2 M target",
-        replay.steps,
-        replay.max_witness,
-        faultline_fault_vm::trace::l1_gas_estimate(replay.max_witness),
-        replay.over_l1_target
+        "replayed 7 node blocks: {} steps, each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} steps over the 2 M target",
+        s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind, s.over_l1_target
     );
+    assert_eq!(s.over_l1_target, 0, "every step of the node's blocks fits the L1 target");
 }

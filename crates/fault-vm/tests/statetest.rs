@@ -33,7 +33,7 @@ fn revm_and_the_step_machine_match_fixtures_on_core_folders() {
                 for (i, entry) in test.post.get("Cancun").into_iter().flatten().enumerate() {
                     cases += 1;
                     assert_eq!(run_case(test, entry), RevmOutcome::Match, "{}::{name}[{i}]", f.display());
-                    match machine_case(test, entry, u64::MAX, u64::MAX) {
+                    match machine_case(test, entry, u64::MAX) {
                         MachineOutcome::Pass { .. } => machine_passed += 1,
                         other => panic!("{}::{name}[{i}] machine: {other:?}", f.display()),
                     }

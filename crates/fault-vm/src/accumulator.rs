@@ -1,0 +1,97 @@
+//! A binary Merkle root built one leaf at a time (docs/fault-vm.md, "Block-end"): the
+//! L2 header's transactions and receipts roots, which the step machine extends by one leaf
+//! per transaction and closes at the end of the block. It keeps one pending node per
+//! level (the binary counter of the leaf count), so its state is a few hundred bytes at
+//! most, and it closes to exactly [`faultline_primitives::batch::merkle_root`]: nodes
+//! paired left to right, a level's odd last node paired with zero, one leaf its own root,
+//! none zero.
+
+use alloy_primitives::B256;
+
+fn pair(l: &B256, r: &B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(l.as_slice());
+    buf[32..].copy_from_slice(r.as_slice());
+    crate::meter::keccak(&buf)
+}
+
+/// The pending nodes of a left-to-right Merkle build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MerkleBuilder {
+    /// Leaves added.
+    pub count: u64,
+    /// `peaks[l]`: the complete subtree of height `l` waiting for its right neighbour
+    /// (present exactly where bit `l` of `count` is set).
+    pub peaks: Vec<Option<B256>>,
+}
+
+impl MerkleBuilder {
+    /// Adds a leaf.
+    pub fn push(&mut self, leaf: B256) {
+        let mut carry = leaf;
+        let mut l = 0;
+        loop {
+            if self.peaks.len() == l {
+                self.peaks.push(None);
+            }
+            match self.peaks[l].take() {
+                Some(p) => {
+                    carry = pair(&p, &carry);
+                    l += 1;
+                }
+                None => {
+                    self.peaks[l] = Some(carry);
+                    break;
+                }
+            }
+        }
+        self.count += 1;
+    }
+
+    /// The root over the leaves so far.
+    pub fn root(&self) -> B256 {
+        if self.count == 0 {
+            return B256::ZERO;
+        }
+        let top = (u64::BITS - (self.count - 1).leading_zeros()) as usize; // ceil(log2 count)
+        let mut acc: Option<B256> = None;
+        for l in 0..top {
+            let peak = self.peaks.get(l).copied().flatten();
+            acc = match (peak, acc) {
+                (Some(p), Some(a)) => Some(pair(&p, &a)),
+                (Some(p), None) => Some(pair(&p, &B256::ZERO)),
+                (None, Some(a)) => Some(pair(&a, &B256::ZERO)),
+                (None, None) => None,
+            };
+        }
+        match self.peaks.get(top).copied().flatten() {
+            Some(p) if acc.is_none() => p,
+            _ => acc.unwrap_or_default(),
+        }
+    }
+
+    /// Canonical encoding: the count, then the present peaks from the lowest level.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.count.to_be_bytes());
+        for p in self.peaks.iter().flatten() {
+            out.extend_from_slice(p.as_slice());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faultline_primitives::batch::merkle_root;
+
+    #[test]
+    fn builds_the_batch_merkle_root() {
+        let leaves: Vec<B256> = (0..70u8).map(|i| alloy_primitives::keccak256([i])).collect();
+        let mut b = MerkleBuilder::default();
+        assert_eq!(b.root(), merkle_root(vec![]));
+        for n in 1..=leaves.len() {
+            b.push(leaves[n - 1]);
+            assert_eq!(b.root(), merkle_root(leaves[..n].to_vec()), "{n} leaves");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Code as the step machine holds it (docs/fault-vm.md, "Code"): a word tree of 32-byte
+//! chunks, each one byte counting the push data its first bytes continue from earlier
+//! chunks, then 31 code bytes (the chunking of EIP-2926). An opcode step opens the chunks
+//! under `pc .. pc + 33`; a jump opens the destination's chunk and decides from it alone
+//! whether the byte is a JUMPDEST outside push data, so no step scans the whole code.
+//! Chunking scans the code once, when a frame loads it.
+
+use crate::words::WordTree;
+use alloy_primitives::B256;
+
+/// Code bytes per chunk.
+pub const CHUNK: usize = 31;
+
+fn push_len(op: u8) -> usize {
+    if (0x60..=0x7f).contains(&op) {
+        (op - 0x5f) as usize
+    } else {
+        0
+    }
+}
+
+/// The chunks of `code`.
+pub fn chunks(code: &[u8]) -> Vec<B256> {
+    crate::meter::analysed(code.len());
+    let mut out = Vec::with_capacity(code.len().div_ceil(CHUNK));
+    let mut pending = 0usize; // push-data bytes still to come at the current position
+    for (c, part) in code.chunks(CHUNK).enumerate() {
+        let mut w = [0u8; 32];
+        w[0] = pending.min(CHUNK) as u8;
+        w[1..1 + part.len()].copy_from_slice(part);
+        let start = c * CHUNK;
+        let mut pc = start + pending.min(CHUNK);
+        pending = pending.saturating_sub(CHUNK);
+        while pc < start + part.len() {
+            let n = push_len(code[pc]);
+            pc += 1 + n;
+        }
+        if pc > start + CHUNK {
+            pending = pc - (start + CHUNK);
+        }
+        out.push(B256::from(w));
+    }
+    out
+}
+
+/// The chunk tree of `code`.
+pub fn tree(code: &[u8]) -> WordTree {
+    WordTree::from_words(&chunks(code))
+}
+
+/// Byte `pc` of the code held by consecutive chunks starting at chunk `first`
+/// (zero past them).
+pub fn byte_of(chunks: &[B256], first: u64, pc: u64) -> u8 {
+    let c = pc / CHUNK as u64;
+    match c.checked_sub(first).and_then(|i| chunks.get(i as usize)) {
+        Some(w) => w[1 + (pc % CHUNK as u64) as usize],
+        None => 0,
+    }
+}
+
+/// Whether offset `at` (0..31) of `chunk` is a JUMPDEST that is not push data.
+pub fn is_jumpdest(chunk: &B256, at: usize) -> bool {
+    let mut i = chunk[0] as usize;
+    if at >= CHUNK || at < i {
+        return false;
+    }
+    while i < at {
+        i += 1 + push_len(chunk[1 + i]);
+    }
+    i == at && chunk[1 + at] == 0x5b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference: a linear scan from the start.
+    fn reference(code: &[u8], dest: usize) -> bool {
+        let mut pc = 0;
+        while pc < dest {
+            pc += 1 + push_len(code[pc]);
+        }
+        pc == dest && code.get(dest) == Some(&0x5b)
+    }
+
+    #[test]
+    fn chunk_local_jumpdest_checks_match_a_full_scan() {
+        // Push data that crosses chunk boundaries, JUMPDEST bytes inside push data, a
+        // PUSH32 at a chunk's last byte, and random code.
+        let mut codes: Vec<Vec<u8>> = vec![
+            vec![0x5b; 100],
+            [vec![0x7f], vec![0x5b; 32], vec![0x5b, 0x00]].concat(),
+            [vec![0x00; 30], vec![0x7f], vec![0x5b; 40]].concat(),
+            [vec![0x00; 61], vec![0x7f], vec![0x5b; 70]].concat(),
+        ];
+        let mut x = 7u32;
+        for _ in 0..20 {
+            codes.push(
+                (0..300)
+                    .map(|_| {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        [0x5b, 0x60, 0x7f, 0x61, 0x00, 0x56][(x >> 16) as usize % 6]
+                    })
+                    .collect(),
+            );
+        }
+        for code in codes {
+            let ch = chunks(&code);
+            for dest in 0..code.len() {
+                let c = &ch[dest / CHUNK];
+                assert_eq!(is_jumpdest(c, dest % CHUNK), reference(&code, dest), "dest {dest} of {code:02x?}");
+                assert_eq!(byte_of(&ch, 0, dest as u64), code[dest]);
+            }
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! How a step reads and writes what is not open in the machine state (docs/fault-vm.md,
+//! "Witness"): word trees by range, the world and substate trees by key, code and
+//! preimages by hash. The same calls serve the prover (a full state, optionally recording
+//! each access with its proof) and the verifier (a witness, whose recorded accesses are
+//! checked and consumed in the same order), so the two cannot disagree on what a step
+//! opens.
+
+use crate::{
+    machine::{Access, Io, StepError, Substate, Tree},
+    words::{range_root, words_of, WordTree},
+    world::{apply_access, verify_access, World},
+};
+use alloy_primitives::{Address, Bytes, B256, U256};
+use faultline_state::{smt, AccountRecord};
+use std::sync::Arc;
+
+fn missing(what: &str) -> StepError {
+    StepError::Missing(what.to_string())
+}
+
+impl Io {
+    /// Whether accesses are being recorded (a full state building a witness).
+    pub fn recording(&self) -> bool {
+        matches!(self, Io::Full { recording: Some(_) })
+    }
+
+    fn record(&mut self, a: impl FnOnce() -> Result<Access, StepError>) -> Result<(), StepError> {
+        if let Io::Full { recording: Some(v) } = self {
+            v.push(a()?);
+        }
+        Ok(())
+    }
+
+    fn next(&mut self, what: &str) -> Result<Access, StepError> {
+        match self {
+            Io::Witness(q) => q.pop_front().ok_or_else(|| missing(what)),
+            _ => Err(StepError::Inconsistent("a full state has no witness accesses")),
+        }
+    }
+
+    /// Whether this is a witness.
+    pub fn is_witness(&self) -> bool {
+        matches!(self, Io::Witness(_))
+    }
+
+    /// Words `first .. first + count` of `tree`, opened with a range proof in a witness.
+    pub fn words(&mut self, tree: &Tree, first: u64, count: u64) -> Result<Vec<B256>, StepError> {
+        match tree {
+            Tree::Full(t) => {
+                let words: Vec<B256> = (first..first + count).map(|i| t.word(i)).collect();
+                if !t.is_new() {
+                    self.record(|| Ok(Access::Range { first, words: words.clone(), proof: t.prove_range(first, count) }))?;
+                }
+                Ok(words)
+            }
+            Tree::Proven(root) => {
+                let Access::Range { first: f, words, proof } = self.next("a range of words")? else {
+                    return Err(missing("a range proof"));
+                };
+                if f != first || words.len() as u64 != count {
+                    return Err(missing("a range proof of the words the step reads"));
+                }
+                let r = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
+                if r != *root {
+                    return Err(missing("a range proof matching the tree"));
+                }
+                Ok(words)
+            }
+        }
+    }
+
+    /// Bytes `[at, at + n)` of `tree` (zero past its end); nothing is opened for `n = 0`.
+    pub fn read(&mut self, tree: &Tree, at: u64, n: usize) -> Result<Vec<u8>, StepError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let first = at / 32;
+        let last = (at + n as u64 - 1) / 32;
+        let words = self.words(tree, first, last - first + 1)?;
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
+        let skip = (at - first * 32) as usize;
+        Ok(bytes[skip..skip + n].to_vec())
+    }
+
+    /// Writes `data` at byte `at` of `tree`.
+    pub fn write(&mut self, tree: &mut Tree, at: u64, data: &[u8]) -> Result<(), StepError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let first = at / 32;
+        let last = (at + data.len() as u64 - 1) / 32;
+        let count = last - first + 1;
+        match tree {
+            Tree::Full(t) => {
+                if !t.is_new() {
+                    self.record(|| {
+                        let words = (first..=last).map(|i| t.word(i)).collect();
+                        Ok(Access::Range { first, words, proof: t.prove_range(first, count) })
+                    })?;
+                }
+                Arc::make_mut(t).write(at, data);
+                Ok(())
+            }
+            Tree::Proven(root) => {
+                let Access::Range { first: f, words, proof } = self.next("a range of words to write")? else {
+                    return Err(missing("a range proof"));
+                };
+                if f != first || words.len() as u64 != count {
+                    return Err(missing("a range proof of the words the step writes"));
+                }
+                let old = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
+                if old != *root {
+                    return Err(missing("a range proof matching the tree"));
+                }
+                let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
+                let skip = (at - first * 32) as usize;
+                bytes[skip..skip + data.len()].copy_from_slice(data);
+                let new = range_root(first, &words_of(&bytes), &proof).map_err(|_| missing("a valid range proof"))?;
+                *tree = Tree::Proven(new);
+                Ok(())
+            }
+        }
+    }
+
+    /// Code bytes with keccak256 `hash` and length `len`: from the prover's store, or
+    /// carried by the witness and checked.
+    pub fn code(&mut self, hash: B256, len: u64, full: impl FnOnce() -> Option<Bytes>) -> Result<Bytes, StepError> {
+        if len == 0 {
+            return Ok(Bytes::new());
+        }
+        if self.is_witness() {
+            let Access::Code(code) = self.next("code")? else { return Err(missing("code bytes")) };
+            if code.len() as u64 != len || crate::meter::keccak(&code) != hash {
+                return Err(missing("code matching its hash"));
+            }
+            return Ok(code);
+        }
+        let code = full().ok_or(StepError::Inconsistent("code missing from the prover's store"))?;
+        self.record(|| Ok(Access::Code(code.clone())))?;
+        Ok(code)
+    }
+
+    /// The preimage of `word` (keccak256 of it): from the prover, or carried by the
+    /// witness and checked.
+    pub fn preimage(&mut self, word: B256, full: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>, StepError> {
+        if self.is_witness() {
+            let Access::Preimage(p) = self.next("a preimage")? else { return Err(missing("a preimage")) };
+            if crate::meter::keccak(&p) != word {
+                return Err(missing("a preimage matching its hash"));
+            }
+            return Ok(p);
+        }
+        let p = full();
+        self.record(|| Ok(Access::Preimage(p.clone())))?;
+        Ok(p)
+    }
+
+    fn smt_next(&mut self) -> Result<crate::world::SmtAccess, StepError> {
+        match self.next("a tree proof")? {
+            Access::Smt(a) => Ok(a),
+            _ => Err(missing("a tree proof")),
+        }
+    }
+
+    // ---- the world ------------------------------------------------------------------
+
+    /// An account (`None`: absent, i.e. empty).
+    pub fn account(&mut self, world: &World, a: &Address) -> Result<Option<AccountRecord>, StepError> {
+        let key = account_key(a);
+        match world {
+            World::Full(w) => {
+                let r = w.account(a);
+                self.record(|| w.access(&key, r, false).map(Access::Smt))?;
+                Ok(r)
+            }
+            World::Proven(root) => {
+                let acc = self.smt_next()?;
+                let proven = verify_access(*root, &key, &acc)?;
+                match (proven, acc.account) {
+                    (None, None) => Ok(None),
+                    (Some(h), Some(r)) if r.value_hash() == h => Ok(Some(r)),
+                    _ => Err(missing("the account matching its leaf")),
+                }
+            }
+        }
+    }
+
+    /// Writes an account (`None` or an empty one removes the leaf).
+    pub fn put_account(&mut self, world: &mut World, a: &Address, r: Option<AccountRecord>) -> Result<(), StepError> {
+        let r = r.filter(|r| !(r.nonce == 0 && r.balance.is_zero() && r.code_size == 0));
+        let key = account_key(a);
+        match world {
+            World::Full(w) => {
+                self.record(|| w.access(&key, None, r.is_none()).map(Access::Smt))?;
+                w.set_account(*a, r);
+                Ok(())
+            }
+            World::Proven(root) => {
+                let acc = self.smt_next()?;
+                *root = apply_access(*root, &key, r.map(|r| r.value_hash()), &acc)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// A slot's value.
+    pub fn storage(&mut self, world: &World, a: &Address, s: &U256) -> Result<U256, StepError> {
+        let key = storage_key(a, s);
+        match world {
+            World::Full(w) => {
+                let v = w.storage(a, s);
+                self.record(|| w.access(&key, None, false).map(Access::Smt))?;
+                Ok(v)
+            }
+            World::Proven(root) => {
+                let acc = self.smt_next()?;
+                Ok(verify_access(*root, &key, &acc)?.map(|h| U256::from_be_bytes(h.0)).unwrap_or_default())
+            }
+        }
+    }
+
+    /// Writes a slot (zero removes the leaf).
+    pub fn put_storage(&mut self, world: &mut World, a: &Address, s: &U256, v: U256) -> Result<(), StepError> {
+        let key = storage_key(a, s);
+        let value = (!v.is_zero()).then(|| B256::from(v));
+        match world {
+            World::Full(w) => {
+                self.record(|| w.access(&key, None, value.is_none()).map(Access::Smt))?;
+                w.set_storage(*a, *s, v);
+                Ok(())
+            }
+            World::Proven(root) => {
+                let acc = self.smt_next()?;
+                *root = apply_access(*root, &key, value, &acc)?;
+                Ok(())
+            }
+        }
+    }
+
+    // ---- the substate ---------------------------------------------------------------
+
+    /// The substate word under `key` (zero when absent).
+    pub fn sub(&mut self, sub: &Substate, key: &B256) -> Result<B256, StepError> {
+        match sub {
+            Substate::Full(s) => {
+                let v = s.changed(key).flatten();
+                self.record(|| {
+                    let (proof, _) = s.prove(key, false)?;
+                    Ok(Access::Smt(crate::world::SmtAccess { proof, account: None, sibling: None }))
+                })?;
+                Ok(v.unwrap_or_default())
+            }
+            Substate::Proven(root) => {
+                let acc = self.smt_next()?;
+                Ok(verify_access(*root, key, &acc)?.unwrap_or_default())
+            }
+        }
+    }
+
+    /// Sets the substate word under `key` (zero removes it).
+    pub fn set_sub(&mut self, sub: &mut Substate, key: &B256, v: B256) -> Result<(), StepError> {
+        let value = (v != B256::ZERO).then_some(v);
+        match sub {
+            Substate::Full(s) => {
+                self.record(|| {
+                    let (proof, sibling) = s.prove(key, value.is_none())?;
+                    Ok(Access::Smt(crate::world::SmtAccess { proof, account: None, sibling }))
+                })?;
+                s.set(*key, value);
+                Ok(())
+            }
+            Substate::Proven(root) => {
+                let acc = self.smt_next()?;
+                *root = apply_access(*root, key, value, &acc)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `keccak256(0x01 ‖ address)`, counted.
+pub fn account_key(a: &Address) -> B256 {
+    crate::meter::hashed(21);
+    smt::account_key(a)
+}
+
+/// `keccak256(0x02 ‖ address ‖ slot)`, counted.
+pub fn storage_key(a: &Address, s: &U256) -> B256 {
+    crate::meter::hashed(53);
+    smt::storage_key(a, &B256::from(*s))
+}
+
+/// A substate key: `keccak256(tag ‖ address [‖ slot])` (docs/fault-vm.md, "Substate").
+pub fn sub_key(tag: u8, a: &Address, s: Option<&U256>) -> B256 {
+    let mut buf = Vec::with_capacity(53);
+    buf.push(tag);
+    buf.extend_from_slice(a.as_slice());
+    if let Some(s) = s {
+        buf.extend_from_slice(&s.to_be_bytes::<32>());
+    }
+    crate::meter::keccak(&buf)
+}
+
+/// Substate key tags.
+pub mod tags {
+    /// A warm address.
+    pub const WARM_ADDRESS: u8 = 0x03;
+    /// A warm slot.
+    pub const WARM_SLOT: u8 = 0x04;
+    /// A slot's value at the start of the transaction (recorded when it is first warmed).
+    pub const ORIGINAL: u8 = 0x05;
+    /// A transient slot.
+    pub const TRANSIENT: u8 = 0x06;
+    /// An account created in this transaction.
+    pub const CREATED: u8 = 0x07;
+    /// An account destroyed in this transaction (EIP-6780).
+    pub const DESTRUCTED: u8 = 0x08;
+}
+
+/// The word a set flag is stored as.
+pub const ONE: B256 = B256::with_last_byte(1);
+
+/// A word tree over `bytes`, built by the step itself (a precompile's output, loaded code).
+pub fn local_tree(bytes: &[u8]) -> Tree {
+    Tree::Full(Arc::new(WordTree::from_bytes(bytes)))
+}

@@ -1,0 +1,76 @@
+//! keccak256 taken in pieces (docs/fault-vm.md, "Micro-steps"): the sponge's 200-byte
+//! state between micro-steps, so hashing a range longer than one step may read is spread
+//! over several steps. The L1 verifier runs keccak-f[1600] for these (the EVM's KECCAK256
+//! opcode cannot resume a sponge); ranges short enough for one step use the opcode.
+
+use alloy_primitives::B256;
+
+/// keccak256's rate: bytes absorbed per permutation.
+pub const RATE: usize = 136;
+
+/// A keccak256 sponge between blocks: the 25 lanes of the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sponge(pub [u64; 25]);
+
+impl Sponge {
+    fn absorb_block(&mut self, block: &[u8]) {
+        for (i, lane) in block.chunks_exact(8).enumerate() {
+            self.0[i] ^= u64::from_le_bytes(lane.try_into().expect("8-byte lane"));
+        }
+        keccak::f1600(&mut self.0);
+        crate::meter::permuted(1);
+    }
+
+    /// Absorbs whole blocks (`data.len()` a multiple of [`RATE`]).
+    pub fn absorb(&mut self, data: &[u8]) {
+        debug_assert!(data.len().is_multiple_of(RATE));
+        for block in data.chunks_exact(RATE) {
+            self.absorb_block(block);
+        }
+    }
+
+    /// Absorbs the last bytes (any length), pads and returns the hash.
+    pub fn finish(mut self, tail: &[u8]) -> B256 {
+        let full = tail.len() / RATE * RATE;
+        self.absorb(&tail[..full]);
+        let mut block = [0u8; RATE];
+        let rest = &tail[full..];
+        block[..rest.len()].copy_from_slice(rest);
+        block[rest.len()] ^= 0x01;
+        block[RATE - 1] ^= 0x80;
+        self.absorb_block(&block);
+        let mut out = [0u8; 32];
+        for (i, lane) in self.0[..4].iter().enumerate() {
+            out[8 * i..8 * i + 8].copy_from_slice(&lane.to_le_bytes());
+        }
+        B256::from(out)
+    }
+
+    /// The 200-byte encoding (lanes little-endian, as keccak-f lays them out).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        for lane in &self.0 {
+            out.extend_from_slice(&lane.to_le_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::keccak256;
+
+    #[test]
+    fn pieces_give_keccak256() {
+        for len in [0usize, 1, 135, 136, 137, 271, 272, 1088, 1089, 5000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+            let mut s = Sponge::default();
+            let mut at = 0;
+            // In steps of 2 blocks, the rest at the end.
+            while data.len() - at > 2 * RATE {
+                s.absorb(&data[at..at + 2 * RATE]);
+                at += 2 * RATE;
+            }
+            assert_eq!(s.finish(&data[at..]), keccak256(&data), "len {len}");
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Stacks committed as hash chains (docs/fault-vm.md, "Hash stacks"): the EVM stack of
+//! each frame, the suspended frames, the journal, the logs of a transaction and the
+//! per-transaction lists the end of a transaction walks. `head' = keccak256(head ‖ item)`
+//! over the items bottom first (zero when empty), with the length beside it, so a step
+//! opens only the items it pops, each with the chain value below it.
+//!
+//! A full stack (the prover's) holds every item and hashes lazily: pushes and pops cost
+//! nothing until a head is asked for, then the missing prefix hashes are computed once.
+//! A witness stack holds the head, the length and the items the step will pop.
+
+use crate::machine::{Encode, StepError};
+use alloy_primitives::B256;
+use std::cell::RefCell;
+
+/// `keccak256(below ‖ encode(item))`.
+pub fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
+    let mut v = Vec::with_capacity(96);
+    v.extend_from_slice(below.as_slice());
+    item.encode(&mut v);
+    crate::meter::keccak(&v)
+}
+
+/// A hash-chained stack.
+#[derive(Debug, Clone)]
+pub enum HashStack<T> {
+    /// Every item, bottom first; `heads[i]` (when computed) is the chain value over items
+    /// `0..=i`. `floor` is the lowest length reached since [`HashStack::mark`].
+    Full {
+        /// Items, bottom first.
+        items: Vec<T>,
+        /// Prefix chain values, computed lazily.
+        heads: RefCell<Vec<B256>>,
+        /// Lowest length since the last mark.
+        floor: usize,
+    },
+    /// A witness: the chain head and length, and the items a step pops (bottom first, the
+    /// next to pop last), each with the chain value below it.
+    Witness {
+        /// Chain value over every item.
+        head: B256,
+        /// Number of items.
+        len: u64,
+        /// Items known, bottom first, each with the chain value below it.
+        top: Vec<(B256, T)>,
+    },
+}
+
+impl<T> Default for HashStack<T> {
+    fn default() -> Self {
+        HashStack::Full { items: Vec::new(), heads: RefCell::new(Vec::new()), floor: 0 }
+    }
+}
+
+impl<T: Encode + Clone> HashStack<T> {
+    /// A full stack with these items.
+    pub fn from_items(items: Vec<T>) -> Self {
+        let floor = items.len();
+        HashStack::Full { items, heads: RefCell::new(Vec::new()), floor }
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> u64 {
+        match self {
+            HashStack::Full { items, .. } => items.len() as u64,
+            HashStack::Witness { len, .. } => *len,
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn prefix(items: &[T], heads: &RefCell<Vec<B256>>, n: usize) -> B256 {
+        if n == 0 {
+            return B256::ZERO;
+        }
+        let mut h = heads.borrow_mut();
+        while h.len() < n {
+            let below = h.last().copied().unwrap_or_default();
+            let i = h.len();
+            h.push(chain(&below, &items[i]));
+        }
+        h[n - 1]
+    }
+
+    /// The chain value over every item.
+    pub fn head(&self) -> B256 {
+        match self {
+            HashStack::Full { items, heads, .. } => Self::prefix(items, heads, items.len()),
+            HashStack::Witness { head, .. } => *head,
+        }
+    }
+
+    /// Pushes an item.
+    pub fn push(&mut self, item: T) {
+        match self {
+            HashStack::Full { items, .. } => items.push(item),
+            HashStack::Witness { head, len, top } => {
+                let below = *head;
+                *head = chain(&below, &item);
+                *len += 1;
+                top.push((below, item));
+            }
+        }
+    }
+
+    /// Pops the top item (a witness's is checked against the chain).
+    pub fn pop(&mut self) -> Result<T, StepError> {
+        match self {
+            HashStack::Full { items, heads, floor } => {
+                let item = items.pop().ok_or(StepError::Inconsistent("pop of an empty hash stack"))?;
+                heads.get_mut().truncate(items.len());
+                *floor = (*floor).min(items.len());
+                Ok(item)
+            }
+            HashStack::Witness { head, len, top } => {
+                if *len == 0 {
+                    return Err(StepError::Inconsistent("pop of an empty hash stack"));
+                }
+                let (below, item) = top.pop().ok_or_else(|| StepError::Missing("the top item of a hash stack".into()))?;
+                if chain(&below, &item) != *head {
+                    return Err(StepError::Missing("an item matching the hash chain".into()));
+                }
+                *head = below;
+                *len -= 1;
+                Ok(item)
+            }
+        }
+    }
+
+    /// The item `depth` below the top (0: the top) without removing it, for a full stack
+    /// or when a witness carries it.
+    pub fn peek(&self, depth: usize) -> Option<&T> {
+        match self {
+            HashStack::Full { items, .. } => items.len().checked_sub(depth + 1).map(|i| &items[i]),
+            HashStack::Witness { top, .. } => top.len().checked_sub(depth + 1).map(|i| &top[i].1),
+        }
+    }
+
+    /// Empties the stack.
+    pub fn clear(&mut self) {
+        match self {
+            HashStack::Full { items, heads, floor } => {
+                items.clear();
+                heads.get_mut().clear();
+                *floor = 0;
+            }
+            HashStack::Witness { head, len, top } => {
+                *head = B256::ZERO;
+                *len = 0;
+                top.clear();
+            }
+        }
+    }
+
+    /// Starts counting how deep a step reaches into the stack (a full stack).
+    pub fn mark(&mut self) {
+        if let HashStack::Full { items, floor, .. } = self {
+            *floor = items.len();
+        }
+    }
+
+    /// Lowest length since [`Self::mark`] (a full stack; a witness: its length).
+    pub fn floor(&self) -> usize {
+        match self {
+            HashStack::Full { floor, .. } => *floor,
+            HashStack::Witness { len, .. } => *len as usize,
+        }
+    }
+
+    /// This stack as a witness carrying its top `carry` items.
+    pub fn to_witness(&self, carry: usize) -> Self {
+        match self {
+            HashStack::Full { items, heads, .. } => {
+                let n = items.len();
+                let from = n.saturating_sub(carry);
+                let top = (from..n).map(|i| (Self::prefix(items, heads, i), items[i].clone())).collect();
+                HashStack::Witness { head: self.head(), len: n as u64, top }
+            }
+            HashStack::Witness { head, len, top } => {
+                let from = top.len().saturating_sub(carry);
+                HashStack::Witness { head: *head, len: *len, top: top[from..].to_vec() }
+            }
+        }
+    }
+
+    /// Every item, bottom first, if it is a full stack.
+    pub fn items(&self) -> Option<&[T]> {
+        match self {
+            HashStack::Full { items, .. } => Some(items),
+            HashStack::Witness { .. } => None,
+        }
+    }
+
+    /// Witness bytes: the header plus the items carried.
+    pub fn witness_len(&self) -> usize {
+        match self {
+            HashStack::Full { .. } => 40,
+            HashStack::Witness { top, .. } => 40 + top.iter().map(|(_, t)| 32 + t.encoded_len()).sum::<usize>(),
+        }
+    }
+}
+
+impl<T: Encode + Clone> Encode for HashStack<T> {
+    /// The commitment covers the chain and the length only.
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.head().as_slice());
+        out.extend_from_slice(&self.len().to_be_bytes());
+    }
+}
+
+impl<T: PartialEq> PartialEq for HashStack<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (HashStack::Full { items: a, .. }, HashStack::Full { items: b, .. }) => a == b,
+            (HashStack::Witness { head: h1, len: l1, top: t1 }, HashStack::Witness { head: h2, len: l2, top: t2 }) => {
+                h1 == h2 && l1 == l2 && t1 == t2
+            }
+            _ => false,
+        }
+    }
+}
+impl<T: Eq> Eq for HashStack<T> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::U256;
+
+    #[test]
+    fn full_and_witness_stacks_agree() {
+        let mut full = HashStack::from_items((1..=5u64).map(U256::from).collect());
+        let mut w = full.to_witness(2);
+        assert_eq!(full.head(), w.head());
+        for s in [&mut full, &mut w] {
+            let a = s.pop().unwrap();
+            let b = s.pop().unwrap();
+            s.push(a + b);
+        }
+        assert_eq!(full.head(), w.head());
+        assert_eq!(full.len(), 4);
+        // The witness carried two items: a third pop is missing, not wrong.
+        let mut w2 = w.clone();
+        w2.pop().unwrap();
+        assert!(matches!(w2.pop(), Err(StepError::Missing(_))));
+    }
+
+    #[test]
+    fn a_forged_item_is_refused_and_floor_counts_depth() {
+        let mut full: HashStack<U256> = HashStack::from_items((1..=4u64).map(U256::from).collect());
+        let mut w = full.to_witness(1);
+        if let HashStack::Witness { top, .. } = &mut w {
+            top[0].1 = U256::from(99);
+        }
+        assert!(matches!(w.pop(), Err(StepError::Missing(_))));
+        full.mark();
+        full.pop().unwrap();
+        full.push(U256::from(7));
+        full.pop().unwrap();
+        full.pop().unwrap();
+        assert_eq!(full.floor(), 2);
+    }
+}
