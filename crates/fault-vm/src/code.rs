@@ -21,9 +21,17 @@ fn push_len(op: u8) -> usize {
 
 /// The chunks of `code`.
 pub fn chunks(code: &[u8]) -> Vec<B256> {
+    chunks_from(code, 0).0
+}
+
+/// The chunks of a part of some code that starts on a chunk boundary with `pending`
+/// bytes of push data still to come from before it; returns them and the push data that
+/// runs past the part's end (for the next part). Loading long init code in several steps
+/// uses this, a part of a multiple of [`CHUNK`] bytes at a time.
+pub fn chunks_from(code: &[u8], pending: usize) -> (Vec<B256>, usize) {
     crate::meter::analysed(code.len());
     let mut out = Vec::with_capacity(code.len().div_ceil(CHUNK));
-    let mut pending = 0usize; // push-data bytes still to come at the current position
+    let mut pending = pending;
     for (c, part) in code.chunks(CHUNK).enumerate() {
         let mut w = [0u8; 32];
         w[0] = pending.min(CHUNK) as u8;
@@ -35,12 +43,12 @@ pub fn chunks(code: &[u8]) -> Vec<B256> {
             let n = push_len(code[pc]);
             pc += 1 + n;
         }
-        if pc > start + CHUNK {
-            pending = pc - (start + CHUNK);
+        if pc > start + part.len() {
+            pending = pc - (start + part.len());
         }
         out.push(B256::from(w));
     }
-    out
+    (out, pending)
 }
 
 /// The chunk tree of `code`.
@@ -81,6 +89,26 @@ mod tests {
             pc += 1 + push_len(code[pc]);
         }
         pc == dest && code.get(dest) == Some(&0x5b)
+    }
+
+    #[test]
+    fn chunking_in_parts_equals_chunking_at_once() {
+        let mut x = 3u32;
+        let code: Vec<u8> = (0..2000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                [0x7f, 0x60, 0x5b, 0x00][(x >> 16) as usize % 4]
+            })
+            .collect();
+        for part in [CHUNK, 5 * CHUNK, 33 * CHUNK] {
+            let (mut all, mut pending) = (Vec::new(), 0);
+            for p in code.chunks(part) {
+                let (c, next) = chunks_from(p, pending);
+                all.extend(c);
+                pending = next;
+            }
+            assert_eq!(all, chunks(&code), "parts of {part} bytes");
+        }
     }
 
     #[test]

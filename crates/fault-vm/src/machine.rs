@@ -241,12 +241,15 @@ pub struct FrameCode {
     pub chunks: Option<Tree>,
     /// Where a create frame's init code is.
     pub init: Option<Slice>,
+    /// A create frame's init code is chunked over several steps: the chunks so far,
+    /// the bytes they cover and the push data running past them.
+    pub loading: Option<(Tree, u64, u8)>,
 }
 
 impl FrameCode {
     /// Code that needs no loading (empty).
     pub fn empty() -> Self {
-        Self { hash: alloy_primitives::KECCAK256_EMPTY, len: 0, chunks: Some(Tree::default()), init: None }
+        Self { hash: alloy_primitives::KECCAK256_EMPTY, len: 0, chunks: Some(Tree::default()), init: None, loading: None }
     }
 }
 
@@ -449,6 +452,15 @@ impl Encode for Frame {
             }
             None => out.push(0),
         }
+        match &self.code.loading {
+            Some((t, done, carry)) => {
+                out.push(1);
+                out.extend_from_slice(t.root().as_slice());
+                put_u64(out, *done);
+                out.push(*carry);
+            }
+            None => out.push(0),
+        }
         out.extend_from_slice(self.code_address.as_slice());
         put_u64(out, self.pc);
         put_u64(out, self.gas);
@@ -487,6 +499,7 @@ impl Frame {
                 len: self.code.len,
                 chunks: self.code.chunks.as_ref().map(Tree::proven),
                 init: self.code.init.as_ref().map(Slice::proven),
+                loading: self.code.loading.as_ref().map(|(t, d, c)| (t.proven(), *d, *c)),
             },
             stack: self.stack.to_witness(carry),
             memory: self.memory.proven(),

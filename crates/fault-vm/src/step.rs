@@ -74,7 +74,7 @@ pub fn step(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
 }
 
 /// Largest contract code (EIP-170).
-pub const MAX_CODE_SIZE: usize = 24_576;
+pub const MAX_CODE_SIZE: usize = faultline_primitives::limits::MAX_CODE_SIZE;
 /// Largest init code (EIP-3860).
 pub const MAX_INITCODE_SIZE: usize = 2 * MAX_CODE_SIZE;
 /// Deepest call stack.
@@ -85,6 +85,8 @@ const MEMORY_LIMIT: u64 = u32::MAX as u64;
 /// Most bytes one step copies, or hashes with the EVM's keccak256 (docs/fault-vm.md,
 /// "Micro-steps"); longer copies and hashes continue in micro-steps.
 pub const CHUNK: u64 = 4096;
+/// Init code bytes one load step chunks (528 chunks of 31 bytes).
+pub const INIT_LOAD_CHUNK: u64 = 528 * crate::code::CHUNK as u64;
 /// Bytes one incremental-hash micro-step absorbs (8 keccak blocks).
 pub const SPONGE_CHUNK: u64 = 8 * RATE as u64;
 /// The L2's bound on a precompile call's input (docs/fault-vm.md, "Precompiles"): a
@@ -252,7 +254,7 @@ fn new_frame(
 fn call_code(rec: Option<AccountRecord>, code_address: &Address) -> FrameCode {
     match rec {
         Some(r) if r.code_size > 0 && !is_precompile(code_address) => {
-            FrameCode { hash: r.code_hash, len: r.code_size, chunks: None, init: None }
+            FrameCode { hash: r.code_hash, len: r.code_size, chunks: None, init: None, loading: None }
         }
         _ => FrameCode::empty(),
     }
@@ -575,7 +577,13 @@ impl Machine {
                 let checkpoint = self.journal.len();
                 self.start_account(target)?;
                 self.transfer(tx.sender, target, tx.value)?;
-                let code = FrameCode { hash: B256::ZERO, len: tx.data.len, chunks: None, init: Some(tx.data.clone()) };
+                let code = FrameCode {
+                    hash: B256::ZERO,
+                    len: tx.data.len,
+                    chunks: if tx.data.len == 0 { Some(Tree::default()) } else { None },
+                    init: Some(tx.data.clone()),
+                    loading: None,
+                };
                 new_frame(FrameKind::Create, code, target, target, tx.sender, tx.value, gas, Slice::default(), checkpoint)
             }
         };
@@ -784,17 +792,26 @@ impl Machine {
     }
 
     /// Loads the frame's code: a call frame's from the world's code store (the witness
-    /// carries it, checked against the hash), a create frame's init code from its view;
-    /// then chunks it.
+    /// carries it, checked against the hash) in one step; a create frame's init code
+    /// from its view, [`INIT_LOAD_CHUNK`] bytes per step; then chunks it.
     fn code_load(&mut self, f: &mut Frame) -> Result<(), StepError> {
-        let code = match &f.code.init {
-            Some(init) => Bytes::from(self.io.read(&init.tree, init.offset, init.len as usize)?),
-            None => {
-                let world = &self.world;
-                self.io.code(f.code.hash, f.code.len, || world.full().and_then(|w| w.code(&f.code.hash)))?
-            }
+        let Some(init) = f.code.init.clone() else {
+            let world = &self.world;
+            let code = self.io.code(f.code.hash, f.code.len, || world.full().and_then(|w| w.code(&f.code.hash)))?;
+            f.code.chunks = Some(Tree::from_words(&crate::code::chunks(&code)));
+            return Ok(());
         };
-        f.code.chunks = Some(Tree::from_words(&crate::code::chunks(&code)));
+        let (mut tree, done, carry) = f.code.loading.take().unwrap_or_else(|| (Tree::default(), 0, 0));
+        let n = (init.len - done).min(INIT_LOAD_CHUNK);
+        let part = self.io.read(&init.tree, init.offset + done, n as usize)?;
+        let (words, carry) = crate::code::chunks_from(&part, carry as usize);
+        let bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
+        self.io.write(&mut tree, done / crate::code::CHUNK as u64 * 32, &bytes)?;
+        if done + n == init.len {
+            f.code.chunks = Some(tree);
+        } else {
+            f.code.loading = Some((tree, done + n, carry.min(u8::MAX as usize) as u8));
+        }
         Ok(())
     }
 
@@ -1657,7 +1674,7 @@ impl Machine {
         self.start_account(address)?;
         self.transfer(me, address, value)?;
         let init = Slice { tree: f.memory.clone(), offset: o, len: n };
-        let code = FrameCode { hash: B256::ZERO, len: n, chunks: if n == 0 { Some(Tree::default()) } else { None }, init: Some(init) };
+        let code = FrameCode { hash: B256::ZERO, len: n, chunks: if n == 0 { Some(Tree::default()) } else { None }, init: Some(init), loading: None };
         let c = new_frame(FrameKind::Create, code, address, address, me, value, gas, Slice::default(), checkpoint);
         Ok(Some(Child(c)))
     }

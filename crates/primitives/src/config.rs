@@ -137,6 +137,16 @@ impl ChainConfig {
                 a.0
             )));
         }
+        // Code a transaction can run must be loadable in one fault-proof step, as EIP-170
+        // keeps deployed code.
+        if let Some(a) = self.alloc.iter().find(|(_, g)| g.code.len() > crate::limits::MAX_CODE_SIZE) {
+            return Err(ConfigError::Invalid(format!(
+                "genesis account {} has {} bytes of code (at most {})",
+                a.0,
+                a.1.code.len(),
+                crate::limits::MAX_CODE_SIZE
+            )));
+        }
         Ok(())
     }
 
@@ -212,6 +222,10 @@ mod tests {
         assert!(cfg.validate().is_err(), "storage without code or nonce");
         cfg.alloc.insert(Address::repeat_byte(7), GenesisAccount { storage, nonce: 1, ..Default::default() });
         cfg.validate().expect("storage with a nonce is fine");
+        cfg.alloc.insert(Address::repeat_byte(8), GenesisAccount { code: vec![0u8; 24_577].into(), ..Default::default() });
+        assert!(cfg.validate().is_err(), "code over 24,576 bytes");
+        cfg.alloc.insert(Address::repeat_byte(8), GenesisAccount { code: vec![0u8; 24_576].into(), ..Default::default() });
+        cfg.validate().expect("code of 24,576 bytes is fine");
         assert!(ChainConfig::from_toml("chain_id = \"x\"").is_err());
     }
 }

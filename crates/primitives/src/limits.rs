@@ -11,3 +11,7 @@ pub const PRECOMPILE_MAX_INPUT: usize = 32 * 1024;
 /// gas given to it), even with more gas available. The one-step proof runs the same
 /// precompile on L1 at the same price.
 pub const PRECOMPILE_MAX_GAS: u64 = 1_000_000;
+
+/// Longest code an account may hold (EIP-170; also binding on genesis code, so that any
+/// code a call loads fits one fault-proof step).
+pub const MAX_CODE_SIZE: usize = 24_576;

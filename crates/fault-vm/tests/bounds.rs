@@ -1,0 +1,188 @@
+//! The bound of docs/fault-vm.md ("Bounds"): every step's witness and work fit one L1
+//! transaction, estimated under 2 M gas. Each case here drives one kind of step to the
+//! largest the EVM (and the L2's bounds) allows: the longest code a call loads, the
+//! longest init code a CREATE2 hashes and loads, a precompile at the input bound and one
+//! near the gas bound, hashes, logs and copies of megabytes, the longest code
+//! EXTCODECOPY reads, a full stack, and storage in a world of 50,000 accounts (deep
+//! proofs). Every step is checked by the reference `step(pre, witness)`; the estimate of
+//! each is `trace::l1_gas_estimate` of its witness and of what the reference step
+//! hashed, and none may exceed the target. Figures are printed (`--nocapture`).
+
+use alloy_primitives::{Address, Bytes, B256, U256};
+use faultline_fault_vm::{
+    l2::tx_ctx_of,
+    machine::{BlockCtx, Machine, Tree, TxOutcome},
+    step::StepKind,
+    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET},
+    world::{Account, FullWorld, MemWorld, World},
+};
+use std::{collections::BTreeMap, sync::Arc};
+
+const SENDER: Address = Address::with_last_byte(0xaa);
+const TARGET: Address = Address::with_last_byte(0xcc);
+const OTHER: Address = Address::with_last_byte(0xdd);
+
+fn block() -> BlockCtx {
+    BlockCtx { number: 1, gas_limit: 30_000_000, basefee: 7, chain_id: 1, block_hashes: Tree::from_words(&[B256::ZERO; 256]), ..Default::default() }
+}
+
+fn rich() -> Account {
+    Account { balance: U256::from(10u64).pow(U256::from(24)), ..Default::default() }
+}
+
+/// Runs one transaction from SENDER to TARGET (running `code`) over `accounts`, checking
+/// every step; the statistics, after asserting it succeeded.
+fn case(mut accounts: BTreeMap<Address, Account>, code: Vec<u8>, data: Vec<u8>, gas: u64) -> TraceStats {
+    accounts.insert(SENDER, rich());
+    let mut target = accounts.remove(&TARGET).unwrap_or_default();
+    target.code = code.into();
+    accounts.insert(TARGET, target);
+    let tx = tx_ctx_of(2, B256::ZERO, SENDER, Some(TARGET), U256::ZERO, data.into(), gas, 10, Some(1), 0, Some(1), &[], None);
+    let world = World::Full(Box::new(FullWorld::new(Arc::new(MemWorld::new(&accounts)))));
+    let (end, stats) = run_checked(Machine::new(block(), vec![tx], world)).expect("every step checks");
+    assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes[0]);
+    stats
+}
+
+fn push2(v: usize) -> [u8; 3] {
+    [0x61, (v >> 8) as u8, v as u8]
+}
+
+fn push3(v: usize) -> [u8; 4] {
+    [0x62, (v >> 16) as u8, (v >> 8) as u8, v as u8]
+}
+
+/// CALLDATACOPY(0, 0, CALLDATASIZE)
+const COPY_CALLDATA: [u8; 4] = [0x36, 0x5f, 0x5f, 0x37];
+
+fn report(name: &str, s: &TraceStats, all: &mut Vec<(String, TraceStats)>) {
+    println!(
+        "{name:<44} {:>7} steps  largest witness {:>7} B ({:?})  most expensive step {:>9} gas ({:?})",
+        s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind
+    );
+    assert_eq!(s.over_l1_target, 0, "{name}: {} steps over the {} gas target", s.over_l1_target, L1_STEP_GAS_TARGET);
+    all.push((name.to_string(), s.clone()));
+}
+
+#[test]
+fn every_step_of_the_worst_cases_fits_the_l1_target() {
+    let mut all = Vec::new();
+
+    // A call into the longest code there is (24,576 bytes): one code-load step.
+    let mut code = vec![0x5b; 24_576];
+    code[0] = 0x00;
+    let mut c = vec![0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x73];
+    c.extend_from_slice(OTHER.as_slice());
+    c.extend([0x5a, 0xf1, 0x00]); // CALL(gas, OTHER, 0, 0, 0, 0, 0)
+    let accounts = BTreeMap::from([(OTHER, Account { code: code.clone().into(), ..Default::default() })]);
+    let s = case(accounts, c, vec![], 1_000_000);
+    assert!(s.kinds[&StepKind::CodeLoad] >= 2);
+    report("CALL into 24,576 bytes of code", &s, &mut all);
+
+    // CREATE2 of the longest init code (49,152 bytes, from call data): the opcode hashes
+    // it, then it is chunked in several load steps.
+    let mut init = vec![0u8; 49_152];
+    init[0] = 0x00; // STOP: deploys nothing
+    let mut c = COPY_CALLDATA.to_vec();
+    c.extend([0x60, 0x01, 0x36, 0x5f, 0x5f, 0xf5, 0x00]); // CREATE2(0, 0, CALLDATASIZE, 1)
+    let s = case(BTreeMap::new(), c, init, 5_000_000);
+    assert!(s.kinds[&StepKind::CodeLoad] >= 4, "{:?}", s.kinds);
+    report("CREATE2 of 49,152 bytes of init code", &s, &mut all);
+
+    // The identity precompile at the L2's input bound (32 KiB).
+    let n = faultline_primitives::limits::PRECOMPILE_MAX_INPUT;
+    let mut c = COPY_CALLDATA.to_vec();
+    c.extend([0x5f, 0x5f]);
+    c.extend(push2(n));
+    c.extend([0x5f, 0x60, 0x04, 0x5a, 0xfa, 0x00]); // STATICCALL(gas, 4, 0, n, 0, 0)
+    let s = case(BTreeMap::new(), c, vec![0x5a; n], 2_000_000);
+    report("identity precompile, 32 KiB of input", &s, &mut all);
+
+    // modexp near the L2's gas bound: 32-byte base and modulus, a 23,000-byte exponent
+    // (EIP-2565: about 980,000 gas).
+    let e = 23_000usize;
+    let mut input = Vec::new();
+    for len in [32usize, e, 32] {
+        input.extend_from_slice(&U256::from(len).to_be_bytes::<32>());
+    }
+    input.extend_from_slice(&[3u8; 32]);
+    input.extend(vec![0xffu8; e]);
+    input.extend_from_slice(&[0x7fu8; 32]);
+    let mut c = COPY_CALLDATA.to_vec();
+    c.extend([0x60, 0x20, 0x5f, 0x36, 0x5f, 0x60, 0x05, 0x5a, 0xfa]); // STATICCALL(gas, 5, 0, size, 0, 32)
+    c.extend([0x15, 0x60, 0x00, 0x57, 0x00]); // fail if it failed: JUMPI(0, iszero(ok)) -> pc 0 is not a JUMPDEST
+    let s = case(BTreeMap::new(), c, input, 3_000_000);
+    assert!(s.kinds.contains_key(&StepKind::Precompile(5)));
+    report("modexp near the 1 M gas bound", &s, &mut all);
+
+    // KECCAK256 over 1 MiB of memory: incremental-hash micro-steps.
+    let mut c = Vec::new();
+    c.extend(push3(1 << 20));
+    c.extend([0x5f, 0x20, 0x5f, 0x55, 0x00]); // SSTORE(0, KECCAK256(0, 1 MiB))
+    let s = case(BTreeMap::new(), c, vec![], 5_000_000);
+    assert!(s.kinds[&StepKind::Hash] > 900);
+    report("KECCAK256 over 1 MiB", &s, &mut all);
+
+    // CALLDATACOPY of 64 KiB into memory, then LOG2 of it.
+    let n = 64 * 1024;
+    let mut c = COPY_CALLDATA.to_vec();
+    c.extend([0x60, 0x01, 0x60, 0x02]);
+    c.extend(push3(n));
+    c.extend([0x5f, 0xa2, 0x00]); // LOG2(0, n, 2, 1)
+    let s = case(BTreeMap::new(), c, vec![0x42; n], 5_000_000);
+    assert!(s.kinds[&StepKind::Copy] >= 16 && s.kinds[&StepKind::Hash] >= 60, "{:?}", s.kinds);
+    report("CALLDATACOPY and LOG2 of 64 KiB", &s, &mut all);
+
+    // A callee returning 64 KiB, copied to the caller's return area at frame exit.
+    let mut callee = Vec::new();
+    callee.extend(push3(n));
+    callee.extend([0x5f, 0xf3]); // RETURN(0, n)
+    let mut c = Vec::new();
+    c.extend(push3(n));
+    c.extend([0x5f, 0x5f, 0x5f, 0x5f, 0x73]);
+    c.extend_from_slice(OTHER.as_slice());
+    c.extend([0x5a, 0xf1]); // CALL(gas, OTHER, 0, 0, 0, 0, n)
+    c.extend(push3(n));
+    c.extend([0x5f, 0x5f, 0x3e, 0x00]); // RETURNDATACOPY(0, 0, n)
+    let accounts = BTreeMap::from([(OTHER, Account { code: callee.into(), ..Default::default() })]);
+    let s = case(accounts, c, vec![], 5_000_000);
+    report("return data of 64 KiB, copied twice", &s, &mut all);
+
+    // EXTCODECOPY of 24,576 bytes of another account's code (each chunk carries the code).
+    let mut c = Vec::new();
+    c.extend(push2(24_576));
+    c.extend([0x5f, 0x5f, 0x73]);
+    c.extend_from_slice(OTHER.as_slice());
+    c.extend([0x3c, 0x00]); // EXTCODECOPY(OTHER, 0, 0, 24576)
+    let accounts = BTreeMap::from([(OTHER, Account { code: code.into(), ..Default::default() })]);
+    let s = case(accounts, c, vec![], 1_000_000);
+    report("EXTCODECOPY of 24,576 bytes", &s, &mut all);
+
+    // A full stack (1,024 items), then DUP16 and SWAP16 at the top.
+    let mut c = vec![0x5f; 1022];
+    c.extend([0x60, 0x07, 0x8f, 0x9f, 0x00]);
+    let s = case(BTreeMap::new(), c, vec![], 1_000_000);
+    report("a full stack, DUP16 and SWAP16", &s, &mut all);
+
+    // Storage and value transfers in a world of 50,000 accounts, each with a slot.
+    let accounts: BTreeMap<Address, Account> = (0..50_000u64)
+        .map(|i| {
+            let a = Address::from_word(alloy_primitives::keccak256(i.to_be_bytes()));
+            (a, Account::new(1, U256::from(i + 1), Bytes::new(), [(U256::from(i), U256::from(i + 1))]))
+        })
+        .collect();
+    let mut c = Vec::new();
+    for slot in 0..20u8 {
+        c.extend([0x60, slot + 1, 0x60, slot, 0x55]); // SSTORE(slot, slot + 1)
+    }
+    c.extend([0x5f, 0x5f, 0x5f, 0x5f, 0x60, 0x01, 0x73]);
+    c.extend_from_slice(OTHER.as_slice());
+    c.extend([0x5a, 0xf1, 0x00]); // CALL(gas, OTHER, 1, 0, 0, 0, 0)
+    let mut with_value = accounts;
+    with_value.insert(TARGET, Account { balance: U256::from(10), ..Default::default() });
+    let s = case(with_value, c, vec![], 1_000_000);
+    report("SSTOREs and a value call, 50,000 accounts", &s, &mut all);
+
+    let worst = all.iter().max_by_key(|(_, s)| s.max_l1_gas).expect("cases");
+    println!("worst step: {} ({:?}), about {} L1 gas; target {}", worst.0, worst.1.max_l1_gas_kind, worst.1.max_l1_gas, L1_STEP_GAS_TARGET);
+}
