@@ -11,7 +11,7 @@ use faultline_fault_vm::{
     machine::{BlockCtx, Tree, TxCtx, TxOutcome},
     world::{Account, MemWorld},
 };
-use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Instant};
+use std::{collections::BTreeMap, path::PathBuf, rc::Rc, time::Instant};
 
 /// `faultline vm bench`.
 #[derive(Args, Debug)]
@@ -59,8 +59,8 @@ fn tx(from: Address, nonce: u64, to: Option<Address>, data: Bytes, gas_limit: u6
     faultline_fault_vm::l2::tx_ctx_of(2, B256::ZERO, from, to, U256::ZERO, data, gas_limit, 1_000, Some(1), nonce, Some(chain_id), &[], None)
 }
 
-fn pre(accounts: &BTreeMap<Address, Account>) -> Arc<MemWorld> {
-    Arc::new(MemWorld::new(accounts))
+fn pre(accounts: &BTreeMap<Address, Account>) -> Rc<MemWorld> {
+    Rc::new(MemWorld::new(accounts))
 }
 
 /// One transaction spending the whole block on JUMPDESTs: 24,572 of them, then

@@ -12,7 +12,7 @@ use crate::{
     world::{FullWorld, World, WorldBase},
 };
 use alloy_primitives::B256;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// A block's inputs: its context, its inputs in order and the world before it.
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct Block {
     /// Inputs (deposits first, then signed transactions) in block order.
     pub txs: Vec<TxCtx>,
     /// The world before the block.
-    pub pre: Arc<dyn WorldBase>,
+    pub pre: Rc<dyn WorldBase>,
 }
 
 impl Block {

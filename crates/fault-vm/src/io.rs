@@ -12,7 +12,7 @@ use crate::{
 };
 use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_state::{smt, AccountRecord};
-use std::sync::Arc;
+use std::rc::Rc;
 
 fn missing(what: &str) -> StepError {
     StepError::Missing(what.to_string())
@@ -98,7 +98,7 @@ impl Io {
                         Ok(Access::Range { first, words, proof: t.prove_range(first, count) })
                     })?;
                 }
-                Arc::make_mut(t).write(at, data);
+                Rc::make_mut(t).write(at, data);
                 Ok(())
             }
             Tree::Proven(root) => {
@@ -157,7 +157,7 @@ impl Io {
 
     fn smt_next(&mut self) -> Result<crate::world::SmtAccess, StepError> {
         match self.next("a tree proof")? {
-            Access::Smt(a) => Ok(a),
+            Access::Smt(a) => Ok(*a),
             _ => Err(missing("a tree proof")),
         }
     }
@@ -170,7 +170,7 @@ impl Io {
         match world {
             World::Full(w) => {
                 let r = w.account(a);
-                self.record(|| w.access(&key, r, false).map(Access::Smt))?;
+                self.record(|| w.access(&key, r, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(r)
             }
             World::Proven(root) => {
@@ -191,7 +191,7 @@ impl Io {
         let key = account_key(a);
         match world {
             World::Full(w) => {
-                self.record(|| w.access(&key, None, r.is_none()).map(Access::Smt))?;
+                self.record(|| w.access(&key, None, r.is_none()).map(|a| Access::Smt(Box::new(a))))?;
                 w.set_account(*a, r);
                 Ok(())
             }
@@ -209,7 +209,7 @@ impl Io {
         match world {
             World::Full(w) => {
                 let v = w.storage(a, s);
-                self.record(|| w.access(&key, None, false).map(Access::Smt))?;
+                self.record(|| w.access(&key, None, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(v)
             }
             World::Proven(root) => {
@@ -225,7 +225,7 @@ impl Io {
         let value = (!v.is_zero()).then(|| B256::from(v));
         match world {
             World::Full(w) => {
-                self.record(|| w.access(&key, None, value.is_none()).map(Access::Smt))?;
+                self.record(|| w.access(&key, None, value.is_none()).map(|a| Access::Smt(Box::new(a))))?;
                 w.set_storage(*a, *s, v);
                 Ok(())
             }
@@ -246,7 +246,7 @@ impl Io {
                 let v = s.changed(key).flatten();
                 self.record(|| {
                     let (proof, _) = s.prove(key, false)?;
-                    Ok(Access::Smt(crate::world::SmtAccess { proof, account: None, sibling: None }))
+                    Ok(Access::Smt(Box::new(crate::world::SmtAccess { proof, account: None, sibling: None })))
                 })?;
                 Ok(v.unwrap_or_default())
             }
@@ -264,7 +264,7 @@ impl Io {
             Substate::Full(s) => {
                 self.record(|| {
                     let (proof, sibling) = s.prove(key, value.is_none())?;
-                    Ok(Access::Smt(crate::world::SmtAccess { proof, account: None, sibling }))
+                    Ok(Access::Smt(Box::new(crate::world::SmtAccess { proof, account: None, sibling })))
                 })?;
                 s.set(*key, value);
                 Ok(())
@@ -322,5 +322,5 @@ pub const ONE: B256 = B256::with_last_byte(1);
 
 /// A word tree over `bytes`, built by the step itself (a precompile's output, loaded code).
 pub fn local_tree(bytes: &[u8]) -> Tree {
-    Tree::Full(Arc::new(WordTree::from_bytes(bytes)))
+    Tree::Full(Rc::new(WordTree::from_bytes(bytes)))
 }

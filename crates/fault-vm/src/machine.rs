@@ -20,7 +20,7 @@ use crate::{
     world::{FullSmt, SmtAccess, World},
 };
 use alloy_primitives::{Address, Bloom, Bytes, B256, U256};
-use std::{collections::VecDeque, sync::Arc};
+use std::{collections::VecDeque, rc::Rc};
 
 /// Domain tag of the machine commitment.
 pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v1";
@@ -96,25 +96,25 @@ impl Encode for Address {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Tree {
     /// The buffer (shared: a call's data is a view of the caller's memory).
-    Full(Arc<WordTree>),
+    Full(Rc<WordTree>),
     /// Its root.
     Proven(B256),
 }
 
 impl Default for Tree {
     fn default() -> Self {
-        Tree::Full(Arc::new(WordTree::default()))
+        Tree::Full(Rc::new(WordTree::default()))
     }
 }
 
 impl Tree {
     /// A full tree over `bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        Tree::Full(Arc::new(WordTree::from_bytes(bytes)))
+        Tree::Full(Rc::new(WordTree::from_bytes(bytes)))
     }
     /// A full tree over these words.
     pub fn from_words(words: &[B256]) -> Self {
-        Tree::Full(Arc::new(WordTree::from_words(words)))
+        Tree::Full(Rc::new(WordTree::from_words(words)))
     }
     /// The root.
     pub fn root(&self) -> B256 {
@@ -863,14 +863,14 @@ pub struct Inputs {
     /// How many.
     pub count: u64,
     /// The inputs themselves (prover only).
-    pub txs: Option<Arc<Vec<TxCtx>>>,
+    pub txs: Option<Rc<Vec<TxCtx>>>,
 }
 
 impl Inputs {
     /// The inputs of a block.
     pub fn new(txs: Vec<TxCtx>) -> Self {
         let words: Vec<B256> = txs.iter().map(Encode::hash).collect();
-        Self { tree: Tree::from_words(&words), count: txs.len() as u64, txs: Some(Arc::new(txs)) }
+        Self { tree: Tree::from_words(&words), count: txs.len() as u64, txs: Some(Rc::new(txs)) }
     }
 }
 
@@ -1006,7 +1006,7 @@ impl Substate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Access {
     /// A read or write of the world or the substate.
-    Smt(SmtAccess),
+    Smt(Box<SmtAccess>),
     /// Words `first ..` of a word tree, with the range proof (a write reuses the proof
     /// with the new words).
     Range {

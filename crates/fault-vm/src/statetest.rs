@@ -276,7 +276,7 @@ fn trie_root(mut leaves: Vec<(B256, Vec<u8>)>) -> B256 {
     if leaves.is_empty() {
         return EMPTY_ROOT_HASH;
     }
-    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    leaves.sort_by_key(|a| a.0);
     let mut hb = HashBuilder::default();
     for (k, v) in leaves {
         hb.add_leaf(Nibbles::unpack(k), &v);
@@ -433,7 +433,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         &access_list,
         None,
     );
-    let world = World::Full(Box::new(FullWorld::new(std::sync::Arc::new(MemWorld::new(&accounts)))));
+    let world = World::Full(Box::new(FullWorld::new(std::rc::Rc::new(MemWorld::new(&accounts)))));
     Ok(Machine::new(block, vec![tx], world))
 }
 

@@ -1721,13 +1721,13 @@ mod tests {
         world::{Account, FullWorld, MemWorld, World},
     };
     use alloy_primitives::keccak256;
-    use std::{collections::BTreeMap, sync::Arc};
+    use std::{collections::BTreeMap, rc::Rc};
 
     const SENDER: Address = Address::with_last_byte(0xaa);
     const CONTRACT: Address = Address::with_last_byte(0xcc);
 
     fn world(accounts: &BTreeMap<Address, Account>) -> World {
-        World::Full(Box::new(FullWorld::new(Arc::new(MemWorld::new(accounts)))))
+        World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(accounts)))))
     }
 
     fn block() -> BlockCtx {

@@ -98,7 +98,7 @@ pub fn range_root(first: u64, words: &[B256], proof: &RangeProof) -> Result<B256
         if lo % 2 == 1 {
             level.insert(0, take(h)?);
         }
-        if hi % 2 == 0 {
+        if hi.is_multiple_of(2) {
             level.push(take(h)?);
         }
         level = level.chunks(2).map(|c| node(&c[0], &c[1])).collect();
@@ -386,7 +386,7 @@ mod tests {
                     let opened: Vec<B256> = (first..first + count).map(|i| tree.word(i)).collect();
                     assert_eq!(range_root(first, &opened, &proof).unwrap(), root, "n={n} first={first} count={count}");
                     // A write through the same siblings gives the root of the rebuilt tree.
-                    let new: Vec<B256> = opened.iter().map(|w| keccak256(w)).collect();
+                    let new: Vec<B256> = opened.iter().map(keccak256).collect();
                     let mut after = words.clone();
                     after.resize(after.len().max((first + count) as usize), B256::ZERO);
                     after[first as usize..(first + count) as usize].copy_from_slice(&new);

@@ -19,7 +19,7 @@ use std::{
     cell::RefCell,
     collections::{BTreeMap, HashMap},
     fmt::Debug,
-    sync::Arc,
+    rc::Rc,
 };
 
 /// A read-only world to run over: accounts, slots, code and the SMT nodes of its root.
@@ -202,7 +202,7 @@ struct Cache {
 /// A full keyed tree: a base and the changes since, with the root and proofs computed on
 /// demand.
 pub struct FullSmt {
-    base: Arc<dyn NodeStore>,
+    base: Rc<dyn NodeStore>,
     base_root: B256,
     changes: HashMap<B256, Option<B256>>,
     cache: RefCell<Cache>,
@@ -231,13 +231,13 @@ fn smt_err(e: SmtError) -> StepError {
 
 impl FullSmt {
     /// A tree over `base` with root `base_root`.
-    pub fn new(base: Arc<dyn NodeStore>, base_root: B256) -> Self {
+    pub fn new(base: Rc<dyn NodeStore>, base_root: B256) -> Self {
         Self { base, base_root, changes: HashMap::new(), cache: RefCell::default() }
     }
 
     /// An empty tree.
     pub fn empty() -> Self {
-        Self::new(Arc::new(EmptyBase), smt::EMPTY_ROOT)
+        Self::new(Rc::new(EmptyBase), smt::EMPTY_ROOT)
     }
 
     /// Sets `key` (`None` deletes).
@@ -336,7 +336,7 @@ pub enum World {
 /// The prover's world.
 #[derive(Debug, Clone)]
 pub struct FullWorld {
-    base: Arc<dyn WorldBase>,
+    base: Rc<dyn WorldBase>,
     smt: FullSmt,
     accounts: HashMap<Address, Option<AccountRecord>>,
     storage: HashMap<(Address, U256), U256>,
@@ -345,7 +345,7 @@ pub struct FullWorld {
 
 /// Adapts a world base to the node-store trait object.
 #[derive(Debug)]
-struct BaseNodes(Arc<dyn WorldBase>);
+struct BaseNodes(Rc<dyn WorldBase>);
 
 impl NodeStore for BaseNodes {
     fn node(&self, hash: &B256) -> Result<Option<Node>, SmtError> {
@@ -355,9 +355,9 @@ impl NodeStore for BaseNodes {
 
 impl FullWorld {
     /// A world over `base` with no changes.
-    pub fn new(base: Arc<dyn WorldBase>) -> Self {
+    pub fn new(base: Rc<dyn WorldBase>) -> Self {
         let root = base.root();
-        let smt = FullSmt::new(Arc::new(BaseNodes(base.clone())), root);
+        let smt = FullSmt::new(Rc::new(BaseNodes(base.clone())), root);
         Self { base, smt, accounts: HashMap::new(), storage: HashMap::new(), codes: HashMap::new() }
     }
 

@@ -16,7 +16,7 @@ use faultline_fault_vm::{
     trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET},
     world::{Account, FullWorld, MemWorld, World},
 };
-use std::{collections::BTreeMap, sync::Arc};
+use std::{collections::BTreeMap, rc::Rc};
 
 const SENDER: Address = Address::with_last_byte(0xaa);
 const TARGET: Address = Address::with_last_byte(0xcc);
@@ -38,7 +38,7 @@ fn case(mut accounts: BTreeMap<Address, Account>, code: Vec<u8>, data: Vec<u8>, 
     target.code = code.into();
     accounts.insert(TARGET, target);
     let tx = tx_ctx_of(2, B256::ZERO, SENDER, Some(TARGET), U256::ZERO, data.into(), gas, 10, Some(1), 0, Some(1), &[], None);
-    let world = World::Full(Box::new(FullWorld::new(Arc::new(MemWorld::new(&accounts)))));
+    let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
     let (end, stats) = run_checked(Machine::new(block(), vec![tx], world)).expect("every step checks");
     assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes[0]);
     stats

@@ -24,7 +24,7 @@ use faultline_fault_vm::{
 };
 use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, output_root, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
-use std::{collections::BTreeMap, sync::Arc};
+use std::{collections::BTreeMap, rc::Rc};
 
 sol! {
     function mint(uint256 amount);
@@ -102,7 +102,7 @@ impl Node<'_> {
 /// Replays the node's blocks through the step machine.
 struct Replay {
     /// The world after the last replayed block.
-    world: Arc<dyn WorldBase>,
+    world: Rc<dyn WorldBase>,
     /// Every deposit handed to the sequencer, by index.
     deposits: BTreeMap<u64, Deposit>,
     stats: trace::TraceStats,
@@ -160,7 +160,7 @@ impl Replay {
                 assert_eq!(Some(step(pre, w).expect("the witness suffices")), next, "block {number} position {g}");
             }
         }
-        self.world = Arc::new(world);
+        self.world = Rc::new(world);
         statuses.sort_unstable();
         statuses
     }
@@ -177,7 +177,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
     let mut replay = Replay {
-        world: Arc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))),
+        world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))),
         deposits: BTreeMap::new(),
         stats: trace::TraceStats::default(),
     };
