@@ -51,7 +51,17 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
     assert!(ok, "deploy failed:\n{out}\n{err}");
     let book = AddressBook::load(&book_path).unwrap();
     let sequencer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[roles::SEQUENCER].1).unwrap();
-    let l1 = ProviderBuilder::new().wallet(EthereumWallet::from(sequencer)).connect_http(anvil.url.parse().unwrap());
+    // Nonces from the node for every transaction: the refused send below must not leave
+    // a cached nonce behind (the recommended fillers may take one before gas estimation
+    // fails, and every later transaction would then wait behind the gap).
+    let l1 = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_blob_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(sequencer))
+        .connect_http(anvil.url.parse().unwrap());
     let inbox = BatchInbox::new(book.batch_inbox, &l1);
     let now = l1.get_block_by_number(Default::default()).await.unwrap().unwrap().header.timestamp;
 
@@ -74,6 +84,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         .send()
         .await
         .unwrap()
+        .with_timeout(Some(std::time::Duration::from_secs(30)))
         .get_receipt()
         .await
         .unwrap();
@@ -94,6 +105,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         .send()
         .await
         .unwrap()
+        .with_timeout(Some(std::time::Duration::from_secs(30)))
         .get_receipt()
         .await
         .unwrap();
@@ -106,7 +118,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         .collect();
     let honest = Batch { first_block: 4, blocks: vec![BatchBlock { timestamp: now + 1, deposit_cursor: 0, txs }] }.encode_blob().unwrap();
     let sidecar = faultline_batcher::blob_sidecar(&honest.payload).unwrap();
-    let r = inbox.submitBlobBatch(honest.header.into()).sidecar_7594(sidecar).send().await.unwrap().get_receipt().await.unwrap();
+    let r = inbox.submitBlobBatch(honest.header.into()).sidecar_7594(sidecar).send().await.unwrap().with_timeout(Some(std::time::Duration::from_secs(30))).get_receipt().await.unwrap();
     assert!(r.status());
 
     // Derivation from L1 alone: four blocks, only the two honest transactions.

@@ -42,11 +42,17 @@ pub async fn run(args: StatusArgs) -> eyre::Result<()> {
     println!("L2 finalized       {finalized} (covered by a final output)");
     if batches > 0 {
         let b = inbox.batch(U256::from(batches - 1)).call().await?;
+        let form = if b.blobs == alloy_primitives::B256::ZERO {
+            format!("{} calldata bytes", b.length)
+        } else {
+            format!("{} payload bytes in {} blob(s)", b.length, faultline_primitives::blob::blobs_for(b.length as usize))
+        };
         println!(
-            "last batch         #{} : L2 blocks {}..={} in L1 block {}",
+            "last batch         #{} : L2 blocks {}..={} ({} txs, {form}) in L1 block {}",
             batches - 1,
             b.firstBlock,
             b.firstBlock + b.blockCount as u64 - 1,
+            b.txCount,
             b.l1Block
         );
     } else {
