@@ -42,6 +42,21 @@ fn garbage(n: usize, seed: u8) -> Vec<u8> {
     (0..n).map(|i| (i as u8).wrapping_mul(151).wrapping_add(seed) ^ (i >> 3) as u8).collect()
 }
 
+/// Posts a blob batch and waits for its receipt (a transaction anvil does not mine is an
+/// error after 30 s, not a hang).
+async fn post<P: Provider>(inbox: &BatchInbox::BatchInboxInstance<P>, header: Vec<u8>, sidecar: BlobTransactionSidecarEip7594) -> alloy::rpc::types::TransactionReceipt {
+    inbox
+        .submitBlobBatch(header.into())
+        .sidecar_7594(sidecar)
+        .send()
+        .await
+        .expect("sent")
+        .with_timeout(Some(std::time::Duration::from_secs(30)))
+        .get_receipt()
+        .await
+        .expect("mined")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_follows() {
     let Some(anvil) = Anvil::start(0) else { return };
@@ -78,16 +93,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         blobs[0][32 * e] = (e as u8) % 0x70;
     }
     let sidecar = BlobTransactionSidecarEip7594::try_from_blobs(blobs).unwrap();
-    let r = inbox
-        .submitBlobBatch(header(1, payload.len() as u32, now, &[3, 2]).into())
-        .sidecar_7594(sidecar)
-        .send()
-        .await
-        .unwrap()
-        .with_timeout(Some(std::time::Duration::from_secs(30)))
-        .get_receipt()
-        .await
-        .unwrap();
+    let r = post(&inbox, header(1, payload.len() as u32, now, &[3, 2]), sidecar).await;
     assert!(r.status(), "the inbox cannot tell garbage blobs from good ones");
     assert_eq!(r.blob_gas_used(), Some(131_072));
 
@@ -99,16 +105,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
     }
     payload.extend_from_slice(&[0xaa; 8]);
     let sidecar = BlobTransactionSidecarEip7594::try_from_blobs(blob::encode(&payload)).unwrap();
-    let r = inbox
-        .submitBlobBatch(header(3, payload.len() as u32, now, &[4]).into())
-        .sidecar_7594(sidecar)
-        .send()
-        .await
-        .unwrap()
-        .with_timeout(Some(std::time::Duration::from_secs(30)))
-        .get_receipt()
-        .await
-        .unwrap();
+    let r = post(&inbox, header(3, payload.len() as u32, now, &[4]), sidecar).await;
     assert!(r.status());
 
     // Batch 2, block 4: two real transfers, encoded by the codec the batcher uses.
@@ -118,7 +115,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         .collect();
     let honest = Batch { first_block: 4, blocks: vec![BatchBlock { timestamp: now + 1, deposit_cursor: 0, txs }] }.encode_blob().unwrap();
     let sidecar = faultline_batcher::blob_sidecar(&honest.payload).unwrap();
-    let r = inbox.submitBlobBatch(honest.header.into()).sidecar_7594(sidecar).send().await.unwrap().with_timeout(Some(std::time::Duration::from_secs(30))).get_receipt().await.unwrap();
+    let r = post(&inbox, honest.header, sidecar).await;
     assert!(r.status());
 
     // Derivation from L1 alone: four blocks, only the two honest transactions.

@@ -95,15 +95,8 @@ contract BatchInbox {
     /// @notice Posts one calldata batch (docs/batches.md). Only the sequencer; malformed
     ///         input reverts with the offset where parsing failed.
     function submitBatch(bytes calldata data) external returns (uint256 index) {
-        if (msg.sender != config.sequencer()) revert NotSequencer();
         // Header: version:u8 ‖ firstBlock:u64 ‖ blockCount:u32.
-        if (data.length < 13) revert Truncated(data.length);
-        uint8 version = uint8(data[0]);
-        if (version != VERSION) revert UnsupportedVersion(version);
-        uint64 firstBlock = uint64(bytes8(data[1:9]));
-        uint32 blockCount = uint32(bytes4(data[9:13]));
-        if (blockCount == 0) revert EmptyBatch();
-        if (firstBlock != nextBlock) revert WrongFirstBlock(nextBlock, firstBlock);
+        (uint64 firstBlock, uint32 blockCount) = _prefix(data, VERSION, 13);
 
         // First pass: validate and count items, so the leaf array is allocated once.
         (uint256 items, uint32 txCount, uint64 timestamp, uint64 cursor) = _scan(data, blockCount);
@@ -129,15 +122,8 @@ contract BatchInbox {
     ///         derivation reads it by a total rule (a malformed entry is a skipped
     ///         transaction), so nothing in it can make the batch invalid.
     function submitBlobBatch(bytes calldata header) external returns (uint256 index) {
-        if (msg.sender != config.sequencer()) revert NotSequencer();
-        if (header.length < 17) revert Truncated(header.length);
-        uint8 version = uint8(header[0]);
-        if (version != BLOB_VERSION) revert UnsupportedVersion(version);
-        uint64 firstBlock = uint64(bytes8(header[1:9]));
-        uint32 blockCount = uint32(bytes4(header[9:13]));
+        (uint64 firstBlock, uint32 blockCount) = _prefix(header, BLOB_VERSION, 17);
         uint32 length = uint32(bytes4(header[13:17]));
-        if (blockCount == 0) revert EmptyBatch();
-        if (firstBlock != nextBlock) revert WrongFirstBlock(nextBlock, firstBlock);
         uint256 headerEnd = 17 + 18 * uint256(blockCount);
         if (header.length < headerEnd) revert Truncated(header.length);
         if (header.length > headerEnd) revert TrailingBytes(headerEnd);
@@ -156,6 +142,23 @@ contract BatchInbox {
         _batches[index] = BatchRecord(root, firstBlock, blockCount, blockCount, uint64(block.number), length, txCount, blobs);
         _advance(index, firstBlock, blockCount, timestamp, cursor);
         emit BlobBatchSubmitted(index, firstBlock, blockCount, txCount, root, length, hashes);
+    }
+
+    /// @dev The rules every batch's first bytes obey (`version:u8 ‖ firstBlock:u64 ‖
+    ///      blockCount:u32`, at least `minLength` bytes): the sender, the version, at least
+    ///      one block, contiguity.
+    function _prefix(bytes calldata data, uint8 version, uint256 minLength)
+        private
+        view
+        returns (uint64 firstBlock, uint32 blockCount)
+    {
+        if (msg.sender != config.sequencer()) revert NotSequencer();
+        if (data.length < minLength) revert Truncated(data.length);
+        if (uint8(data[0]) != version) revert UnsupportedVersion(uint8(data[0]));
+        firstBlock = uint64(bytes8(data[1:9]));
+        blockCount = uint32(bytes4(data[9:13]));
+        if (blockCount == 0) revert EmptyBatch();
+        if (firstBlock != nextBlock) revert WrongFirstBlock(nextBlock, firstBlock);
     }
 
     /// @dev Checks a blob batch header's blocks and returns their Merkle leaves

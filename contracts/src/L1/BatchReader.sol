@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {BatchInbox} from "./BatchInbox.sol";
+import {Hashing} from "../lib/Hashing.sol";
 
 /// @title BatchReader
 /// @notice Opens what `BatchInbox` committed to, on L1, for a one-step proof: an item of a
@@ -54,19 +55,7 @@ library BatchReader {
         if (proof.length != depth) return false;
         bytes32 h = leaf;
         for (uint256 i = 0; i < depth; ++i) {
-            bytes32 s = proof[i];
-            assembly ("memory-safe") {
-                switch and(index, 1)
-                case 0 {
-                    mstore(0x00, h)
-                    mstore(0x20, s)
-                }
-                default {
-                    mstore(0x00, s)
-                    mstore(0x20, h)
-                }
-                h := keccak256(0x00, 0x40)
-            }
+            h = Hashing.parent(h, proof[i], index & 1 == 1);
             index >>= 1;
         }
         return h == root;

@@ -25,6 +25,24 @@ library Hashing {
         bytes32 blockHash;
     }
 
+    /// @notice The parent of `node` and its `sibling` in a binary tree: keccak256 of the
+    ///         two, `node` on the right when `nodeIsRight` (the step of every Merkle path
+    ///         the L1 contracts check: SMT proofs and batch item proofs).
+    function parent(bytes32 node, bytes32 sibling, bool nodeIsRight) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            switch nodeIsRight
+            case 0 {
+                mstore(0x00, node)
+                mstore(0x20, sibling)
+            }
+            default {
+                mstore(0x00, sibling)
+                mstore(0x20, node)
+            }
+            h := keccak256(0x00, 0x40)
+        }
+    }
+
     /// @notice keccak256(abi.encode(version, stateRoot, blockHash)).
     function outputRoot(OutputRootProof memory p) internal pure returns (bytes32) {
         return keccak256(abi.encode(OUTPUT_VERSION, p.stateRoot, p.blockHash));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Hashing} from "./Hashing.sol";
+
 /// @title SmtVerifier
 /// @notice Verifies compressed proofs of faultline's compacted sparse Merkle tree, the L2
 ///         world-state commitment. Normative spec: docs/state.md ("Proofs"); the Rust
@@ -96,19 +98,7 @@ library SmtVerifier {
                 }
                 s = siblings[next];
             }
-            bool right = (k >> (255 - i)) & 1 == 1;
-            assembly ("memory-safe") {
-                switch right
-                case 0 {
-                    mstore(0x00, h)
-                    mstore(0x20, s)
-                }
-                default {
-                    mstore(0x00, s)
-                    mstore(0x20, h)
-                }
-                h := keccak256(0x00, 0x40)
-            }
+            h = Hashing.parent(h, s, (k >> (255 - i)) & 1 == 1);
         }
         if (h != root) revert ProofRootMismatch(h, root);
     }

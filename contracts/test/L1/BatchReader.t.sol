@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {console2} from "forge-std/console2.sol";
-import {RollupConfig} from "../../src/L1/RollupConfig.sol";
-import {Portal} from "../../src/L1/Portal.sol";
 import {BatchInbox} from "../../src/L1/BatchInbox.sol";
 import {BatchReader} from "../../src/L1/BatchReader.sol";
-import {OutputOracle} from "../../src/L1/OutputOracle.sol";
+import {InboxFixtures} from "../helpers/InboxFixtures.sol";
 
 /// @dev Exposes the library with calldata arguments, as a verifier contract would call it.
 contract BatchReaderHarness {
@@ -39,8 +36,7 @@ contract BatchReaderHarness {
 ///         crates/primitives/src/batch.rs) is accepted by the inbox with the same root, and
 ///         every one of its transactions opens on L1 from real KZG proofs to exactly what
 ///         derivation reads, void entries included; forged openings revert.
-contract BatchReaderTest is Test {
-    address internal constant SEQUENCER = address(0x5E9);
+contract BatchReaderTest is InboxFixtures {
     string internal json;
     BatchInbox internal inbox;
     BatchReaderHarness internal reader;
@@ -50,15 +46,7 @@ contract BatchReaderTest is Test {
     function setUp() public {
         json = vm.readFile("docs/vectors/blob_batches.json");
         vm.warp(1_000);
-        RollupConfig config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether);
-        Portal portal = new Portal(config, OutputOracle(address(0xdead)));
-        address user = address(0xbeef);
-        vm.deal(user, 1 ether);
-        vm.startPrank(user, user);
-        portal.depositETH{value: 1}(user);
-        portal.depositETH{value: 1}(user);
-        vm.stopPrank();
-        inbox = new BatchInbox(config, portal);
+        inbox = _inboxWithDeposits(2);
         reader = new BatchReaderHarness();
         hashes = vm.parseJsonBytes32Array(json, ".versionedHashes");
         commitments = vm.parseJsonBytesArray(json, ".commitments");

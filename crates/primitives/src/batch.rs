@@ -445,6 +445,24 @@ mod tests {
         assert_eq!(Batch::decode(&[0; 13]), Err(BatchError::EmptyBatch));
     }
 
+    /// Well-formed batches of up to five blocks of up to three transactions.
+    fn batches() -> impl Strategy<Value = Batch> {
+        (
+            1u64..1_000_000,
+            proptest::collection::vec(
+                (any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)),
+                1..6,
+            ),
+        )
+            .prop_map(|(first, blocks)| Batch {
+                first_block: first,
+                blocks: blocks
+                    .into_iter()
+                    .map(|(t, c, txs)| BatchBlock { timestamp: t, deposit_cursor: c, txs: txs.into_iter().map(Bytes::from).collect() })
+                    .collect(),
+            })
+    }
+
     #[test]
     fn merkle_proofs_open_every_item_and_only_at_the_right_depth() {
         for n in 1..=9usize {
@@ -469,19 +487,7 @@ mod tests {
         }
 
         #[test]
-        fn encode_decode_round_trip(
-            first in 1u64..1_000_000,
-            blocks in proptest::collection::vec(
-                (any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)),
-                1..6,
-            ),
-        ) {
-            let b = Batch {
-                first_block: first,
-                blocks: blocks.into_iter().map(|(t, c, txs)| BatchBlock {
-                    timestamp: t, deposit_cursor: c, txs: txs.into_iter().map(Bytes::from).collect(),
-                }).collect(),
-            };
+        fn encode_decode_round_trip(b in batches()) {
             let enc = b.encode().unwrap();
             prop_assert_eq!(Batch::decode(&enc).unwrap(), b);
         }
@@ -580,19 +586,7 @@ mod tests {
         }
 
         #[test]
-        fn blob_encode_decode_round_trip(
-            first in 1u64..1_000_000,
-            blocks in proptest::collection::vec(
-                (any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)),
-                1..6,
-            ),
-        ) {
-            let b = Batch {
-                first_block: first,
-                blocks: blocks.into_iter().map(|(t, c, txs)| BatchBlock {
-                    timestamp: t, deposit_cursor: c, txs: txs.into_iter().map(Bytes::from).collect(),
-                }).collect(),
-            };
+        fn blob_encode_decode_round_trip(b in batches()) {
             let bb = b.encode_blob().unwrap();
             prop_assert_eq!(Batch::decode_blob(&bb.header, &bb.payload).unwrap(), b);
         }
