@@ -63,6 +63,9 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
     let (mut failed, mut skipped, mut unreadable, mut cases, mut passed) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let (mut gas, mut max_witness_at, mut max_gas_at) = (0u64, String::new(), String::new());
     let mut stats_all = faultline_fault_vm::trace::TraceStats::default();
+    // The same over the cases whose pre-state could exist on the L2.
+    let mut stats_l2 = faultline_fault_vm::trace::TraceStats::default();
+    let mut outside_cases = 0usize;
     let mut machine_secs = 0.0f64;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     // Problem lines: all with --verbose, else the first 20.
@@ -96,7 +99,7 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                             println!("slow {}::{name}[{i}]: {secs:.1} s in the step machine", file.display());
                         }
                         match outcome {
-                            MachineOutcome::Pass { stats, gas_used } => {
+                            MachineOutcome::Pass { stats, gas_used, outside_l2 } => {
                                 passed += 1;
                                 gas += gas_used;
                                 if stats.max_witness > stats_all.max_witness {
@@ -106,6 +109,10 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
                                     max_gas_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_l1_gas_kind);
                                 }
                                 stats_all.merge(&stats);
+                                match outside_l2 {
+                                    Some(_) => outside_cases += 1,
+                                    None => stats_l2.merge(&stats),
+                                }
                             }
                             MachineOutcome::Fail(what) => {
                                 failed += 1;
@@ -153,6 +160,13 @@ pub fn run(args: VmArgs) -> eyre::Result<()> {
             stats_all.over_l1_target,
             faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
             stats_all.max_l1_gas as f64 / 1e6,
+        );
+        println!(
+            "bounds on the L2: {} of {} steps over the target, the most expensive at {:.2} M L1 gas, largest witness {} bytes ({outside_cases} passed cases have a pre-state the L2 cannot hold and are left out of this line)",
+            stats_l2.over_l1_target,
+            stats_l2.steps,
+            stats_l2.max_l1_gas as f64 / 1e6,
+            stats_l2.max_witness,
         );
     }
     println!("{passed} passed, {failed} failed, {skipped} skipped");

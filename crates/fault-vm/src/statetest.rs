@@ -157,11 +157,39 @@ pub enum RevmOutcome {
 
 /// Runs case `entry` of `test` with revm under Cancun and compares with the fixture.
 pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
+    let (db, logs) = match run_revm(test, entry) {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    let what = post_mismatches("", state_root(&db), &logs, entry);
+    if what.is_empty() {
+        RevmOutcome::Match
+    } else {
+        RevmOutcome::Mismatch { what: what.join("; ") }
+    }
+}
+
+/// revm's post-state of case `entry`: accounts (nonce, balance, code hash, non-zero
+/// storage) of every account that exists after it, for comparisons.
+pub fn revm_post_accounts(test: &StateTest, entry: &PostEntry) -> Option<BTreeMap<Address, (u64, U256, B256, BTreeMap<U256, U256>)>> {
+    let (db, _) = run_revm(test, entry).ok()?;
+    let mut out = BTreeMap::new();
+    for (a, acc) in &db.cache.accounts {
+        if matches!(acc.account_state, revm::database::AccountState::NotExisting) {
+            continue;
+        }
+        let storage: BTreeMap<U256, U256> = acc.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect();
+        out.insert(*a, (acc.info.nonce, acc.info.balance, acc.info.code_hash, storage));
+    }
+    Some(out)
+}
+
+fn run_revm(test: &StateTest, entry: &PostEntry) -> Result<(CacheDB<EmptyDB>, Vec<alloy_primitives::Log>), RevmOutcome> {
     let t = &test.transaction;
     let (Some(data), Some(gas), Some(value)) =
         (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value))
     else {
-        return RevmOutcome::Malformed("index out of range".into());
+        return Err(RevmOutcome::Malformed("index out of range".into()));
     };
     let mut db = CacheDB::new(EmptyDB::default());
     for (address, acc) in &test.pre {
@@ -262,14 +290,9 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
             }
             Vec::new()
         }
-        Err(e) => return RevmOutcome::Malformed(format!("evm error: {e}")),
+        Err(e) => return Err(RevmOutcome::Malformed(format!("evm error: {e}"))),
     };
-    let what = post_mismatches("", state_root(&evm.ctx.journaled_state.database), &logs, entry);
-    if what.is_empty() {
-        RevmOutcome::Match
-    } else {
-        RevmOutcome::Mismatch { what: what.join("; ") }
-    }
+    Ok((evm.ctx.journaled_state.database, logs))
 }
 
 fn trie_root(mut leaves: Vec<(B256, Vec<u8>)>) -> B256 {
@@ -346,6 +369,9 @@ pub enum MachineOutcome {
         stats: crate::trace::TraceStats,
         /// Gas the transaction used (0 when invalid).
         gas_used: u64,
+        /// Why the case's pre-state could not exist on faultline's L2, if it could not
+        /// (then its steps may exceed the bounds the L2 keeps).
+        outside_l2: Option<&'static str>,
     },
     /// A step failed its check, or the final state differs.
     Fail(String),
@@ -374,9 +400,6 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         .iter()
         .map(|(a, p)| (*a, Account::new(p.nonce.saturating_to(), p.balance, p.code.clone(), p.storage.iter().map(|(k, v)| (*k, *v)))))
         .collect();
-    if accounts.values().any(|a| a.nonce == 0 && a.code.is_empty() && !a.storage.is_empty()) {
-        return Err("storage without code or nonce in the pre-state (cannot exist on the L2: docs/fault-vm.md, \"EIP-7610\")".into());
-    }
     let env = &test.env;
     let number: u64 = env.current_number.saturating_to();
     // What revm's EmptyDB answers for BLOCKHASH, which the fixtures were matched with.
@@ -443,6 +466,22 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
 /// Cases needing more than `max_steps` steps are skipped with that reason (checking every
 /// step runs at thousands of steps per second; the VM performance fixtures need tens of
 /// millions).
+/// Why the state before a case could not exist on faultline's L2, if it could not.
+pub const STORAGE_WITHOUT_CODE_OR_NONCE: &str =
+    "storage without code or nonce in the pre-state, and the outcome depends on it (cannot exist on the L2: docs/fault-vm.md, \"EIP-7610 and revm\")";
+/// See [`STORAGE_WITHOUT_CODE_OR_NONCE`].
+pub const CODE_OVER_LIMIT: &str = "code over 24,576 bytes in the pre-state (cannot exist on the L2: genesis and EIP-170 limit code)";
+
+fn outside_l2(test: &StateTest) -> Option<&'static str> {
+    if test.pre.values().any(|p| p.nonce.is_zero() && p.code.is_empty() && p.storage.values().any(|v| !v.is_zero())) {
+        return Some(STORAGE_WITHOUT_CODE_OR_NONCE);
+    }
+    if test.pre.values().any(|p| p.code.len() > faultline_primitives::limits::MAX_CODE_SIZE) {
+        return Some(CODE_OVER_LIMIT);
+    }
+    None
+}
+
 pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> MachineOutcome {
     let m = match initial_machine(test, entry) {
         Ok(m) => m,
@@ -468,13 +507,31 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
         None => return MachineOutcome::Fail("the block ran no input".into()),
     };
     let mut what = post_mismatches("machine ", world_root(&world), &logs, entry);
+    if !what.is_empty() && std::env::var_os("FAULTLINE_STATETEST_DEBUG").is_some() {
+        if let Some(revm) = revm_post_accounts(test, entry) {
+            for (a, (nonce, balance, code_hash, storage)) in &revm {
+                let m = world.get(a);
+                let mine = m.map(|x| (x.nonce, x.balance, x.record().code_hash, x.storage.clone()));
+                if mine.as_ref() != Some(&(*nonce, *balance, *code_hash, storage.clone())) && !(m.is_none() && *nonce == 0 && balance.is_zero() && storage.is_empty()) {
+                    eprintln!("{a}: revm {:?}\n    machine {:?}", (nonce, balance, code_hash, storage), mine);
+                }
+            }
+            for a in world.keys().filter(|a| !revm.contains_key(*a)) {
+                eprintln!("{a}: only in the machine: {:?}", world.get(a));
+            }
+        }
+    }
+    let outside = outside_l2(test);
     if !what.is_empty() {
+        if outside == Some(STORAGE_WITHOUT_CODE_OR_NONCE) {
+            return MachineOutcome::Skip(STORAGE_WITHOUT_CODE_OR_NONCE.into());
+        }
         if let Some(why) = invalid {
             what.push(format!("machine found the transaction invalid: {why}"));
         }
         return MachineOutcome::Fail(what.join("; "));
     }
-    MachineOutcome::Pass { stats, gas_used }
+    MachineOutcome::Pass { stats, gas_used, outside_l2: outside }
 }
 
 /// The Ethereum MPT state root of the machine's world (empty accounts without storage

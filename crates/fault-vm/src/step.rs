@@ -997,6 +997,7 @@ impl Machine {
     /// bounds on input and gas (docs/fault-vm.md, "Precompiles").
     fn run_precompile(&mut self, f: &mut Frame) -> Result<(), StepError> {
         if f.calldata.len as usize > PRECOMPILE_MAX_INPUT {
+            crate::meter::hit_bound();
             f.status = Status::Halt(Halt::PrecompileFailed);
             return Ok(());
         }
