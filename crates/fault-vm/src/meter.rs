@@ -56,22 +56,23 @@ pub fn analysed(n: usize) {
 }
 
 thread_local! {
-    static BOUND_HIT: Cell<bool> = const { Cell::new(false) };
+    static BOUND_HIT: Cell<Option<u8>> = const { Cell::new(None) };
 }
 
-/// Records that a precompile call failed because of the L2's bounds (not of its own).
-pub fn hit_bound() {
-    BOUND_HIT.with(|b| b.set(true));
+/// Records that a call of precompile `id` failed because of the L2's bounds (not of its
+/// own).
+pub fn hit_bound(id: u8) {
+    BOUND_HIT.with(|b| b.set(Some(id)));
 }
 
-/// Whether [`hit_bound`] was called since [`clear_bound_hit`].
-pub fn bound_hit() -> bool {
+/// The precompile whose call hit the L2's bounds since [`clear_bound_hit`], if any.
+pub fn bound_hit() -> Option<u8> {
     BOUND_HIT.with(|b| b.get())
 }
 
 /// Forgets earlier [`hit_bound`] calls.
 pub fn clear_bound_hit() {
-    BOUND_HIT.with(|b| b.set(false));
+    BOUND_HIT.with(|b| b.set(None));
 }
 
 /// Runs `f` and returns its result with what it counted.

@@ -495,8 +495,10 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
         }
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };
-    if crate::meter::bound_hit() {
-        return MachineOutcome::Skip("a precompile call beyond the L2's bounds on input or gas (docs/fault-vm.md, \"Precompiles\")".into());
+    if let Some(id) = crate::meter::bound_hit() {
+        return MachineOutcome::Skip(format!(
+            "a call of precompile {id:#04x} beyond the L2's bounds on input or gas (docs/fault-vm.md, \"Precompiles and the L2's bounds\")"
+        ));
     }
     let Some(world) = end.world.full().and_then(|w| w.all_accounts()) else {
         return MachineOutcome::Fail("the final world cannot be listed".into());

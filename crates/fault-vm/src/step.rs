@@ -997,7 +997,7 @@ impl Machine {
     /// bounds on input and gas (docs/fault-vm.md, "Precompiles").
     fn run_precompile(&mut self, f: &mut Frame) -> Result<(), StepError> {
         if f.calldata.len as usize > PRECOMPILE_MAX_INPUT {
-            crate::meter::hit_bound();
+            crate::meter::hit_bound(f.code_address.as_slice()[19]);
             f.status = Status::Halt(Halt::PrecompileFailed);
             return Ok(());
         }
@@ -1689,9 +1689,10 @@ impl Machine {
 pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64, Bytes)> {
     let p = revm::precompile::Precompiles::cancun().get(address)?;
     let unbounded = |g: u64| matches!(p.execute(input, g, 0), Ok(out) if out.status.is_success() && out.gas_used <= g);
+    let id = address.as_slice()[19];
     if input.len() > PRECOMPILE_MAX_INPUT {
         if unbounded(gas) {
-            crate::meter::hit_bound();
+            crate::meter::hit_bound(id);
         }
         return None;
     }
@@ -1700,7 +1701,7 @@ pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64,
         Ok(out) if out.status.is_success() && out.gas_used <= limit => Some((out.gas_used, out.bytes)),
         _ => {
             if limit < gas && unbounded(gas) {
-                crate::meter::hit_bound();
+                crate::meter::hit_bound(id);
             }
             None
         }
