@@ -1085,8 +1085,8 @@ pub struct Machine {
     pub substate: Substate,
     /// Suspended frames, outermost first.
     pub frames: HashStack<Frame>,
-    /// The running frame.
-    pub top: Option<Frame>,
+    /// The running frame (boxed: a step takes it out and puts it back).
+    pub top: Option<Box<Frame>>,
     /// The journal.
     pub journal: HashStack<Undo>,
     /// The current transaction's logs.
@@ -1204,7 +1204,7 @@ impl Machine {
                 }
                 w
             },
-            top: self.top.as_ref().map(|f| f.proven(carry.stack)),
+            top: self.top.as_ref().map(|f| Box::new(f.proven(carry.stack))),
             journal: self.journal.to_witness(carry.journal),
             logs: {
                 let mut w = self.logs.to_witness(carry.logs);

@@ -587,7 +587,7 @@ impl Machine {
                 new_frame(FrameKind::Create, code, target, target, tx.sender, tx.value, gas, Slice::default(), checkpoint)
             }
         };
-        self.top = Some(frame);
+        self.top = Some(Box::new(frame));
         self.phase = Phase::Run;
         Ok(())
     }
@@ -743,8 +743,8 @@ impl Machine {
             r?;
             return Ok(StepKind::Precompile(id));
         }
-        let op = match self.code_bytes(&f, f.pc, 1) {
-            Ok(b) => b[0],
+        let op = match self.opcode_at(&f) {
+            Ok(op) => op,
             Err(e) => {
                 self.top = Some(f);
                 return Err(e);
@@ -766,12 +766,25 @@ impl Machine {
         };
         match child {
             Some(Child(c)) => {
-                self.frames.push(f);
-                self.top = Some(c);
+                self.frames.push(*f);
+                self.top = Some(Box::new(c));
             }
             None => self.top = Some(f),
         }
         Ok(StepKind::Opcode(op))
+    }
+
+    /// The opcode at the frame's pc (STOP past the code's end).
+    fn opcode_at(&mut self, f: &Frame) -> Result<u8, StepError> {
+        if f.pc >= f.code.len {
+            return Ok(0);
+        }
+        // A plain run reads the chunk directly; a recorded or witnessed one opens it.
+        if let (Io::Plain, Some(Tree::Full(t))) = (&self.io, &f.code.chunks) {
+            let c = crate::code::CHUNK as u64;
+            return Ok(t.word(f.pc / c)[1 + (f.pc % c) as usize]);
+        }
+        Ok(self.code_bytes(f, f.pc, 1)?[0])
     }
 
     /// Bytes `[at, at + n)` of the frame's code (zero past its end), from its chunks.
@@ -783,6 +796,12 @@ impl Machine {
         }
         let chunks = f.code.chunks.as_ref().ok_or(StepError::Inconsistent("code not loaded"))?;
         let c = crate::code::CHUNK as u64;
+        if let (Io::Plain, Tree::Full(t)) = (&self.io, chunks) {
+            for pc in at..end {
+                out[(pc - at) as usize] = t.word(pc / c)[1 + (pc % c) as usize];
+            }
+            return Ok(out);
+        }
         let (first, last) = (at / c, (end - 1) / c);
         let words = self.io.words(chunks, first, last - first + 1)?;
         for pc in at..end {
@@ -989,7 +1008,7 @@ impl Machine {
         };
         // The caller's stack had room: the call opcode popped at least 3 items.
         p.stack.push(pushed);
-        self.top = Some(p);
+        self.top = Some(Box::new(p));
         Ok(())
     }
 
