@@ -355,7 +355,7 @@ async fn drive(t: &Target, load: Vec<Vec<Bytes>>, batch: usize) -> eyre::Result<
         if senders_done && latencies.len() >= accepted {
             break;
         }
-        if idle_since.elapsed() > Duration::from_secs(20) + Duration::from_secs(3 * 1) && senders_done {
+        if idle_since.elapsed() > Duration::from_secs(23) && senders_done {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;

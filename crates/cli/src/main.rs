@@ -14,6 +14,7 @@ mod status;
 mod verify;
 mod vm;
 mod vm_bench;
+mod vm_block;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -112,7 +113,7 @@ fn main() -> eyre::Result<()> {
             Command::Withdraw(a) => bridge::withdraw(a).await,
             Command::Verify(a) => verify::run(a).await,
             Command::Status(a) => status::run(a).await,
-            Command::Vm(a) => vm::run(a),
+            Command::Vm(a) => vm::run(a).await,
         }
     })
 }

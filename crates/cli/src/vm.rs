@@ -32,6 +32,8 @@ pub enum VmCommand {
     },
     /// Trace speed and the commitment at any position of a 30 Mgas block.
     Bench(crate::vm_bench::VmBenchArgs),
+    /// Replays blocks of a node's store and checks each ends with the node's output root.
+    Block(crate::vm_block::VmBlockArgs),
 }
 
 fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
@@ -47,10 +49,11 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
 }
 
 /// `faultline vm`.
-pub fn run(args: VmArgs) -> eyre::Result<()> {
+pub async fn run(args: VmArgs) -> eyre::Result<()> {
     let (paths, verbose, max_steps) = match args.command {
         VmCommand::Statetest { paths, verbose, max_steps } => (paths, verbose, max_steps),
         VmCommand::Bench(a) => return crate::vm_bench::run(a),
+        VmCommand::Block(a) => return crate::vm_block::run(a).await,
     };
     let mut files = Vec::new();
     for p in &paths {

@@ -124,7 +124,7 @@ impl Io {
 
     /// Code bytes with keccak256 `hash` and length `len`: from the prover's store, or
     /// carried by the witness and checked.
-    pub fn code(&mut self, hash: B256, len: u64, full: impl FnOnce() -> Option<Bytes>) -> Result<Bytes, StepError> {
+    pub fn code(&mut self, hash: B256, len: u64, full: impl FnOnce() -> Result<Option<Bytes>, StepError>) -> Result<Bytes, StepError> {
         if len == 0 {
             return Ok(Bytes::new());
         }
@@ -135,7 +135,7 @@ impl Io {
             }
             return Ok(code);
         }
-        let code = full().ok_or(StepError::Inconsistent("code missing from the prover's store"))?;
+        let code = full()?.ok_or(StepError::Inconsistent("code missing from the prover's store"))?;
         self.record(|| Ok(Access::Code(code.clone())))?;
         Ok(code)
     }
@@ -169,7 +169,7 @@ impl Io {
         let key = account_key(a);
         match world {
             World::Full(w) => {
-                let r = w.account(a);
+                let r = w.account(a)?;
                 self.record(|| w.access(&key, r, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(r)
             }
@@ -208,7 +208,7 @@ impl Io {
         let key = storage_key(a, s);
         match world {
             World::Full(w) => {
-                let v = w.storage(a, s);
+                let v = w.storage(a, s)?;
                 self.record(|| w.access(&key, None, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(v)
             }

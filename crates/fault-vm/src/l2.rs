@@ -135,3 +135,55 @@ mod tests {
         assert_eq!(MemWorld::new(&genesis_world(&cfg.genesis_alloc())).root(), header.state_root);
     }
 }
+
+/// Why a block of a store could not be made into machine inputs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreBlockError {
+    /// The store failed or lacks the block.
+    #[error("store: {0}")]
+    Store(String),
+    /// The block includes a deposit the caller did not supply.
+    #[error("block {number} includes deposit {index}, which was not supplied (read it from L1)")]
+    MissingDeposit {
+        /// Block.
+        number: u64,
+        /// Deposit index.
+        index: u64,
+    },
+    /// A transaction type the machine does not run.
+    #[error("block {0} holds a transaction type the L2 does not run")]
+    UnsupportedType(u64),
+}
+
+/// Block `number` (≥ 1) of a node's store as the machine's inputs over the world after
+/// its parent (the store's own history): deposits `[parent cursor, cursor)` taken from
+/// `deposits` (read from L1: the store does not keep them), then the block's signed
+/// transactions.
+pub fn block_from_store(
+    store: &std::sync::Arc<faultline_state::Store>,
+    chain_id: u64,
+    number: u64,
+    deposits: &BTreeMap<u64, faultline_primitives::Deposit>,
+) -> Result<crate::block::Block, StoreBlockError> {
+    let err = |e: faultline_state::StoreError| StoreBlockError::Store(e.to_string());
+    let missing = |n: u64| StoreBlockError::Store(format!("block {n} is not in the store"));
+    let (_, header) = store.header(number).map_err(err)?.ok_or_else(|| missing(number))?;
+    let (_, parent) = store.header(number - 1).map_err(err)?.ok_or_else(|| missing(number - 1))?;
+    let body = store.body(number).map_err(err)?.ok_or_else(|| missing(number))?;
+    let mut recent = Vec::with_capacity(256);
+    for n in number.saturating_sub(256)..number {
+        recent.push(store.header(n).map_err(err)?.map(|(h, _)| h).unwrap_or_default());
+    }
+    let ctx = block_ctx(&header, chain_id, &recent);
+    let (from, to) = (faultline_primitives::deposit_cursor(&parent.extra_data), faultline_primitives::deposit_cursor(&header.extra_data));
+    let mut txs = Vec::new();
+    for index in from..to {
+        let d = deposits.get(&index).ok_or(StoreBlockError::MissingDeposit { number, index })?;
+        txs.push(deposit_tx_ctx(d));
+    }
+    for (sender, tx) in &body.transactions {
+        txs.push(tx_ctx(*sender, tx).ok_or(StoreBlockError::UnsupportedType(number))?);
+    }
+    let pre = crate::world::StoreWorld::new(store.clone(), number - 1).map_err(|e| StoreBlockError::Store(e.to_string()))?;
+    Ok(crate::block::Block { ctx, txs, pre: std::rc::Rc::new(pre) })
+}

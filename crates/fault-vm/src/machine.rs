@@ -45,6 +45,9 @@ pub enum StepError {
     /// The machine is in a state no step can lead to.
     #[error("inconsistent machine state: {0}")]
     Inconsistent(&'static str),
+    /// The prover's world (its store) could not be read.
+    #[error("the world store failed: {0}")]
+    Store(String),
 }
 
 /// Canonical byte encoding, the preimage of a part's hash.

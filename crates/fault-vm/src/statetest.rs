@@ -169,9 +169,11 @@ pub fn run_case(test: &StateTest, entry: &PostEntry) -> RevmOutcome {
     }
 }
 
-/// revm's post-state of case `entry`: accounts (nonce, balance, code hash, non-zero
-/// storage) of every account that exists after it, for comparisons.
-pub fn revm_post_accounts(test: &StateTest, entry: &PostEntry) -> Option<BTreeMap<Address, (u64, U256, B256, BTreeMap<U256, U256>)>> {
+/// An account as compared in debugging output: nonce, balance, code hash, non-zero storage.
+pub type AccountSummary = (u64, U256, B256, BTreeMap<U256, U256>);
+
+/// revm's post-state of case `entry`: every account that exists after it, for comparisons.
+pub fn revm_post_accounts(test: &StateTest, entry: &PostEntry) -> Option<BTreeMap<Address, AccountSummary>> {
     let (db, _) = run_revm(test, entry).ok()?;
     let mut out = BTreeMap::new();
     for (a, acc) in &db.cache.accounts {

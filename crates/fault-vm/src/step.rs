@@ -816,7 +816,7 @@ impl Machine {
     fn code_load(&mut self, f: &mut Frame) -> Result<(), StepError> {
         let Some(init) = f.code.init.clone() else {
             let world = &self.world;
-            let code = self.io.code(f.code.hash, f.code.len, || world.full().and_then(|w| w.code(&f.code.hash)))?;
+            let code = self.io.code(f.code.hash, f.code.len, || world.full().map_or(Ok(None), |w| w.code(&f.code.hash)))?;
             f.code.chunks = Some(Tree::from_words(&crate::code::chunks(&code)));
             return Ok(());
         };
@@ -889,7 +889,7 @@ impl Machine {
             Source::Code => self.code_bytes(f, at, n),
             Source::ExtCode { hash, len } => {
                 let world = &self.world;
-                let code = self.io.code(hash, len, || world.full().and_then(|w| w.code(&hash)))?;
+                let code = self.io.code(hash, len, || world.full().map_or(Ok(None), |w| w.code(&hash)))?;
                 let mut out = vec![0u8; n as usize];
                 if at < code.len() as u64 {
                     let k = (n as usize).min(code.len() - at as usize);
@@ -1772,7 +1772,7 @@ mod tests {
     }
 
     fn slot(m: &Machine, a: Address, s: u64) -> U256 {
-        m.world.full().expect("full").storage(&a, &U256::from(s))
+        m.world.full().expect("full").storage(&a, &U256::from(s)).expect("read")
     }
 
     /// Runs `code` (which must store its result in slot 0) and returns slot 0.
@@ -1909,10 +1909,10 @@ mod tests {
         let created = addr_of(slot(&end, CONTRACT, 0));
         assert_ne!(created, Address::ZERO);
         let w = end.world.full().unwrap();
-        assert_eq!(w.account(&created), None, "destroyed with its account");
-        assert_eq!(w.storage(&created, &U256::from(7)), U256::ZERO, "and its slots");
-        assert_eq!(w.storage(&created, &U256::ZERO), U256::ZERO);
-        assert_eq!(w.account(&Address::with_last_byte(0xbb)).map(|r| r.balance), Some(U256::from(5)), "its balance went to the beneficiary");
+        assert_eq!(w.account(&created), Ok(None), "destroyed with its account");
+        assert_eq!(w.storage(&created, &U256::from(7)), Ok(U256::ZERO), "and its slots");
+        assert_eq!(w.storage(&created, &U256::ZERO), Ok(U256::ZERO));
+        assert_eq!(w.account(&Address::with_last_byte(0xbb)).unwrap().map(|r| r.balance), Some(U256::from(5)), "its balance went to the beneficiary");
         assert!(stats.kinds[&StepKind::Sweep] >= 3, "{:?}", stats.kinds);
     }
 

@@ -27,11 +27,11 @@ pub trait WorldBase: NodeStore + Debug {
     /// The SMT root.
     fn root(&self) -> B256;
     /// An account (`None`: absent, i.e. empty).
-    fn account(&self, a: &Address) -> Option<AccountRecord>;
+    fn account(&self, a: &Address) -> Result<Option<AccountRecord>, StepError>;
     /// A slot's value (zero when absent).
-    fn storage(&self, a: &Address, slot: &U256) -> U256;
+    fn storage(&self, a: &Address, slot: &U256) -> Result<U256, StepError>;
     /// Code by hash.
-    fn code(&self, hash: &B256) -> Option<Bytes>;
+    fn code(&self, hash: &B256) -> Result<Option<Bytes>, StepError>;
     /// Every account and slot, if this base can list them (an in-memory one).
     fn list(&self) -> Option<Listing> {
         None
@@ -128,17 +128,17 @@ impl WorldBase for MemWorld {
     fn root(&self) -> B256 {
         self.root
     }
-    fn account(&self, a: &Address) -> Option<AccountRecord> {
-        self.accounts.get(a).copied()
+    fn account(&self, a: &Address) -> Result<Option<AccountRecord>, StepError> {
+        Ok(self.accounts.get(a).copied())
     }
-    fn storage(&self, a: &Address, slot: &U256) -> U256 {
-        self.storage.get(&(*a, *slot)).copied().unwrap_or_default()
+    fn storage(&self, a: &Address, slot: &U256) -> Result<U256, StepError> {
+        Ok(self.storage.get(&(*a, *slot)).copied().unwrap_or_default())
     }
-    fn code(&self, hash: &B256) -> Option<Bytes> {
+    fn code(&self, hash: &B256) -> Result<Option<Bytes>, StepError> {
         if *hash == KECCAK256_EMPTY {
-            return Some(Bytes::new());
+            return Ok(Some(Bytes::new()));
         }
-        self.codes.get(hash).cloned()
+        Ok(self.codes.get(hash).cloned())
     }
     fn list(&self) -> Option<Listing> {
         Some((self.accounts.keys().copied().collect(), self.storage.iter().map(|(k, v)| (*k, *v)).collect()))
@@ -362,24 +362,27 @@ impl FullWorld {
     }
 
     /// An account (`None`: absent).
-    pub fn account(&self, a: &Address) -> Option<AccountRecord> {
+    pub fn account(&self, a: &Address) -> Result<Option<AccountRecord>, StepError> {
         match self.accounts.get(a) {
-            Some(v) => *v,
+            Some(v) => Ok(*v),
             None => self.base.account(a),
         }
     }
 
     /// A slot's value.
-    pub fn storage(&self, a: &Address, s: &U256) -> U256 {
+    pub fn storage(&self, a: &Address, s: &U256) -> Result<U256, StepError> {
         match self.storage.get(&(*a, *s)) {
-            Some(v) => *v,
+            Some(v) => Ok(*v),
             None => self.base.storage(a, s),
         }
     }
 
     /// Code by hash.
-    pub fn code(&self, hash: &B256) -> Option<Bytes> {
-        self.codes.get(hash).cloned().or_else(|| self.base.code(hash))
+    pub fn code(&self, hash: &B256) -> Result<Option<Bytes>, StepError> {
+        match self.codes.get(hash) {
+            Some(c) => Ok(Some(c.clone())),
+            None => self.base.code(hash),
+        }
     }
 
     /// Sets an account (`None` or an empty one deletes its leaf).
@@ -426,10 +429,13 @@ impl FullWorld {
         }
         let mut out = BTreeMap::new();
         for a in addresses {
-            let rec = self.account(&a);
+            let rec = self.account(&a).ok()?;
             let mut storage = slots.remove(&a).unwrap_or_default();
             storage.retain(|_, v| !v.is_zero());
-            let code = rec.and_then(|r| self.code(&r.code_hash)).unwrap_or_default();
+            let code = match rec {
+                Some(r) => self.code(&r.code_hash).ok()?.unwrap_or_default(),
+                None => Bytes::new(),
+            };
             let acc = Account { nonce: rec.map_or(0, |r| r.nonce), balance: rec.map_or(U256::ZERO, |r| r.balance), code, storage };
             if !acc.is_empty() || !acc.storage.is_empty() {
                 out.insert(a, acc);
@@ -452,13 +458,13 @@ impl WorldBase for FullWorld {
     fn root(&self) -> B256 {
         self.smt.root().unwrap_or_default()
     }
-    fn account(&self, a: &Address) -> Option<AccountRecord> {
+    fn account(&self, a: &Address) -> Result<Option<AccountRecord>, StepError> {
         FullWorld::account(self, a)
     }
-    fn storage(&self, a: &Address, slot: &U256) -> U256 {
+    fn storage(&self, a: &Address, slot: &U256) -> Result<U256, StepError> {
         FullWorld::storage(self, a, slot)
     }
-    fn code(&self, hash: &B256) -> Option<Bytes> {
+    fn code(&self, hash: &B256) -> Result<Option<Bytes>, StepError> {
         FullWorld::code(self, hash)
     }
     fn list(&self) -> Option<Listing> {
@@ -483,5 +489,50 @@ impl World {
             World::Full(f) => f.root(),
             World::Proven(r) => Ok(*r),
         }
+    }
+}
+
+/// The world after block `number` of a node's store (`faultline_state::Store`): what a
+/// challenger replays a block of a running L2 over. Reads accounts and slots from the
+/// store's history and SMT nodes from its node table, all at that block.
+#[derive(Debug)]
+pub struct StoreWorld {
+    store: std::sync::Arc<faultline_state::Store>,
+    number: u64,
+    root: B256,
+}
+
+fn store_err(e: impl std::fmt::Display) -> StepError {
+    StepError::Store(e.to_string())
+}
+
+impl StoreWorld {
+    /// The world after block `number` (its header's state root).
+    pub fn new(store: std::sync::Arc<faultline_state::Store>, number: u64) -> Result<Self, StepError> {
+        let (_, header) = store.header(number).map_err(store_err)?.ok_or_else(|| StepError::Store(format!("no block {number}")))?;
+        Ok(Self { store, number, root: header.state_root })
+    }
+}
+
+impl NodeStore for StoreWorld {
+    fn node(&self, hash: &B256) -> Result<Option<Node>, SmtError> {
+        self.store.node_store().node(hash)
+    }
+}
+
+impl WorldBase for StoreWorld {
+    fn root(&self) -> B256 {
+        self.root
+    }
+    fn account(&self, a: &Address) -> Result<Option<AccountRecord>, StepError> {
+        use faultline_state::overlay::StateReader;
+        self.store.state_at(self.number).account_record(a).map_err(store_err)
+    }
+    fn storage(&self, a: &Address, slot: &U256) -> Result<U256, StepError> {
+        use revm::database_interface::DatabaseRef;
+        self.store.state_at(self.number).storage_ref(*a, *slot).map_err(store_err)
+    }
+    fn code(&self, hash: &B256) -> Result<Option<Bytes>, StepError> {
+        Ok(self.store.code(hash).map_err(store_err)?.map(|c| c.original_bytes()))
     }
 }

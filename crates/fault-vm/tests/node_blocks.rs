@@ -166,7 +166,7 @@ impl Replay {
     }
 
     fn balance(&self, a: Address) -> U256 {
-        self.world.account(&a).map_or(U256::ZERO, |r| r.balance)
+        self.world.account(&a).expect("read").map_or(U256::ZERO, |r| r.balance)
     }
 }
 
@@ -244,10 +244,13 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         factory.create2(salt(x), alloy_primitives::keccak256(&init))
     };
     let kept = child(1, 7);
-    assert_eq!((replay.balance(kept), replay.world.storage(&kept, &U256::ZERO)), (U256::from(1), U256::from(7)));
-    assert!(replay.world.account(&child(2, 9)).is_some_and(|r| r.code_size > 0), "the first deployment at salt 2 stays");
+    assert_eq!((replay.balance(kept), replay.world.storage(&kept, &U256::ZERO).unwrap()), (U256::from(1), U256::from(7)));
+    assert!(replay.world.account(&child(2, 9)).unwrap().is_some_and(|r| r.code_size > 0), "the first deployment at salt 2 stays");
     let gone = child(3, 5);
-    assert!(replay.world.account(&gone).is_none() && replay.world.storage(&gone, &U256::ZERO).is_zero(), "created and destroyed in one transaction");
+    assert!(
+        replay.world.account(&gone).unwrap().is_none() && replay.world.storage(&gone, &U256::ZERO).unwrap().is_zero(),
+        "created and destroyed in one transaction"
+    );
 
     // Block 6: call trees: a revert caught 17 levels down a 40-level dive, a revert at the
     // top, the same through DELEGATECALL, a write under STATICCALL, a callee out of gas,
@@ -296,9 +299,9 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     node.call(&mut carol, true, nested, diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode(), 500_000);
     produce(&mut node, &mut replay);
     assert!(chain.store().tx_location(&skipped).expect("store").is_none(), "bob's transaction lost its nonce to the deposit");
-    assert_eq!(replay.world.account(&bob.address()).map(|r| r.nonce), Some(bob_nonce + 1));
+    assert_eq!(replay.world.account(&bob.address()).unwrap().map(|r| r.nonce), Some(bob_nonce + 1));
     assert_eq!(chain.deposit_cursor(), 5, "every deposit included");
-    assert_eq!((replay.balance(fresh), replay.world.account(&fresh).map(|r| r.nonce)), (U256::from(5_000 - 1_234), Some(2)));
+    assert_eq!((replay.balance(fresh), replay.world.account(&fresh).unwrap().map(|r| r.nonce)), (U256::from(5_000 - 1_234), Some(2)));
     assert_eq!(replay.balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
     assert_eq!(replay.balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
 

@@ -184,6 +184,19 @@ impl Store {
         Ok(Self { db, nodes: Mutex::new(HashMap::new()) })
     }
 
+    /// Opens the store in `path` for reading only, beside a node that may be writing it
+    /// (it sees what was committed when it opened).
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let opts = Options::default();
+        let db = DB::open_cf_for_read_only(&opts, path, CFS, false)?;
+        Ok(Self { db, nodes: Mutex::new(HashMap::new()) })
+    }
+
+    /// The SMT nodes of every state root the store has committed.
+    pub fn node_store(&self) -> impl NodeStore + '_ {
+        DbNodes { store: self }
+    }
+
     fn cf(&self, name: &'static str) -> &ColumnFamily {
         // Every name in CFS is created at open, so the handle always exists.
         self.db.cf_handle(name).unwrap_or_else(|| unreachable!("column family {name} created at open"))
@@ -328,7 +341,7 @@ impl Store {
         for (hash, bytecode) in &changes.code {
             batch.put_cf(code, hash.as_slice(), bytecode.original_bytes());
         }
-        updates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        updates.sort_unstable_by_key(|a| a.0);
         updates.dedup_by(|later, earlier| later.0 == earlier.0);
         let (state_root, nodes) = smt::update(&DbNodes { store: self }, parent_root, &updates)?;
         let smt_cf = self.cf("smt");
@@ -501,7 +514,7 @@ impl Store {
         Ok(out)
     }
 
-    fn history<'a>(&'a self, cf: &'static str, prefix: &[u8], number: u64) -> Result<Option<Vec<u8>>, StoreError> {
+    fn history(&self, cf: &'static str, prefix: &[u8], number: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let mut key = Vec::with_capacity(prefix.len() + 8);
         key.extend_from_slice(prefix);
         key.extend_from_slice(&be(number));
@@ -532,7 +545,7 @@ pub fn genesis_root(changes: &StateChanges) -> Result<B256, SmtError> {
             updates.push((smt::storage_key(address, &B256::from(*slot)), Some(B256::from(*value))));
         }
     }
-    updates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    updates.sort_unstable_by_key(|a| a.0);
     Ok(smt::update(&smt::MemStore::default(), smt::EMPTY_ROOT, &updates)?.0)
 }
 
