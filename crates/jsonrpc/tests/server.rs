@@ -133,7 +133,7 @@ fn well_formed(v: &Value) -> bool {
         o["jsonrpc"] == json!("2.0")
             && o.get("id").is_some()
             && (o.get("result").is_some() ^ o.get("error").is_some())
-            && o.get("error").map_or(true, |e| e["code"].is_i64() && e["message"].is_string())
+            && o.get("error").is_none_or(|e| e["code"].is_i64() && e["message"].is_string())
     };
     match v {
         Value::Array(a) => !a.is_empty() && a.iter().all(one),

@@ -36,20 +36,6 @@ pub mod roles {
 /// The mnemonic the dev accounts derive from.
 pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloy::signers::local::PrivateKeySigner;
-
-    #[test]
-    fn keys_match_addresses() {
-        for (addr, key) in DEV_ACCOUNTS {
-            let signer = PrivateKeySigner::from_bytes(&key).expect("valid key");
-            assert_eq!(signer.address(), addr);
-        }
-    }
-}
-
 /// Fee cap of the transactions [`sign_eip1559`] builds (10 gwei).
 pub const DEV_FEE_CAP: u128 = 10_000_000_000;
 /// Tip of the transactions [`sign_eip1559`] builds (0.001 gwei).
@@ -87,4 +73,18 @@ pub fn sign_tx(signer: &alloy::signers::local::PrivateKeySigner, mut tx: alloy_c
     use alloy_eips::Encodable2718;
     let sig = signer.sign_transaction_sync(&mut tx).expect("signing with a local key cannot fail");
     TxEnvelope::from(tx.into_signed(sig)).encoded_2718()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::signers::local::PrivateKeySigner;
+
+    #[test]
+    fn keys_match_addresses() {
+        for (addr, key) in DEV_ACCOUNTS {
+            let signer = PrivateKeySigner::from_bytes(&key).expect("valid key");
+            assert_eq!(signer.address(), addr);
+        }
+    }
 }
