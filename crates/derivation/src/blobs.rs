@@ -128,3 +128,90 @@ impl BeaconBlobs {
         hashes.iter().map(|h| by_hash.get(h).cloned().ok_or(BlobFetchError::Missing(*h))).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Against a **test double** of a consensus client's beacon API (none runs on these
+    //! machines; anvil's own endpoint is covered end to end in `tests/blobs.rs`): block
+    //! ids by slot, the unfiltered fallback, and a lying endpoint.
+    use super::*;
+    use axum::{extract::Path, routing::get, Json, Router};
+    use serde_json::json;
+
+    const GENESIS: u64 = 1_700_000_000;
+    const SLOT: u64 = 12;
+
+    /// Serves `blobs` at slot `at_slot` only; `filters` false: ignores the filter and
+    /// serves every blob of the slot (some clients do); `spec` false: anvil's shape.
+    async fn double(blobs: Vec<Blob>, at_slot: u64, spec: bool) -> String {
+        let served: Vec<String> = blobs.iter().map(|b| alloy_primitives::hex::encode_prefixed(b.as_slice())).collect();
+        let mut app = Router::new().route(
+            "/eth/v1/beacon/blobs/{id}",
+            get(move |Path(id): Path<String>| {
+                let served = served.clone();
+                async move {
+                    if id == at_slot.to_string() {
+                        Ok(Json(json!({ "data": served })))
+                    } else {
+                        Err(axum::http::StatusCode::NOT_FOUND)
+                    }
+                }
+            }),
+        );
+        if spec {
+            app = app
+                .route("/eth/v1/config/spec", get(|| async { Json(json!({ "data": { "SECONDS_PER_SLOT": SLOT.to_string() } })) }))
+                .route("/eth/v1/beacon/genesis", get(|| async { Json(json!({ "data": { "genesis_time": GENESIS.to_string() } })) }));
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}")
+    }
+
+    fn blob_of(tag: u8) -> Blob {
+        blob::encode(&[tag; 100]).remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_consensus_client_is_asked_by_slot_and_its_blobs_are_checked() {
+        let (a, b, c) = (blob_of(1), blob_of(2), blob_of(3));
+        // The block at timestamp GENESIS + 7 slots + 5 s is in slot 7; the endpoint
+        // serves the whole slot (three blobs) whatever the filter says.
+        let url = double(vec![a, b, c], 7, true).await;
+        let beacon = BeaconBlobs::new(url);
+        let want = [blob::versioned_hash(&c).unwrap(), blob::versioned_hash(&a).unwrap()];
+        let got = beacon.blobs(999, GENESIS + 7 * SLOT + 5, &want).await.expect("blobs");
+        assert_eq!(got, vec![c, a], "in the order asked for");
+        // Another slot: not served.
+        let err = beacon.blobs(999, GENESIS + 8 * SLOT, &want).await.unwrap_err();
+        assert!(matches!(err, BlobFetchError::Missing(h) if h == want[0]), "{err}");
+    }
+
+    #[tokio::test]
+    async fn anvil_is_asked_by_execution_block_number() {
+        let a = blob_of(9);
+        let beacon = BeaconBlobs::new(double(vec![a], 42, false).await);
+        let got = beacon.blobs(42, GENESIS, &[blob::versioned_hash(&a).unwrap()]).await.expect("blobs");
+        assert_eq!(got, vec![a]);
+    }
+
+    #[tokio::test]
+    async fn a_lying_endpoint_can_delay_but_not_change_a_blob() {
+        // The endpoint serves another blob than the one the inbox recorded.
+        let (recorded, served) = (blob_of(1), blob_of(2));
+        let beacon = BeaconBlobs::new(double(vec![served], 3, true).await);
+        let err = beacon.blobs(0, GENESIS + 3 * SLOT, &[blob::versioned_hash(&recorded).unwrap()]).await.unwrap_err();
+        assert!(matches!(err, BlobFetchError::Missing(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_spec_without_a_slot_length_is_an_error() {
+        let app = Router::new().route("/eth/v1/config/spec", get(|| async { Json(json!({ "data": {} })) }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let err = BeaconBlobs::new(format!("http://{addr}")).blobs(0, 0, &[B256::ZERO]).await.unwrap_err();
+        assert!(matches!(err, BlobFetchError::Http { .. }), "{err}");
+    }
+}
