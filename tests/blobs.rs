@@ -44,7 +44,11 @@ fn garbage(n: usize, seed: u8) -> Vec<u8> {
 
 /// Posts a blob batch and waits for its receipt (a transaction anvil does not mine is an
 /// error after 30 s, not a hang).
-async fn post<P: Provider>(inbox: &BatchInbox::BatchInboxInstance<P>, header: Vec<u8>, sidecar: BlobTransactionSidecarEip7594) -> alloy::rpc::types::TransactionReceipt {
+async fn post<P: Provider>(
+    inbox: &BatchInbox::BatchInboxInstance<P>,
+    header: Vec<u8>,
+    sidecar: BlobTransactionSidecarEip7594,
+) -> alloy::rpc::types::TransactionReceipt {
     inbox
         .submitBlobBatch(header.into())
         .sidecar_7594(sidecar)
@@ -110,9 +114,8 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
 
     // Batch 2, block 4: two real transfers, encoded by the codec the batcher uses.
     let alice = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[0].1).unwrap();
-    let txs: Vec<Bytes> = (0..2)
-        .map(|n| sign_eip1559(&alice, 64023, n, TxKind::Call(Address::repeat_byte(0xb0)), U256::from(7), Bytes::new(), 21_000).into())
-        .collect();
+    let txs: Vec<Bytes> =
+        (0..2).map(|n| sign_eip1559(&alice, 64023, n, TxKind::Call(Address::repeat_byte(0xb0)), U256::from(7), Bytes::new(), 21_000).into()).collect();
     let honest = Batch { first_block: 4, blocks: vec![BatchBlock { timestamp: now + 1, deposit_cursor: 0, txs }] }.encode_blob().unwrap();
     let sidecar = faultline_batcher::blob_sidecar(&honest.payload).unwrap();
     let r = post(&inbox, honest.header, sidecar).await;

@@ -12,12 +12,10 @@ use std::process::Command;
 const KEY4: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 const ADDR4: &str = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
 
-
 async fn balance(url: &str, who: &str) -> u128 {
     let r = call(url, "eth_getBalance", json!([who, "latest"])).await;
     u128::from_str_radix(r["result"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposits_and_withdrawal_round_trip() {
@@ -38,8 +36,7 @@ async fn deposits_and_withdrawal_round_trip() {
     assert_eq!(balance(&l2, fresh).await, 1_000_000_000_000_000_000);
 
     // 2. A plain ETH transfer to the portal (receive) credits the sender on L2.
-    let book: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(devnet.data_dir.join("deploy/31337.json")).unwrap()).unwrap();
+    let book: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(devnet.data_dir.join("deploy/31337.json")).unwrap()).unwrap();
     let portal = book["portal"].as_str().unwrap().to_string();
     let before = balance(&l2, ADDR4).await;
     tool("cast", &["send", "--rpc-url", &l1, "--private-key", KEY4, &portal, "--value", "12345"]);

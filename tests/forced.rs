@@ -13,12 +13,9 @@ fn cast(args: &[&str]) -> String {
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {
-    let Some(devnet) = Devnet::start(&[
-        "--block-time", "500ms", "--proposal-interval", "2", "--sequencing-window", "3", "--fault-censor-deposits",
-    ]) else {
+    let Some(devnet) = Devnet::start(&["--block-time", "500ms", "--proposal-interval", "2", "--sequencing-window", "3", "--fault-censor-deposits"]) else {
         return;
     };
     let (l1, l2) = (devnet.l1(), devnet.l2());
@@ -54,8 +51,7 @@ async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {
     }
     let vdir = tempfile::tempdir().unwrap();
     let data_dir = devnet.data_dir.to_str().unwrap().to_string();
-    let (ok, out, err) =
-        faultline(&["verify", "--l1-rpc", &l1, "--data-dir", &data_dir, "--verifier-dir", vdir.path().to_str().unwrap()]);
+    let (ok, out, err) = faultline(&["verify", "--l1-rpc", &l1, "--data-dir", &data_dir, "--verifier-dir", vdir.path().to_str().unwrap()]);
     assert!(!ok, "verify must fail against a censoring sequencer:\n{out}\n{err}");
     assert!(out.contains("DISAGREES"), "{out}");
     assert!(err.contains("disagree with the chain derived from L1"), "{err}");

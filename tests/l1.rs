@@ -24,17 +24,8 @@ async fn deploy_writes_address_book_and_contracts_answer() {
     let Some(anvil) = Anvil::start(0) else { return };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("book.json");
-    let (ok, stdout, stderr) = faultline(&[
-        "deploy",
-        "--l1-rpc",
-        &anvil.url,
-        "--challenge-window",
-        "30",
-        "--proposal-interval",
-        "5",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let (ok, stdout, stderr) =
+        faultline(&["deploy", "--l1-rpc", &anvil.url, "--challenge-window", "30", "--proposal-interval", "5", "--out", out.to_str().unwrap()]);
     assert!(ok, "deploy failed:\n{stdout}\n{stderr}");
     let book = AddressBook::load(&out).expect("address book written");
     assert_eq!(book.l1_chain_id, 31337);
@@ -70,15 +61,7 @@ async fn deploy_writes_address_book_and_contracts_answer() {
     let portal = Portal::new(book.portal, &provider);
     assert_eq!(portal.oracle().call().await.unwrap(), book.output_oracle);
     let to = Address::repeat_byte(0x42);
-    let receipt = portal
-        .depositETH(to)
-        .value(U256::from(1_000_000_000u64))
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = portal.depositETH(to).value(U256::from(1_000_000_000u64)).send().await.unwrap().get_receipt().await.unwrap();
     assert!(receipt.status());
     let log = receipt.decoded_log::<Portal::DepositQueued>().expect("DepositQueued");
     assert_eq!(log.index, U256::ZERO);

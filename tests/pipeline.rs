@@ -14,11 +14,11 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolEvent},
 };
-use faultline_primitives::{batch::Batch, blob, dev::DEV_ACCOUNTS};
 use faultline_l1::{
     bindings::{BatchInbox, OutputOracle},
     AddressBook,
 };
+use faultline_primitives::{batch::Batch, blob, dev::DEV_ACCOUNTS};
 use harness::{call, Devnet};
 use serde_json::json;
 use std::{
@@ -99,23 +99,15 @@ async fn calldata_batches_carry_the_chain_too() {
         let tx = TransactionRequest::default().with_to(Address::repeat_byte(0xb0)).with_value(U256::from(i + 1));
         assert!(l2.send_transaction(tx).await.unwrap().get_receipt().await.unwrap().status());
     }
-    wait_for("the transfers to be batched", Duration::from_secs(30), || async { batched_txs(&provider, &devnet.l1(), &book).await >= 3 })
-        .await;
+    wait_for("the transfers to be batched", Duration::from_secs(30), || async { batched_txs(&provider, &devnet.l1(), &book).await >= 3 }).await;
     let logs = provider
         .get_logs(&Filter::new().address(book.batch_inbox).event_signature(BatchInbox::BlobBatchSubmitted::SIGNATURE_HASH).from_block(0))
         .await
         .unwrap();
     assert!(logs.is_empty(), "calldata mode posts no blobs");
     let oracle = OutputOracle::new(book.output_oracle, &provider);
-    wait_for("an output on L1", Duration::from_secs(60), || async {
-        oracle.outputCount().call().await.map(|c| c >= U256::from(2)).unwrap_or(false)
-    })
-    .await;
-    let out = std::process::Command::new(harness::bin())
-        .args(["verify", "--l1-rpc", &devnet.l1(), "--data-dir"])
-        .arg(&devnet.data_dir)
-        .output()
-        .unwrap();
+    wait_for("an output on L1", Duration::from_secs(60), || async { oracle.outputCount().call().await.map(|c| c >= U256::from(2)).unwrap_or(false) }).await;
+    let out = std::process::Command::new(harness::bin()).args(["verify", "--l1-rpc", &devnet.l1(), "--data-dir"]).arg(&devnet.data_dir).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("agrees") && !text.contains("DISAGREES"), "{text}");
@@ -123,9 +115,7 @@ async fn calldata_batches_carry_the_chain_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
-    let Some(mut devnet) =
-        Devnet::start(&["--block-time", "500ms", "--proposal-interval", "4", "--challenge-window", "5"])
-    else {
+    let Some(mut devnet) = Devnet::start(&["--block-time", "500ms", "--proposal-interval", "4", "--challenge-window", "5"]) else {
         return;
     };
     let book = AddressBook::load(&AddressBook::default_path(&devnet.data_dir, 31337)).unwrap();
@@ -142,10 +132,7 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
         assert!(receipt.status());
     }
 
-    wait_for("two outputs on L1", Duration::from_secs(60), || async {
-        oracle.outputCount().call().await.map(|c| c >= U256::from(3)).unwrap_or(false)
-    })
-    .await;
+    wait_for("two outputs on L1", Duration::from_secs(60), || async { oracle.outputCount().call().await.map(|c| c >= U256::from(3)).unwrap_or(false) }).await;
     for index in 1..3u64 {
         let out = oracle.output(U256::from(index)).call().await.unwrap();
         assert_eq!(out.l2Block, index * 4);
@@ -156,12 +143,21 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
     // Every batch on L1 is a blob batch (the devnet's default) that decodes with the Rust
     // codec from its calldata header and its blobs, fetched straight from anvil's beacon
     // API, and has the commitment the inbox recorded.
-    wait_for("the transfers to be batched", Duration::from_secs(30), || async { batched_txs(&provider, &devnet.l1(), &book).await >= 3 })
-        .await;
+    wait_for("the transfers to be batched", Duration::from_secs(30), || async { batched_txs(&provider, &devnet.l1(), &book).await >= 3 }).await;
     // Prometheus metrics of the running pipeline.
     let metrics = reqwest::get(format!("http://127.0.0.1:{}/metrics", devnet.metrics_port)).await.unwrap().text().await.unwrap();
-    for name in ["faultline_l2_head", "faultline_batches_total", "faultline_batch_bytes_total", "faultline_batcher_l1_gas_total", "faultline_outputs_total", "faultline_batcher_lag_blocks"] {
-        assert!(metrics.contains(&format!("\n{name} ")) || metrics.starts_with(&format!("{name} ")) || metrics.contains(&format!("{name} ")), "{name} missing:\n{metrics}");
+    for name in [
+        "faultline_l2_head",
+        "faultline_batches_total",
+        "faultline_batch_bytes_total",
+        "faultline_batcher_l1_gas_total",
+        "faultline_outputs_total",
+        "faultline_batcher_lag_blocks",
+    ] {
+        assert!(
+            metrics.contains(&format!("\n{name} ")) || metrics.starts_with(&format!("{name} ")) || metrics.contains(&format!("{name} ")),
+            "{name} missing:\n{metrics}"
+        );
     }
     let batches_line = metrics.lines().find(|l| l.starts_with("faultline_batches_total ")).unwrap();
     assert_ne!(batches_line, "faultline_batches_total 0", "{metrics}");
@@ -214,10 +210,7 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
     let before: u64 = inbox.nextBlock().call().await.unwrap();
     assert!(devnet.stop(), "clean stop; log:\n{}", devnet.log());
     devnet.restart();
-    wait_for("the batcher to resume", Duration::from_secs(60), || async {
-        inbox.nextBlock().call().await.map(|n| n > before + 2).unwrap_or(false)
-    })
-    .await;
+    wait_for("the batcher to resume", Duration::from_secs(60), || async { inbox.nextBlock().call().await.map(|n| n > before + 2).unwrap_or(false) }).await;
     // No gap and no duplicate: batches are contiguous by construction of the inbox, and
     // the batcher never hit a revert.
     let log = devnet.log();

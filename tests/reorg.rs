@@ -19,8 +19,6 @@ fn hex_u64(v: &Value) -> u64 {
     u64::from_str_radix(v.as_str().unwrap_or("0x0").trim_start_matches("0x"), 16).unwrap_or(0)
 }
 
-
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batcher_proposer_and_verifier_survive_reorgs() {
     let Some(devnet) = Devnet::start(&["--block-time", "500ms", "--proposal-interval", "4", "--l1-confirmations", "4"]) else {
@@ -81,10 +79,7 @@ async fn batcher_proposer_and_verifier_survive_reorgs() {
     // The next deposit gets the index and lands.
     let kept_to = "0x00000000000000000000000000000000000e0e0e";
     cast(&["send", "--rpc-url", &l1, "--private-key", key, &portal, "depositETH(address)", kept_to, "--value", "555"]);
-    wait_until("the kept deposit on L2", 60, || async {
-        call(&l2, "eth_getBalance", json!([kept_to, "latest"])).await["result"] == json!("0x22b")
-    })
-    .await;
+    wait_until("the kept deposit on L2", 60, || async { call(&l2, "eth_getBalance", json!([kept_to, "latest"])).await["result"] == json!("0x22b") }).await;
 
     // 3. The verifier, from L1 alone, agrees with every surviving output.
     let l2_head = hex_u64(&call(&l2, "eth_blockNumber", json!([])).await["result"]);

@@ -146,7 +146,11 @@ async fn json_rpc_errors_are_what_clients_expect() {
     // Transaction rejections: geth's messages under -32000.
     let alice = signer(DEV0);
     let raw = |chain_id: u64, nonce: u64, fee: u128, data: usize| {
-        use alloy::{consensus::{SignableTransaction, TxEip1559, TxEnvelope}, eips::eip2718::Encodable2718, network::TxSignerSync};
+        use alloy::{
+            consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+            eips::eip2718::Encodable2718,
+            network::TxSignerSync,
+        };
         let mut t = TxEip1559 {
             chain_id,
             nonce,
@@ -225,13 +229,7 @@ async fn rollup_proofs_verify_against_block_state_roots() {
     let http = ProviderBuilder::new().wallet(EthereumWallet::from(alice.clone())).connect_http(node.http().parse().unwrap());
     let deploy = TransactionRequest::default().with_kind(TxKind::Create).with_input(logger_init_code());
     let contract = http.send_transaction(deploy).await.unwrap().get_receipt().await.unwrap().contract_address.unwrap();
-    let r = http
-        .send_transaction(TransactionRequest::default().with_to(contract).with_value(U256::from(5)))
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let r = http.send_transaction(TransactionRequest::default().with_to(contract).with_value(U256::from(5))).await.unwrap().get_receipt().await.unwrap();
     let n = r.block_number.unwrap();
     let slot1 = B256::with_last_byte(1);
     let absent = B256::with_last_byte(9);

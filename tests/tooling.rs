@@ -26,11 +26,7 @@ fn run(tool: &Path, args: &[&str]) -> String {
 }
 
 fn deployed_to(out: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix("Deployed to: "))
-        .unwrap_or_else(|| panic!("no 'Deployed to' in forge output:\n{out}"))
-        .trim()
-        .to_string()
+    out.lines().find_map(|l| l.strip_prefix("Deployed to: ")).unwrap_or_else(|| panic!("no 'Deployed to' in forge output:\n{out}")).trim().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,10 +48,8 @@ async fn forge_create_erc20_and_events() {
     let (Some(forge), Some(cast)) = (foundry_tool("forge"), foundry_tool("cast")) else { return };
     let node = Node::start();
     let url = node.http();
-    let token = deployed_to(&run(
-        &forge,
-        &["create", "contracts/src/bench/BenchToken.sol:BenchToken", "--rpc-url", &url, "--private-key", KEY0, "--broadcast"],
-    ));
+    let token =
+        deployed_to(&run(&forge, &["create", "contracts/src/bench/BenchToken.sol:BenchToken", "--rpc-url", &url, "--private-key", KEY0, "--broadcast"]));
     run(&cast, &["send", "--rpc-url", &url, "--private-key", KEY0, &token, "mint(uint256)", "1000"]);
     run(&cast, &["send", "--rpc-url", &url, "--private-key", KEY0, &token, "transfer(address,uint256)", BOB, "10"]);
     let bal = |who: &str| run(&cast, &["call", "--rpc-url", &url, &token, "balanceOf(address)(uint256)", who]);
@@ -65,10 +59,7 @@ async fn forge_create_erc20_and_events() {
     let logs = call(&url, "eth_getLogs", json!([{"address": token, "fromBlock": "0x0"}])).await;
     assert_eq!(logs["result"].as_array().map(Vec::len), Some(2), "{logs}");
 
-    let emitter = deployed_to(&run(
-        &forge,
-        &["create", "contracts/src/bench/Emitter.sol:Emitter", "--rpc-url", &url, "--private-key", KEY0, "--broadcast"],
-    ));
+    let emitter = deployed_to(&run(&forge, &["create", "contracts/src/bench/Emitter.sol:Emitter", "--rpc-url", &url, "--private-key", KEY0, "--broadcast"]));
     run(&cast, &["send", "--rpc-url", &url, "--private-key", KEY0, &emitter, "ping(string)", "hello"]);
     run(&cast, &["send", "--rpc-url", &url, "--private-key", KEY0, &emitter, "ping(string)", "again"]);
     assert_eq!(run(&cast, &["call", "--rpc-url", &url, &emitter, "count()(uint256)"]), "2");
@@ -78,10 +69,7 @@ async fn forge_create_erc20_and_events() {
     let logs = call(&url, "eth_getLogs", json!([{"address": emitter, "fromBlock": "0x0", "topics": [ping_sig, null, two]}])).await;
     assert_eq!(logs["result"].as_array().map(Vec::len), Some(1), "{logs}");
     // A revert with a reason reaches cast as "execution reverted".
-    let out = Command::new(&cast)
-        .args(["call", "--rpc-url", &url, &emitter, "fail(string)", "boom"])
-        .output()
-        .expect("cast call");
+    let out = Command::new(&cast).args(["call", "--rpc-url", &url, &emitter, "fail(string)", "boom"]).output().expect("cast call");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("execution reverted") && err.contains("boom"), "{err}");

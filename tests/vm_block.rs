@@ -26,7 +26,17 @@ async fn the_machine_replays_a_running_node_from_its_store() {
     tool("cast", &["send", "--rpc-url", &l2, "--private-key", KEY4, &emitter, "ping(string)", "replayed"]);
     tool("cast", &["send", "--rpc-url", &l2, "--private-key", KEY4, "0x000000000000000000000000000000000000b0b0", "--value", "7"]);
     let (ok, out, err) = faultline(&[
-        "deposit", "--to", "0x00000000000000000000000000000000000d3905", "--amount", "1000", "--l1-rpc", &l1, "--l2-rpc", &l2, "--data-dir", &data_dir,
+        "deposit",
+        "--to",
+        "0x00000000000000000000000000000000000d3905",
+        "--amount",
+        "1000",
+        "--l1-rpc",
+        &l1,
+        "--l2-rpc",
+        &l2,
+        "--data-dir",
+        &data_dir,
     ]);
     assert!(ok, "deposit failed:\n{out}\n{err}");
     let target = head(&l2).await + 2;

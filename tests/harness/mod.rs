@@ -58,23 +58,13 @@ impl Node {
     /// Starts a node with the given block time.
     pub fn start_with(block_time: &str) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut node = Self {
-            child: None,
-            data_dir: tmp.path().join("data"),
-            port: free_port(),
-            block_time: block_time.to_string(),
-            _tmp: Some(tmp),
-        };
+        let mut node = Self { child: None, data_dir: tmp.path().join("data"), port: free_port(), block_time: block_time.to_string(), _tmp: Some(tmp) };
         node.spawn();
         node
     }
 
     fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.data_dir.with_extension("log"))
-            .expect("log file");
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.data_dir.with_extension("log")).expect("log file");
         let child = Command::new(bin())
             .args(["node", "--dev", "--block-time", &self.block_time])
             .arg("--data-dir")
@@ -152,13 +142,7 @@ impl Drop for Node {
 /// Posts a raw body to a JSON-RPC endpoint and returns the parsed response
 /// (`Null` for an empty body).
 pub async fn post(url: &str, body: impl Into<String>) -> serde_json::Value {
-    let resp = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/json")
-        .body(body.into())
-        .send()
-        .await
-        .expect("post");
+    let resp = reqwest::Client::new().post(url).header("content-type", "application/json").body(body.into()).send().await.expect("post");
     let bytes = resp.bytes().await.expect("body");
     serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null)
 }
@@ -343,12 +327,7 @@ pub fn sigterm_and_wait(c: &mut Child, timeout: Duration) -> bool {
 pub fn tool(name: &str, args: &[&str]) -> String {
     let bin = foundry_tool(name).expect("foundry tool installed");
     let out = Command::new(bin).args(args).current_dir(repo_root()).output().expect("run tool");
-    assert!(
-        out.status.success(),
-        "{name} {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{name} {args:?}: {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 

@@ -270,9 +270,7 @@ impl<P: Provider + Clone> Batcher<P> {
         let (pending, blobs) = match payload {
             None => (self.inbox.submitBatch(calldata.into()).send().await?, 0),
             Some(payload) => {
-                let sidecar = tokio::task::spawn_blocking(move || blob_sidecar(&payload))
-                    .await
-                    .map_err(|e| BatcherError::Kzg(e.to_string()))??;
+                let sidecar = tokio::task::spawn_blocking(move || blob_sidecar(&payload)).await.map_err(|e| BatcherError::Kzg(e.to_string()))??;
                 let blobs = sidecar.blobs.len();
                 (self.inbox.submitBlobBatch(calldata.into()).sidecar_7594(sidecar).send().await?, blobs)
             }
@@ -307,7 +305,16 @@ impl<P: Provider + Clone> Batcher<P> {
             stats.blobs.fetch_add(p.blobs as u64, Ordering::Relaxed);
             stats.blob_gas.fetch_add(p.blob_gas, Ordering::Relaxed);
             stats.last_block.store(p.last, Ordering::Relaxed);
-            tracing::info!(first = p.first, last = p.last, bytes = p.bytes, blobs = p.blobs, l1_gas = p.l1_gas, blob_gas = p.blob_gas, l1_block = p.l1_block, "batch posted");
+            tracing::info!(
+                first = p.first,
+                last = p.last,
+                bytes = p.bytes,
+                blobs = p.blobs,
+                l1_gas = p.l1_gas,
+                blob_gas = p.blob_gas,
+                l1_block = p.l1_block,
+                "batch posted"
+            );
         };
         run_rounds("batch", self.cfg.poll, || self.step(), record, shutdown).await
     }

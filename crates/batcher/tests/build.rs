@@ -4,7 +4,11 @@
 use alloy::signers::local::PrivateKeySigner;
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use faultline_batcher::{build_batch, DataAvailability};
-use faultline_primitives::{batch::Batch, dev::{sign_eip1559, DEV_ACCOUNTS}, ChainConfig};
+use faultline_primitives::{
+    batch::Batch,
+    dev::{sign_eip1559, DEV_ACCOUNTS},
+    ChainConfig,
+};
 use faultline_sequencer::{Chain, PoolConfig};
 
 fn transfer(nonce: u64, chain_id: u64) -> Vec<u8> {

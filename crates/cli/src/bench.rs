@@ -124,11 +124,8 @@ impl Rpc {
     /// Sends raw transactions in one request (a batch when more than one); returns the
     /// error messages of the rejected ones.
     async fn send_raw(&self, raws: &[Bytes]) -> eyre::Result<Vec<String>> {
-        let reqs: Vec<Value> = raws
-            .iter()
-            .enumerate()
-            .map(|(i, r)| json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [r]}))
-            .collect();
+        let reqs: Vec<Value> =
+            raws.iter().enumerate().map(|(i, r)| json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [r]})).collect();
         let body = if reqs.len() == 1 { reqs[0].clone() } else { Value::Array(reqs) };
         let v: Value = self.http.post(&self.url).json(&body).send().await?.json().await?;
         let items = match v {
@@ -223,8 +220,7 @@ async fn start_anvil(args: &BenchArgs, funded: &[Address]) -> eyre::Result<Targe
 }
 
 pub(crate) fn token_bytecode(path: &PathBuf) -> eyre::Result<Bytes> {
-    let text = std::fs::read_to_string(path)
-        .wrap_err_with(|| format!("reading {} (run `contracts/bin/forge build` first)", path.display()))?;
+    let text = std::fs::read_to_string(path).wrap_err_with(|| format!("reading {} (run `contracts/bin/forge build` first)", path.display()))?;
     let v: Value = serde_json::from_str(&text)?;
     let hex = v["bytecode"]["object"].as_str().ok_or_else(|| eyre!("no bytecode in {}", path.display()))?;
     Ok(hex.parse()?)

@@ -16,13 +16,16 @@ use alloy::{
 };
 use alloy_primitives::{Address, TxKind, U256};
 use eyre::{bail, eyre};
+use faultline_batcher::DataAvailability;
 use faultline_l1::{
     bindings::{BatchInbox, OutputOracle},
     AddressBook,
 };
-use faultline_batcher::DataAvailability;
 use faultline_primitives::dev::DEV_ACCOUNTS;
-use std::{process::Stdio, time::{Duration, Instant}};
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
 use tokio::process::Command;
 
 /// What one mode cost.
@@ -90,11 +93,7 @@ fn print_mode(txs: usize, f: &Figures) {
     let total = per_tx(f.batch_gas + f.output_gas + f.blob_gas);
     println!("L1 gas per L2 transfer         {total:.0} (execution + blob gas, counted alike)");
     println!("same transfer directly on L1   {} gas", f.l1_transfer_gas);
-    println!(
-        "ratio                          1/{:.1} of L1 (target 1/15 = {:.0} gas)",
-        f.l1_transfer_gas as f64 / total,
-        f.l1_transfer_gas as f64 / 15.0
-    );
+    println!("ratio                          1/{:.1} of L1 (target 1/15 = {:.0} gas)", f.l1_transfer_gas as f64 / total, f.l1_transfer_gas as f64 / 15.0);
     println!(
         "fees at this run's L1 prices   {:.0} wei per L2 tx for batches, vs {} wei for the L1 transfer",
         f.batch_fee_wei as f64 / n,
@@ -114,10 +113,13 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
         .arg(&data)
         .args(["--l1-port", &l1_port.to_string(), "--l2-port", &l2_port.to_string()])
         .args(["--metrics-port", &crate::bench::free_port()?.to_string()])
-        .args(["--da", match da {
-            DataAvailability::Blobs => "blobs",
-            DataAvailability::Calldata => "calldata",
-        }])
+        .args([
+            "--da",
+            match da {
+                DataAvailability::Blobs => "blobs",
+                DataAvailability::Calldata => "calldata",
+            },
+        ])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -140,17 +142,12 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
     // The same transfer directly on L1, for comparison.
     let direct_signer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[9].1)?;
     let direct = ProviderBuilder::new().wallet(EthereumWallet::from(direct_signer)).connect_http(l1_url.parse()?);
-    let r = direct
-        .send_transaction(TransactionRequest::default().with_to(Address::repeat_byte(0x77)).with_value(U256::from(1)))
-        .await?
-        .get_receipt()
-        .await?;
+    let r = direct.send_transaction(TransactionRequest::default().with_to(Address::repeat_byte(0x77)).with_value(U256::from(1))).await?.get_receipt().await?;
     let l1_transfer_gas = r.gas_used();
     let l1_transfer_fee_wei = r.gas_used() as u128 * r.effective_gas_price();
 
     // Pre-signed L2 transfers from the ten dev accounts (0..=8 on L2; 9 is used on L1).
-    let senders: Vec<PrivateKeySigner> =
-        (0..9).map(|i| PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1)).collect::<Result<_, _>>()?;
+    let senders: Vec<PrivateKeySigner> = (0..9).map(|i| PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1)).collect::<Result<_, _>>()?;
     let chain_id = l2.get_chain_id().await?;
     let mut raws = Vec::with_capacity(txs);
     let mut nonces = Vec::new();
@@ -165,11 +162,8 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
     }
     let rpc = reqwest::Client::new();
     for chunk in raws.chunks(100) {
-        let reqs: Vec<_> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, r)| serde_json::json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [r]}))
-            .collect();
+        let reqs: Vec<_> =
+            chunk.iter().enumerate().map(|(i, r)| serde_json::json!({"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [r]})).collect();
         rpc.post(&l2_url).json(&reqs).send().await?.error_for_status()?;
     }
     // Wait until every sender's last transfer is on L2, then until its block is on L1.
@@ -243,9 +237,7 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
         f.calldata += tx.input().len();
         f.batches += 1;
     }
-    let logs = l1
-        .get_logs(&Filter::new().address(book.output_oracle).event_signature(OutputOracle::OutputProposed::SIGNATURE_HASH).from_block(0))
-        .await?;
+    let logs = l1.get_logs(&Filter::new().address(book.output_oracle).event_signature(OutputOracle::OutputProposed::SIGNATURE_HASH).from_block(0)).await?;
     for log in logs {
         let Some(hash) = log.transaction_hash else { continue };
         if let Some(rc) = l1.get_transaction_receipt(hash).await? {
@@ -257,12 +249,7 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
     }
 
     // Derivation speed: the verifier over the same L1.
-    let out = Command::new(&exe)
-        .args(["verify", "--l1-rpc", &l1_url, "--data-dir"])
-        .arg(&data)
-        .env("RUST_LOG", "warn")
-        .output()
-        .await?;
+    let out = Command::new(&exe).args(["verify", "--l1-rpc", &l1_url, "--data-dir"]).arg(&data).env("RUST_LOG", "warn").output().await?;
     let text = String::from_utf8_lossy(&out.stdout);
     f.verifier = match text.lines().find(|l| l.starts_with("derived ")) {
         Some(line) => line.to_string(),

@@ -14,11 +14,7 @@ use faultline_l1::{
     bindings::{Hashing, OutputOracle, Portal, SmtVerifier},
     AddressBook,
 };
-use faultline_primitives::{
-    dev::roles,
-    predeploys::L2ToL1MessagePasser,
-    MESSAGE_PASSER,
-};
+use faultline_primitives::{dev::roles, predeploys::L2ToL1MessagePasser, MESSAGE_PASSER};
 use std::{
     path::PathBuf,
     time::{Duration, Instant},
@@ -83,9 +79,7 @@ pub async fn deposit(args: DepositArgs) -> eyre::Result<()> {
     if !receipt.status() {
         bail!("deposit transaction {} reverted", receipt.transaction_hash);
     }
-    let ev = receipt
-        .decoded_log::<Portal::DepositQueued>()
-        .ok_or_else(|| eyre!("no DepositQueued event in {}", receipt.transaction_hash))?;
+    let ev = receipt.decoded_log::<Portal::DepositQueued>().ok_or_else(|| eyre!("no DepositQueued event in {}", receipt.transaction_hash))?;
     let index: u64 = ev.index.saturating_to();
     println!("deposit {index}: {} wei to {to} (L1 tx {}, block {})", args.amount, receipt.transaction_hash, receipt.block_number.unwrap_or_default());
     if args.no_wait {
@@ -141,30 +135,16 @@ pub async fn withdraw(args: WithdrawArgs) -> eyre::Result<()> {
 
     // 1. Initiate on L2.
     let passer = L2ToL1MessagePasser::new(MESSAGE_PASSER, &l2);
-    let receipt = passer
-        .initiateWithdrawal(to, U256::from(args.gas_limit), Bytes::new())
-        .value(args.amount)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
+    let receipt = passer.initiateWithdrawal(to, U256::from(args.gas_limit), Bytes::new()).value(args.amount).send().await?.get_receipt().await?;
     if !receipt.status() {
         bail!("L2 withdrawal transaction {} reverted", receipt.transaction_hash);
     }
-    let ev = receipt
-        .decoded_log::<L2ToL1MessagePasser::MessagePassed>()
-        .ok_or_else(|| eyre!("no MessagePassed event"))?;
+    let ev = receipt.decoded_log::<L2ToL1MessagePasser::MessagePassed>().ok_or_else(|| eyre!("no MessagePassed event"))?;
     let l2_block = receipt.block_number.unwrap_or_default();
     let hash = ev.withdrawalHash;
     println!("withdrawal {hash} started in L2 block {l2_block} (nonce {})", ev.nonce);
-    let withdrawal = Hashing::Withdrawal {
-        nonce: ev.nonce,
-        sender: me,
-        target: to,
-        value: args.amount,
-        gasLimit: U256::from(args.gas_limit),
-        data: Bytes::new(),
-    };
+    let withdrawal =
+        Hashing::Withdrawal { nonce: ev.nonce, sender: me, target: to, value: args.amount, gasLimit: U256::from(args.gas_limit), data: Bytes::new() };
 
     // 2. Wait for a final output at or after that block.
     let oracle = OutputOracle::new(book.output_oracle, &l1);
@@ -193,15 +173,11 @@ pub async fn withdraw(args: WithdrawArgs) -> eyre::Result<()> {
     // 3. Prove: the output root's preimage and the message passer's storage slot.
     let slot = alloy_primitives::keccak256((hash, U256::ZERO).abi_encode_params());
     let at = format!("{:#x}", output.l2Block);
-    let proof: serde_json::Value =
-        l2.raw_request("rollup_getProof".into(), (MESSAGE_PASSER, vec![slot], at.clone())).await?;
+    let proof: serde_json::Value = l2.raw_request("rollup_getProof".into(), (MESSAGE_PASSER, vec![slot], at.clone())).await?;
     let state_root: B256 = serde_json::from_value(proof["stateRoot"].clone())?;
-    let smt: faultline_state::smt::Proof = serde_json::from_value(proof["storage"][0]["proof"].clone())
-        .wrap_err("rollup_getProof returned no storage proof")?;
-    let block = l2
-        .get_block_by_number(output.l2Block.into())
-        .await?
-        .ok_or_else(|| eyre!("L2 block {} unknown to the L2 node", output.l2Block))?;
+    let smt: faultline_state::smt::Proof =
+        serde_json::from_value(proof["storage"][0]["proof"].clone()).wrap_err("rollup_getProof returned no storage proof")?;
+    let block = l2.get_block_by_number(output.l2Block.into()).await?.ok_or_else(|| eyre!("L2 block {} unknown to the L2 node", output.l2Block))?;
     if faultline_primitives::output_root(state_root, block.header.hash) != output.root {
         bail!("the L2 node's block {} does not match output {index} on L1: refusing to prove", output.l2Block);
     }
@@ -213,13 +189,7 @@ pub async fn withdraw(args: WithdrawArgs) -> eyre::Result<()> {
             withdrawal,
             U256::from(index),
             Hashing::OutputRootProof { stateRoot: state_root, blockHash: block.header.hash },
-            SmtVerifier::Proof {
-                depth: smt.depth,
-                bitmap: smt.bitmap,
-                siblings: smt.siblings,
-                leafKey: smt.leaf_key,
-                leafValueHash: smt.leaf_value_hash,
-            },
+            SmtVerifier::Proof { depth: smt.depth, bitmap: smt.bitmap, siblings: smt.siblings, leafKey: smt.leaf_key, leafValueHash: smt.leaf_value_hash },
         )
         .gas(args.gas_limit + 300_000)
         .send()
@@ -232,4 +202,3 @@ pub async fn withdraw(args: WithdrawArgs) -> eyre::Result<()> {
     println!("finalized on L1 in tx {}: {} wei to {to}", receipt.transaction_hash, args.amount);
     Ok(())
 }
-

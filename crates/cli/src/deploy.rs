@@ -80,9 +80,7 @@ pub fn load_chain_config(path: Option<&Path>) -> eyre::Result<ChainConfig> {
 pub async fn deploy_with(args: &DeployArgs, chain: &ChainConfig) -> eyre::Result<AddressBook> {
     let signer = signer_or_dev(args.private_key.as_deref(), roles::DEPLOYER)?;
     let deployer = signer.address();
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(signer))
-        .connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
     let (_, genesis_output_root) = faultline_executor::genesis::genesis_output(chain)?;
     let cfg = DeployConfig {
         l2_chain_id: chain.chain_id,
@@ -117,10 +115,7 @@ pub async fn ensure_deployed(l1_rpc: &str, path: &Path, chain: &ChainConfig, arg
     if path.exists() {
         let book = AddressBook::load(path)?;
         let provider = ProviderBuilder::new().connect_http(l1_rpc.parse()?);
-        if book.l2_chain_id == chain.chain_id
-            && provider.get_chain_id().await? == book.l1_chain_id
-            && verify_deployed(&provider, &book).await?
-        {
+        if book.l2_chain_id == chain.chain_id && provider.get_chain_id().await? == book.l1_chain_id && verify_deployed(&provider, &book).await? {
             tracing::info!(portal = %book.portal, "L1 contracts already deployed");
             return Ok(book);
         }

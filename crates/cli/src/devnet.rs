@@ -4,9 +4,9 @@
 //! continues both chains (anvil keeps its state in `<data-dir>/l1-state.json`).
 
 use crate::{deploy::DeployArgs, l1::Anvil, node::NodeArgs};
+use clap::Args;
 use faultline_l1::AddressBook;
 use faultline_primitives::dev::{roles, DEV_ACCOUNTS};
-use clap::Args;
 use std::path::PathBuf;
 
 /// Flags of `faultline devnet`.

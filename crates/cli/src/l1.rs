@@ -55,9 +55,7 @@ impl Anvil {
                 Ok(())
             });
         }
-        let child = cmd.spawn().wrap_err_with(|| {
-            format!("starting anvil ({}): run scripts/setup.sh, or set FAULTLINE_ANVIL", bin.display())
-        })?;
+        let child = cmd.spawn().wrap_err_with(|| format!("starting anvil ({}): run scripts/setup.sh, or set FAULTLINE_ANVIL", bin.display()))?;
         let url = format!("http://127.0.0.1:{port}");
         let mut anvil = Self { child, url };
         anvil.wait_ready().await?;
@@ -99,11 +97,7 @@ pub async fn chain_id(url: &str) -> eyre::Result<u64> {
 
 /// The address book a command uses: `explicit` if given, else the devnet's under
 /// `data_dir`, else the one `faultline deploy` wrote under `./deploy`, for the L1 at `l1_rpc`.
-pub async fn find_address_book(
-    explicit: Option<&Path>,
-    data_dir: &Path,
-    l1_rpc: &str,
-) -> eyre::Result<faultline_l1::AddressBook> {
+pub async fn find_address_book(explicit: Option<&Path>, data_dir: &Path, l1_rpc: &str) -> eyre::Result<faultline_l1::AddressBook> {
     use faultline_l1::AddressBook;
     if let Some(p) = explicit {
         return Ok(AddressBook::load(p)?);

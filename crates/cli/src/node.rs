@@ -2,15 +2,15 @@
 //! and flags (flags win, then env, then file, then defaults). See `docs/operations.md`.
 
 use crate::parse_block_time;
+use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
 use clap::Args;
 use eyre::{eyre, WrapErr};
-use faultline_primitives::ChainConfig;
-use faultline_sequencer::{Chain, PoolConfig};
-use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
 use faultline_batcher::{Batcher, BatcherConfig, DataAvailability};
 use faultline_derivation::L1Reader;
 use faultline_l1::AddressBook;
+use faultline_primitives::ChainConfig;
 use faultline_proposer::{Proposer, ProposerConfig};
+use faultline_sequencer::{Chain, PoolConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -217,9 +217,7 @@ pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = 
 
 async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
     let chain = Chain::open(&cfg.data_dir, cfg.chain.clone(), cfg.pool).wrap_err("opening the chain")?;
-    let listener = tokio::net::TcpListener::bind(cfg.rpc_addr)
-        .await
-        .wrap_err_with(|| format!("binding the RPC port {}", cfg.rpc_addr))?;
+    let listener = tokio::net::TcpListener::bind(cfg.rpc_addr).await.wrap_err_with(|| format!("binding the RPC port {}", cfg.rpc_addr))?;
     tracing::info!(addr = %cfg.rpc_addr, chain_id = cfg.chain.chain_id, l1_rpc = ?cfg.l1_rpc, "JSON-RPC listening (HTTP and WebSocket)");
     let module = faultline_rpc::module(chain.clone(), cfg.dev);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -230,12 +228,7 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
         None => L1Tasks { handles: Vec::new(), batcher: None, proposer: None },
     };
     if let Some(addr) = cfg.metrics_addr {
-        let sources = crate::metrics::Sources {
-            chain: chain.clone(),
-            txs: Default::default(),
-            batcher: l1.batcher.clone(),
-            proposer: l1.proposer.clone(),
-        };
+        let sources = crate::metrics::Sources { chain: chain.clone(), txs: Default::default(), batcher: l1.batcher.clone(), proposer: l1.proposer.clone() };
         let stop = stopped(stop_rx.clone());
         l1.handles.push(tokio::spawn(async move {
             if let Err(e) = crate::metrics::serve(addr, sources, stop).await {

@@ -60,26 +60,14 @@ pub async fn run(args: StatusArgs) -> eyre::Result<()> {
     }
     let o = oracle.output(U256::from(outputs - 1)).call().await?;
     let final_ = oracle.isFinalized(U256::from(outputs - 1)).call().await?;
-    println!(
-        "last output        #{} : L2 block {} root {} ({})",
-        outputs - 1,
-        o.l2Block,
-        o.root,
-        if final_ { "final" } else { "in challenge window" }
-    );
+    println!("last output        #{} : L2 block {} root {} ({})", outputs - 1, o.l2Block, o.root, if final_ { "final" } else { "in challenge window" });
     // Withdrawals: MessagePassed on L2, not yet finalized on L1 (scanned in 10k-block windows).
     let mut pending = Vec::new();
     let mut from = 0u64;
     while from <= l2_head {
         let to = (from + 9_999).min(l2_head);
         let logs = l2
-            .get_logs(
-                &Filter::new()
-                    .address(MESSAGE_PASSER)
-                    .event_signature(L2ToL1MessagePasser::MessagePassed::SIGNATURE_HASH)
-                    .from_block(from)
-                    .to_block(to),
-            )
+            .get_logs(&Filter::new().address(MESSAGE_PASSER).event_signature(L2ToL1MessagePasser::MessagePassed::SIGNATURE_HASH).from_block(from).to_block(to))
             .await?;
         for log in logs {
             let block = log.block_number.unwrap_or_default();

@@ -86,13 +86,8 @@ impl BeaconBlobs {
                 let genesis: Option<Data<Genesis>> = self.get_json("/eth/v1/beacon/genesis").await?;
                 let genesis_time = genesis.and_then(|g| g.data.genesis_time.parse().ok());
                 match (genesis_time, seconds_per_slot) {
-                    (Some(genesis_time), Some(seconds_per_slot)) if seconds_per_slot > 0 => {
-                        Ok(BlockIds::Slots { genesis_time, seconds_per_slot })
-                    }
-                    _ => Err(BlobFetchError::Http {
-                        url: self.base.clone(),
-                        reason: "beacon spec without SECONDS_PER_SLOT or genesis time".into(),
-                    }),
+                    (Some(genesis_time), Some(seconds_per_slot)) if seconds_per_slot > 0 => Ok(BlockIds::Slots { genesis_time, seconds_per_slot }),
+                    _ => Err(BlobFetchError::Http { url: self.base.clone(), reason: "beacon spec without SECONDS_PER_SLOT or genesis time".into() }),
                 }
             })
             .await
@@ -112,11 +107,8 @@ impl BeaconBlobs {
         let list: Vec<String> = hashes.iter().map(|h| h.to_string()).collect();
         let mut by_hash = std::collections::HashMap::new();
         for query in [format!("?versioned_hashes={}", list.join(",")), String::new()] {
-            let served: Vec<alloy_primitives::Bytes> = self
-                .get_json::<Data<Vec<alloy_primitives::Bytes>>>(&format!("/eth/v1/beacon/blobs/{id}{query}"))
-                .await?
-                .map(|d| d.data)
-                .unwrap_or_default();
+            let served: Vec<alloy_primitives::Bytes> =
+                self.get_json::<Data<Vec<alloy_primitives::Bytes>>>(&format!("/eth/v1/beacon/blobs/{id}{query}")).await?.map(|d| d.data).unwrap_or_default();
             for bytes in served {
                 let Ok(b) = Blob::try_from(bytes.as_ref()) else { continue };
                 by_hash.insert(blob::versioned_hash(&b)?, b);

@@ -86,20 +86,9 @@ pub fn derive_block(
         let d = deposits.get(&index).ok_or(DeriveError::UnknownDeposit { number, index })?;
         included_deposits.push(d.clone());
     }
-    let base_fee = config.next_base_fee(
-        parent.gas_used,
-        parent.gas_limit,
-        parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee),
-    );
-    let inputs = BlockInputs {
-        number,
-        timestamp,
-        parent_hash,
-        base_fee,
-        gas_limit: config.block_gas_limit,
-        beneficiary: config.fee_recipient,
-        deposit_cursor: cursor,
-    };
+    let base_fee = config.next_base_fee(parent.gas_used, parent.gas_limit, parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee));
+    let inputs =
+        BlockInputs { number, timestamp, parent_hash, base_fee, gas_limit: config.block_gas_limit, beneficiary: config.fee_recipient, deposit_cursor: cursor };
     let candidates: Vec<(alloy_primitives::Address, TxEnvelope)> = block
         .txs
         .iter()

@@ -102,11 +102,7 @@ impl<P: Provider + Clone> L1Reader<P> {
 
     /// Deposits queued in L1 blocks `from..=to`, in index order.
     pub async fn deposits(&self, from: u64, to: u64) -> Result<Vec<Deposit>, ReadError> {
-        let filter = Filter::new()
-            .address(self.portal)
-            .event_signature(Portal::DepositQueued::SIGNATURE_HASH)
-            .from_block(from)
-            .to_block(to);
+        let filter = Filter::new().address(self.portal).event_signature(Portal::DepositQueued::SIGNATURE_HASH).from_block(from).to_block(to);
         let mut out = Vec::new();
         let mut timestamps = std::collections::HashMap::new();
         for log in self.provider.get_logs(&filter).await? {
@@ -116,23 +112,15 @@ impl<P: Provider + Clone> L1Reader<P> {
                 (None, Some(n)) => match timestamps.get(&n) {
                     Some(t) => *t,
                     None => {
-                        let t = self
-                            .provider
-                            .get_block_by_number(n.into())
-                            .await?
-                            .map(|b| b.header.timestamp)
-                            .unwrap_or_default();
+                        let t = self.provider.get_block_by_number(n.into()).await?.map(|b| b.header.timestamp).unwrap_or_default();
                         timestamps.insert(n, t);
                         t
                     }
                 },
                 (None, None) => 0,
             };
-            let ev = log
-                .log_decode::<Portal::DepositQueued>()
-                .map_err(|e| ReadError::BadLog { what: "DepositQueued", block, reason: e.to_string() })?
-                .inner
-                .data;
+            let ev =
+                log.log_decode::<Portal::DepositQueued>().map_err(|e| ReadError::BadLog { what: "DepositQueued", block, reason: e.to_string() })?.inner.data;
             out.push(Deposit {
                 index: ev.index.saturating_to(),
                 from: ev.from,
@@ -168,13 +156,7 @@ impl<P: Provider + Clone> L1Reader<P> {
                     Ok(call) => Batch::decode(&call.data),
                     Err(_) => Err(BatchError::DoesNotFit("not a direct submitBatch call")),
                 };
-                out.push(L1Batch {
-                    index: ev.index.saturating_to(),
-                    l1_block: block.unwrap_or_default(),
-                    root: ev.root,
-                    blob_hashes: Vec::new(),
-                    batch,
-                });
+                out.push(L1Batch { index: ev.index.saturating_to(), l1_block: block.unwrap_or_default(), root: ev.root, blob_hashes: Vec::new(), batch });
                 continue;
             }
             let ev = log.log_decode::<BatchInbox::BlobBatchSubmitted>().map_err(|e| bad("BlobBatchSubmitted", e))?.inner.data;
@@ -198,19 +180,9 @@ impl<P: Provider + Clone> L1Reader<P> {
                 Some(t) => t,
                 None => self.provider.get_block_by_number(number.into()).await?.map(|b| b.header.timestamp).unwrap_or_default(),
             };
-            let blobs = beacon
-                .blobs(number, timestamp, &ev.blobHashes)
-                .await
-                .map_err(|source| ReadError::Blobs { index, source })?;
-            let payload = faultline_primitives::blob::decode(&blobs, ev.length as usize)
-                .map_err(|e| ReadError::Blobs { index, source: e.into() })?;
-            out.push(L1Batch {
-                index,
-                l1_block: number,
-                root: ev.root,
-                blob_hashes: ev.blobHashes,
-                batch: Batch::decode_blob(&header, &payload),
-            });
+            let blobs = beacon.blobs(number, timestamp, &ev.blobHashes).await.map_err(|source| ReadError::Blobs { index, source })?;
+            let payload = faultline_primitives::blob::decode(&blobs, ev.length as usize).map_err(|e| ReadError::Blobs { index, source: e.into() })?;
+            out.push(L1Batch { index, l1_block: number, root: ev.root, blob_hashes: ev.blobHashes, batch: Batch::decode_blob(&header, &payload) });
         }
         out.sort_by_key(|b| b.index);
         Ok(out)

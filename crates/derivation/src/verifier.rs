@@ -107,27 +107,9 @@ pub struct Verifier<P> {
 
 impl<P: Provider + Clone> Verifier<P> {
     /// A verifier over `store` (genesis already written) that reads L1 from `start_block`.
-    pub fn new(
-        reader: L1Reader<P>,
-        store: Arc<Store>,
-        config: ChainConfig,
-        oracle: Address,
-        start_block: u64,
-        confirmations: u64,
-    ) -> Self {
+    pub fn new(reader: L1Reader<P>, store: Arc<Store>, config: ChainConfig, oracle: Address, start_block: u64, confirmations: u64) -> Self {
         let oracle = OutputOracle::new(oracle, reader.provider().clone());
-        Self {
-            reader,
-            store,
-            config,
-            oracle,
-            confirmations,
-            start_block,
-            next_l1: start_block,
-            anchor: None,
-            deposits: BTreeMap::new(),
-            checked: 0,
-        }
+        Self { reader, store, config, oracle, confirmations, start_block, next_l1: start_block, anchor: None, deposits: BTreeMap::new(), checked: 0 }
     }
 
     /// The hash of L1 block `n` now (zero if L1 has no such block).

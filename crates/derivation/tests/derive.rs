@@ -6,7 +6,12 @@
 use alloy::{eips::eip2718::Encodable2718, signers::local::PrivateKeySigner};
 use alloy_primitives::{Address, Bytes, TxKind, U256};
 use faultline_derivation::{derive_block, DeriveError};
-use faultline_primitives::{batch::BatchBlock, deposit_cursor, dev::{sign_eip1559, DEV_ACCOUNTS}, ChainConfig, Deposit};
+use faultline_primitives::{
+    batch::BatchBlock,
+    deposit_cursor,
+    dev::{sign_eip1559, DEV_ACCOUNTS},
+    ChainConfig, Deposit,
+};
 use faultline_sequencer::{Chain, PoolConfig};
 use faultline_state::Store;
 use std::collections::BTreeMap;

@@ -89,4 +89,3 @@ pub enum GenesisError {
         expected: B256,
     },
 }
-

@@ -15,13 +15,7 @@ pub fn assemble_header(inputs: &BlockInputs, included: &[IncludedTx], gas_used: 
         let r = &i.receipt;
         logs_bloom.accrue_bloom(&r.bloom());
         let logs = r.logs();
-        leaves.push(commitments::receipt_leaf(
-            r.tx_type() as u8,
-            r.status(),
-            r.cumulative_gas_used(),
-            commitments::logs_head(logs),
-            logs.len() as u64,
-        ));
+        leaves.push(commitments::receipt_leaf(r.tx_type() as u8, r.status(), r.cumulative_gas_used(), commitments::logs_head(logs), logs.len() as u64));
     }
     commitments::l2_header(&HeaderFields {
         parent_hash: inputs.parent_hash,

@@ -21,7 +21,10 @@ use alloy_primitives::{Address, Log, B256};
 use faultline_primitives::{ChainConfig, Deposit};
 use faultline_state::{overlay::StateReader, Overlay, StateChanges};
 use revm::{
-    context::{result::{EVMError, ExecutionResult, InvalidTransaction}, Context, TxEnv},
+    context::{
+        result::{EVMError, ExecutionResult, InvalidTransaction},
+        Context, TxEnv,
+    },
     database_interface::DBErrorMarker,
     handler::{ExecuteEvm, MainBuilder, MainnetContext},
     primitives::hardfork::SpecId,
@@ -83,9 +86,9 @@ pub struct BlockExecution {
 fn context<DB: revm::Database>(config: &ChainConfig, inputs: &BlockInputs, db: DB) -> MainnetContext<DB> {
     let ctx: MainnetContext<DB> = Context::new(db, SPEC);
     ctx.modify_cfg_chained(|cfg| {
-            cfg.chain_id = config.chain_id;
-        })
-        .with_block(inputs.block_env())
+        cfg.chain_id = config.chain_id;
+    })
+    .with_block(inputs.block_env())
 }
 
 /// Executes the block `inputs` over the parent state `base`: first `deposits` (the
@@ -114,10 +117,7 @@ where
         evm.ctx.block.basefee = 0;
         for d in deposits {
             evm.ctx.journaled_state.database.credit(d.from, d.mint).map_err(ExecError::Store)?;
-            let nonce = revm::Database::basic(&mut evm.ctx.journaled_state.database, d.from)
-                .map_err(ExecError::Store)?
-                .map(|a| a.nonce)
-                .unwrap_or(0);
+            let nonce = revm::Database::basic(&mut evm.ctx.journaled_state.database, d.from).map_err(ExecError::Store)?.map(|a| a.nonce).unwrap_or(0);
             let env = TxEnv {
                 tx_type: 0,
                 caller: d.from,

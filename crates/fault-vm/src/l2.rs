@@ -90,8 +90,7 @@ pub fn tx_ctx(sender: Address, tx: &TxEnvelope) -> Option<TxCtx> {
         TxEnvelope::Eip1559(_) => tx.max_priority_fee_per_gas(),
         _ => return None,
     };
-    let access: Vec<(Address, Vec<B256>)> =
-        tx.access_list().map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect()).unwrap_or_default();
+    let access: Vec<(Address, Vec<B256>)> = tx.access_list().map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect()).unwrap_or_default();
     Some(tx_ctx_of(
         tx.ty(),
         *tx.tx_hash(),
@@ -117,10 +116,7 @@ pub fn deposit_tx_ctx(d: &faultline_primitives::Deposit) -> TxCtx {
 
 /// The world of a genesis allocation.
 pub fn genesis_world(alloc: &BTreeMap<Address, GenesisAccount>) -> BTreeMap<Address, Account> {
-    alloc
-        .iter()
-        .map(|(a, g)| (*a, Account::new(g.nonce, g.balance, g.code.clone(), g.storage.iter().map(|(k, v)| ((*k).into(), (*v).into())))))
-        .collect()
+    alloc.iter().map(|(a, g)| (*a, Account::new(g.nonce, g.balance, g.code.clone(), g.storage.iter().map(|(k, v)| ((*k).into(), (*v).into()))))).collect()
 }
 
 #[cfg(test)]

@@ -214,9 +214,7 @@ impl<T: PartialEq> PartialEq for HashStack<T> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (HashStack::Full { items: a, .. }, HashStack::Full { items: b, .. }) => a == b,
-            (HashStack::Witness { head: h1, len: l1, top: t1 }, HashStack::Witness { head: h2, len: l2, top: t2 }) => {
-                h1 == h2 && l1 == l2 && t1 == t2
-            }
+            (HashStack::Witness { head: h1, len: l1, top: t1 }, HashStack::Witness { head: h2, len: l2, top: t2 }) => h1 == h2 && l1 == l2 && t1 == t2,
             _ => false,
         }
     }

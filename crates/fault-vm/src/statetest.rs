@@ -188,21 +188,13 @@ pub fn revm_post_accounts(test: &StateTest, entry: &PostEntry) -> Option<BTreeMa
 
 fn run_revm(test: &StateTest, entry: &PostEntry) -> Result<(CacheDB<EmptyDB>, Vec<alloy_primitives::Log>), RevmOutcome> {
     let t = &test.transaction;
-    let (Some(data), Some(gas), Some(value)) =
-        (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value))
-    else {
+    let (Some(data), Some(gas), Some(value)) = (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value)) else {
         return Err(RevmOutcome::Malformed("index out of range".into()));
     };
     let mut db = CacheDB::new(EmptyDB::default());
     for (address, acc) in &test.pre {
         let code = Bytecode::new_raw(acc.code.clone());
-        let info = AccountInfo {
-            balance: acc.balance,
-            nonce: acc.nonce.saturating_to(),
-            code_hash: code.hash_slow(),
-            code: Some(code),
-            ..Default::default()
-        };
+        let info = AccountInfo { balance: acc.balance, nonce: acc.nonce.saturating_to(), code_hash: code.hash_slow(), code: Some(code), ..Default::default() };
         db.insert_account_info(*address, info);
         for (k, v) in &acc.storage {
             let _ = db.insert_account_storage(*address, *k, *v);
@@ -224,8 +216,7 @@ fn run_revm(test: &StateTest, entry: &PostEntry) -> Result<(CacheDB<EmptyDB>, Ve
         ..Default::default()
     };
     // Kept as a list: the same address may appear twice and is charged twice.
-    let access_list: Option<Vec<AccessListItem>> =
-        t.access_lists.as_ref().and_then(|l| l.get(entry.indexes.data).cloned().flatten());
+    let access_list: Option<Vec<AccessListItem>> = t.access_lists.as_ref().and_then(|l| l.get(entry.indexes.data).cloned().flatten());
     let blob_hashes = t.blob_versioned_hashes.clone().unwrap_or_default();
     // A blob transaction is one that carries the field, even with an empty list (which
     // makes it invalid, as the fixtures expect).
@@ -255,10 +246,7 @@ fn run_revm(test: &StateTest, entry: &PostEntry) -> Result<(CacheDB<EmptyDB>, Ve
         access_list: access_list
             .map(|items| {
                 revm::context::transaction::AccessList(
-                    items
-                        .into_iter()
-                        .map(|i| revm::context::transaction::AccessListItem { address: i.address, storage_keys: i.storage_keys })
-                        .collect(),
+                    items.into_iter().map(|i| revm::context::transaction::AccessListItem { address: i.address, storage_keys: i.storage_keys }).collect(),
                 )
             })
             .unwrap_or_default(),
@@ -347,11 +335,7 @@ fn account_entry<'a>(
     code_hash: B256,
     storage: impl IntoIterator<Item = (&'a U256, &'a U256)>,
 ) -> (B256, Vec<u8>) {
-    let slots = storage
-        .into_iter()
-        .filter(|(_, v)| !v.is_zero())
-        .map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v)))
-        .collect();
+    let slots = storage.into_iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (keccak256(k.to_be_bytes::<32>()), alloy_rlp::encode(v))).collect();
     (keccak256(address), account_leaf(nonce, balance, trie_root(slots), code_hash))
 }
 
@@ -392,16 +376,11 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
     if t.blob_versioned_hashes.is_some() {
         return Err("blob transaction (EIP-4844; not an L2 transaction type)".into());
     }
-    let (Some(data), Some(gas), Some(value)) =
-        (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value))
-    else {
+    let (Some(data), Some(gas), Some(value)) = (t.data.get(entry.indexes.data), t.gas_limit.get(entry.indexes.gas), t.value.get(entry.indexes.value)) else {
         return Err("fixture index out of range".into());
     };
-    let accounts: BTreeMap<Address, Account> = test
-        .pre
-        .iter()
-        .map(|(a, p)| (*a, Account::new(p.nonce.saturating_to(), p.balance, p.code.clone(), p.storage.iter().map(|(k, v)| (*k, *v)))))
-        .collect();
+    let accounts: BTreeMap<Address, Account> =
+        test.pre.iter().map(|(a, p)| (*a, Account::new(p.nonce.saturating_to(), p.balance, p.code.clone(), p.storage.iter().map(|(k, v)| (*k, *v))))).collect();
     let env = &test.env;
     let number: u64 = env.current_number.saturating_to();
     // What revm's EmptyDB answers for BLOCKHASH, which the fixtures were matched with.
@@ -419,11 +398,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         coinbase: env.current_coinbase,
         prevrandao: env.current_random.unwrap_or_default(),
         chain_id: 1,
-        blob_basefee: BlobExcessGasAndPrice::new_with_spec(
-            env.current_excess_blob_gas.map(|e| e.saturating_to()).unwrap_or(0),
-            SpecId::CANCUN,
-        )
-        .blob_gasprice,
+        blob_basefee: BlobExcessGasAndPrice::new_with_spec(env.current_excess_blob_gas.map(|e| e.saturating_to()).unwrap_or(0), SpecId::CANCUN).blob_gasprice,
         parent_hash: B256::ZERO,
         deposit_cursor: 0,
         block_hashes: Tree::from_words(&hashes),
@@ -492,9 +467,7 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
     crate::meter::clear_bound_hit();
     let (end, stats) = match crate::trace::run_checked_within(m, max_steps) {
         Ok(r) => r,
-        Err(crate::trace::TraceError::Runaway(_)) => {
-            return MachineOutcome::Skip(format!("over the step budget of {max_steps} checked steps (--max-steps)"))
-        }
+        Err(crate::trace::TraceError::Runaway(_)) => return MachineOutcome::Skip(format!("over the step budget of {max_steps} checked steps (--max-steps)")),
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };
     if let Some(id) = crate::meter::bound_hit() {
@@ -516,7 +489,9 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
             for (a, (nonce, balance, code_hash, storage)) in &revm {
                 let m = world.get(a);
                 let mine = m.map(|x| (x.nonce, x.balance, x.record().code_hash, x.storage.clone()));
-                if mine.as_ref() != Some(&(*nonce, *balance, *code_hash, storage.clone())) && !(m.is_none() && *nonce == 0 && balance.is_zero() && storage.is_empty()) {
+                if mine.as_ref() != Some(&(*nonce, *balance, *code_hash, storage.clone()))
+                    && !(m.is_none() && *nonce == 0 && balance.is_zero() && storage.is_empty())
+                {
                     eprintln!("{a}: revm {:?}\n    machine {:?}", (nonce, balance, code_hash, storage), mine);
                 }
             }

@@ -11,8 +11,8 @@
 use crate::{
     io::{sub_key, tags, ONE},
     machine::{
-        AccessItem, AfterHash, Encode, Frame, FrameCode, FrameKind, Halt, Io, LogItem, Machine, Pending, Phase, Slice,
-        SlotRef, Source, Status, StepError, Substate, Tree, TxCtx, TxOutcome, Undo,
+        AccessItem, AfterHash, Encode, Frame, FrameCode, FrameKind, Halt, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef, Source, Status, StepError,
+        Substate, Tree, TxCtx, TxOutcome, Undo,
     },
     sponge::{Sponge, RATE},
 };
@@ -634,10 +634,7 @@ impl Machine {
             .logs
             .items()
             .map(|items| {
-                items
-                    .iter()
-                    .map(|l| Log { address: l.address, data: LogData::new_unchecked(l.topics.clone(), l.data.clone().unwrap_or_default()) })
-                    .collect()
+                items.iter().map(|l| Log { address: l.address, data: LogData::new_unchecked(l.topics.clone(), l.data.clone().unwrap_or_default()) }).collect()
             })
             .unwrap_or_default();
         self.outcomes.push(TxOutcome::Ran { success, gas_used, logs });
@@ -1998,10 +1995,7 @@ mod tests {
         // SLOAD of a slot that holds 5.
         let mut accounts = BTreeMap::new();
         accounts.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
-        accounts.insert(
-            CONTRACT,
-            Account::new(0, U256::ZERO, Bytes::from_static(&[0x60, 0x03, 0x54, 0x00]), [(U256::from(3), U256::from(5))]),
-        );
+        accounts.insert(CONTRACT, Account::new(0, U256::ZERO, Bytes::from_static(&[0x60, 0x03, 0x54, 0x00]), [(U256::from(3), U256::from(5))]));
         let m = Machine::new(block(), vec![call(vec![], 100_000)], world(&accounts));
         let k = 5; // the SLOAD
         let pre = commitment_at(&m, k).expect("commitment");

@@ -310,10 +310,7 @@ pub fn verify_access(root: B256, key: &B256, access: &SmtAccess) -> Result<Optio
 /// The root after writing `value` under `key`, from `access` (checked against `root`).
 pub fn apply_access(root: B256, key: &B256, value: Option<B256>, access: &SmtAccess) -> Result<B256, StepError> {
     count_proof(&access.proof);
-    access
-        .proof
-        .update(root, key, value, access.sibling.as_ref())
-        .map_err(|e| StepError::Missing(format!("a valid tree proof for a write ({e})")))
+    access.proof.update(root, key, value, access.sibling.as_ref()).map_err(|e| StepError::Missing(format!("a valid tree proof for a write ({e})")))
 }
 
 /// Counts the hashes of checking or applying a proof (one per level and the leaf's).

@@ -44,8 +44,7 @@ sol! {
 /// Creation code from a Foundry artifact under `contracts/out`.
 fn creation_code(file: &str, name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../contracts/out/{file}/{name}.json"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run `contracts/bin/forge build`; scripts/test.sh does)", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run `contracts/bin/forge build`; scripts/test.sh does)", path.display()));
     let v: serde_json::Value = serde_json::from_str(&text).expect("artifact is JSON");
     let hex = v["bytecode"]["object"].as_str().expect("artifact has bytecode");
     hex.parse::<Bytes>().expect("bytecode is hex").to_vec()
@@ -80,15 +79,7 @@ impl Node<'_> {
     /// Submits a transaction from `from` expected to end with `ok`; returns the address a
     /// create makes.
     fn send(&mut self, from: &mut Sender, ok: bool, to: TxKind, value: u64, input: Vec<u8>, gas: u64) -> Address {
-        let raw = faultline_primitives::dev::sign_eip1559(
-            &from.key,
-            self.chain.config().chain_id,
-            from.nonce,
-            to,
-            U256::from(value),
-            input.into(),
-            gas,
-        );
+        let raw = faultline_primitives::dev::sign_eip1559(&from.key, self.chain.config().chain_id, from.nonce, to, U256::from(value), input.into(), gas);
         self.expected.push((self.chain.submit_raw(&raw).expect("accepted"), ok));
         let created = from.address().create(from.nonce);
         from.nonce += 1;
@@ -118,9 +109,7 @@ impl Replay {
         let (hash, header) = store.header(number).expect("store").expect("header");
         let body = store.body(number).expect("store").expect("body");
         let receipts = store.receipts(number).expect("store").expect("receipts");
-        let recent: Vec<B256> = (number.saturating_sub(256)..number)
-            .map(|n| store.header(n).expect("store").expect("header").0)
-            .collect();
+        let recent: Vec<B256> = (number.saturating_sub(256)..number).map(|n| store.header(n).expect("store").expect("header").0).collect();
         let ctx = l2::block_ctx(&header, chain.config().chain_id, &recent);
         // Deposits first (they have no receipts): those between the parent's cursor and
         // this block's.
@@ -176,11 +165,8 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let cfg = ChainConfig::devnet();
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
-    let mut replay = Replay {
-        world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))),
-        deposits: BTreeMap::new(),
-        stats: trace::TraceStats::default(),
-    };
+    let mut replay =
+        Replay { world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))), deposits: BTreeMap::new(), stats: trace::TraceStats::default() };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.

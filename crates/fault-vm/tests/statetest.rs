@@ -24,7 +24,22 @@ fn revm_and_the_step_machine_match_fixtures_on_core_folders() {
     let mut machine_passed = 0;
     // stEIP150singleCodeGasPrices and stStackTests catch a stale gas table (a context built
     // for another fork and switched to Cancun afterwards).
-    for folder in ["stExample", "stLogTests", "stCallCodes", "stArgsZeroOneBalance", "stMemoryStressTest", "stEIP150singleCodeGasPrices", "stStackTests", "stEIP2930", "stCallCreateCallCodeTest", "stSelfBalance", "stReturnDataTest", "stRefundTest", "stPreCompiledContracts", "stCallDelegateCodesHomestead"] {
+    for folder in [
+        "stExample",
+        "stLogTests",
+        "stCallCodes",
+        "stArgsZeroOneBalance",
+        "stMemoryStressTest",
+        "stEIP150singleCodeGasPrices",
+        "stStackTests",
+        "stEIP2930",
+        "stCallCreateCallCodeTest",
+        "stSelfBalance",
+        "stReturnDataTest",
+        "stRefundTest",
+        "stPreCompiledContracts",
+        "stCallDelegateCodesHomestead",
+    ] {
         let mut files: Vec<_> = std::fs::read_dir(root.join(folder)).unwrap().flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {

@@ -132,9 +132,7 @@ async fn entry<Ctx: Send + Sync + 'static>(
 ) -> Response {
     if let Ok(ws) = ws {
         let shared = shared.clone();
-        return ws
-            .max_message_size(shared.config.max_request_bytes)
-            .on_upgrade(move |socket| crate::ws::serve_socket(socket, shared));
+        return ws.max_message_size(shared.config.max_request_bytes).on_upgrade(move |socket| crate::ws::serve_socket(socket, shared));
     }
     match method {
         Method::GET => return (StatusCode::OK, "faultline JSON-RPC: POST JSON-RPC 2.0 here, or open a WebSocket\n").into_response(),
@@ -162,9 +160,6 @@ pub async fn serve<Ctx: Send + Sync + 'static>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let shared = Arc::new(Shared { module, config });
-    let app = Router::new()
-        .fallback(entry::<Ctx>)
-        .with_state(shared)
-        .layer(tower_http::cors::CorsLayer::permissive());
+    let app = Router::new().fallback(entry::<Ctx>).with_state(shared).layer(tower_http::cors::CorsLayer::permissive());
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -154,8 +154,12 @@ fn arb_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(prop_oneof![Just("jsonrpc".to_string()), Just("id".to_string()), Just("method".to_string()), Just("params".to_string()), "[a-z]{1,5}"], inner, 0..5)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(
+                prop_oneof![Just("jsonrpc".to_string()), Just("id".to_string()), Just("method".to_string()), Just("params".to_string()), "[a-z]{1,5}"],
+                inner,
+                0..5
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }

@@ -102,14 +102,7 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
         ),
         ("Portal", portal_addr, Portal::deploy_builder(provider, config_addr, oracle_addr).nonce(nonce + 1).send().await?),
         ("BatchInbox", inbox_addr, BatchInbox::deploy_builder(provider, config_addr, portal_addr).nonce(nonce + 2).send().await?),
-        (
-            "OutputOracle",
-            oracle_addr,
-            OutputOracle::deploy_builder(provider, config_addr, inbox_addr, cfg.genesis_output_root)
-                .nonce(nonce + 3)
-                .send()
-                .await?,
-        ),
+        ("OutputOracle", oracle_addr, OutputOracle::deploy_builder(provider, config_addr, inbox_addr, cfg.genesis_output_root).nonce(nonce + 3).send().await?),
     ];
     let mut deployment_block = u64::MAX;
     for (what, expected, pending) in txs {
@@ -142,15 +135,8 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
     })
 }
 
-async fn wait<N: alloy::network::Network>(
-    pending: PendingTransactionBuilder<N>,
-    what: &'static str,
-) -> Result<N::ReceiptResponse, DeployError> {
-    pending
-        .with_timeout(Some(Duration::from_secs(120)))
-        .get_receipt()
-        .await
-        .map_err(|source| DeployError::Pending { what, source })
+async fn wait<N: alloy::network::Network>(pending: PendingTransactionBuilder<N>, what: &'static str) -> Result<N::ReceiptResponse, DeployError> {
+    pending.with_timeout(Some(Duration::from_secs(120))).get_receipt().await.map_err(|source| DeployError::Pending { what, source })
 }
 
 /// Checks that every contract of `book` has code on the provider's chain (a stale

@@ -6,9 +6,7 @@ use alloy_primitives::U256;
 
 /// The newest final output as (index, L2 block). Outputs become final oldest first and
 /// output 0 (genesis) always is, so a binary search needs `log2(count)` calls.
-pub async fn newest_final_output<P: Provider>(
-    oracle: &OutputOracle::OutputOracleInstance<P>,
-) -> Result<(u64, u64), alloy::contract::Error> {
+pub async fn newest_final_output<P: Provider>(oracle: &OutputOracle::OutputOracleInstance<P>) -> Result<(u64, u64), alloy::contract::Error> {
     let count: u64 = oracle.outputCount().call().await?.saturating_to();
     if count == 0 {
         return Ok((0, 0));

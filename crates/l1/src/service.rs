@@ -6,13 +6,8 @@ use std::{fmt::Display, future::Future, time::Duration};
 
 /// Runs `round` until `shutdown`; `done` sees every round that made progress.
 /// `what` names the round in the retry warning ("batch round failed; retrying").
-pub async fn run_rounds<T, E, F, Fut>(
-    what: &'static str,
-    poll: Duration,
-    mut round: F,
-    mut done: impl FnMut(T),
-    shutdown: impl Future<Output = ()>,
-) where
+pub async fn run_rounds<T, E, F, Fut>(what: &'static str, poll: Duration, mut round: F, mut done: impl FnMut(T), shutdown: impl Future<Output = ()>)
+where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, E>>,
     E: Display,

@@ -40,12 +40,11 @@ fn artifacts_match_forge_build() {
     let mut stale = Vec::new();
     for (name, folder) in ARTIFACTS {
         let built = out.join(format!("{name}.sol/{name}.json"));
-        let forge: Value = serde_json::from_str(&std::fs::read_to_string(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display())))
-            .expect("forge artifact is JSON");
+        let forge: Value =
+            serde_json::from_str(&std::fs::read_to_string(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()))).expect("forge artifact is JSON");
         let want = trimmed(&forge);
         let committed_path = root.join(folder).join(format!("{name}.json"));
-        let committed: Option<Value> =
-            std::fs::read_to_string(&committed_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+        let committed: Option<Value> = std::fs::read_to_string(&committed_path).ok().and_then(|t| serde_json::from_str(&t).ok());
         if committed.as_ref() != Some(&want) {
             if write {
                 let mut text = serde_json::to_string_pretty(&want).unwrap();

@@ -244,11 +244,7 @@ impl Batch {
             for _ in 0..n {
                 let e = &table[3 * k..3 * k + 3];
                 let end = u32::from_be_bytes([0, e[0], e[1], e[2]]) as usize;
-                block_txs.push(if start < end && end <= data.len() {
-                    Bytes::copy_from_slice(&data[start..end])
-                } else {
-                    Bytes::new()
-                });
+                block_txs.push(if start < end && end <= data.len() { Bytes::copy_from_slice(&data[start..end]) } else { Bytes::new() });
                 start = end;
                 k += 1;
             }
@@ -409,11 +405,7 @@ mod tests {
             blocks: vec![
                 BatchBlock { timestamp: 100, deposit_cursor: 0, txs: vec![Bytes::from_static(&[0x02, 0xaa, 0xbb])] },
                 BatchBlock { timestamp: 101, deposit_cursor: 2, txs: vec![] },
-                BatchBlock {
-                    timestamp: 101,
-                    deposit_cursor: 2,
-                    txs: vec![Bytes::from(vec![0xf8; 112]), Bytes::from_static(&[0x01])],
-                },
+                BatchBlock { timestamp: 101, deposit_cursor: 2, txs: vec![Bytes::from(vec![0xf8; 112]), Bytes::from_static(&[0x01])] },
             ],
         }
     }
@@ -449,10 +441,7 @@ mod tests {
     fn batches() -> impl Strategy<Value = Batch> {
         (
             1u64..1_000_000,
-            proptest::collection::vec(
-                (any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)),
-                1..6,
-            ),
+            proptest::collection::vec((any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)), 1..6),
         )
             .prop_map(|(first, blocks)| Batch {
                 first_block: first,

@@ -25,8 +25,7 @@ pub const BYTES_PER_BLOB: usize = FIELD_ELEMENTS_PER_BLOB * 32;
 pub const MAX_BLOBS_PER_TX: usize = 6;
 
 /// The BLS12-381 scalar field modulus.
-pub const BLS_MODULUS: U256 =
-    U256::from_be_bytes(alloy_primitives::hex!("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"));
+pub const BLS_MODULUS: U256 = U256::from_be_bytes(alloy_primitives::hex!("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"));
 /// A primitive 4096th root of unity of the scalar field: `7^((r-1)/4096) mod r` (7 is the
 /// field's multiplicative generator in the KZG spec).
 pub fn root_of_unity() -> U256 {
@@ -131,9 +130,7 @@ pub fn versioned_hash(blob: &Blob) -> Result<B256, BlobError> {
 /// form the point-evaluation precompile takes: `(z, y, proof)`.
 pub fn open_element(blob: &Blob, i: usize) -> Result<(B256, B256, FixedBytes<48>), BlobError> {
     let z = B256::from(evaluation_point(i));
-    let (proof, y) = settings()
-        .compute_kzg_proof(&kzg_blob(blob), &c_kzg::Bytes32::new(z.0))
-        .map_err(|e| BlobError::Kzg(e.to_string()))?;
+    let (proof, y) = settings().compute_kzg_proof(&kzg_blob(blob), &c_kzg::Bytes32::new(z.0)).map_err(|e| BlobError::Kzg(e.to_string()))?;
     Ok((z, B256::from(*y), FixedBytes(proof.to_bytes().into_inner())))
 }
 
@@ -197,12 +194,7 @@ mod tests {
             let (z, y, proof) = open_element(&blobs[0], i).unwrap();
             assert_eq!(y.as_slice(), &blobs[0][32 * i..32 * i + 32], "element {i}");
             let ok = settings()
-                .verify_kzg_proof(
-                    &c_kzg::Bytes48::new(c.0),
-                    &c_kzg::Bytes32::new(z.0),
-                    &c_kzg::Bytes32::new(y.0),
-                    &c_kzg::Bytes48::new(proof.0),
-                )
+                .verify_kzg_proof(&c_kzg::Bytes48::new(c.0), &c_kzg::Bytes32::new(z.0), &c_kzg::Bytes32::new(y.0), &c_kzg::Bytes48::new(proof.0))
                 .unwrap();
             assert!(ok);
         }

@@ -132,10 +132,7 @@ impl ChainConfig {
         // nonce and code; no transaction can make it after genesis (docs/fault-vm.md,
         // "EIP-7610"), so genesis may not either.
         if let Some(a) = self.alloc.iter().find(|(_, g)| !g.storage.is_empty() && g.code.is_empty() && g.nonce == 0) {
-            return Err(ConfigError::Invalid(format!(
-                "genesis account {} has storage but neither code nor nonce",
-                a.0
-            )));
+            return Err(ConfigError::Invalid(format!("genesis account {} has storage but neither code nor nonce", a.0)));
         }
         // Code a transaction can run must be loadable in one fault-proof step, as EIP-170
         // keeps deployed code.
@@ -156,12 +153,7 @@ impl ChainConfig {
             max_change_denominator: self.base_fee_change_denominator as u128,
             elasticity_multiplier: self.elasticity_multiplier as u128,
         };
-        let next = alloy_eips::eip1559::calc_next_block_base_fee(
-            parent_gas_used,
-            parent_gas_limit,
-            parent_base_fee,
-            params,
-        );
+        let next = alloy_eips::eip1559::calc_next_block_base_fee(parent_gas_used, parent_gas_limit, parent_base_fee, params);
         next.max(self.base_fee_floor)
     }
 

@@ -31,19 +31,7 @@ pub struct Deposit {
 impl Deposit {
     /// `keccak256(abi.encode(index, from, to, mint, value, gasLimit, l1BlockNumber, keccak256(data)))`.
     pub fn hash(&self) -> B256 {
-        keccak256(
-            (
-                U256::from(self.index),
-                self.from,
-                self.to,
-                self.mint,
-                self.value,
-                self.gas_limit,
-                self.l1_block,
-                keccak256(&self.data),
-            )
-                .abi_encode(),
-        )
+        keccak256((U256::from(self.index), self.from, self.to, self.mint, self.value, self.gas_limit, self.l1_block, keccak256(&self.data)).abi_encode())
     }
 
     /// The accumulator after this deposit, given the one before it.

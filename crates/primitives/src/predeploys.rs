@@ -17,10 +17,7 @@ alloy::sol!(
 
 /// Every predeploy: address and genesis account (code, nonce 1, empty storage).
 pub fn predeploys() -> Vec<(Address, GenesisAccount)> {
-    vec![(
-        MESSAGE_PASSER,
-        GenesisAccount { nonce: 1, code: Bytes::from_static(&L2ToL1MessagePasser::DEPLOYED_BYTECODE), ..Default::default() },
-    )]
+    vec![(MESSAGE_PASSER, GenesisAccount { nonce: 1, code: Bytes::from_static(&L2ToL1MessagePasser::DEPLOYED_BYTECODE), ..Default::default() })]
 }
 
 #[cfg(test)]

@@ -128,22 +128,11 @@ impl<P: Provider + Clone> Proposer<P> {
         let bond: U256 = self.config.proposerBond().call().await?;
         // A transaction dropped by an L1 reorg never gets a receipt: give up after the
         // timeout and let the next round re-read the oracle.
-        let receipt = self
-            .oracle
-            .propose(U256::from(next), root)
-            .value(bond)
-            .send()
-            .await?
-            .with_timeout(Some(self.cfg.receipt_timeout))
-            .get_receipt()
-            .await?;
+        let receipt = self.oracle.propose(U256::from(next), root).value(bond).send().await?.with_timeout(Some(self.cfg.receipt_timeout)).get_receipt().await?;
         if !receipt.status() {
             return Err(ProposerError::Reverted(next));
         }
-        let index = receipt
-            .decoded_log::<OutputOracle::OutputProposed>()
-            .map(|l| l.index.saturating_to())
-            .unwrap_or_default();
+        let index = receipt.decoded_log::<OutputOracle::OutputProposed>().map(|l| l.index.saturating_to()).unwrap_or_default();
         Ok(Some(Proposed { index, l2_block: next, root, l1_gas: receipt.gas_used() }))
     }
 

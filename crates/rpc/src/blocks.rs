@@ -2,13 +2,13 @@
 //! resolving block ids.
 
 use crate::EthApi;
+use alloy_consensus::ReceiptEnvelope;
 use alloy_consensus::{transaction::Recovered, Transaction as _, TxReceipt};
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, U256};
 use alloy_rpc_types_eth::{Block, BlockTransactions, Header, Log, Transaction, TransactionReceipt};
 use faultline_rpc_server::RpcError;
 use faultline_state::{BlockRecord, StoreError};
-use alloy_consensus::ReceiptEnvelope;
 
 /// A store failure as a JSON-RPC internal error.
 pub fn internal(e: StoreError) -> RpcError {

@@ -68,8 +68,7 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
 fn run(api: &EthApi, p: &Prepared, gas: u64) -> Result<Result<ExecutionResult, InvalidTransaction>, RpcError> {
     let mut env = p.env.clone();
     env.gas_limit = gas;
-    simulate(api.chain.config(), &p.inputs, api.chain.store().state_at(p.n), env, p.opts)
-        .map_err(|e| RpcError::internal(e.to_string()))
+    simulate(api.chain.config(), &p.inputs, api.chain.store().state_at(p.n), env, p.opts).map_err(|e| RpcError::internal(e.to_string()))
 }
 
 /// geth's wording for a transaction the call cannot even start.
@@ -129,14 +128,7 @@ pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, Rpc
         let mut hi = p.env.gas_limit;
         // With a gas price, the sender's balance bounds the gas it can buy.
         if p.env.gas_price > 0 {
-            let bal = api
-                .chain
-                .store()
-                .state_at(p.n)
-                .account_record(&p.env.caller)
-                .map_err(internal)?
-                .map(|a| a.balance)
-                .unwrap_or_default();
+            let bal = api.chain.store().state_at(p.n).account_record(&p.env.caller).map_err(internal)?.map(|a| a.balance).unwrap_or_default();
             let avail = bal.saturating_sub(p.env.value) / U256::from(p.env.gas_price);
             hi = hi.min(avail.try_into().unwrap_or(u64::MAX));
         }

@@ -125,9 +125,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
         let hash = api.chain.submit_raw(&raw).map_err(pool_error)?;
         Ok(json!(hash))
     });
-    m.register("eth_sendTransaction", |_, _| async {
-        Err(RpcError::server("the node holds no keys: sign locally and use eth_sendRawTransaction"))
-    });
+    m.register("eth_sendTransaction", |_, _| async { Err(RpcError::server("the node holds no keys: sign locally and use eth_sendRawTransaction")) });
 
     m.register("eth_getBlockByNumber", |api, p: Params| async move {
         let (tag, full): (BlockNumberOrTag, Option<bool>) = p.parse()?;

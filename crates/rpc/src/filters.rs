@@ -162,9 +162,7 @@ impl EthApi {
 pub(crate) fn register(m: &mut RpcModule<EthApi>) {
     m.register("eth_getLogs", |api, p: Params| async move {
         let (filter,): (Filter,) = p.parse()?;
-        tokio::task::spawn_blocking(move || to_value(api.logs(&filter)?))
-            .await
-            .map_err(|e| RpcError::internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || to_value(api.logs(&filter)?)).await.map_err(|e| RpcError::internal(e.to_string()))?
     });
     m.register("eth_newFilter", |api, p: Params| async move {
         let (filter,): (Filter,) = p.parse()?;
@@ -177,9 +175,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
     });
     m.register("eth_getFilterChanges", |api, p: Params| async move {
         let (id,): (U256,) = p.parse()?;
-        tokio::task::spawn_blocking(move || api.filter_changes(id))
-            .await
-            .map_err(|e| RpcError::internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || api.filter_changes(id)).await.map_err(|e| RpcError::internal(e.to_string()))?
     });
     m.register("eth_getFilterLogs", |api, p: Params| async move {
         let (id,): (U256,) = p.parse()?;
@@ -188,9 +184,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
             Some(Kind::Blocks) => return Err(RpcError::server("filter is not a log filter")),
             None => return Err(RpcError::server("filter not found")),
         };
-        tokio::task::spawn_blocking(move || to_value(api.logs(&filter)?))
-            .await
-            .map_err(|e| RpcError::internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || to_value(api.logs(&filter)?)).await.map_err(|e| RpcError::internal(e.to_string()))?
     });
     m.register("eth_uninstallFilter", |api, p: Params| async move {
         let (id,): (U256,) = p.parse()?;
@@ -198,8 +192,8 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
     });
 
     m.register_subscription("newHeads", |api, _p: Params| {
-        let stream = BroadcastStream::new(api.chain.subscribe())
-            .filter_map(|b| async move { b.ok().and_then(|b| serde_json::to_value(rpc_header(&b.record)).ok()) });
+        let stream =
+            BroadcastStream::new(api.chain.subscribe()).filter_map(|b| async move { b.ok().and_then(|b| serde_json::to_value(rpc_header(&b.record)).ok()) });
         Ok(stream.boxed())
     });
     m.register_subscription("logs", |api, p: Params| {

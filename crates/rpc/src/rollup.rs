@@ -1,7 +1,10 @@
 //! `rollup_` methods (state proofs, output roots, chain config, sync status) and the
 //! devnet's `evm_mine`.
 
-use crate::{blocks::internal, eth::{to_value, EthApi}};
+use crate::{
+    blocks::internal,
+    eth::{to_value, EthApi},
+};
 use alloy_eips::BlockId;
 use alloy_primitives::{Address, B256, U256};
 use faultline_primitives::output_root;
@@ -15,9 +18,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
         if slots.len() > 1024 {
             return Err(RpcError::invalid_params("at most 1024 slots per proof"));
         }
-        tokio::task::spawn_blocking(move || get_proof(&api, address, slots, block))
-            .await
-            .map_err(|e| RpcError::internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || get_proof(&api, address, slots, block)).await.map_err(|e| RpcError::internal(e.to_string()))?
     });
     m.register("rollup_outputAtBlock", |api, p: Params| async move {
         let (block,): (BlockId,) = p.parse()?;

@@ -20,9 +20,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let txs: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let senders: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let signers: Vec<_> = (0..senders)
-        .map(|i| PrivateKeySigner::from_bytes(&keccak256(format!("pipeline-{i}"))).expect("key"))
-        .collect();
+    let signers: Vec<_> = (0..senders).map(|i| PrivateKeySigner::from_bytes(&keccak256(format!("pipeline-{i}"))).expect("key")).collect();
     let mut cfg = ChainConfig::devnet();
     cfg.block_gas_limit = 1_000_000_000;
     for s in &signers {

@@ -11,7 +11,10 @@ use parking_lot::Mutex;
 use rayon::prelude::*;
 use std::{
     path::Path,
-    sync::{atomic::{AtomicU64, Ordering}, Arc},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
 };
 use tokio::sync::{broadcast, Notify};
 
@@ -76,13 +79,14 @@ impl std::fmt::Debug for Chain {
     }
 }
 
-
 impl Chain {
     /// Opens the chain in `data_dir`, writing genesis on first use and reloading the
     /// journaled pool on restart.
     pub fn open(data_dir: &Path, config: ChainConfig, pool: PoolConfig) -> Result<Arc<Self>, ChainError> {
         config.validate()?;
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Corrupt { what: if e.kind() == std::io::ErrorKind::PermissionDenied { "data dir (permission denied)" } else { "data dir" } })?;
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Corrupt {
+            what: if e.kind() == std::io::ErrorKind::PermissionDenied { "data dir (permission denied)" } else { "data dir" },
+        })?;
         let store = Arc::new(Store::open(&data_dir.join("db"))?);
         let genesis_hash = faultline_executor::genesis::init_genesis(&store, &config).map_err(|e| match e {
             faultline_executor::genesis::GenesisError::Store(e) => ChainError::from(e),
@@ -188,12 +192,7 @@ impl Chain {
 
     /// Deposits included up to and including the head block.
     pub fn deposit_cursor(&self) -> u64 {
-        self.store
-            .header(self.head())
-            .ok()
-            .flatten()
-            .map(|(_, h)| faultline_primitives::deposit_cursor(&h.extra_data))
-            .unwrap_or(0)
+        self.store.header(self.head()).ok().flatten().map(|(_, h)| faultline_primitives::deposit_cursor(&h.extra_data)).unwrap_or(0)
     }
 
     /// Whether deposits wait for inclusion.
@@ -257,9 +256,7 @@ impl Chain {
         }
         match tx.chain_id() {
             None => return Err(PoolError::Unprotected),
-            Some(id) if id != self.config.chain_id => {
-                return Err(PoolError::InvalidChainId { have: id, want: self.config.chain_id })
-            }
+            Some(id) if id != self.config.chain_id => return Err(PoolError::InvalidChainId { have: id, want: self.config.chain_id }),
             Some(_) => {}
         }
         if let Some(tip) = tx.max_priority_fee_per_gas() {
@@ -328,10 +325,13 @@ impl Chain {
     }
 
     fn journal(&self, accepted: &[(B256, &[u8])], replaced: Vec<B256>) -> Result<(), PoolError> {
-        let res = self
-            .store
-            .journal_txs(accepted.iter().map(|(h, r)| (h, *r)))
-            .and_then(|_| if replaced.is_empty() { Ok(()) } else { self.store.unjournal_txs(&replaced) });
+        let res = self.store.journal_txs(accepted.iter().map(|(h, r)| (h, *r))).and_then(|_| {
+            if replaced.is_empty() {
+                Ok(())
+            } else {
+                self.store.unjournal_txs(&replaced)
+            }
+        });
         if let Err(e) = res {
             let mut pool = self.pool.lock();
             for (h, _) in accepted {

@@ -35,11 +35,7 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     let config = &chain.config;
     let parent_number = chain.head();
     let (parent_hash, parent) = store.header(parent_number)?.ok_or(StoreError::UnknownBlock(parent_number))?;
-    let base_fee = config.next_base_fee(
-        parent.gas_used,
-        parent.gas_limit,
-        parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee),
-    );
+    let base_fee = config.next_base_fee(parent.gas_used, parent.gas_limit, parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee));
     // Deposits: contiguous from the parent's cursor, in index order, bounded per block.
     let parent_cursor = faultline_primitives::deposit_cursor(&parent.extra_data);
     let deposits: Vec<_> = {

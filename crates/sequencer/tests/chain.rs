@@ -28,7 +28,7 @@ fn init_code() -> Vec<u8> {
     // runtime: CALLVALUE PUSH1 1 SSTORE  PUSH1 1 PUSH1 0 PUSH1 0 LOG1  STOP
     let runtime: Vec<u8> = vec![0x34, 0x60, 0x01, 0x55, 0x60, 0x01, 0x60, 0x00, 0x60, 0x00, 0xa1, 0x00];
     let mut code = vec![0x60, 0x2a, 0x60, 0x00, 0x55]; // SSTORE(0, 0x2a)
-    // CODECOPY(0, offset, len); RETURN(0, len)
+                                                       // CODECOPY(0, offset, len); RETURN(0, len)
     let len = runtime.len() as u8;
     let offset = 5 + 12;
     code.extend_from_slice(&[0x60, len, 0x60, offset, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3]);

@@ -100,12 +100,7 @@ where
         }
         let info = revm::Database::basic(self, address)?.unwrap_or_default();
         let code_size = self.code_size_of(&address, &info)?;
-        let rec = AccountRecord {
-            nonce: info.nonce,
-            balance: info.balance.saturating_add(amount),
-            code_hash: info.code_hash,
-            code_size,
-        };
+        let rec = AccountRecord { nonce: info.nonce, balance: info.balance.saturating_add(amount), code_hash: info.code_hash, code_size };
         self.changes.accounts.insert(address, Some(rec));
         Ok(())
     }
@@ -135,12 +130,7 @@ where
                         self.changes.code.entry(account.info.code_hash).or_insert_with(|| code.clone());
                     }
                 }
-                let rec = AccountRecord {
-                    nonce: account.info.nonce,
-                    balance: account.info.balance,
-                    code_hash: account.info.code_hash,
-                    code_size,
-                };
+                let rec = AccountRecord { nonce: account.info.nonce, balance: account.info.balance, code_hash: account.info.code_hash, code_size };
                 self.changes.accounts.insert(address, Some(rec));
             }
             let slots = account.storage.iter().filter(|(_, s)| s.is_changed());

@@ -44,8 +44,20 @@ use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, Options, WriteBatch, DB};
 use std::{collections::HashMap, path::Path};
 
 const CFS: [&str; 14] = [
-    "meta", "accounts", "storage", "account_history", "storage_history", "code", "smt", "headers",
-    "hashes", "bodies", "receipts", "tx_lookup", "log_addresses", "pool",
+    "meta",
+    "accounts",
+    "storage",
+    "account_history",
+    "storage_history",
+    "code",
+    "smt",
+    "headers",
+    "hashes",
+    "bodies",
+    "receipts",
+    "tx_lookup",
+    "log_addresses",
+    "pool",
 ];
 const HEAD: &[u8] = b"head";
 const GENESIS: &[u8] = b"genesis";
@@ -210,9 +222,7 @@ impl Store {
 
     /// The number of the newest committed block, `None` before genesis.
     pub fn head(&self) -> Result<Option<u64>, StoreError> {
-        self.get("meta", HEAD)?
-            .map(|v| v.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("head")))
-            .transpose()
+        self.get("meta", HEAD)?.map(|v| v.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("head"))).transpose()
     }
 
     /// The genesis block hash, `None` before genesis.
@@ -235,9 +245,7 @@ impl Store {
 
     /// The latest account record.
     pub fn account(&self, address: &Address) -> Result<Option<AccountRecord>, StoreError> {
-        self.get("accounts", address.as_slice())?
-            .map(|v| AccountRecord::decode(&v).ok_or(corrupt("account")))
-            .transpose()
+        self.get("accounts", address.as_slice())?.map(|v| AccountRecord::decode(&v).ok_or(corrupt("account"))).transpose()
     }
 
     /// The latest value of a storage slot.
@@ -277,13 +285,8 @@ impl Store {
     pub fn prepare(&self, number: u64, parent_root: B256, changes: &StateChanges) -> Result<PreparedState, StoreError> {
         let mut batch = WriteBatch::default();
         let mut updates: Vec<(B256, Option<B256>)> = Vec::new();
-        let (accounts, storage, acc_hist, st_hist, code) = (
-            self.cf("accounts"),
-            self.cf("storage"),
-            self.cf("account_history"),
-            self.cf("storage_history"),
-            self.cf("code"),
-        );
+        let (accounts, storage, acc_hist, st_hist, code) =
+            (self.cf("accounts"), self.cf("storage"), self.cf("account_history"), self.cf("storage_history"), self.cf("code"));
         let hist_key = |prefix: &[u8]| {
             let mut k = Vec::with_capacity(prefix.len() + 8);
             k.extend_from_slice(prefix);
@@ -415,9 +418,7 @@ impl Store {
 
     /// The number of the block with this hash.
     pub fn number_of(&self, hash: &B256) -> Result<Option<u64>, StoreError> {
-        self.get("hashes", hash.as_slice())?
-            .map(|v| v.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("hash index")))
-            .transpose()
+        self.get("hashes", hash.as_slice())?.map(|v| v.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("hash index"))).transpose()
     }
 
     /// The body of block `number`.

@@ -180,11 +180,7 @@ const EMPTY: Sub = Sub { hash: EMPTY_ROOT, leaf: false };
 ///
 /// Returns the new root and the nodes created (to be stored; old nodes are kept, so
 /// older roots stay valid). Each touched node is hashed once, whatever the batch size.
-pub fn update<S: NodeStore + ?Sized>(
-    store: &S,
-    root: B256,
-    updates: &[(B256, Option<B256>)],
-) -> Result<(B256, Vec<(B256, Node)>), SmtError> {
+pub fn update<S: NodeStore + ?Sized>(store: &S, root: B256, updates: &[(B256, Option<B256>)]) -> Result<(B256, Vec<(B256, Node)>), SmtError> {
     debug_assert!(updates.windows(2).all(|w| w[0].0 < w[1].0), "updates must be sorted and unique");
     let mut created = Vec::new();
     let sub = update_sub(store, root, 0, updates, &mut created)?;

@@ -17,11 +17,7 @@ fn crafted(prefix: &[u8], last: u8) -> B256 {
 }
 
 fn generate() -> Value {
-    let addrs: [Address; 3] = [
-        address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"),
-        address!("4200000000000000000000000000000000000016"),
-        Address::ZERO,
-    ];
+    let addrs: [Address; 3] = [address!("f39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), address!("4200000000000000000000000000000000000016"), Address::ZERO];
     let slots = [B256::ZERO, B256::with_last_byte(1), B256::repeat_byte(0xab)];
     let keys: Vec<Value> = addrs
         .iter()
@@ -105,7 +101,6 @@ fn committed_vectors_match() {
         std::fs::create_dir_all(std::path::Path::new(path).parent().expect("dir")).expect("mkdir");
         std::fs::write(path, &text).expect("write vectors");
     }
-    let committed = std::fs::read_to_string(path)
-        .expect("docs/vectors/smt.json missing: run with FAULTLINE_WRITE_VECTORS=1");
+    let committed = std::fs::read_to_string(path).expect("docs/vectors/smt.json missing: run with FAULTLINE_WRITE_VECTORS=1");
     assert_eq!(committed, text, "SMT vectors changed: the spec and the Solidity verifier must follow");
 }
