@@ -14,6 +14,12 @@ echo "== forge test" >&2
 snapshot_filter=(--no-match-test 'testFuzz_|invariant_')
 echo "== forge snapshot --check (the committed .gas-snapshot must be current)" >&2
 "$forge" snapshot --check "${snapshot_filter[@]}" >/dev/null || { echo "gas snapshot is stale: run contracts/bin/forge snapshot --no-match-test 'testFuzz_|invariant_'" >&2; status=1; }
+if cargo fmt --version >/dev/null 2>&1; then
+  echo "== cargo fmt --check (rustfmt.toml)" >&2
+  cargo fmt --check >/dev/null || { echo "unformatted Rust: run cargo fmt" >&2; status=1; }
+else
+  echo "== cargo fmt: rustfmt is not installed, formatting not checked" >&2
+fi
 echo "== cargo test" >&2
 cargo test --locked --workspace --no-fail-fast || status=1
 exit $status
