@@ -26,7 +26,8 @@ pub enum VmCommand {
         /// Print every failing case (default: the first 20).
         #[arg(long)]
         verbose: bool,
-        /// Skip (and count) cases needing more checked steps than this.
+        /// Check at most this many steps of a case; a longer case runs its rest unchecked and
+        /// is counted as skipped (if its end agrees) or failed.
         #[arg(long, default_value_t = 2_000_000)]
         max_steps: u64,
     },

@@ -217,13 +217,18 @@ pub fn step_recorded(m: &mut Machine, index: u64) -> Result<(StepKind, Machine),
 /// the reference [`step`] with the pre-state commitment, must give the full machine's
 /// post-state commitment.
 pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
-    run_checked_within(m, MAX_STEPS)
+    let (m, stats) = run_checked_prefix(m, MAX_STEPS)?;
+    if !m.is_finished() {
+        return Err(TraceError::Runaway(stats.steps));
+    }
+    Ok((m, stats))
 }
 
-/// [`run_checked`] giving up with [`TraceError::Runaway`] after `max_steps` steps.
-pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
+/// [`run_checked`] for at most `max_steps` steps: the machine comes back unfinished if
+/// the block has more.
+pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
     let mut stats = TraceStats::default();
-    while !m.is_finished() {
+    while !m.is_finished() && stats.steps < max_steps {
         let index = stats.steps;
         let err = |source| TraceError::Step { index, source };
         let pre = m.commitment().map_err(err)?;
@@ -250,9 +255,6 @@ pub fn run_checked_within(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         stats.witness_bytes += size as u64;
         *stats.kinds.entry(kind).or_default() += 1;
         stats.steps += 1;
-        if stats.steps > max_steps {
-            return Err(TraceError::Runaway(stats.steps));
-        }
     }
     Ok((m, stats))
 }
