@@ -43,11 +43,7 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
         bail!("no store at {}", db.display());
     }
     let store = Arc::new(Store::open_read_only(&db).wrap_err("opening the store read-only")?);
-    let chain_id = store
-        .meta("chain_id")?
-        .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
-        .map(u64::from_be_bytes)
-        .ok_or_else(|| eyre!("the store has no chain id"))?;
+    let chain_id = store.chain_id()?.ok_or_else(|| eyre!("the store has no chain id"))?;
     let head = store.head()?.ok_or_else(|| eyre!("the store has no blocks"))?;
     let to = args.to.unwrap_or(head).min(head);
     if args.from == 0 || args.from > to {

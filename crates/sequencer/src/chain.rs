@@ -92,14 +92,10 @@ impl Chain {
             faultline_executor::genesis::GenesisError::Store(e) => ChainError::from(e),
             faultline_executor::genesis::GenesisError::Mismatch { stored, expected } => ChainError::GenesisMismatch { stored, expected },
         })?;
-        match store.meta("chain_id")? {
-            Some(v) => {
-                let stored = v.as_slice().try_into().map(u64::from_be_bytes).map_err(|_| StoreError::Corrupt { what: "chain id" })?;
-                if stored != config.chain_id {
-                    return Err(ChainError::ChainIdMismatch { stored, expected: config.chain_id });
-                }
-            }
-            None => store.put_meta("chain_id", &config.chain_id.to_be_bytes())?,
+        match store.chain_id()? {
+            Some(stored) if stored != config.chain_id => return Err(ChainError::ChainIdMismatch { stored, expected: config.chain_id }),
+            Some(_) => {}
+            None => store.put_chain_id(config.chain_id)?,
         }
         let head = store.head()?.unwrap_or(0);
         tracing::info!(%genesis_hash, head, chain_id = config.chain_id, "chain opened");

@@ -61,6 +61,7 @@ const CFS: [&str; 14] = [
 ];
 const HEAD: &[u8] = b"head";
 const GENESIS: &[u8] = b"genesis";
+const CHAIN_ID: &[u8] = b"chain_id";
 /// Bound on cached SMT nodes before the cache is dropped and refilled.
 const NODE_CACHE_MAX: usize = 2_000_000;
 
@@ -230,14 +231,25 @@ impl Store {
         Ok(self.get("meta", GENESIS)?.map(|v| B256::from_slice(&v)))
     }
 
-    /// A named metadata value (e.g. the chain id a data dir belongs to).
+    /// The chain id the data dir belongs to (written once, when the chain is first
+    /// opened), `None` before that.
+    pub fn chain_id(&self) -> Result<Option<u64>, StoreError> {
+        self.get("meta", CHAIN_ID)?.map(|v| v.as_ref().try_into().map(u64::from_be_bytes).map_err(|_| corrupt("chain id"))).transpose()
+    }
+
+    /// Records the chain id the data dir belongs to.
+    pub fn put_chain_id(&self, chain_id: u64) -> Result<(), StoreError> {
+        Ok(self.db.put_cf(self.cf("meta"), CHAIN_ID, chain_id.to_be_bytes())?)
+    }
+
+    /// A named metadata value.
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.get("meta", key.as_bytes())?.map(|v| v.to_vec()))
     }
 
-    /// Writes a named metadata value. `head` and `genesis` are reserved.
+    /// Writes a named metadata value. `head`, `genesis` and `chain_id` are reserved.
     pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        debug_assert!(key != "head" && key != "genesis");
+        debug_assert!(![HEAD, GENESIS, CHAIN_ID].contains(&key.as_bytes()));
         Ok(self.db.put_cf(self.cf("meta"), key.as_bytes(), value)?)
     }
 
