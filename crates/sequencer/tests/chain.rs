@@ -173,3 +173,21 @@ fn blocks_stay_within_the_byte_budget() {
     let bytes: usize = b.transactions.iter().map(|(_, t)| 3 + t.encode_2718_len()).sum();
     assert!(bytes <= 4 * one + one / 2, "{bytes}");
 }
+
+/// A data dir belongs to the chain it was first opened with: reopening it with another
+/// chain id is refused and names both, and leaves the recorded id as it was.
+#[test]
+fn a_data_dir_refuses_another_chain_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let id = cfg.chain_id;
+    drop(Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open"));
+    let other = ChainConfig { chain_id: id + 1, ..cfg.clone() };
+    match Chain::open(dir.path(), other, PoolConfig::default()) {
+        Err(faultline_sequencer::ChainError::ChainIdMismatch { stored, expected }) => assert_eq!((stored, expected), (id, id + 1)),
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("opened a data dir of chain {id} as chain {}", id + 1),
+    }
+    let chain = Chain::open(dir.path(), cfg, PoolConfig::default()).expect("the recorded chain still opens");
+    assert_eq!(chain.store().chain_id().expect("read"), Some(id));
+}
