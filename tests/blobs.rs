@@ -9,9 +9,9 @@
 mod harness;
 
 use alloy::{
-    network::{EthereumWallet, ReceiptResponse},
+    network::ReceiptResponse,
     primitives::{Address, Bytes, TxKind, U256},
-    providers::{Provider, ProviderBuilder},
+    providers::Provider,
     signers::local::PrivateKeySigner,
 };
 use alloy_eips::eip7594::BlobTransactionSidecarEip7594;
@@ -70,17 +70,9 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
     assert!(ok, "deploy failed:\n{out}\n{err}");
     let book = AddressBook::load(&book_path).unwrap();
     let sequencer = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[roles::SEQUENCER].1).unwrap();
-    // Nonces from the node for every transaction: the refused send below must not leave
-    // a cached nonce behind (the recommended fillers may take one before gas estimation
-    // fails, and every later transaction would then wait behind the gap).
-    let l1 = ProviderBuilder::new()
-        .disable_recommended_fillers()
-        .with_gas_estimation()
-        .with_blob_gas_estimation()
-        .with_simple_nonce_management()
-        .fetch_chain_id()
-        .wallet(EthereumWallet::from(sequencer))
-        .connect_http(anvil.url.parse().unwrap());
+    // Nonces from the node for every transaction (as the batcher's provider): the
+    // refused send below must not leave a cached nonce behind.
+    let l1 = faultline_l1::sender(&sequencer, anvil.url.parse().unwrap());
     let inbox = BatchInbox::new(book.batch_inbox, &l1);
     let now = l1.get_block_by_number(Default::default()).await.unwrap().unwrap().header.timestamp;
 

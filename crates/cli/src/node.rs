@@ -2,7 +2,7 @@
 //! and flags (flags win, then env, then file, then defaults). See `docs/operations.md`.
 
 use crate::parse_block_time;
-use alloy::{network::EthereumWallet, providers::ProviderBuilder, signers::local::PrivateKeySigner};
+use alloy::{providers::ProviderBuilder, signers::local::PrivateKeySigner};
 use clap::Args;
 use eyre::{eyre, WrapErr};
 use faultline_batcher::{Batcher, BatcherConfig, DataAvailability};
@@ -263,20 +263,6 @@ struct L1Tasks {
     proposer: Option<Arc<faultline_proposer::ProposerStats>>,
 }
 
-/// An L1 provider for a service that sends transactions. Nonces come from the node
-/// each time (not alloy's default cache): after an L1 reorg drops a transaction, a cached
-/// nonce would leave every later transaction stuck behind a gap.
-fn l1_sender(key: &PrivateKeySigner, url: reqwest::Url) -> impl alloy::providers::Provider + Clone {
-    ProviderBuilder::new()
-        .disable_recommended_fillers()
-        .with_gas_estimation()
-        .with_blob_gas_estimation()
-        .with_simple_nonce_management()
-        .fetch_chain_id()
-        .wallet(EthereumWallet::from(key.clone()))
-        .connect_http(url)
-}
-
 /// Spawns the L1 follower tasks (progress, deposits) and the batcher and proposer
 /// (those with a key) until `stop` turns true.
 fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::watch::Receiver<bool>) -> eyre::Result<L1Tasks> {
@@ -308,7 +294,7 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
     if let Some(key) = &l1.batcher_key {
         let cfg = BatcherConfig { receipt_timeout: l1.receipt_timeout, max_delay: l1.batch_max_delay, ..BatcherConfig::for_da(l1.da) };
         tracing::info!(da = ?l1.da, "batcher data availability");
-        let batcher = Batcher::new(chain.store().clone(), l1_sender(key, url.clone()), l1.book.batch_inbox, cfg);
+        let batcher = Batcher::new(chain.store().clone(), faultline_l1::sender(key, url.clone()), l1.book.batch_inbox, cfg);
         tracing::info!(sequencer = %key.address(), inbox = %l1.book.batch_inbox, "batcher on");
         tasks.batcher = Some(batcher.stats());
         tasks.handles.push(tokio::spawn(batcher.run(stopped(stop.clone()))));
@@ -316,7 +302,7 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
     if let Some(key) = &l1.proposer_key {
         let proposer = Proposer::new(
             chain.store().clone(),
-            l1_sender(key, url),
+            faultline_l1::sender(key, url),
             l1.book.output_oracle,
             l1.book.batch_inbox,
             l1.book.rollup_config,

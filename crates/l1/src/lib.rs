@@ -8,7 +8,9 @@ pub mod address_book;
 pub mod bindings;
 pub mod deploy;
 pub mod outputs;
+pub mod sender;
 pub mod service;
 
 pub use address_book::AddressBook;
 pub use deploy::{deploy, DeployConfig, DeployError};
+pub use sender::sender;
