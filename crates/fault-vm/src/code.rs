@@ -59,11 +59,21 @@ pub fn tree(code: &[u8]) -> WordTree {
 /// Byte `pc` of the code held by consecutive chunks starting at chunk `first`
 /// (zero past them).
 pub fn byte_of(chunks: &[B256], first: u64, pc: u64) -> u8 {
-    let c = pc / CHUNK as u64;
-    match c.checked_sub(first).and_then(|i| chunks.get(i as usize)) {
-        Some(w) => w[1 + (pc % CHUNK as u64) as usize],
+    match (pc / CHUNK as u64).checked_sub(first).and_then(|i| chunks.get(i as usize)) {
+        Some(w) => byte_in_chunk(w, pc),
         None => 0,
     }
+}
+
+/// Byte `pc` of the code chunked into `tree` (a frame's whole chunk tree).
+pub fn byte_in_tree(tree: &WordTree, pc: u64) -> u8 {
+    byte_in_chunk(&tree.word(pc / CHUNK as u64), pc)
+}
+
+/// Byte `pc` of the code, read from its chunk (byte 0 of a chunk is the count of leading
+/// push-data bytes; the code bytes follow).
+fn byte_in_chunk(chunk: &B256, pc: u64) -> u8 {
+    chunk[1 + (pc % CHUNK as u64) as usize]
 }
 
 /// Whether offset `at` (0..31) of `chunk` is a JUMPDEST that is not push data.

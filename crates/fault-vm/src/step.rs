@@ -778,8 +778,7 @@ impl Machine {
         }
         // A plain run reads the chunk directly; a recorded or witnessed one opens it.
         if let (Io::Plain, Some(Tree::Full(t))) = (&self.io, &f.code.chunks) {
-            let c = crate::code::CHUNK as u64;
-            return Ok(t.word(f.pc / c)[1 + (f.pc % c) as usize]);
+            return Ok(crate::code::byte_in_tree(t, f.pc));
         }
         Ok(self.code_bytes(f, f.pc, 1)?[0])
     }
@@ -792,13 +791,13 @@ impl Machine {
             return Ok(out);
         }
         let chunks = f.code.chunks.as_ref().ok_or(StepError::Inconsistent("code not loaded"))?;
-        let c = crate::code::CHUNK as u64;
         if let (Io::Plain, Tree::Full(t)) = (&self.io, chunks) {
             for pc in at..end {
-                out[(pc - at) as usize] = t.word(pc / c)[1 + (pc % c) as usize];
+                out[(pc - at) as usize] = crate::code::byte_in_tree(t, pc);
             }
             return Ok(out);
         }
+        let c = crate::code::CHUNK as u64;
         let (first, last) = (at / c, (end - 1) / c);
         let words = self.io.words(chunks, first, last - first + 1)?;
         for pc in at..end {
