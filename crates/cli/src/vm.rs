@@ -5,7 +5,10 @@
 //! `step(pre, witness)`, ends in a world with the same root and logs hash.
 
 use clap::{Args, Subcommand};
-use faultline_fault_vm::statetest::{has_storage_only_account, machine_case, run_case, MachineOutcome, RevmOutcome, Suite, EIP7610_REVM_DIVERGES};
+use faultline_fault_vm::{
+    statetest::{machine_case, run_case, MachineOutcome, PostEntry, RevmOutcome, StateTest, Suite, EIP7610_REVM_DIVERGES},
+    trace::TraceStats,
+};
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
 /// `faultline vm ...`.
@@ -49,6 +52,137 @@ fn collect(path: &PathBuf, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The verdicts of a `vm statetest` run, and the step statistics of its passed cases.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    unreadable: usize,
+    /// Cases revm does not match the fixture in (failed, or skipped as EIP-7610).
+    revm_mismatches: usize,
+    reasons: BTreeMap<String, usize>,
+    gas: u64,
+    machine_secs: f64,
+    all: TraceStats,
+    /// The same over the passed cases whose pre-state could exist on the L2.
+    l2: TraceStats,
+    outside_l2: usize,
+    max_witness_at: String,
+    max_gas_at: String,
+    /// Problem lines printed so far; all with --verbose, else the first 20.
+    shown: usize,
+    verbose: bool,
+}
+
+impl Tally {
+    fn show(&mut self, line: String) {
+        if self.verbose || self.shown < 20 {
+            println!("{line}");
+            self.shown += 1;
+        }
+    }
+
+    fn skip(&mut self, why: String) {
+        self.skipped += 1;
+        *self.reasons.entry(why).or_default() += 1;
+    }
+
+    fn fail(&mut self, line: String) {
+        self.failed += 1;
+        self.show(line);
+    }
+
+    /// Case `at`: revm against the fixture, then the machine, every step checked.
+    fn case(&mut self, at: &str, test: &StateTest, entry: &PostEntry, max_steps: u64) {
+        self.cases += 1;
+        match run_case(test, entry) {
+            RevmOutcome::Match => {}
+            RevmOutcome::Eip7610 { .. } => {
+                self.revm_mismatches += 1;
+                return self.skip(EIP7610_REVM_DIVERGES.into());
+            }
+            RevmOutcome::Mismatch { what } => {
+                self.revm_mismatches += 1;
+                return self.fail(format!("FAIL {at} revm: {what}"));
+            }
+            RevmOutcome::Malformed(why) => {
+                self.revm_mismatches += 1;
+                return self.fail(format!("FAIL {at} fixture: {why}"));
+            }
+        }
+        let t0 = Instant::now();
+        let outcome = machine_case(test, entry, max_steps);
+        let secs = t0.elapsed().as_secs_f64();
+        self.machine_secs += secs;
+        if secs > 5.0 {
+            println!("slow {at}: {secs:.1} s in the step machine");
+        }
+        match outcome {
+            MachineOutcome::Pass { stats, gas_used, outside_l2 } => {
+                self.passed += 1;
+                self.gas += gas_used;
+                if stats.max_witness > self.all.max_witness {
+                    self.max_witness_at = format!("{at} ({:?})", stats.max_witness_kind);
+                }
+                if stats.max_l1_gas > self.all.max_l1_gas {
+                    self.max_gas_at = format!("{at} ({:?})", stats.max_l1_gas_kind);
+                }
+                self.all.merge(&stats);
+                match outside_l2 {
+                    Some(_) => self.outside_l2 += 1,
+                    None => self.l2.merge(&stats),
+                }
+            }
+            MachineOutcome::Fail(what) => self.fail(format!("FAIL {at} machine: {what}")),
+            MachineOutcome::Skip(why) => self.skip(why),
+        }
+    }
+
+    fn print(&self, files: usize, secs: f64) {
+        println!(
+            "revm harness: {} Cancun cases in {files} files ({} unreadable): {} match the fixture's state root and logs hash, {} do not ({secs:.1} s)",
+            self.cases,
+            self.unreadable,
+            self.cases - self.revm_mismatches,
+            self.revm_mismatches,
+        );
+        for (reason, n) in &self.reasons {
+            println!("skipped {n}: {reason}");
+        }
+        if self.passed > 0 {
+            let steps = self.all.steps;
+            println!(
+                "step machine: {steps} steps checked in {:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {} bytes at {}; {:.0} witness bytes per step on average",
+                self.machine_secs,
+                steps as f64 / self.machine_secs.max(1e-9),
+                steps as f64 / (self.gas as f64 / 1e6).max(1e-9),
+                self.gas as f64 / 1e6,
+                self.all.max_witness,
+                self.max_witness_at,
+                self.all.witness_bytes as f64 / steps.max(1) as f64,
+            );
+            println!(
+                "bounds: {} of {steps} steps over the {} M L1 gas target; the most expensive step is estimated at {:.2} M L1 gas, at {}",
+                self.all.over_l1_target,
+                faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
+                self.all.max_l1_gas as f64 / 1e6,
+                self.max_gas_at,
+            );
+            println!(
+                "bounds on the L2: {} of {} steps over the target, the most expensive at {:.2} M L1 gas, largest witness {} bytes ({} passed cases have a pre-state the L2 cannot hold and are left out of this line)",
+                self.l2.over_l1_target,
+                self.l2.steps,
+                self.l2.max_l1_gas as f64 / 1e6,
+                self.l2.max_witness,
+                self.outside_l2,
+            );
+        }
+        println!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped);
+    }
+}
+
 /// `faultline vm`.
 pub async fn run(args: VmArgs) -> eyre::Result<()> {
     let (paths, verbose, max_steps) = match args.command {
@@ -64,127 +198,25 @@ pub async fn run(args: VmArgs) -> eyre::Result<()> {
         collect(p, &mut files);
     }
     let started = Instant::now();
-    let (mut failed, mut skipped, mut unreadable, mut cases, mut passed) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    let (mut gas, mut max_witness_at, mut max_gas_at) = (0u64, String::new(), String::new());
-    let mut stats_all = faultline_fault_vm::trace::TraceStats::default();
-    // The same over the cases whose pre-state could exist on the L2.
-    let mut stats_l2 = faultline_fault_vm::trace::TraceStats::default();
-    let mut outside_cases = 0usize;
-    // Cases revm does not match the fixture in, failed or (EIP-7610) skipped.
-    let mut revm_mismatches = 0usize;
-    let mut machine_secs = 0.0f64;
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    // Problem lines: all with --verbose, else the first 20.
-    let mut shown = 0;
-    let mut show = |line: String| {
-        if verbose || shown < 20 {
-            println!("{line}");
-            shown += 1;
-        }
-    };
+    let mut tally = Tally { verbose, ..Tally::default() };
     for file in &files {
         let suite: Suite = match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
             Ok(s) => s,
             Err(e) => {
-                unreadable += 1;
-                show(format!("unreadable {}: {e}", file.display()));
+                tally.unreadable += 1;
+                tally.show(format!("unreadable {}: {e}", file.display()));
                 continue;
             }
         };
         for (name, test) in &suite {
-            let Some(entries) = test.post.get("Cancun") else { continue };
-            for (i, entry) in entries.iter().enumerate() {
-                cases += 1;
-                match run_case(test, entry) {
-                    RevmOutcome::Match => {
-                        let t0 = Instant::now();
-                        let outcome = machine_case(test, entry, max_steps);
-                        let secs = t0.elapsed().as_secs_f64();
-                        machine_secs += secs;
-                        if secs > 5.0 {
-                            println!("slow {}::{name}[{i}]: {secs:.1} s in the step machine", file.display());
-                        }
-                        match outcome {
-                            MachineOutcome::Pass { stats, gas_used, outside_l2 } => {
-                                passed += 1;
-                                gas += gas_used;
-                                if stats.max_witness > stats_all.max_witness {
-                                    max_witness_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_witness_kind);
-                                }
-                                if stats.max_l1_gas > stats_all.max_l1_gas {
-                                    max_gas_at = format!("{}::{name}[{i}] ({:?})", file.display(), stats.max_l1_gas_kind);
-                                }
-                                stats_all.merge(&stats);
-                                match outside_l2 {
-                                    Some(_) => outside_cases += 1,
-                                    None => stats_l2.merge(&stats),
-                                }
-                            }
-                            MachineOutcome::Fail(what) => {
-                                failed += 1;
-                                show(format!("FAIL {}::{name}[{i}] machine: {what}", file.display()));
-                            }
-                            MachineOutcome::Skip(why) => {
-                                skipped += 1;
-                                *reasons.entry(why).or_default() += 1;
-                            }
-                        }
-                    }
-                    RevmOutcome::Mismatch { what } => {
-                        revm_mismatches += 1;
-                        if has_storage_only_account(test) {
-                            skipped += 1;
-                            *reasons.entry(EIP7610_REVM_DIVERGES.into()).or_default() += 1;
-                        } else {
-                            failed += 1;
-                            show(format!("FAIL {}::{name}[{i}] revm: {what}", file.display()));
-                        }
-                    }
-                    RevmOutcome::Malformed(why) => {
-                        revm_mismatches += 1;
-                        failed += 1;
-                        show(format!("FAIL {}::{name}[{i}] fixture: {why}", file.display()));
-                    }
-                }
+            for (i, entry) in test.post.get("Cancun").into_iter().flatten().enumerate() {
+                tally.case(&format!("{}::{name}[{i}]", file.display()), test, entry, max_steps);
             }
         }
     }
-    println!(
-        "revm harness: {cases} Cancun cases in {} files ({unreadable} unreadable): {} match the fixture's state root and logs hash, {revm_mismatches} do not ({:.1} s)",
-        files.len(),
-        cases - revm_mismatches,
-        started.elapsed().as_secs_f64()
-    );
-    for (reason, n) in &reasons {
-        println!("skipped {n}: {reason}");
-    }
-    if passed > 0 {
-        let steps = stats_all.steps;
-        println!(
-            "step machine: {steps} steps checked in {machine_secs:.1} s ({:.0} checked steps/s), {:.0} steps per Mgas over {:.1} Mgas; largest witness {} bytes at {max_witness_at}; {:.0} witness bytes per step on average",
-            steps as f64 / machine_secs.max(1e-9),
-            steps as f64 / (gas as f64 / 1e6).max(1e-9),
-            gas as f64 / 1e6,
-            stats_all.max_witness,
-            stats_all.witness_bytes as f64 / steps.max(1) as f64,
-        );
-        println!(
-            "bounds: {} of {steps} steps over the {} M L1 gas target; the most expensive step is estimated at {:.2} M L1 gas, at {max_gas_at}",
-            stats_all.over_l1_target,
-            faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
-            stats_all.max_l1_gas as f64 / 1e6,
-        );
-        println!(
-            "bounds on the L2: {} of {} steps over the target, the most expensive at {:.2} M L1 gas, largest witness {} bytes ({outside_cases} passed cases have a pre-state the L2 cannot hold and are left out of this line)",
-            stats_l2.over_l1_target,
-            stats_l2.steps,
-            stats_l2.max_l1_gas as f64 / 1e6,
-            stats_l2.max_witness,
-        );
-    }
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
-    if failed > 0 {
-        eyre::bail!("{failed} cases failed");
+    tally.print(files.len(), started.elapsed().as_secs_f64());
+    if tally.failed > 0 {
+        eyre::bail!("{} cases failed", tally.failed);
     }
     Ok(())
 }

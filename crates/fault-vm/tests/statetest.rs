@@ -96,7 +96,7 @@ fn eip7610_cases_are_where_revm_and_the_fixtures_part() {
         for (name, test) in cases_of(&root, file) {
             assert!(has_storage_only_account(&test), "{file}::{name}");
             for (i, entry) in test.post.get("Cancun").into_iter().flatten().enumerate() {
-                assert!(matches!(run_case(&test, entry), RevmOutcome::Mismatch { .. }), "{file}::{name}[{i}]: revm now matches the fixture");
+                assert!(matches!(run_case(&test, entry), RevmOutcome::Eip7610 { .. }), "{file}::{name}[{i}]: revm now matches the fixture");
                 assert!(
                     matches!(machine_case(&test, entry, u64::MAX), MachineOutcome::Skip(ref why) if why == STORAGE_WITHOUT_CODE_OR_NONCE),
                     "{file}::{name}[{i}]"
