@@ -155,6 +155,11 @@ mod tests {
                 .route("/eth/v1/config/spec", get(|| async { Json(json!({ "data": { "SECONDS_PER_SLOT": SLOT.to_string() } })) }))
                 .route("/eth/v1/beacon/genesis", get(|| async { Json(json!({ "data": { "genesis_time": GENESIS.to_string() } })) }));
         }
+        serve(app).await
+    }
+
+    /// Serves `app` on a free local port; its base URL.
+    async fn serve(app: Router) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -200,10 +205,7 @@ mod tests {
     #[tokio::test]
     async fn a_spec_without_a_slot_length_is_an_error() {
         let app = Router::new().route("/eth/v1/config/spec", get(|| async { Json(json!({ "data": {} })) }));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let err = BeaconBlobs::new(format!("http://{addr}")).blobs(0, 0, &[B256::ZERO]).await.unwrap_err();
+        let err = BeaconBlobs::new(serve(app).await).blobs(0, 0, &[B256::ZERO]).await.unwrap_err();
         assert!(matches!(err, BlobFetchError::Http { .. }), "{err}");
     }
 }
