@@ -61,7 +61,10 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
         gas_priority_fee: priority,
         ..Default::default()
     };
-    let opts = SimulateOptions { skip_nonce: req.nonce.is_none(), zero_base_fee: !price_given };
+    // The nonce check is skipped even when a nonce is given, as geth and anvil do: wallets
+    // send the nonce the transaction will use (viem) or the pending nonce (ethers), which
+    // is ahead of the queried state while an earlier transaction waits in the pool.
+    let opts = SimulateOptions { skip_nonce: true, zero_base_fee: !price_given };
     Ok(Prepared { n, inputs, env, opts })
 }
 
@@ -141,9 +144,18 @@ pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, Rpc
             Ok(ExecutionResult::Halt { reason, .. }) => return Err(halt(reason)),
             Err(e) => return Err(invalid(e)),
         };
-        let mut lo = first.tx_gas_used().saturating_sub(1).max(20_999);
-        // Most calls succeed with what they spent plus the 63/64 reserve.
-        let mut mid = (first.total_gas_spent() * 64 / 63 + 2_300).min(hi);
+        // The gas spent before refunds is the least limit the call can succeed with, and
+        // most calls (every plain transfer: exactly 21,000) succeed at it, as geth's first
+        // probe finds.
+        let spent = first.total_gas_spent();
+        if spent < hi {
+            if let Ok(ExecutionResult::Success { .. }) = run(&api, &p, spent)? {
+                return Ok(json!(format!("{spent:#x}")));
+            }
+        }
+        let mut lo = spent.min(hi.saturating_sub(1));
+        // Most other calls succeed with what they spent plus the 63/64 reserve.
+        let mut mid = (spent * 64 / 63 + 2_300).min(hi);
         while lo + 1 < hi && (hi - lo) * 1000 / hi > 15 {
             match run(&api, &p, mid)? {
                 Ok(ExecutionResult::Success { .. }) => hi = mid,
