@@ -57,6 +57,19 @@ fn quantity(n: impl Into<U256>) -> Value {
     Value::String(format!("{:#x}", n.into()))
 }
 
+/// The legacy gas price suggested to wallets (MetaMask on a custom chain uses it as its max
+/// fee): one full block's rise over the larger of the head's base fee and the next block's.
+/// The head's counts because `eth_estimateGas` and `eth_call` run at the head; the next
+/// block's because that is where the transaction lands. While the base fee falls the next
+/// one is the smaller, and a price from it alone failed the node's own estimate.
+pub(crate) fn gas_price(api: &EthApi) -> Result<u128, RpcError> {
+    let head = api.chain.head();
+    let (_, header) = api.chain.store().header(head).map_err(internal)?.ok_or_else(|| RpcError::server("header not found"))?;
+    let current = header.base_fee_per_gas.unwrap_or(api.chain.config().genesis_base_fee);
+    let base = current.max(api.chain.next_base_fee().map_err(internal)?) as u128;
+    Ok(base + base / 8 + SUGGESTED_TIP)
+}
+
 pub(crate) fn register(m: &mut RpcModule<EthApi>) {
     m.register("web3_clientVersion", |_, _| async { Ok(json!(concat!("faultline/v", env!("CARGO_PKG_VERSION")))) });
     m.register("web3_sha3", |_, p: Params| async move {
@@ -73,11 +86,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
     m.register("eth_coinbase", |api, _| async move { Ok(json!(api.chain.config().fee_recipient)) });
     m.register("eth_accounts", |_, _| async { Ok(json!([])) });
     m.register("eth_blockNumber", |api, _| async move { Ok(quantity(U256::from(api.chain.head()))) });
-    m.register("eth_gasPrice", |api, _| async move {
-        // MetaMask on a custom chain uses this as its max fee: cover one full block's rise.
-        let next = api.chain.next_base_fee().map_err(internal)? as u128;
-        Ok(quantity(U256::from(next + next / 8 + SUGGESTED_TIP)))
-    });
+    m.register("eth_gasPrice", |api, _| async move { Ok(quantity(U256::from(gas_price(&api)?))) });
     m.register("eth_maxPriorityFeePerGas", |_, _| async { Ok(quantity(U256::from(SUGGESTED_TIP))) });
     m.register("eth_blobBaseFee", |_, _| async { Ok(json!("0x1")) });
     m.register("eth_feeHistory", |api, p: Params| async move {
