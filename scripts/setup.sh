@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what faultline needs on a fresh machine, and nothing that is already there:
 # - clang + libclang (Debian) for the RocksDB bindings the rocksdb crate generates;
-# - the npm-pinned Foundry toolchain (forge, anvil, cast), solc (solcjs) and forge-std,
-#   from contracts/package-lock.json.
+# - the npm-pinned Foundry toolchain (forge, anvil, cast), solc (solcjs), forge-std and
+#   the artifacts the L2 preinstalls are built from, from contracts/package-lock.json;
+# - viem and ethers for the client tests, from tests/clients/package-lock.json.
 # Idempotent: safe to run before every command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,14 +24,19 @@ if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || ! command -v clang 
   fi
 fi
 
-if [ -f contracts/package-lock.json ]; then
+# npm ci in a folder whose package-lock.json changed since its last install.
+npm_ci() {
+  local dir=$1 what=$2 stamp=$1/node_modules/.faultline-lock
+  [ -f "$dir/package-lock.json" ] || return 0
   if ! command -v npm >/dev/null 2>&1; then
-    say "npm (Node.js) is required for the pinned Foundry toolchain and not found"; exit 1
+    say "npm (Node.js) is required for $what and not found"; exit 1
   fi
-  stamp=contracts/node_modules/.faultline-lock
-  if [ ! -d contracts/node_modules/@foundry-rs/forge ] || ! cmp -s contracts/package-lock.json "$stamp"; then
-    say "installing the pinned Foundry toolchain and solc (npm ci in contracts/)"
-    npm ci --prefix contracts --no-audit --no-fund --loglevel=error
-    cp contracts/package-lock.json "$stamp"
+  if [ ! -d "$dir/node_modules" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    say "installing $what (npm ci in $dir/)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    cp "$dir/package-lock.json" "$stamp"
   fi
-fi
+}
+
+npm_ci contracts "the pinned Foundry toolchain, solc and the preinstalls' artifacts"
+npm_ci tests/clients "the wallet libraries the client tests run (viem, ethers)"

@@ -65,10 +65,18 @@ pub struct ChainConfig {
     /// if the sequencer left it out (`docs/pipeline.md`, "Forced inclusion").
     #[serde(default = "default_sequencing_window")]
     pub sequencing_window_secs: u64,
+    /// Whether genesis holds the preinstalls ([`crate::preinstalls`]: Multicall3, the
+    /// deterministic deployment proxy, ...) at addresses `alloc` does not set itself.
+    #[serde(default = "default_preinstalls")]
+    pub preinstalls: bool,
 }
 
 fn default_sequencing_window() -> u64 {
     3600
+}
+
+fn default_preinstalls() -> bool {
+    true
 }
 
 /// 10,000 ETH, the balance of each prefunded dev account (as on anvil).
@@ -92,15 +100,22 @@ impl ChainConfig {
             genesis_timestamp: 0,
             alloc,
             sequencing_window_secs: default_sequencing_window(),
+            preinstalls: default_preinstalls(),
         }
     }
 
     /// The allocation genesis is built from: `alloc` plus the predeploys
-    /// ([`crate::predeploys`]) at addresses `alloc` does not set itself.
+    /// ([`crate::predeploys`]) and, unless turned off, the preinstalls
+    /// ([`crate::preinstalls`]) at addresses `alloc` does not set itself.
     pub fn genesis_alloc(&self) -> BTreeMap<Address, GenesisAccount> {
         let mut alloc = self.alloc.clone();
         for (address, account) in crate::predeploys::predeploys() {
             alloc.entry(address).or_insert(account);
+        }
+        if self.preinstalls {
+            for p in crate::preinstalls::preinstalls() {
+                alloc.entry(p.address).or_insert_with(|| p.account());
+            }
         }
         alloc
     }
@@ -190,6 +205,23 @@ mod tests {
         cfg.validate().expect("valid");
         let text = toml::to_string(&cfg).expect("serialize");
         assert_eq!(ChainConfig::from_toml(&text).expect("parse"), cfg);
+    }
+
+    #[test]
+    fn genesis_holds_the_preinstalls_unless_turned_off_and_alloc_wins() {
+        use crate::preinstalls::{preinstalls, MULTICALL3};
+        let cfg = ChainConfig::devnet();
+        let alloc = cfg.genesis_alloc();
+        assert!(preinstalls().iter().all(|p| alloc.get(&p.address) == Some(&p.account())));
+        let off = ChainConfig { preinstalls: false, ..ChainConfig::devnet() };
+        assert!(preinstalls().iter().all(|p| !off.genesis_alloc().contains_key(&p.address)));
+        assert!(off.genesis_alloc().contains_key(&crate::MESSAGE_PASSER), "predeploys stay");
+        let mut own = ChainConfig::devnet();
+        own.alloc.insert(MULTICALL3, GenesisAccount { balance: U256::from(1), ..Default::default() });
+        assert_eq!(own.genesis_alloc()[&MULTICALL3].balance, U256::from(1));
+        // A config without the field (every config written before it) preinstalls.
+        let text = toml::to_string(&cfg).expect("serialize").replace("preinstalls = true\n", "");
+        assert!(ChainConfig::from_toml(&text).expect("parse").preinstalls);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod dev;
 pub mod limits;
 pub mod output;
 pub mod predeploys;
+pub mod preinstalls;
 
 pub use config::{ChainConfig, ConfigError, GenesisAccount};
 pub use deposit::Deposit;
