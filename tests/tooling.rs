@@ -74,3 +74,35 @@ async fn forge_create_erc20_and_events() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("execution reverted") && err.contains("boom"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forge_script_salted_create2_lands_where_forge_predicts() {
+    let Some(forge) = foundry_tool("forge") else { return };
+    let node = Node::start();
+    let url = node.http();
+    let out = run(&forge, &["script", "contracts/script/SaltedDeploy.s.sol", "--rpc-url", &url, "--private-key", KEY0, "--broadcast", "--slow"]);
+    let predicted = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("predicted: "))
+        .unwrap_or_else(|| panic!("no prediction in the script's output:\n{out}"))
+        .trim()
+        .to_string();
+    let code = call(&url, "eth_getCode", json!([predicted, "latest"])).await;
+    let code = code["result"].as_str().unwrap_or_default();
+    assert!(code.len() > 2, "code at the predicted address {predicted}:\n{out}");
+    // The proxy made it: the transaction went to the deterministic deployment proxy.
+    let block = call(&url, "eth_getBlockByNumber", json!(["latest", true])).await;
+    let to = block["result"]["transactions"][0]["to"].as_str().unwrap_or_default().to_lowercase();
+    assert_eq!(to, "0x4e59b44847b379578588920ca78fbf26c0b4956c", "{block}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preinstalled_create2_proxy_is_the_one_anvil_ships() {
+    let Some(anvil) = harness::Anvil::start(0) else { return };
+    let node = Node::start();
+    let proxy = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
+    let on_anvil = call(&anvil.url, "eth_getCode", json!([proxy, "latest"])).await;
+    let on_l2 = call(&node.http(), "eth_getCode", json!([proxy, "latest"])).await;
+    assert!(on_anvil["result"].as_str().is_some_and(|c| c.len() > 2), "{on_anvil}");
+    assert_eq!(on_l2["result"], on_anvil["result"]);
+}
