@@ -258,3 +258,35 @@ async fn rollup_proofs_verify_against_block_state_roots() {
     let or: B256 = serde_json::from_value(o["outputRoot"].clone()).unwrap();
     assert_eq!(or, faultline_primitives::output_root(sr, bh));
 }
+
+/// Issue 12's three RPC regressions, asserted on the wire (tests/clients.rs checks the
+/// same through viem and ethers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn estimates_take_pending_nonces_prices_cover_the_head_and_transfers_cost_21000() {
+    let node = Node::start_with("3600s");
+    let url = node.http();
+    let alice = signer(DEV0).address();
+    let to = "0x000000000000000000000000000000000000b0b0";
+    let quantity = |v: &serde_json::Value| u128::from_str_radix(v.as_str().unwrap_or_default().trim_start_matches("0x"), 16).unwrap_or(0);
+    // A nonce ahead of the state (one transaction pending) and one behind it: calls and
+    // estimates run either way, as on geth and anvil.
+    for nonce in ["0x1", "0x5"] {
+        let est = call(&url, "eth_estimateGas", json!([{"from": alice, "to": to, "value": "0x1", "nonce": nonce}])).await;
+        assert_eq!(est["result"], json!("0x5208"), "nonce {nonce}: {est}");
+        let res = call(&url, "eth_call", json!([{"from": alice, "to": to, "nonce": nonce}, "latest"])).await;
+        assert_eq!(res["result"], json!("0x"), "{res}");
+    }
+    // Empty blocks: the base fee falls, and eth_gasPrice stays above the head's.
+    for _ in 0..3 {
+        call(&url, "evm_mine", json!([])).await;
+    }
+    let head = call(&url, "eth_getBlockByNumber", json!(["latest", false])).await;
+    let parent = call(&url, "eth_getBlockByNumber", json!(["0x2", false])).await;
+    let base = quantity(&head["result"]["baseFeePerGas"]);
+    assert!(base < quantity(&parent["result"]["baseFeePerGas"]), "the base fee falls: {head}");
+    let price = call(&url, "eth_gasPrice", json!([])).await;
+    let price = quantity(&price["result"]);
+    assert!(price > base, "eth_gasPrice {price} over the head's base fee {base}");
+    let est = call(&url, "eth_estimateGas", json!([{"from": alice, "to": to, "value": "0x1", "gasPrice": format!("{price:#x}")}])).await;
+    assert_eq!(est["result"], json!("0x5208"), "a legacy price estimates: {est}");
+}
