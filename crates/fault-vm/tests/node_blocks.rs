@@ -1,7 +1,8 @@
 //! Differential test over the node's own blocks (docs/fault-vm.md, "Checked against"):
 //! the sequencer (revm over RocksDB) produces blocks that deploy and use an ERC-20 pair
 //! with a constant-product pool, a CREATE2 factory (collision, create-and-destroy) and
-//! deep and reverting call trees, and portal deposits; each block is then replayed
+//! deep and reverting call trees, portal deposits and the genesis preinstalls (CREATE2
+//! proxy, Multicall3, EntryPoint); each block is then replayed
 //! through the step machine (deposits first, then its transactions, then its end) from
 //! the world the previous block left, with every step checked by the reference
 //! `step(pre, witness)`, and must end with the node's own block hash and output root
@@ -39,6 +40,12 @@ sol! {
     function viaDelegate(uint256 depth, uint256 revertAt) returns (bool, uint256);
     function viaStatic() returns (bool);
     function starve(uint256 gas) returns (bool);
+    struct Call3 { address target; bool allowFailure; bytes callData; }
+    struct Result3 { bool success; bytes returnData; }
+    function aggregate3(Call3[] calls) payable returns (Result3[] returnData);
+    function getEthBalance(address addr) returns (uint256 balance);
+    function balanceOf(address owner) returns (uint256);
+    function depositTo(address account) payable;
 }
 
 /// Creation code from a Foundry artifact under `contracts/out`.
@@ -291,9 +298,27 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     assert_eq!(replay.balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
     assert_eq!(replay.balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
 
+    // Block 8: the genesis preinstalls at work: a salted deployment through the
+    // deterministic deployment proxy, Multicall3 batching a token read and a balance
+    // read, and a deposit into the ERC-4337 EntryPoint.
+    use faultline_primitives::preinstalls::{DETERMINISTIC_DEPLOYMENT_PROXY, ENTRY_POINT_V08, MULTICALL3};
+    let init = creation_code("BenchToken.sol", "BenchToken");
+    let salted = DETERMINISTIC_DEPLOYMENT_PROXY.create2_from_code(salt(9), &init);
+    node.call(&mut alice, true, DETERMINISTIC_DEPLOYMENT_PROXY, [salt(9).as_slice(), init.as_slice()].concat(), 2_000_000);
+    let reads = vec![
+        Call3 { target: a, allowFailure: false, callData: balanceOfCall { owner: alice.address() }.abi_encode().into() },
+        Call3 { target: MULTICALL3, allowFailure: false, callData: getEthBalanceCall { addr: carol.address() }.abi_encode().into() },
+    ];
+    node.call(&mut bob, true, MULTICALL3, aggregate3Call { calls: reads }.abi_encode(), 300_000);
+    let deposit_to = depositToCall { account: carol.address() }.abi_encode();
+    node.send(&mut carol, true, TxKind::Call(ENTRY_POINT_V08), 1_000, deposit_to, 200_000);
+    produce(&mut node, &mut replay);
+    assert!(replay.world.account(&salted).unwrap().is_some_and(|r| r.code_size > 0), "deployed where CREATE2 predicts");
+    assert_eq!(replay.balance(ENTRY_POINT_V08), U256::from(1_000), "the EntryPoint holds the deposit");
+
     let s = &replay.stats;
     println!(
-        "replayed 7 node blocks: {} steps, each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} steps over the 2 M target",
+        "replayed 8 node blocks: {} steps, each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} steps over the 2 M target",
         s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind, s.over_l1_target
     );
     assert_eq!(s.over_l1_target, 0, "every step of the node's blocks fits the L1 target");
