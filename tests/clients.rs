@@ -1,12 +1,13 @@
 //! The wallet libraries users run, against the real node: each `tests/clients/*.test.mjs`
 //! (node's test runner, with the npm-pinned viem and ethers that `scripts/setup.sh`
 //! installs) runs against a fresh node sealing a block a second, so a transaction sent
-//! after another is sent while that one waits in the pool. Without Node.js or the
-//! installed packages each test says SKIP.
+//! after another is sent while that one waits in the pool. Then the fault-proof machine
+//! replays every block the clients made, each step checked (`faultline vm block --check`).
+//! Without Node.js or the installed packages each test says SKIP.
 
 mod harness;
 
-use harness::{repo_root, Node};
+use harness::{faultline, repo_root, Node};
 use std::process::Command;
 
 fn run_js(file: &str) {
@@ -37,6 +38,11 @@ fn run_js(file: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("{stdout}");
     assert!(out.status.success(), "{file} failed:\n{stdout}\n{stderr}\nnode log:\n{}", node.log());
+    let data_dir = node.data_dir.to_string_lossy().into_owned();
+    let (ok, out, err) = faultline(&["vm", "block", "--data-dir", &data_dir, "--check"]);
+    assert!(ok, "vm block failed:\n{out}\n{err}");
+    assert!(out.contains("every step checked") && out.contains(" 0 over the 2 M target"), "{out}");
+    println!("{out}");
 }
 
 #[test]
