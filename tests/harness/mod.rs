@@ -46,6 +46,7 @@ pub struct Node {
     /// RPC port.
     pub port: u16,
     block_time: String,
+    extra_args: Vec<String>,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -57,8 +58,20 @@ impl Node {
 
     /// Starts a node with the given block time.
     pub fn start_with(block_time: &str) -> Self {
+        Self::start_with_args(block_time, &[])
+    }
+
+    /// Starts a node with the given block time and extra `faultline node` flags.
+    pub fn start_with_args(block_time: &str, extra: &[&str]) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut node = Self { child: None, data_dir: tmp.path().join("data"), port: free_port(), block_time: block_time.to_string(), _tmp: Some(tmp) };
+        let mut node = Self {
+            child: None,
+            data_dir: tmp.path().join("data"),
+            port: free_port(),
+            block_time: block_time.to_string(),
+            extra_args: extra.iter().map(|s| s.to_string()).collect(),
+            _tmp: Some(tmp),
+        };
         node.spawn();
         node
     }
@@ -71,6 +84,7 @@ impl Node {
             .arg(&self.data_dir)
             .arg("--rpc-addr")
             .arg(format!("127.0.0.1:{}", self.port))
+            .args(&self.extra_args)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -8,6 +8,7 @@ mod deploy;
 mod devnet;
 mod follower;
 mod l1;
+mod limits;
 mod metrics;
 mod node;
 mod status;
