@@ -2,6 +2,7 @@
 //! benchmark. Errors are reported with `eyre` here, at the edge.
 
 mod bench;
+mod bench_abuse;
 mod bench_rollup;
 mod bridge;
 mod deploy;
