@@ -28,6 +28,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start; `node`'s limit flags make it the largest variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Runs everything on one machine: anvil as L1 and the L2 sequencer (embedded defaults).

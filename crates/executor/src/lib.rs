@@ -212,7 +212,7 @@ impl<CTX> revm::inspector::Inspector<CTX> for Deadline {
     fn step(&mut self, interp: &mut revm::interpreter::Interpreter, _: &mut CTX) {
         if !self.hit {
             self.steps = self.steps.wrapping_add(1);
-            if self.steps % 1024 != 0 || std::time::Instant::now() < self.at {
+            if self.steps & 1023 != 0 || std::time::Instant::now() < self.at {
                 return;
             }
             self.hit = true;
