@@ -1,6 +1,7 @@
 //! End to end, issue 13: the node's limits against abuse, on the real binary. A batch of
 //! heavy `eth_call`s does not stop block production; a call past the gas cap or its
-//! time budget gets a clear error.
+//! time budget gets a clear error; an L1 outage is logged with its length and exported
+//! as metrics.
 
 mod harness;
 
@@ -81,4 +82,48 @@ async fn calls_past_the_gas_cap_or_the_time_budget_get_clear_errors() {
     // A bad flag value is refused at start with a clear message.
     let (ok, _, err) = harness::faultline(&["node", "--rpc-call-timeout", "soon", "--data-dir", "/nonexistent/x"]);
     assert!(!ok && err.contains("bad duration"), "{err}");
+}
+
+async fn wait_until<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !f().await {
+        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_l1_outage_is_logged_with_its_length_and_exported() {
+    let Some(anvil) = harness::Anvil::start(1) else { return };
+    let l1_port = anvil.port;
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book.json");
+    let (ok, out, err) = harness::faultline(&["deploy", "--l1-rpc", &anvil.url, "--out", book.to_str().unwrap()]);
+    assert!(ok, "deploy failed:\n{out}\n{err}");
+    let metrics_port = harness::free_port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
+    let node = Node::start_with_args("1s", &["--address-book", book.to_str().unwrap(), "--l1-rpc", &anvil.url, "--metrics-addr", &metrics_addr]);
+    let metrics = || async move {
+        match reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await {
+            Ok(r) => r.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    };
+    wait_until("L1 up", || async { metrics().await.contains("\nfaultline_l1_up 1") }).await;
+    drop(anvil); // L1 goes away
+    wait_until("L1 down in the metrics", || async { metrics().await.contains("\nfaultline_l1_up 0") }).await;
+    wait_until("the outage warning", || async { node.log().contains("L1 unreachable") }).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let m = metrics().await;
+    let secs: u64 =
+        m.lines().find_map(|l| l.strip_prefix("faultline_l1_unreachable_seconds ")).and_then(|v| v.trim().parse().ok()).expect("outage length metric");
+    assert!(secs >= 1, "{m}");
+    assert!(m.contains("\nfaultline_l1_outages_total 1"), "{m}");
+    let _anvil = harness::Anvil::start_on(l1_port, 1).expect("anvil again");
+    wait_until("L1 back in the metrics", || async { metrics().await.contains("\nfaultline_l1_up 1") }).await;
+    wait_until("the recovery warning", || async { node.log().contains("L1 reachable again after an outage of") }).await;
 }

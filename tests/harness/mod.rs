@@ -179,8 +179,12 @@ impl Anvil {
     /// Starts anvil with automine (`block_time` 0) or a block time in seconds; `None`
     /// (with a SKIP message) when the toolchain is not installed.
     pub fn start(block_time: u64) -> Option<Self> {
+        Self::start_on(free_port(), block_time)
+    }
+
+    /// [`Self::start`] on a given port (e.g. the one of an anvil that was stopped).
+    pub fn start_on(port: u16, block_time: u64) -> Option<Self> {
         let bin = foundry_tool("anvil")?;
-        let port = free_port();
         let mut cmd = Command::new(bin);
         cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"]);
         if block_time > 0 {
