@@ -46,6 +46,7 @@ pub struct Node {
     /// RPC port.
     pub port: u16,
     block_time: String,
+    extra_args: Vec<String>,
     _tmp: Option<tempfile::TempDir>,
 }
 
@@ -57,8 +58,20 @@ impl Node {
 
     /// Starts a node with the given block time.
     pub fn start_with(block_time: &str) -> Self {
+        Self::start_with_args(block_time, &[])
+    }
+
+    /// Starts a node with the given block time and extra `faultline node` flags.
+    pub fn start_with_args(block_time: &str, extra: &[&str]) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut node = Self { child: None, data_dir: tmp.path().join("data"), port: free_port(), block_time: block_time.to_string(), _tmp: Some(tmp) };
+        let mut node = Self {
+            child: None,
+            data_dir: tmp.path().join("data"),
+            port: free_port(),
+            block_time: block_time.to_string(),
+            extra_args: extra.iter().map(|s| s.to_string()).collect(),
+            _tmp: Some(tmp),
+        };
         node.spawn();
         node
     }
@@ -71,6 +84,7 @@ impl Node {
             .arg(&self.data_dir)
             .arg("--rpc-addr")
             .arg(format!("127.0.0.1:{}", self.port))
+            .args(&self.extra_args)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -165,8 +179,12 @@ impl Anvil {
     /// Starts anvil with automine (`block_time` 0) or a block time in seconds; `None`
     /// (with a SKIP message) when the toolchain is not installed.
     pub fn start(block_time: u64) -> Option<Self> {
+        Self::start_on(free_port(), block_time)
+    }
+
+    /// [`Self::start`] on a given port (e.g. the one of an anvil that was stopped).
+    pub fn start_on(port: u16, block_time: u64) -> Option<Self> {
         let bin = foundry_tool("anvil")?;
-        let port = free_port();
         let mut cmd = Command::new(bin);
         cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"]);
         if block_time > 0 {

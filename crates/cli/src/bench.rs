@@ -54,6 +54,21 @@ pub struct BenchArgs {
     /// With `--rollup`: data-availability modes to measure, comma separated: blobs, calldata.
     #[arg(long, default_value = "blobs,calldata")]
     pub da: String,
+    /// Measure issue 13's attacks instead: a batch of 1,000 heavy `eth_call`s (block
+    /// interval meanwhile) and a pool filled with nonce-gapped transactions (time for a
+    /// normal transfer to get in).
+    #[arg(long)]
+    pub abuse: bool,
+    /// With `--abuse`: senders of gapped transactions.
+    #[arg(long, default_value_t = 17)]
+    pub gapped_senders: usize,
+    /// With `--abuse`: gapped transactions per sender (17 x 15,421 fill the pool's 262,144).
+    #[arg(long, default_value_t = 15_421)]
+    pub gapped_per_sender: usize,
+    /// With `--abuse`: the `faultline` binary to run as the node (default: this one), to
+    /// compare builds.
+    #[arg(long)]
+    pub node_bin: Option<PathBuf>,
     /// The BenchToken artifact (built by `forge build`).
     #[arg(long, default_value = "contracts/out/BenchToken.sol/BenchToken.json")]
     pub token_artifact: PathBuf,
@@ -378,6 +393,9 @@ async fn drive(t: &Target, load: Vec<Vec<Bytes>>, batch: usize) -> eyre::Result<
 
 /// Runs the benchmark matrix and prints the table.
 pub async fn run(args: BenchArgs) -> eyre::Result<()> {
+    if args.abuse {
+        return crate::bench_abuse::run(args.node_bin.clone(), args.gapped_senders, args.gapped_per_sender).await;
+    }
     if args.rollup {
         let modes = args
             .da

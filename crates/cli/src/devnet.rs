@@ -106,6 +106,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         l1_beacon: None,
         l1_confirmations: Some(args.l1_confirmations),
         verifier: false,
+        limits: Default::default(),
     };
     let mut cfg = node.resolve()?;
     if let Some(l1) = cfg.l1.as_mut() {

@@ -4,6 +4,7 @@
 //! start; deposits already included are ignored by the chain.
 
 use faultline_derivation::L1Reader;
+use faultline_l1::L1Health;
 use faultline_sequencer::Chain;
 use std::{sync::Arc, time::Duration};
 use tracing::Instrument;
@@ -12,6 +13,7 @@ use tracing::Instrument;
 pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     reader: L1Reader<P>,
     chain: Arc<Chain>,
+    health: Arc<L1Health>,
     start_block: u64,
     confirmations: u64,
     poll: Duration,
@@ -24,6 +26,7 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
         loop {
             match reader.provider().get_block_number().await {
                 Ok(head) => {
+                    health.ok();
                     let safe = head.saturating_sub(confirmations);
                     if safe >= next {
                         match reader.deposits(next, safe).await {
@@ -38,7 +41,11 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "L1 head unavailable; retrying"),
+                Err(e) => {
+                    // The outage is logged (once, then every few seconds) by `health`.
+                    health.failed(&e);
+                    tracing::debug!(error = %e, "L1 head unavailable; retrying");
+                }
             }
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -52,31 +59,43 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
 }
 
 /// Keeps the chain's `safe` and `finalized` heads in step with L1: the inbox's last
-/// batched block and the newest final output's block.
+/// batched block and the newest final output's block. Reports L1's reachability to
+/// `health`, which warns when L1 goes away, while it stays away, and when it is back.
 pub async fn track_l1_progress<P: alloy::providers::Provider + Clone>(
     provider: P,
     book: faultline_l1::AddressBook,
     chain: Arc<Chain>,
+    health: Arc<L1Health>,
     poll: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     use faultline_l1::bindings::{BatchInbox, OutputOracle};
     let inbox = BatchInbox::new(book.batch_inbox, provider.clone());
     let oracle = OutputOracle::new(book.output_oracle, provider);
-    tokio::pin!(shutdown);
-    loop {
-        let progress = async {
-            let safe = inbox.nextBlock().call().await?.saturating_sub(1);
-            let (_, finalized) = faultline_l1::outputs::newest_final_output(&oracle).await?;
-            Ok::<_, alloy::contract::Error>((safe, finalized))
-        };
-        match progress.await {
-            Ok((safe, finalized)) => chain.set_l1_progress(safe, finalized),
-            Err(e) => tracing::debug!(error = %e, "L1 progress unavailable"),
-        }
-        tokio::select! {
-            _ = &mut shutdown => break,
-            _ = tokio::time::sleep(poll) => {}
+    async move {
+        tokio::pin!(shutdown);
+        loop {
+            let progress = async {
+                let safe = inbox.nextBlock().call().await?.saturating_sub(1);
+                let (_, finalized) = faultline_l1::outputs::newest_final_output(&oracle).await?;
+                Ok::<_, alloy::contract::Error>((safe, finalized))
+            };
+            match progress.await {
+                Ok((safe, finalized)) => {
+                    health.ok();
+                    chain.set_l1_progress(safe, finalized);
+                }
+                Err(e) => {
+                    health.failed(&e);
+                    tracing::debug!(error = %e, "L1 progress unavailable");
+                }
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(poll) => {}
+            }
         }
     }
+    .instrument(tracing::info_span!("l1_progress"))
+    .await
 }

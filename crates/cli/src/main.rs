@@ -2,12 +2,14 @@
 //! benchmark. Errors are reported with `eyre` here, at the edge.
 
 mod bench;
+mod bench_abuse;
 mod bench_rollup;
 mod bridge;
 mod deploy;
 mod devnet;
 mod follower;
 mod l1;
+mod limits;
 mod metrics;
 mod node;
 mod status;
@@ -26,6 +28,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start; `node`'s limit flags make it the largest variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Runs everything on one machine: anvil as L1 and the L2 sequencer (embedded defaults).

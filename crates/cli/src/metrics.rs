@@ -1,5 +1,5 @@
 //! The Prometheus `/metrics` endpoint of a node: L2 blocks and transactions, deposits
-//! included, and, when the node runs them, the batcher's and proposer's totals (batches,
+//! included, the pool (queued and bytes too), L1 reachability, and, when the node runs them, the batcher's and proposer's totals (batches,
 //! batch bytes, blobs, L1 execution and blob gas, outputs) and the lag of L1 behind the L2 head.
 
 use axum::{routing::get, Router};
@@ -26,6 +26,8 @@ pub struct Sources {
     pub batcher: Option<Arc<BatcherStats>>,
     /// The proposer's totals, if it runs here.
     pub proposer: Option<Arc<ProposerStats>>,
+    /// L1 reachability, if the node follows an L1.
+    pub l1_health: Option<Arc<faultline_l1::L1Health>>,
 }
 
 fn render(s: &Sources) -> String {
@@ -37,7 +39,15 @@ fn render(s: &Sources) -> String {
     metric("faultline_l2_head", "gauge", "Number of the newest L2 block.", head);
     metric("faultline_l2_transactions_total", "counter", "L2 transactions included since the node started.", s.txs.load(Ordering::Relaxed));
     metric("faultline_l2_deposits_included", "gauge", "L1 deposits included by the L2 head.", s.chain.deposit_cursor());
-    metric("faultline_pool_transactions", "gauge", "Transactions waiting in the pool.", s.chain.pool_len() as u64);
+    let (pooled, queued, bytes) = s.chain.pool_stats();
+    metric("faultline_pool_transactions", "gauge", "Transactions waiting in the pool.", pooled as u64);
+    metric("faultline_pool_queued_transactions", "gauge", "Pooled transactions behind a nonce gap.", queued as u64);
+    metric("faultline_pool_bytes", "gauge", "Encoded bytes of the pooled transactions.", bytes as u64);
+    if let Some(h) = &s.l1_health {
+        metric("faultline_l1_up", "gauge", "1 if the last L1 request succeeded, else 0.", h.is_up() as u64);
+        metric("faultline_l1_unreachable_seconds", "gauge", "Length of the current L1 outage (0 when L1 is up).", h.unreachable_for().as_secs());
+        metric("faultline_l1_outages_total", "counter", "L1 outages since the node started.", h.outages());
+    }
     if let Some(b) = &s.batcher {
         let last = b.last_block.load(Ordering::Relaxed);
         metric("faultline_batches_total", "counter", "Batches posted to L1.", b.batches.load(Ordering::Relaxed));

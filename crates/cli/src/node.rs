@@ -64,6 +64,9 @@ pub struct NodeArgs {
     /// deposits from `--address-book`) into the data dir and checks every output.
     #[arg(long)]
     pub verifier: bool,
+    /// RPC and pool limits.
+    #[command(flatten)]
+    pub limits: crate::limits::LimitArgs,
 }
 
 /// The `[node]` table of the config file.
@@ -94,6 +97,8 @@ struct FileConfig {
     #[serde(default)]
     node: FileNode,
     chain: Option<ChainConfig>,
+    #[serde(default)]
+    limits: crate::limits::FileLimits,
 }
 
 /// A resolved node configuration.
@@ -113,6 +118,10 @@ pub struct NodeConfig {
     pub chain: ChainConfig,
     /// Pool limits.
     pub pool: PoolConfig,
+    /// `eth_call`/`eth_estimateGas` limits.
+    pub rpc: faultline_rpc::RpcLimits,
+    /// JSON-RPC transport limits.
+    pub server: faultline_rpc_server::ServerConfig,
     /// The L1 pipeline services to run, if any.
     pub l1: Option<L1Services>,
     /// Prometheus endpoint.
@@ -157,13 +166,11 @@ impl NodeArgs {
         let chain = file.chain.unwrap_or_else(ChainConfig::devnet);
         chain.validate()?;
         let block_time = self.block_time.clone().or(file.node.block_time).unwrap_or_else(|| "1s".into());
-        let mut pool = PoolConfig::default();
-        if let Some(n) = file.node.max_pool_per_sender {
-            pool.max_per_sender = n;
-        }
-        if let Some(n) = file.node.max_pool_total {
-            pool.max_total = n;
-        }
+        let mut file_limits = file.limits;
+        // The older `[node]` keys of the two pool sizes still count.
+        file_limits.pool_max_per_sender = file_limits.pool_max_per_sender.or(file.node.max_pool_per_sender);
+        file_limits.pool_max_total = file_limits.pool_max_total.or(file.node.max_pool_total);
+        let limits = self.limits.resolve(file_limits)?;
         let l1_rpc = self.l1_rpc.clone().or(file.node.l1_rpc);
         let book_path = self.address_book.clone().or(file.node.address_book);
         let batcher_key = self.batcher_key.clone().or(file.node.batcher_key);
@@ -204,7 +211,9 @@ impl NodeArgs {
             l1_rpc,
             dev: self.dev || file.node.dev.unwrap_or(false),
             chain,
-            pool,
+            pool: limits.pool,
+            rpc: limits.rpc,
+            server: limits.server,
         })
     }
 }
@@ -219,16 +228,22 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     let chain = Chain::open(&cfg.data_dir, cfg.chain.clone(), cfg.pool).wrap_err("opening the chain")?;
     let listener = tokio::net::TcpListener::bind(cfg.rpc_addr).await.wrap_err_with(|| format!("binding the RPC port {}", cfg.rpc_addr))?;
     tracing::info!(addr = %cfg.rpc_addr, chain_id = cfg.chain.chain_id, l1_rpc = ?cfg.l1_rpc, "JSON-RPC listening (HTTP and WebSocket)");
-    let module = faultline_rpc::module(chain.clone(), cfg.dev);
+    let module = faultline_rpc::module_with_limits(chain.clone(), cfg.dev, cfg.rpc.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let rpc = tokio::spawn(faultline_rpc_server::serve(listener, module, Default::default(), stopped(stop_rx.clone())));
+    let rpc = tokio::spawn(faultline_rpc_server::serve(listener, module, cfg.server.clone(), stopped(stop_rx.clone())));
     let producer = tokio::spawn(Arc::clone(&chain).run(cfg.block_time, stopped(stop_rx.clone())));
     let mut l1 = match &cfg.l1 {
         Some(l1) => spawn_l1_services(l1, &chain, &stop_rx)?,
-        None => L1Tasks { handles: Vec::new(), batcher: None, proposer: None },
+        None => L1Tasks { handles: Vec::new(), batcher: None, proposer: None, health: None },
     };
     if let Some(addr) = cfg.metrics_addr {
-        let sources = crate::metrics::Sources { chain: chain.clone(), txs: Default::default(), batcher: l1.batcher.clone(), proposer: l1.proposer.clone() };
+        let sources = crate::metrics::Sources {
+            chain: chain.clone(),
+            txs: Default::default(),
+            batcher: l1.batcher.clone(),
+            proposer: l1.proposer.clone(),
+            l1_health: l1.health.clone(),
+        };
         let stop = stopped(stop_rx.clone());
         l1.handles.push(tokio::spawn(async move {
             if let Err(e) = crate::metrics::serve(addr, sources, stop).await {
@@ -261,6 +276,7 @@ struct L1Tasks {
     handles: Vec<tokio::task::JoinHandle<()>>,
     batcher: Option<Arc<faultline_batcher::BatcherStats>>,
     proposer: Option<Arc<faultline_proposer::ProposerStats>>,
+    health: Option<Arc<faultline_l1::L1Health>>,
 }
 
 /// Spawns the L1 follower tasks (progress, deposits) and the batcher and proposer
@@ -268,11 +284,13 @@ struct L1Tasks {
 fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::watch::Receiver<bool>) -> eyre::Result<L1Tasks> {
     let url: reqwest::Url = l1.l1_rpc.parse().wrap_err("bad L1 RPC URL")?;
     let reader_provider = ProviderBuilder::new().connect_http(url.clone());
-    let mut tasks = L1Tasks { handles: Vec::new(), batcher: None, proposer: None };
+    let health = Arc::new(faultline_l1::L1Health::new());
+    let mut tasks = L1Tasks { handles: Vec::new(), batcher: None, proposer: None, health: Some(health.clone()) };
     tasks.handles.push(tokio::spawn(crate::follower::track_l1_progress(
         reader_provider.clone(),
         l1.book.clone(),
         chain.clone(),
+        health.clone(),
         Duration::from_secs(1),
         stopped(stop.clone()),
     )));
@@ -283,6 +301,7 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
         tasks.handles.push(tokio::spawn(crate::follower::follow_deposits(
             reader,
             chain.clone(),
+            health.clone(),
             l1.book.deployment_block,
             l1.confirmations,
             Duration::from_millis(500),

@@ -42,6 +42,9 @@ pub enum ExecError<E> {
     /// revm reported an error that is not a transaction's fault.
     #[error("evm: {0}")]
     Evm(String),
+    /// A simulation ran past its deadline and was aborted (geth's wording).
+    #[error("execution aborted (timeout = {0:?})")]
+    Timeout(std::time::Duration),
 }
 
 /// Why a candidate transaction was left out of a block.
@@ -192,6 +195,30 @@ pub struct SimulateOptions {
     pub skip_nonce: bool,
     /// Run with a zero base fee (eth_call with no gas price, as geth does).
     pub zero_base_fee: bool,
+    /// Abort past this instant (an RPC time budget, `budget` long):
+    /// [`ExecError::Timeout`].
+    pub deadline: Option<(std::time::Instant, std::time::Duration)>,
+}
+
+/// Halts execution once a deadline has passed: checks the clock every 1,024 steps,
+/// then halts every frame still running so the whole call unwinds.
+struct Deadline {
+    at: std::time::Instant,
+    steps: u32,
+    hit: bool,
+}
+
+impl<CTX> revm::inspector::Inspector<CTX> for Deadline {
+    fn step(&mut self, interp: &mut revm::interpreter::Interpreter, _: &mut CTX) {
+        if !self.hit {
+            self.steps = self.steps.wrapping_add(1);
+            if self.steps & 1023 != 0 || std::time::Instant::now() < self.at {
+                return;
+            }
+            self.hit = true;
+        }
+        interp.halt(revm::interpreter::InstructionResult::OutOfGas);
+    }
 }
 
 /// Runs one transaction over `base` without committing anything.
@@ -213,8 +240,20 @@ where
     let ctx = context(config, &inputs, Overlay::new(base)).modify_cfg_chained(|cfg| {
         cfg.disable_nonce_check = opts.skip_nonce;
     });
-    let mut evm = ctx.build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
-    match evm.transact(tx) {
+    let result = match opts.deadline {
+        None => ctx.build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC)).transact(tx),
+        Some((at, budget)) => {
+            use revm::inspector::InspectEvm;
+            let inspector = Deadline { at, steps: 0, hit: false };
+            let mut evm = ctx.build_mainnet_with_inspector(inspector).with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
+            let r = evm.inspect_tx(tx);
+            if evm.inspector.hit {
+                return Err(ExecError::Timeout(budget));
+            }
+            r
+        }
+    };
+    match result {
         Ok(r) => Ok(Ok(r.result)),
         Err(EVMError::Transaction(invalid)) => Ok(Err(invalid)),
         Err(EVMError::Database(e)) => Err(ExecError::Store(e)),

@@ -13,4 +13,7 @@ mod ws;
 pub use error::RpcError;
 pub use module::{RpcModule, SubscriptionStream};
 pub use params::Params;
-pub use server::{handle_body, serve, ServerConfig};
+pub use server::{
+    handle_body, serve, ServerConfig, DEFAULT_BATCH_CONCURRENCY, DEFAULT_BATCH_TIMEOUT, DEFAULT_MAX_BATCH_LEN, DEFAULT_MAX_REQUEST_BYTES,
+    DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_WS_QUEUE,
+};

@@ -4,12 +4,12 @@
 //! task ends with its connection.
 
 use crate::{
-    server::{handle_body, handle_entry, parse_entry, response, Parsed, Shared},
+    server::{handle_body, parse_body, parse_entry, response, run_call, Entries, Parsed, Shared},
     Params, RpcError,
 };
 use axum::extract::ws::{Message, WebSocket};
 use futures::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::{json, value::RawValue, Value};
 use std::{
     collections::HashMap,
     sync::{
@@ -54,7 +54,7 @@ async fn serve_socket_inner<Ctx: Send + Sync + 'static>(socket: WebSocket, share
         };
         let reply = handle_ws_text(&shared, &text, &mut subs, &tx).await;
         if let Some(v) = reply {
-            if tx.try_send(v.to_string()).is_err() {
+            if tx.try_send(v).is_err() {
                 tracing::debug!("websocket client too slow; closing");
                 break;
             }
@@ -75,26 +75,23 @@ async fn handle_ws_text<Ctx: Send + Sync + 'static>(
     text: &str,
     subs: &mut HashMap<String, JoinHandle<()>>,
     tx: &mpsc::Sender<String>,
-) -> Option<Value> {
+) -> Option<String> {
     // Subscriptions are single requests; batches go through the shared path.
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
-        return handle_body(&shared.module, &shared.config, text.as_bytes()).await;
+    let raw = match parse_body(text.as_bytes()) {
+        Ok(Entries::Single(raw)) => raw,
+        Ok(Entries::Batch(_)) => return handle_body(&shared.module, &shared.config, text.as_bytes()).await,
+        Err(resp) => return Some(resp),
     };
-    let is_sub = v.get("method").and_then(Value::as_str).is_some_and(|m| m == "eth_subscribe" || m == "eth_unsubscribe");
-    if !is_sub {
-        return match v {
-            Value::Array(_) => handle_body(&shared.module, &shared.config, text.as_bytes()).await,
-            other => handle_entry(&shared.module, other).await,
-        };
-    }
-    let Parsed::Call { id, method, params } = parse_entry(v) else { return None };
-    let id = id.unwrap_or(Value::Null);
-    let result = if method == "eth_subscribe" {
-        subscribe(shared, params, subs, tx)
-    } else {
-        params.parse::<(String,)>().map(|(sub,)| Value::Bool(subs.remove(&sub).map(|h| h.abort()).is_some()))
+    let (id, method, params) = match parse_entry(raw) {
+        Parsed::Invalid(resp) => return Some(resp),
+        Parsed::Call { id, method, params } => (id, method, params),
     };
-    Some(response(id, result))
+    let result = match method.as_str() {
+        "eth_subscribe" => subscribe(shared, params, subs, tx),
+        "eth_unsubscribe" => params.parse::<(String,)>().map(|(sub,)| Value::Bool(subs.remove(&sub).map(|h| h.abort()).is_some())),
+        _ => return run_call(&shared.module, id, method, params).await,
+    };
+    Some(response(id.as_deref().unwrap_or(RawValue::NULL), result))
 }
 
 fn subscribe<Ctx: Send + Sync + 'static>(
@@ -114,6 +111,10 @@ fn subscribe<Ctx: Send + Sync + 'static>(
         Value::String(k) => k,
         _ => return Err(RpcError::invalid_params("subscription kind must be a string")),
     };
+    if subs.len() >= shared.config.max_subscriptions {
+        let limit = shared.config.max_subscriptions;
+        return Err(RpcError::limit_exceeded(format!("too many subscriptions on this connection (limit {limit}); eth_unsubscribe some first")));
+    }
     let mut stream = shared.module.subscribe(&kind, Params(Some(Value::Array(arr))))?;
     let id = new_sub_id();
     let tx = tx.clone();

@@ -7,10 +7,12 @@
 pub mod address_book;
 pub mod bindings;
 pub mod deploy;
+pub mod health;
 pub mod outputs;
 pub mod sender;
 pub mod service;
 
 pub use address_book::AddressBook;
 pub use deploy::{deploy, DeployConfig, DeployError};
+pub use health::L1Health;
 pub use sender::sender;

@@ -1,11 +1,11 @@
 //! `eth_call` and `eth_estimateGas`: a transaction request simulated over the state at
 //! any block, with geth's error shapes (code 3 with revert data for a revert).
 
-use crate::{blocks::internal, eth::EthApi, RPC_GAS_CAP};
+use crate::{blocks::internal, eth::EthApi};
 use alloy_eips::BlockId;
 use alloy_primitives::{TxKind, U256};
 use alloy_rpc_types_eth::TransactionRequest;
-use faultline_executor::{simulate, BlockInputs, SimulateOptions};
+use faultline_executor::{simulate, BlockInputs, ExecError, SimulateOptions};
 use faultline_rpc_server::{Params, RpcError};
 use faultline_state::overlay::StateReader;
 use revm::context::{
@@ -20,9 +20,11 @@ struct Prepared {
     inputs: BlockInputs,
     env: TxEnv,
     opts: SimulateOptions,
+    /// The gas cap that applied (RPC cap and block gas limit).
+    cap: u64,
 }
 
-fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Result<Prepared, RpcError> {
+fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>, deadline: (std::time::Instant, std::time::Duration)) -> Result<Prepared, RpcError> {
     let n = api.resolve(block)?;
     let (_, header) = api.chain.store().header(n).map_err(internal)?.ok_or_else(|| RpcError::server("header not found"))?;
     let inputs = BlockInputs {
@@ -34,7 +36,7 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
         beneficiary: header.beneficiary,
         deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
     };
-    let cap = header.gas_limit.min(RPC_GAS_CAP);
+    let cap = header.gas_limit.min(api.calls.limits.gas_cap);
     let price_given = req.gas_price.is_some() || req.max_fee_per_gas.is_some();
     let (tx_type, gas_price, priority) = if let Some(max) = req.max_fee_per_gas {
         (2u8, max, Some(req.max_priority_fee_per_gas.unwrap_or(0).min(max)))
@@ -50,7 +52,7 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
     let env = TxEnv {
         tx_type,
         caller: req.from.unwrap_or_default(),
-        gas_limit: req.gas.unwrap_or(cap).min(header.gas_limit),
+        gas_limit: req.gas.unwrap_or(cap).min(cap),
         gas_price,
         kind: req.to.unwrap_or(TxKind::Create),
         value: req.value.unwrap_or_default(),
@@ -64,14 +66,17 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>) -> Res
     // The nonce check is skipped even when a nonce is given, as geth and anvil do: wallets
     // send the nonce the transaction will use (viem) or the pending nonce (ethers), which
     // is ahead of the queried state while an earlier transaction waits in the pool.
-    let opts = SimulateOptions { skip_nonce: true, zero_base_fee: !price_given };
-    Ok(Prepared { n, inputs, env, opts })
+    let opts = SimulateOptions { skip_nonce: true, zero_base_fee: !price_given, deadline: Some(deadline) };
+    Ok(Prepared { n, inputs, env, opts, cap })
 }
 
 fn run(api: &EthApi, p: &Prepared, gas: u64) -> Result<Result<ExecutionResult, InvalidTransaction>, RpcError> {
     let mut env = p.env.clone();
     env.gas_limit = gas;
-    simulate(api.chain.config(), &p.inputs, api.chain.store().state_at(p.n), env, p.opts).map_err(|e| RpcError::internal(e.to_string()))
+    simulate(api.chain.config(), &p.inputs, api.chain.store().state_at(p.n), env, p.opts).map_err(|e| match e {
+        ExecError::Timeout(_) => RpcError::server(e.to_string()),
+        other => RpcError::internal(other.to_string()),
+    })
 }
 
 /// geth's wording for a transaction the call cannot even start.
@@ -109,10 +114,15 @@ pub async fn eth_call(api: Arc<EthApi>, params: Params) -> Result<Value, RpcErro
     if overrides.is_some_and(|o| !o.is_null()) {
         return Err(RpcError::invalid_params("state overrides are not supported"));
     }
+    let (permit, deadline) = api.calls.acquire().await?;
     tokio::task::spawn_blocking(move || {
-        let p = prepare(&api, req, block)?;
+        let _permit = permit;
+        let p = prepare(&api, req, block, deadline)?;
         match run(&api, &p, p.env.gas_limit)? {
             Ok(ExecutionResult::Success { output, .. }) => Ok(json!(output.into_data())),
+            Ok(ExecutionResult::Halt { reason: HaltReason::OutOfGas(_), .. }) if p.env.gas_limit == p.cap => {
+                Err(RpcError::server(format!("out of gas: the call used all {} gas of the RPC gas cap", p.cap)))
+            }
             Ok(ExecutionResult::Revert { output, .. }) => Err(RpcError::execution_reverted(output)),
             Ok(ExecutionResult::Halt { reason, .. }) => Err(halt(reason)),
             Err(e) => Err(invalid(e)),
@@ -122,12 +132,15 @@ pub async fn eth_call(api: Arc<EthApi>, params: Params) -> Result<Value, RpcErro
     .map_err(|e| RpcError::internal(e.to_string()))?
 }
 
-/// `eth_estimateGas(request, block?)`: the smallest gas limit (within 1.5%) at which the
-/// call succeeds, found by binary search from the gas the call spends at the cap.
+/// `eth_estimateGas(request, block?)`: the gas the call spends at the cap when it succeeds
+/// with exactly that, else the smallest gas limit (within 1.5%) at which it succeeds,
+/// found by binary search above it.
 pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, RpcError> {
     let (req, block): (TransactionRequest, Option<BlockId>) = params.parse()?;
+    let (permit, deadline) = api.calls.acquire().await?;
     tokio::task::spawn_blocking(move || {
-        let p = prepare(&api, req, block)?;
+        let _permit = permit;
+        let p = prepare(&api, req, block, deadline)?;
         let mut hi = p.env.gas_limit;
         // With a gas price, the sender's balance bounds the gas it can buy.
         if p.env.gas_price > 0 {

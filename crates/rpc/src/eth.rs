@@ -19,12 +19,19 @@ pub struct EthApi {
     pub(crate) chain: Arc<Chain>,
     pub(crate) filters: crate::filters::Filters,
     pub(crate) dev_methods: bool,
+    pub(crate) calls: crate::limits::CallLimiter,
 }
 
 impl EthApi {
     /// The API over a chain. `dev_methods` enables `evm_mine`.
     pub fn new(chain: Arc<Chain>, dev_methods: bool) -> Self {
-        Self { chain, filters: Default::default(), dev_methods }
+        Self { chain, filters: Default::default(), dev_methods, calls: Default::default() }
+    }
+
+    /// Sets the limits of `eth_call` and `eth_estimateGas`.
+    pub fn with_limits(mut self, limits: crate::RpcLimits) -> Self {
+        self.calls = crate::limits::CallLimiter::new(limits);
+        self
     }
 
     /// The chain served.

@@ -8,6 +8,7 @@ mod blocks;
 mod call;
 mod eth;
 mod filters;
+mod limits;
 mod rollup;
 
 use faultline_rpc_server::RpcModule;
@@ -15,19 +16,26 @@ use faultline_sequencer::Chain;
 use std::sync::Arc;
 
 pub use eth::EthApi;
+pub use limits::{default_max_concurrent_calls, RpcLimits, DEFAULT_CALL_TIMEOUT};
 
 /// The largest block range `eth_getLogs` scans.
 pub const MAX_LOG_RANGE: u64 = 10_000;
 /// The most logs one `eth_getLogs` returns.
 pub const MAX_LOGS: usize = 10_000;
-/// The gas cap of `eth_call` and `eth_estimateGas` (geth's default).
+/// Default gas cap of `eth_call` and `eth_estimateGas` (geth's `rpc.gascap`,
+/// `--rpc-gas-cap`).
 pub const RPC_GAS_CAP: u64 = 50_000_000;
 /// The priority fee `eth_maxPriorityFeePerGas` suggests (wei).
 pub const SUGGESTED_TIP: u128 = 1_000_000;
 
 /// Builds the module with every method and subscription of the node.
 pub fn module(chain: Arc<Chain>, dev_methods: bool) -> RpcModule<EthApi> {
-    let api = Arc::new(EthApi::new(chain, dev_methods));
+    module_with_limits(chain, dev_methods, RpcLimits::default())
+}
+
+/// [`module`] with these call limits.
+pub fn module_with_limits(chain: Arc<Chain>, dev_methods: bool, limits: RpcLimits) -> RpcModule<EthApi> {
+    let api = Arc::new(EthApi::new(chain, dev_methods).with_limits(limits));
     let mut m = RpcModule::new(api);
     eth::register(&mut m);
     filters::register(&mut m);

@@ -52,7 +52,7 @@ fn main() {
     println!("signed {} txs in {:.2}s", raws.len(), t.elapsed().as_secs_f64());
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let chain = Chain::open(dir.path(), cfg, PoolConfig { max_per_sender: per + 1, max_total: txs + 1, price_bump_percent: 10 }).expect("open");
+    let chain = Chain::open(dir.path(), cfg, PoolConfig { max_per_sender: per + 1, max_total: txs + 1, ..Default::default() }).expect("open");
 
     let t = Instant::now();
     for r in raws.iter().take(200) {

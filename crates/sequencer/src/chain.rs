@@ -1,6 +1,6 @@
 //! The sequencer's chain handle: the store, the pool, and new-block notifications.
 
-use crate::pool::{Pool, PoolConfig, PoolError, PooledTx, MAX_TX_BYTES};
+use crate::pool::{Added, Pool, PoolConfig, PoolError, PooledTx, MAX_TX_BYTES};
 use alloy_consensus::{transaction::SignerRecoverable, Transaction, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, Bytes, B256};
@@ -131,19 +131,29 @@ impl Chain {
         }
         let total = raws.len();
         let mut stale = Vec::new();
-        let mut kept = 0usize;
-        for raw in raws {
-            match self.decode_and_recover(&raw) {
-                Ok(ptx) => {
-                    let hash = ptx.hash;
-                    match self.add_to_pool(ptx) {
-                        Ok(_) => kept += 1,
-                        Err(_) => stale.push(hash),
-                    }
-                }
-                Err(_) => stale.push(alloy_primitives::keccak256(&raw)),
+        let decoded: Vec<_> = raws.par_iter().map(|raw| self.decode_and_recover(raw).map_err(|_| alloy_primitives::keccak256(raw))).collect();
+        let mut ok = Vec::with_capacity(decoded.len());
+        for d in decoded {
+            match d {
+                Ok(ptx) => ok.push(ptx),
+                Err(hash) => stale.push(hash),
             }
         }
+        // In nonce order per sender, so that pending transactions are not taken for
+        // gapped ones (which have a smaller limit) on the way in.
+        ok.sort_unstable_by_key(|p| (p.sender, p.tx.nonce()));
+        for ptx in ok {
+            let hash = ptx.hash;
+            match self.add_to_pool(ptx) {
+                Ok(added) => {
+                    stale.extend(added.replaced);
+                    stale.extend(added.evicted);
+                }
+                Err(_) => stale.push(hash),
+            }
+        }
+        // The journal holds what the pool holds: what was refused or evicted goes.
+        let kept = self.pool_len();
         self.store.unjournal_txs(&stale)?;
         tracing::info!(total, kept, dropped = stale.len(), "reloaded journaled transactions");
         Ok(())
@@ -222,6 +232,12 @@ impl Chain {
         self.pool.lock().len()
     }
 
+    /// Pooled transactions, queued (nonce-gapped) ones among them, and their bytes.
+    pub fn pool_stats(&self) -> (usize, usize, usize) {
+        let pool = self.pool.lock();
+        (pool.len(), pool.queued_len(), pool.bytes())
+    }
+
     /// A pooled (not yet included) transaction.
     pub fn pooled(&self, hash: &B256) -> Option<PooledTx> {
         self.pool.lock().get(hash).cloned()
@@ -277,7 +293,7 @@ impl Chain {
         Ok(PooledTx { hash: *tx.tx_hash(), sender, tx })
     }
 
-    fn add_to_pool(&self, ptx: PooledTx) -> Result<Option<B256>, PoolError> {
+    fn add_to_pool(&self, ptx: PooledTx) -> Result<Added, PoolError> {
         let acc = self.store.account(&ptx.sender).map_err(|e| PoolError::Internal(e.to_string()))?;
         let (nonce, balance) = acc.map(|a| (a.nonce, a.balance)).unwrap_or_default();
         self.pool.lock().add(ptx, nonce, balance)
@@ -288,8 +304,8 @@ impl Chain {
     pub fn submit_raw(&self, raw: &[u8]) -> Result<B256, PoolError> {
         let ptx = self.decode_and_recover(raw)?;
         let hash = ptx.hash;
-        let replaced = self.add_to_pool(ptx)?;
-        self.journal(&[(hash, raw)], replaced.into_iter().collect())?;
+        let added = self.add_to_pool(ptx)?;
+        self.journal(&[(hash, raw)], added.replaced.into_iter().chain(added.evicted).collect())?;
         self.wake.notify_one();
         Ok(hash)
     }
@@ -304,8 +320,9 @@ impl Chain {
         for (raw, d) in raws.iter().zip(decoded) {
             let r = d.and_then(|ptx| {
                 let hash = ptx.hash;
-                let replaced = self.add_to_pool(ptx)?;
-                replaced_all.extend(replaced);
+                let added = self.add_to_pool(ptx)?;
+                replaced_all.extend(added.replaced);
+                replaced_all.extend(added.evicted);
                 accepted.push((hash, raw.as_ref()));
                 Ok(hash)
             });
@@ -357,8 +374,9 @@ impl Chain {
     }
 
     /// Updates the pool after a committed block: removes the included and invalid
-    /// transactions, and returns the hashes of stale ones (nonce now below the state's)
-    /// that were not in the block.
+    /// transactions and the queued ones past their lifetime, and returns the hashes of
+    /// those dropped that were not in the block (stale: nonce now below the state's, or
+    /// expired).
     pub(crate) fn after_block(&self, exec: &BlockExecution) -> Vec<B256> {
         let included: std::collections::HashSet<B256> = exec.included.iter().map(|i| *i.tx.tx_hash()).collect();
         let mut pool = self.pool.lock();
@@ -371,6 +389,17 @@ impl Chain {
             if pool.remove(&hash).is_some() {
                 tracing::debug!(%hash, "dropped invalid transaction from pool");
             }
+        }
+        // Invalid transactions removed from a sender's run leave gapped ones behind.
+        let over = pool.enforce_queued_limits();
+        if !over.is_empty() {
+            tracing::debug!(count = over.len(), "dropped queued transactions over the queued limits");
+            stale.extend(over);
+        }
+        let expired = pool.expire_queued(std::time::Instant::now());
+        if !expired.is_empty() {
+            tracing::info!(count = expired.len(), "dropped queued transactions past their lifetime");
+            stale.extend(expired);
         }
         stale
     }

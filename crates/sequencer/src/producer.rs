@@ -124,6 +124,12 @@ impl Chain {
 
     async fn run_loop(self: Arc<Self>, block_time: Option<Duration>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Blocks are sealed on a thread of their own, not in tokio's blocking pool that
+        // `eth_call` and other RPC work share: a flood of calls cannot delay a block.
+        let Some(sealer) = Sealer::start(self.clone()) else {
+            tracing::error!("could not start the block producer thread");
+            return;
+        };
         let mut ticker = block_time.map(|bt| {
             // The first block comes one block time after start, not at once.
             let mut t = tokio::time::interval_at(tokio::time::Instant::now() + bt, bt);
@@ -143,18 +149,52 @@ impl Chain {
             if ticker.is_none() && self.pool_len() == 0 && !self.has_pending_deposits() {
                 continue;
             }
-            let chain = self.clone();
-            match tokio::task::spawn_blocking(move || chain.produce_block(now())).await {
-                Ok(Ok(block)) => {
+            match sealer.seal().await {
+                Some(Ok(block)) => {
                     // On demand: a full block leaves ready transactions behind.
                     if ticker.is_none() && !block.record.body.transactions.is_empty() && self.pool_len() > 0 {
                         self.wake.notify_one();
                     }
                 }
-                Ok(Err(e)) => tracing::error!(error = %e, "block production failed; retrying next tick"),
-                Err(e) => tracing::error!(error = %e, "block production task panicked"),
+                Some(Err(e)) => tracing::error!(error = %e, "block production failed; retrying next tick"),
+                None => tracing::error!("block production panicked; retrying next tick"),
             }
         }
         tracing::info!("producer stopped");
+    }
+}
+
+type SealResult = Result<Arc<NewBlock>, ProducerError>;
+
+/// The producer's own OS thread: seals one block per request.
+struct Sealer {
+    requests: std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<SealResult>>,
+}
+
+impl Sealer {
+    fn start(chain: Arc<Chain>) -> Option<Self> {
+        let (requests, rx) = std::sync::mpsc::channel::<tokio::sync::oneshot::Sender<SealResult>>();
+        let span = tracing::Span::current();
+        std::thread::Builder::new()
+            .name("block-producer".into())
+            .spawn(move || {
+                let _enter = span.enter();
+                // Ends when the run loop drops its sender.
+                while let Ok(reply) = rx.recv() {
+                    // A panic drops `reply` (the run loop logs it) and the thread goes on.
+                    if let Ok(r) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| chain.produce_block(now()))) {
+                        let _ = reply.send(r);
+                    }
+                }
+            })
+            .ok()?;
+        Some(Self { requests })
+    }
+
+    /// Seals a block; `None` if that panicked.
+    async fn seal(&self) -> Option<SealResult> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.requests.send(tx).ok()?;
+        rx.await.ok()
     }
 }

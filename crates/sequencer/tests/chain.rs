@@ -191,3 +191,57 @@ fn a_data_dir_refuses_another_chain_id() {
     let chain = Chain::open(dir.path(), cfg, PoolConfig::default()).expect("the recorded chain still opens");
     assert_eq!(chain.store().chain_id().expect("read"), Some(id));
 }
+
+/// Issue 13, item 2: senders fill the pool with nonce-gapped transactions; a transfer
+/// that can execute next still gets in (evicting a gapped one), so does the one that
+/// closes a gap, and the journal holds exactly what the pool holds, across a restart.
+#[test]
+fn a_pool_full_of_gapped_transactions_still_takes_executable_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let id = cfg.chain_id;
+    let limits = PoolConfig { max_total: 16, max_queued_per_sender: 4, max_queued_total: 16, ..Default::default() };
+    let chain = Chain::open(dir.path(), cfg.clone(), limits).expect("open");
+    let to = TxKind::Call(Address::repeat_byte(0xbb));
+    for a in 0..4 {
+        for n in 1..=4 {
+            chain.submit_raw(&tx(&dev(a), id, n, to, 1, vec![], 21_000)).expect("gapped accepted while there is room");
+        }
+    }
+    assert_eq!(chain.pool_stats(), (16, 16, chain.pool_stats().2));
+    // Past the per-sender queued limit, with a clear error.
+    let e = chain.submit_raw(&tx(&dev(0), id, 5, to, 1, vec![], 21_000)).unwrap_err();
+    assert!(matches!(e, PoolError::QueuedFull { limit: 4 }), "{e}");
+    assert!(e.to_string().starts_with("txpool is full"));
+    // A gapped transaction of a new sender only takes the place of a sender's 4th.
+    chain.submit_raw(&tx(&dev(4), id, 3, to, 1, vec![], 21_000)).expect("displaces a sender holding more");
+    // A normal transfer gets in, and so does the one that closes sender 0's gap.
+    let user = chain.submit_raw(&tx(&dev(5), id, 0, to, 1, vec![], 21_000)).expect("executable transfer gets in");
+    let closing = chain.submit_raw(&tx(&dev(0), id, 0, to, 1, vec![], 21_000)).expect("gap-closing transfer gets in");
+    assert_eq!(chain.pool_len(), 16);
+    assert_eq!(chain.store().journaled_txs().unwrap().len(), chain.pool_len(), "the journal holds what the pool holds");
+    let b = chain.produce_block(100).expect("block");
+    let included: Vec<B256> = b.record.body.transactions.iter().map(|(_, t)| *t.tx_hash()).collect();
+    assert!(included.contains(&user) && included.contains(&closing));
+    assert!(included.len() >= 2, "sender 0's promoted ones come along");
+    let before = chain.pool_len();
+    assert_eq!(chain.store().journaled_txs().unwrap().len(), before);
+    drop(chain);
+    let chain = Chain::open(dir.path(), cfg, limits).expect("reopen");
+    assert_eq!(chain.pool_len(), before, "a restart reloads what the pool held");
+    assert_eq!(chain.store().journaled_txs().unwrap().len(), before);
+}
+
+/// Issue 13, item 4: `gas * fee + value` with value 2^256 - 1 wraps in unchecked
+/// arithmetic; the pool refuses it for insufficient funds.
+#[test]
+fn a_value_of_2_pow_256_minus_1_is_refused_for_insufficient_funds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = ChainConfig::devnet();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
+    let raw = faultline_primitives::dev::sign_eip1559(&dev(0), cfg.chain_id, 0, TxKind::Call(Address::ZERO), U256::MAX, Bytes::new(), 21_000);
+    let e = chain.submit_raw(&raw).unwrap_err();
+    assert!(matches!(e, PoolError::InsufficientFunds { cost, .. } if cost == U256::MAX), "{e}");
+    assert!(e.to_string().starts_with("insufficient funds for gas * price + value"));
+    assert_eq!(chain.pool_len(), 0);
+}
