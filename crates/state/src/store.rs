@@ -454,6 +454,54 @@ impl Store {
         Ok(PreparedState { state_root, batch, nodes, number })
     }
 
+    /// The state root after `changes` over the state after block `parent` (whose root is
+    /// `parent_root`), read from history: what [`Store::prepare`] computes over the latest
+    /// state, for any parent the store has (a block below the head). Writes nothing.
+    pub fn root_over(&self, parent: u64, parent_root: B256, changes: &StateChanges) -> Result<B256, StoreError> {
+        let mut updates: Vec<(B256, Option<B256>)> = Vec::new();
+        for address in &changes.wiped {
+            let rewritten = changes.storage.get(address);
+            for slot in self.slots_at(address, parent)? {
+                if !rewritten.is_some_and(|m| m.contains_key(&slot)) {
+                    updates.push((smt::storage_key(address, &B256::from(slot)), None));
+                }
+            }
+        }
+        for (address, rec) in &changes.accounts {
+            let leaf = rec.filter(|r| !r.is_empty()).map(|r| r.value_hash());
+            updates.push((smt::account_key(address), leaf));
+        }
+        for (address, slots) in &changes.storage {
+            for (slot, value) in slots {
+                let leaf = (!value.is_zero()).then(|| B256::from(value.to_be_bytes::<32>()));
+                updates.push((smt::storage_key(address, &B256::from(*slot)), leaf));
+            }
+        }
+        updates.sort_unstable_by_key(|a| a.0);
+        updates.dedup_by(|later, earlier| later.0 == earlier.0);
+        Ok(smt::update(&DbNodes { store: self }, parent_root, &updates)?.0)
+    }
+
+    /// The slots of `address` holding a non-zero value after block `number` (from history).
+    fn slots_at(&self, address: &Address, number: u64) -> Result<Vec<U256>, StoreError> {
+        let mut latest: std::collections::BTreeMap<U256, bool> = Default::default();
+        for item in self.db.prefix_iterator_cf(self.cf("storage_history"), address.as_slice()) {
+            let (k, v) = item?;
+            if !k.starts_with(address.as_slice()) {
+                break;
+            }
+            if k.len() != 60 {
+                return Err(corrupt("storage history key"));
+            }
+            let block = u64::from_be_bytes(k[52..].try_into().map_err(|_| corrupt("storage history key"))?);
+            if block <= number {
+                // Keys sort by slot, then block: the last one at or before `number` wins.
+                latest.insert(U256::from_be_slice(&k[20..52]), v.iter().any(|b| *b != 0));
+            }
+        }
+        Ok(latest.into_iter().filter(|(_, live)| *live).map(|(slot, _)| slot).collect())
+    }
+
     /// Commits a block atomically: its prepared state, its data and indexes, the new head,
     /// and the removal of `pool_removed` from the pool journal.
     pub fn commit(&self, prepared: PreparedState, block: &BlockRecord, pool_removed: &[B256]) -> Result<(), StoreError> {
@@ -823,5 +871,31 @@ mod tests {
         let mark = L1Mark { l2_block: 56, l1_block: 1234 };
         store.put_l1_mark(mark).unwrap();
         assert_eq!(store.l1_mark().unwrap(), Some(mark));
+    }
+
+    /// `root_over` on history gives the root `prepare` gave when the parent was the head,
+    /// including a wiped account whose old slots only history knows.
+    #[test]
+    fn root_over_history_matches_prepare() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = Address::repeat_byte(0xaa);
+        commit(&store, 0, &bump(0));
+        let mut one = bump(1);
+        one.accounts.insert(a, account(1));
+        one.storage.entry(a).or_default().extend([(U256::from(1), U256::from(11)), (U256::from(2), U256::from(22))]);
+        let root1 = commit(&store, 1, &one);
+        let mut two = bump(2);
+        two.wiped.insert(a);
+        two.accounts.insert(a, account(5));
+        two.storage.entry(a).or_default().insert(U256::from(3), U256::from(33));
+        let root2 = commit(&store, 2, &two);
+        let three = bump(3);
+        let root3 = commit(&store, 3, &three);
+        assert_eq!(store.root_over(1, root1, &two).unwrap(), root2);
+        assert_eq!(store.root_over(2, root2, &three).unwrap(), root3);
+        // Over the head it is prepare's root.
+        let four = bump(4);
+        assert_eq!(store.root_over(3, root3, &four).unwrap(), store.prepare(4, root3, &four).unwrap().state_root);
     }
 }
