@@ -125,15 +125,20 @@ const FLAGS: [&str; 4] = ["--block-time", "500ms", "--proposal-interval", "4"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn losing_unsynced_writes_never_loses_a_posted_block() {
-    // Batches every ~6 s, so the node holds unposted (unsynced) blocks most of the time.
+    // Batches every ~8 s, so the node holds unposted (unsynced) blocks most of the time.
     let mut flags = FLAGS.to_vec();
-    flags.extend(["--batch-max-delay", "6", "--fault-drop-unsynced"]);
+    flags.extend(["--batch-max-delay", "8", "--fault-drop-unsynced"]);
     let Some(mut devnet) = Devnet::start(&flags) else { return };
     transfers(&devnet, 3);
     let url = devnet.l2();
     wait_until("a few batches", 90, || async { on_l1(&devnet) >= 10 }).await;
-    // Stop while the node holds blocks it has not posted (so not synced) yet.
-    wait_until("unposted blocks", 30, || async { l2_head(&url).await >= on_l1(&devnet) + 3 }).await;
+    // Stop while the node holds blocks it has not posted (so not synced) yet: right after
+    // a batch lands the next sync is several seconds away (its oldest block must first be
+    // 8 s old), and 3 blocks come in 1.5 s.
+    let landed = on_l1(&devnet);
+    wait_until("the next batch to land", 60, || async { on_l1(&devnet) > landed }).await;
+    let posted_before_stop = on_l1(&devnet);
+    wait_until("unposted blocks", 30, || async { l2_head(&url).await >= posted_before_stop + 3 }).await;
     let head_at_stop = l2_head(&url).await;
     assert!(devnet.stop(), "clean stop; log:\n{}", devnet.log());
 
