@@ -6,6 +6,12 @@
 //! `BatchInbox.nextBlock()` and posts from there. So a restart resumes with no gap and
 //! no duplicate (the inbox rejects both), and a batch dropped by an L1 reorg is posted
 //! again when `nextBlock` goes back.
+//!
+//! Durability rule: a batch goes to L1 only once every block in it is durable in the
+//! store ([`Store::sync`], one WAL fsync per batch), so a node that loses its unsynced
+//! writes never lacks a block it has posted (`docs/storage.md`, "Durability"). After a
+//! batch lands, the store's [`L1Mark`] records it, bounding the start-up comparison of
+//! the chain with L1.
 
 use alloy::{network::ReceiptResponse, providers::Provider};
 use alloy_eips::{eip2718::Encodable2718, eip7594::BlobTransactionSidecarEip7594};
@@ -15,7 +21,7 @@ use faultline_primitives::{
     batch::{Batch, BatchBlock, BatchError},
     blob,
 };
-use faultline_state::{Store, StoreError};
+use faultline_state::{L1Mark, Store, StoreError};
 use std::{
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -141,6 +147,14 @@ pub enum BatcherError {
     /// Waiting for the batch's receipt failed.
     #[error("L1 receipt: {0}")]
     Pending(#[from] alloy::providers::PendingTransactionError),
+    /// The store's sync did not cover the batch (it must: the batch is built first).
+    #[error("L2 blocks up to {last} are not durable (the store synced up to {durable}); not posting")]
+    NotDurable {
+        /// Last block of the batch.
+        last: u64,
+        /// The store's durable head.
+        durable: u64,
+    },
     /// The inbox reverted the batch.
     #[error("batch for L2 blocks {first}..={last} reverted on L1")]
     Reverted {
@@ -265,6 +279,12 @@ impl<P: Provider + Clone> Batcher<P> {
         if size < self.cfg.max_batch_bytes / 2 && now.saturating_sub(oldest) < self.cfg.max_delay.as_secs() {
             return Ok(None); // not worth an L1 transaction yet
         }
+        // Durability: a block on L1 must never be one a crash of this node can take back
+        // (it would restart behind L1 and fork from it).
+        let durable = self.store.sync()?;
+        if durable < last {
+            return Err(BatcherError::NotDurable { last, durable });
+        }
         // A transaction dropped by an L1 reorg never gets a receipt: give up after the
         // timeout and let the next round re-read the inbox.
         let (pending, blobs) = match payload {
@@ -279,15 +299,11 @@ impl<P: Provider + Clone> Batcher<P> {
         if !receipt.status() {
             return Err(BatcherError::Reverted { first, last });
         }
-        Ok(Some(Posted {
-            first,
-            last,
-            bytes,
-            blobs,
-            l1_gas: receipt.gas_used(),
-            blob_gas: receipt.blob_gas_used().unwrap_or_default(),
-            l1_block: receipt.block_number().unwrap_or_default(),
-        }))
+        let l1_block = receipt.block_number().unwrap_or_default();
+        if let Err(e) = self.store.put_l1_mark(L1Mark { l2_block: last, l1_block }) {
+            tracing::warn!(error = %e, "could not record the batch in the store; the next start compares more blocks with L1");
+        }
+        Ok(Some(Posted { first, last, bytes, blobs, l1_gas: receipt.gas_used(), blob_gas: receipt.blob_gas_used().unwrap_or_default(), l1_block }))
     }
 
     /// Runs rounds until `shutdown` resolves; errors are logged and retried.

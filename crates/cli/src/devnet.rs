@@ -46,6 +46,11 @@ pub struct DevnetArgs {
     /// sequencer would, so forced inclusion can be observed.
     #[arg(long, hide = true)]
     pub fault_censor_deposits: bool,
+    /// FAULT INJECTION (tests only): the L2 store keeps an image of itself as of each
+    /// sync in `<data-dir>/l2/fault-synced-db`; moved over `<data-dir>/l2/db` while the
+    /// devnet is stopped, it is the store after a crash that lost every unsynced write.
+    #[arg(long, hide = true)]
+    pub fault_drop_unsynced: bool,
     /// Prometheus metrics port (`http://127.0.0.1:<port>/metrics`).
     #[arg(long, default_value_t = 9546)]
     pub metrics_port: u16,
@@ -109,6 +114,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         limits: Default::default(),
     };
     let mut cfg = node.resolve()?;
+    cfg.fault_drop_unsynced = args.fault_drop_unsynced;
     if let Some(l1) = cfg.l1.as_mut() {
         l1.confirmations = args.l1_confirmations;
         // anvil mines every second: a receipt that has not come in 5 s was reorged away.

@@ -13,6 +13,7 @@ use faultline_proposer::{Proposer, ProposerConfig};
 use faultline_sequencer::{Chain, PoolConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+use tracing::Instrument;
 
 /// Flags of `faultline node`.
 #[derive(Args, Debug, Clone)]
@@ -126,6 +127,16 @@ pub struct NodeConfig {
     pub l1: Option<L1Services>,
     /// Prometheus endpoint.
     pub metrics_addr: Option<SocketAddr>,
+    /// FAULT INJECTION (tests only): the store keeps an image of itself as of each sync
+    /// in `<data-dir>/fault-synced-db` ([`faultline_state::fault::DropUnsynced`]).
+    pub fault_drop_unsynced: bool,
+}
+
+/// Where a node with [`NodeConfig::fault_drop_unsynced`] keeps the image of its store as
+/// of the last sync: moved over `<data-dir>/db`, it is the store after a crash that lost
+/// every unsynced write.
+pub fn fault_image(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("fault-synced-db")
 }
 
 /// The batcher and proposer of a node, against one L1 deployment.
@@ -203,6 +214,7 @@ impl NodeArgs {
             None => None,
         };
         Ok(NodeConfig {
+            fault_drop_unsynced: false,
             metrics_addr: self.metrics_addr.or(file.node.metrics_addr),
             l1,
             data_dir: self.data_dir.clone().or(file.node.data_dir).unwrap_or_else(|| "./data".into()),
@@ -221,11 +233,23 @@ impl NodeArgs {
 /// Runs the L2 node until `shutdown` resolves.
 pub async fn serve(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
     let span = tracing::info_span!("node", data_dir = %cfg.data_dir.display());
-    tracing::Instrument::instrument(serve_inner(cfg, shutdown), span).await
+    serve_inner(cfg, shutdown).instrument(span).await
 }
 
 async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> eyre::Result<()> {
+    tokio::pin!(shutdown);
     let chain = Chain::open(&cfg.data_dir, cfg.chain.clone(), cfg.pool).wrap_err("opening the chain")?;
+    if cfg.fault_drop_unsynced {
+        chain.store().inject_drop_unsynced(&fault_image(&cfg.data_dir)).wrap_err("fault injection")?;
+    }
+    // A sequencer on L1 first takes L1's chain: no block is made before the store agrees
+    // with the inbox (docs/pipeline.md, "Start-up reconciliation").
+    if let Some(l1) = &cfg.l1 {
+        tokio::select! {
+            r = reconcile_with_l1(&chain, l1) => r?,
+            _ = &mut shutdown => return Ok(()),
+        }
+    }
     let listener = tokio::net::TcpListener::bind(cfg.rpc_addr).await.wrap_err_with(|| format!("binding the RPC port {}", cfg.rpc_addr))?;
     tracing::info!(addr = %cfg.rpc_addr, chain_id = cfg.chain.chain_id, l1_rpc = ?cfg.l1_rpc, "JSON-RPC listening (HTTP and WebSocket)");
     let module = faultline_rpc::module_with_limits(chain.clone(), cfg.dev, cfg.rpc.clone());
@@ -264,6 +288,43 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     }
     tracing::info!(head = chain.head(), "node stopped cleanly");
     Ok(())
+}
+
+/// Compares the chain with the L1 inbox and derives from L1 the blocks the store lacks
+/// ([`faultline_derivation::reconcile`]), retrying while L1 cannot be read; fails if the
+/// store holds blocks that differ from L1's.
+async fn reconcile_with_l1(chain: &Arc<Chain>, l1: &L1Services) -> eyre::Result<()> {
+    use faultline_derivation::{reconcile::reconcile, BeaconBlobs};
+    let url: reqwest::Url = l1.l1_rpc.parse().wrap_err("bad L1 RPC URL")?;
+    let reader =
+        L1Reader::new(ProviderBuilder::new().connect_http(url), l1.book.portal, l1.book.batch_inbox).with_beacon(BeaconBlobs::new(l1.l1_beacon.clone()));
+    let span = tracing::info_span!("reconcile", inbox = %l1.book.batch_inbox);
+    async {
+        loop {
+            match reconcile(&reader, chain.store(), chain.config(), l1.book.deployment_block).await {
+                Ok(r) => {
+                    let head = chain.adopt_store_head()?;
+                    tracing::info!(
+                        head_before = r.head_before,
+                        head,
+                        on_l1 = r.on_l1,
+                        compared = r.compared,
+                        rederived = r.rederived,
+                        secs = %format_args!("{:.3}", r.secs),
+                        "chain reconciled with L1"
+                    );
+                    return Ok(());
+                }
+                Err(e) if e.is_transient() => {
+                    tracing::warn!(error = %e, "cannot compare the chain with L1 yet; no block is made until it can (retrying in 2 s)");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(eyre::Report::new(e).wrap_err("the chain in the data dir does not agree with L1")),
+            }
+        }
+    }
+    .instrument(span)
+    .await
 }
 
 /// Resolves once the node's stop flag turns true.

@@ -3,7 +3,7 @@
 //! cursor includes, and the chain config. The block is executed by the same
 //! [`execute_block`] the sequencer runs and committed to a store of the verifier's own.
 
-use alloy_consensus::{transaction::SignerRecoverable, TxEnvelope};
+use alloy_consensus::{transaction::SignerRecoverable, Header, TxEnvelope};
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::B256;
 use faultline_executor::{assemble_header, execute_block, BlockInputs, ExecError};
@@ -55,19 +55,22 @@ pub struct Derived {
     pub gas_used: u64,
 }
 
-/// Derives block `number` (from a batch) on top of the store's head.
-pub fn derive_block(
-    store: &Store,
+/// A batch block's execution inputs on top of a given parent, by the derivation rules.
+struct Plan {
+    inputs: BlockInputs,
+    deposits: Vec<Deposit>,
+    candidates: Vec<(alloy_primitives::Address, TxEnvelope)>,
+    undecodable: usize,
+}
+
+fn plan(
     config: &ChainConfig,
     number: u64,
+    parent_hash: B256,
+    parent: &Header,
     block: &BatchBlock,
     deposits: &std::collections::BTreeMap<u64, Deposit>,
-) -> Result<Derived, DeriveError> {
-    let head = store.head()?.unwrap_or(0);
-    if number != head + 1 {
-        return Err(DeriveError::Gap { number, head });
-    }
-    let (parent_hash, parent) = store.header(head)?.ok_or(StoreError::UnknownBlock(head))?;
+) -> Result<Plan, DeriveError> {
     let parent_cursor = deposit_cursor(&parent.extra_data);
     // The inbox guarantees the cursor never decreases; take the max anyway. Forced
     // inclusion: every deposit whose L1 time is a sequencing window or more before this
@@ -99,6 +102,23 @@ pub fn derive_block(
         })
         .collect();
     let undecodable = block.txs.len() - candidates.len();
+    Ok(Plan { inputs, deposits: included_deposits, candidates, undecodable })
+}
+
+/// Derives block `number` (from a batch) on top of the store's head.
+pub fn derive_block(
+    store: &Store,
+    config: &ChainConfig,
+    number: u64,
+    block: &BatchBlock,
+    deposits: &std::collections::BTreeMap<u64, Deposit>,
+) -> Result<Derived, DeriveError> {
+    let head = store.head()?.unwrap_or(0);
+    if number != head + 1 {
+        return Err(DeriveError::Gap { number, head });
+    }
+    let (parent_hash, parent) = store.header(head)?.ok_or(StoreError::UnknownBlock(head))?;
+    let Plan { inputs, deposits: included_deposits, candidates, undecodable } = plan(config, number, parent_hash, &parent, block, deposits)?;
     let exec = execute_block(config, &inputs, store.latest(), &included_deposits, candidates)?;
     let prepared = store.prepare(number, parent.state_root, &exec.changes)?;
     let header = assemble_header(&inputs, &exec.included, exec.gas_used, prepared.state_root);
@@ -119,4 +139,38 @@ pub fn derive_block(
         skipped: undecodable + exec.skipped.len(),
         gas_used: exec.gas_used,
     })
+}
+
+/// Whether the store's block `number` is the one `block` derives to on top of the
+/// store's block `number - 1`: `Ok(None)` if it is, else `Ok(Some(hash))`, the hash of
+/// the block L1's data derives to there. The store's block may be below its head (the
+/// parent state is read from history); nothing is written.
+///
+/// Same inputs on the same parent are the same block (one deterministic executor), so
+/// a block whose timestamp, deposit cursor and transactions are the derived inputs
+/// agrees without executing; otherwise the block is executed and the hashes compared.
+pub fn check_stored_block(
+    store: &Store,
+    config: &ChainConfig,
+    number: u64,
+    block: &BatchBlock,
+    deposits: &std::collections::BTreeMap<u64, Deposit>,
+) -> Result<Option<B256>, DeriveError> {
+    let parent_number = number.checked_sub(1).ok_or(StoreError::UnknownBlock(0))?;
+    let (parent_hash, parent) = store.header(parent_number)?.ok_or(StoreError::UnknownBlock(parent_number))?;
+    let (hash, header) = store.header(number)?.ok_or(StoreError::UnknownBlock(number))?;
+    let body = store.body(number)?.ok_or(StoreError::UnknownBlock(number))?;
+    let Plan { inputs, deposits: included_deposits, candidates, .. } = plan(config, number, parent_hash, &parent, block, deposits)?;
+    let same_inputs = header.parent_hash == parent_hash
+        && header.timestamp == inputs.timestamp
+        && deposit_cursor(&header.extra_data) == inputs.deposit_cursor
+        && body.transactions.len() == candidates.len()
+        && body.transactions.iter().zip(&candidates).all(|((_, a), (_, b))| a.tx_hash() == b.tx_hash());
+    if same_inputs {
+        return Ok(None);
+    }
+    let exec = execute_block(config, &inputs, store.state_at(parent_number), &included_deposits, candidates)?;
+    let state_root = store.root_over(parent_number, parent.state_root, &exec.changes)?;
+    let derived = assemble_header(&inputs, &exec.included, exec.gas_used, state_root).hash_slow();
+    Ok((derived != hash).then_some(derived))
 }

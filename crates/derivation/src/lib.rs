@@ -2,14 +2,16 @@
 //! `DepositQueued` logs into [`Deposit`]s and the inbox's `BatchSubmitted` and
 //! `BlobBatchSubmitted` logs (with their transactions' calldata, and for blob batches
 //! the blobs from a beacon endpoint, [`blobs`]) into decoded [`Batch`]es. The
-//! sequencer's deposit follower and the verifier both read L1 through it.
+//! sequencer's deposit follower and the verifier both read L1 through it, and a
+//! sequencer compares its chain with L1's at start-up ([`reconcile`]).
 
 pub mod blobs;
 pub mod derive;
+pub mod reconcile;
 pub mod verifier;
 
 pub use blobs::{BeaconBlobs, BlobFetchError};
-pub use derive::{derive_block, DeriveError, Derived};
+pub use derive::{check_stored_block, derive_block, DeriveError, Derived};
 
 use alloy::{
     consensus::Transaction as _,
@@ -98,6 +100,11 @@ impl<P: Provider + Clone> L1Reader<P> {
     /// The provider.
     pub fn provider(&self) -> &P {
         &self.provider
+    }
+
+    /// The batch inbox it reads.
+    pub fn inbox(&self) -> Address {
+        self.inbox
     }
 
     /// Deposits queued in L1 blocks `from..=to`, in index order.

@@ -117,6 +117,34 @@ impl Chain {
         Ok(chain)
     }
 
+    /// Takes as the chain's the blocks that were committed to the store by something
+    /// other than the producer (start-up reconciliation derives blocks missing from L1
+    /// straight into the store): the head follows the store's, and pooled transactions
+    /// those blocks included or made stale leave the pool and its journal. Returns the
+    /// new head. Meant for start-up, before the producer runs.
+    pub fn adopt_store_head(&self) -> Result<u64, StoreError> {
+        let _guard = self.produce_lock.lock();
+        let old = self.head();
+        let new = self.store.head()?.unwrap_or(0);
+        if new <= old {
+            return Ok(old);
+        }
+        let mut senders = std::collections::BTreeSet::new();
+        for n in old + 1..=new {
+            let body = self.store.body(n)?.ok_or(StoreError::UnknownBlock(n))?;
+            senders.extend(body.transactions.iter().map(|(sender, _)| *sender));
+        }
+        let mut stale = Vec::new();
+        for sender in senders {
+            let nonce = self.store.account(&sender)?.map(|a| a.nonce).unwrap_or(0);
+            stale.extend(self.pool.lock().prune_sender(&sender, nonce));
+        }
+        self.store.unjournal_txs(&stale)?;
+        self.head.store(new, Ordering::Release);
+        tracing::info!(from = old, head = new, dropped_from_pool = stale.len(), "chain follows blocks written to the store at start-up");
+        Ok(new)
+    }
+
     /// Caps the transaction bytes of each block (3 + encoded length per transaction):
     /// a sequencer policy, not a chain rule, that keeps every block postable in one L1
     /// batch transaction (six blobs hold 761,856 payload bytes; `docs/pipeline.md`).

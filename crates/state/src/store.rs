@@ -23,6 +23,11 @@
 //! indexes and the removal of its transactions from the pool journal. A crash leaves the
 //! store at the last committed block. History is kept for every block (archive), so state
 //! reads and proofs work at any block.
+//!
+//! Writes are not fsynced one by one: [`Store::sync`] makes everything committed so far
+//! durable (it fsyncs the WAL) and advances the [`Store::durable_head`]; what must never
+//! be lost (a block about to be posted to L1) is synced first (`docs/storage.md`,
+//! "Durability").
 
 use crate::{
     overlay::StateReader,
@@ -41,7 +46,11 @@ use revm::{
     state::AccountInfo,
 };
 use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, Options, WriteBatch, DB};
-use std::{collections::HashMap, path::Path};
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::atomic::{AtomicU64, Ordering},
+};
 
 const CFS: [&str; 14] = [
     "meta",
@@ -62,6 +71,7 @@ const CFS: [&str; 14] = [
 const HEAD: &[u8] = b"head";
 const GENESIS: &[u8] = b"genesis";
 const CHAIN_ID: &[u8] = b"chain_id";
+const L1_MARK: &[u8] = b"l1_mark";
 /// Bound on cached SMT nodes before the cache is dropped and refilled.
 const NODE_CACHE_MAX: usize = 2_000_000;
 
@@ -83,6 +93,14 @@ pub enum StoreError {
     /// A block that the store does not have.
     #[error("unknown block {0}")]
     UnknownBlock(u64),
+    /// A file-system operation of the store failed (fault injection's images).
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// The OS error.
+        source: std::io::Error,
+    },
 }
 
 impl DBErrorMarker for StoreError {}
@@ -166,6 +184,21 @@ impl std::fmt::Debug for PreparedState {
 pub struct Store {
     db: DB,
     nodes: Mutex<HashMap<B256, Node>>,
+    /// Newest block covered by a [`Store::sync`] in this process (0 before the first).
+    durable: AtomicU64,
+    /// FAULT INJECTION (tests only): keeps an image of the store as of each sync.
+    fault: Mutex<Option<crate::fault::DropUnsynced>>,
+}
+
+/// How far this node's chain is known to agree with the L1 inbox: blocks up to
+/// `l2_block` are L1's, and batches of later blocks are in L1 blocks from `l1_block` on
+/// (written by the batcher after each batch and by start-up reconciliation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct L1Mark {
+    /// Newest L2 block known to be on L1 as this store has it.
+    pub l2_block: u64,
+    /// The L1 block that included the batch ending at `l2_block`.
+    pub l1_block: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -194,7 +227,11 @@ impl Store {
         opts.increase_parallelism(2);
         let cfs = CFS.iter().map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(Self { db, nodes: Mutex::new(HashMap::new()) })
+        Ok(Self::with_db(db))
+    }
+
+    fn with_db(db: DB) -> Self {
+        Self { db, nodes: Mutex::new(HashMap::new()), durable: AtomicU64::new(0), fault: Mutex::new(None) }
     }
 
     /// Opens the store in `path` for reading only, beside a node that may be writing it
@@ -202,7 +239,7 @@ impl Store {
     pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
         let opts = Options::default();
         let db = DB::open_cf_for_read_only(&opts, path, CFS, false)?;
-        Ok(Self { db, nodes: Mutex::new(HashMap::new()) })
+        Ok(Self::with_db(db))
     }
 
     /// The SMT nodes of every state root the store has committed.
@@ -242,6 +279,57 @@ impl Store {
         Ok(self.db.put_cf(self.cf("meta"), CHAIN_ID, chain_id.to_be_bytes())?)
     }
 
+    /// How far the chain is known to agree with L1 ([`L1Mark`]), `None` if never recorded.
+    pub fn l1_mark(&self) -> Result<Option<L1Mark>, StoreError> {
+        let Some(v) = self.get("meta", L1_MARK)? else { return Ok(None) };
+        let (Ok(l2), Ok(l1)) = (<[u8; 8]>::try_from(&v[..8.min(v.len())]), <[u8; 8]>::try_from(v.get(8..).unwrap_or_default())) else {
+            return Err(corrupt("L1 mark"));
+        };
+        Ok(Some(L1Mark { l2_block: u64::from_be_bytes(l2), l1_block: u64::from_be_bytes(l1) }))
+    }
+
+    /// Records how far the chain is known to agree with L1.
+    pub fn put_l1_mark(&self, mark: L1Mark) -> Result<(), StoreError> {
+        let mut v = [0u8; 16];
+        v[..8].copy_from_slice(&be(mark.l2_block));
+        v[8..].copy_from_slice(&be(mark.l1_block));
+        Ok(self.db.put_cf(self.cf("meta"), L1_MARK, v)?)
+    }
+
+    // ---- durability ---------------------------------------------------------------------
+
+    /// Makes every write committed so far durable (fsyncs RocksDB's WAL) and returns the
+    /// newest block that is now durable. One fsync, whatever was written since the last
+    /// one: call it before something outside the node depends on a block (posting it to
+    /// L1), not per write.
+    pub fn sync(&self) -> Result<u64, StoreError> {
+        // The head is read before the fsync, so every block up to it was written before.
+        let head = self.head()?.unwrap_or(0);
+        self.db.flush_wal(true)?;
+        if let Some(fault) = self.fault.lock().as_ref() {
+            fault.synced(&self.db)?;
+        }
+        Ok(self.durable.fetch_max(head, Ordering::AcqRel).max(head))
+    }
+
+    /// The newest block a [`Store::sync`] of this process made durable (0 before the first;
+    /// what a restart recovered is not counted until it is synced again).
+    pub fn durable_head(&self) -> u64 {
+        self.durable.load(Ordering::Acquire)
+    }
+
+    /// FAULT INJECTION (tests only): from now on, keeps in `image` a copy of the store as
+    /// of the last sync (taking the first copy now); replacing the store's directory by
+    /// it ([`crate::fault::DropUnsynced::lose_unsynced`]) is a crash that lost every
+    /// unsynced write.
+    pub fn inject_drop_unsynced(&self, image: &Path) -> Result<(), StoreError> {
+        let fault = crate::fault::DropUnsynced::new(image);
+        fault.synced(&self.db)?;
+        tracing::warn!(image = %image.display(), "FAULT INJECTION: the store keeps an image of its synced state");
+        *self.fault.lock() = Some(fault);
+        Ok(())
+    }
+
     /// A named metadata value.
     pub fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.get("meta", key.as_bytes())?.map(|v| v.to_vec()))
@@ -249,7 +337,7 @@ impl Store {
 
     /// Writes a named metadata value. `head`, `genesis` and `chain_id` are reserved.
     pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        debug_assert!(![HEAD, GENESIS, CHAIN_ID].contains(&key.as_bytes()));
+        debug_assert!(![HEAD, GENESIS, CHAIN_ID, L1_MARK].contains(&key.as_bytes()));
         Ok(self.db.put_cf(self.cf("meta"), key.as_bytes(), value)?)
     }
 
@@ -364,6 +452,54 @@ impl Store {
             batch.put_cf(smt_cf, hash.as_slice(), node.encode());
         }
         Ok(PreparedState { state_root, batch, nodes, number })
+    }
+
+    /// The state root after `changes` over the state after block `parent` (whose root is
+    /// `parent_root`), read from history: what [`Store::prepare`] computes over the latest
+    /// state, for any parent the store has (a block below the head). Writes nothing.
+    pub fn root_over(&self, parent: u64, parent_root: B256, changes: &StateChanges) -> Result<B256, StoreError> {
+        let mut updates: Vec<(B256, Option<B256>)> = Vec::new();
+        for address in &changes.wiped {
+            let rewritten = changes.storage.get(address);
+            for slot in self.slots_at(address, parent)? {
+                if !rewritten.is_some_and(|m| m.contains_key(&slot)) {
+                    updates.push((smt::storage_key(address, &B256::from(slot)), None));
+                }
+            }
+        }
+        for (address, rec) in &changes.accounts {
+            let leaf = rec.filter(|r| !r.is_empty()).map(|r| r.value_hash());
+            updates.push((smt::account_key(address), leaf));
+        }
+        for (address, slots) in &changes.storage {
+            for (slot, value) in slots {
+                let leaf = (!value.is_zero()).then(|| B256::from(value.to_be_bytes::<32>()));
+                updates.push((smt::storage_key(address, &B256::from(*slot)), leaf));
+            }
+        }
+        updates.sort_unstable_by_key(|a| a.0);
+        updates.dedup_by(|later, earlier| later.0 == earlier.0);
+        Ok(smt::update(&DbNodes { store: self }, parent_root, &updates)?.0)
+    }
+
+    /// The slots of `address` holding a non-zero value after block `number` (from history).
+    fn slots_at(&self, address: &Address, number: u64) -> Result<Vec<U256>, StoreError> {
+        let mut latest: std::collections::BTreeMap<U256, bool> = Default::default();
+        for item in self.db.prefix_iterator_cf(self.cf("storage_history"), address.as_slice()) {
+            let (k, v) = item?;
+            if !k.starts_with(address.as_slice()) {
+                break;
+            }
+            if k.len() != 60 {
+                return Err(corrupt("storage history key"));
+            }
+            let block = u64::from_be_bytes(k[52..].try_into().map_err(|_| corrupt("storage history key"))?);
+            if block <= number {
+                // Keys sort by slot, then block: the last one at or before `number` wins.
+                latest.insert(U256::from_be_slice(&k[20..52]), v.iter().any(|b| *b != 0));
+            }
+        }
+        Ok(latest.into_iter().filter(|(_, live)| *live).map(|(slot, _)| slot).collect())
     }
 
     /// Commits a block atomically: its prepared state, its data and indexes, the new head,
@@ -657,5 +793,109 @@ impl StateReader for StateAt<'_> {
             Some(v) if v.is_empty() => Ok(None),
             Some(v) => AccountRecord::decode(&v).map(Some).ok_or(corrupt("account history")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::DropUnsynced;
+
+    fn account(nonce: u64) -> Option<AccountRecord> {
+        Some(AccountRecord { nonce, balance: U256::from(nonce), code_hash: KECCAK256_EMPTY, code_size: 0 })
+    }
+
+    /// Commits block `number` with `changes` on top of the head; returns its state root.
+    fn commit(store: &Store, number: u64, changes: &StateChanges) -> B256 {
+        let parent_root = match number {
+            0 => smt::EMPTY_ROOT,
+            n => store.header(n - 1).unwrap().unwrap().1.state_root,
+        };
+        let prepared = store.prepare(number, parent_root, changes).unwrap();
+        let header = Header { number, state_root: prepared.state_root, ..Default::default() };
+        let record = BlockRecord { hash: header.hash_slow(), header, body: BlockBody::default(), receipts: Vec::new() };
+        store.commit(prepared, &record, &[]).unwrap();
+        record.header.state_root
+    }
+
+    fn bump(n: u64) -> StateChanges {
+        let mut c = StateChanges::default();
+        c.accounts.insert(Address::repeat_byte(1), account(n));
+        c
+    }
+
+    #[test]
+    fn sync_makes_the_head_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for n in 0..=3 {
+            commit(&store, n, &bump(n));
+        }
+        assert_eq!(store.durable_head(), 0, "nothing is durable before a sync");
+        assert_eq!(store.sync().unwrap(), 3);
+        commit(&store, 4, &bump(4));
+        assert_eq!(store.durable_head(), 3, "block 4 is not durable until the next sync");
+        assert_eq!(store.sync().unwrap(), 4);
+    }
+
+    /// The fault double: a restart after the fault finds the store as of its last sync.
+    #[test]
+    fn drop_unsynced_loses_every_write_after_the_last_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, image) = (dir.path().join("db"), dir.path().join("synced"));
+        {
+            let store = Store::open(&db).unwrap();
+            store.inject_drop_unsynced(&image).unwrap();
+            for n in 0..=2 {
+                commit(&store, n, &bump(n));
+            }
+            assert_eq!(store.sync().unwrap(), 2);
+            for n in 3..=4 {
+                commit(&store, n, &bump(n));
+            }
+            store.put_l1_mark(L1Mark { l2_block: 4, l1_block: 9 }).unwrap();
+        }
+        DropUnsynced::lose_unsynced(&db, &image).unwrap();
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.head().unwrap(), Some(2));
+        assert!(store.header(3).unwrap().is_none());
+        assert_eq!(store.l1_mark().unwrap(), None);
+        assert!(DropUnsynced::lose_unsynced(&db, &image).is_err(), "the image was used up");
+    }
+
+    #[test]
+    fn l1_mark_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.l1_mark().unwrap(), None);
+        let mark = L1Mark { l2_block: 56, l1_block: 1234 };
+        store.put_l1_mark(mark).unwrap();
+        assert_eq!(store.l1_mark().unwrap(), Some(mark));
+    }
+
+    /// `root_over` on history gives the root `prepare` gave when the parent was the head,
+    /// including a wiped account whose old slots only history knows.
+    #[test]
+    fn root_over_history_matches_prepare() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let a = Address::repeat_byte(0xaa);
+        commit(&store, 0, &bump(0));
+        let mut one = bump(1);
+        one.accounts.insert(a, account(1));
+        one.storage.entry(a).or_default().extend([(U256::from(1), U256::from(11)), (U256::from(2), U256::from(22))]);
+        let root1 = commit(&store, 1, &one);
+        let mut two = bump(2);
+        two.wiped.insert(a);
+        two.accounts.insert(a, account(5));
+        two.storage.entry(a).or_default().insert(U256::from(3), U256::from(33));
+        let root2 = commit(&store, 2, &two);
+        let three = bump(3);
+        let root3 = commit(&store, 3, &three);
+        assert_eq!(store.root_over(1, root1, &two).unwrap(), root2);
+        assert_eq!(store.root_over(2, root2, &three).unwrap(), root3);
+        // Over the head it is prepare's root.
+        let four = bump(4);
+        assert_eq!(store.root_over(3, root3, &four).unwrap(), store.prepare(4, root3, &four).unwrap().state_root);
     }
 }
