@@ -53,6 +53,22 @@ pub enum SkipReason {
     UnsupportedType,
     /// It is invalid at this point of the block (nonce, balance, fee, chain id, ...).
     Invalid(InvalidTransaction),
+    /// Its sender cannot pay `gasLimit × maxFee + value + l1Fee`.
+    CannotPayL1Fee,
+}
+
+/// The L1 fee of a signed transaction in a block with these inputs (zero for a block
+/// without an L1 fee origin).
+pub fn tx_l1_fee(config: &ChainConfig, inputs: &BlockInputs, tx: &TxEnvelope) -> alloy_primitives::U256 {
+    use alloy_eips::eip2718::Encodable2718;
+    faultline_primitives::l1fee::l1_fee(tx.encode_2718_len() as u64, &inputs.l1_fee, &config.l1_fee_scalars())
+}
+
+/// What a sender must hold for a transaction to be valid: `gasLimit × maxFee + value +
+/// l1Fee` (`None` on overflow, which no balance covers).
+pub fn required_balance(env: &TxEnv, l1_fee: alloy_primitives::U256) -> Option<alloy_primitives::U256> {
+    use alloy_primitives::U256;
+    U256::from(env.gas_limit).checked_mul(U256::from(env.gas_price))?.checked_add(env.value)?.checked_add(l1_fee)
 }
 
 /// One included transaction and its outcome.
@@ -68,6 +84,8 @@ pub struct IncludedTx {
     pub gas_used: u64,
     /// The created contract, for a successful creation.
     pub contract_address: Option<Address>,
+    /// The L1 fee it paid (`docs/chain.md`, "L1 fee").
+    pub l1_fee: alloy_primitives::U256,
 }
 
 /// Result of executing a block.
@@ -113,6 +131,10 @@ where
 {
     let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
     let mut out = BlockExecution::default();
+    // The L1 fee parameters the block prices with, readable from the GasPriceOracle.
+    for (slot, value) in faultline_primitives::l1fee::oracle_writes(&inputs.l1_fee) {
+        evm.ctx.journaled_state.database.set_storage(faultline_primitives::GAS_PRICE_ORACLE, slot, value);
+    }
     if !deposits.is_empty() {
         evm.ctx.block.basefee = 0;
         for d in deposits {
@@ -151,9 +173,32 @@ where
             out.skipped.push((hash, SkipReason::BlockFull));
             continue;
         }
+        // The L1 fee is bought with the gas (docs/chain.md, "L1 fee"): the sender must
+        // hold gas × maxFee + value + l1Fee; it goes to the vault before execution and
+        // stays paid whatever the execution does. Taken here, revm then checks the rest
+        // against what is left; an invalid transaction gets it back.
+        let l1_fee = tx_l1_fee(config, inputs, &tx);
+        let mut undo = None;
+        if !l1_fee.is_zero() {
+            let db = &mut evm.ctx.journaled_state.database;
+            let balance = revm::Database::basic(db, sender).map_err(ExecError::Store)?.map(|a| a.balance).unwrap_or_default();
+            if required_balance(&env, l1_fee).is_none_or(|need| need > balance) {
+                out.skipped.push((hash, SkipReason::CannotPayL1Fee));
+                continue;
+            }
+            let vault = faultline_primitives::L1_FEE_VAULT;
+            undo = Some((db.account_entry(&sender), db.account_entry(&vault)));
+            db.debit(sender, l1_fee).map_err(ExecError::Store)?;
+            db.credit(vault, l1_fee).map_err(ExecError::Store)?;
+        }
         let result = match evm.transact(env) {
             Ok(r) => r,
             Err(EVMError::Transaction(invalid)) => {
+                if let Some((s, v)) = undo {
+                    let db = &mut evm.ctx.journaled_state.database;
+                    db.restore_account(sender, s);
+                    db.restore_account(faultline_primitives::L1_FEE_VAULT, v);
+                }
                 out.skipped.push((hash, SkipReason::Invalid(invalid)));
                 continue;
             }
@@ -166,7 +211,7 @@ where
         out.gas_used += gas_used;
         let contract_address = exec.created_address().filter(|_| exec.is_success());
         let receipt = receipt(tx.tx_type(), exec.is_success(), out.gas_used, exec.into_logs());
-        out.included.push(IncludedTx { sender, tx, receipt, gas_used, contract_address });
+        out.included.push(IncludedTx { sender, tx, receipt, gas_used, contract_address, l1_fee });
     }
     out.changes = evm.ctx.journaled_state.database.into_changes().map_err(ExecError::Store)?;
     Ok(out)
