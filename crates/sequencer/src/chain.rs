@@ -321,6 +321,19 @@ impl Chain {
     fn add_to_pool(&self, ptx: PooledTx) -> Result<Option<B256>, PoolError> {
         let acc = self.store.account(&ptx.sender).map_err(|e| PoolError::Internal(e.to_string()))?;
         let (nonce, balance) = acc.map(|a| (a.nonce, a.balance)).unwrap_or_default();
+        // The L1 fee is bought with the gas: a sender that can pay the gas but not the L1
+        // fee is refused by the same rule (docs/chain.md, "L1 fee").
+        let l1_fee = self.next_l1_fee_of(&ptx.tx);
+        if !l1_fee.is_zero() {
+            let cost = alloy_primitives::U256::from(ptx.tx.gas_limit())
+                .checked_mul(alloy_primitives::U256::from(ptx.tx.max_fee_per_gas()))
+                .and_then(|c| c.checked_add(ptx.tx.value()))
+                .and_then(|c| c.checked_add(l1_fee))
+                .unwrap_or(alloy_primitives::U256::MAX);
+            if cost > balance {
+                return Err(PoolError::InsufficientFundsForL1Fee { balance, cost, l1_fee, overshot: cost - balance });
+            }
+        }
         self.pool.lock().add(ptx, nonce, balance)
     }
 
