@@ -153,13 +153,12 @@ pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, Rpc
             let bal = api.chain.store().state_at(p.n).account_record(&p.env.caller).map_err(internal)?.map(|a| a.balance).unwrap_or_default();
             // The L1 fee is bought with the gas (docs/chain.md, "L1 fee").
             let l1_fee = estimated_l1_fee(&api, &p.env);
-            if bal < p.env.value.saturating_add(l1_fee) {
-                return Err(RpcError::server(format!(
-                    "insufficient funds for gas * price + value + l1 fee: have {bal} want {}",
-                    p.env.value.saturating_add(l1_fee)
-                )));
+            // Not even a plain transfer's 21,000 gas fits beside the value and the L1 fee.
+            let least = p.env.value.saturating_add(l1_fee).saturating_add(U256::from(21_000u64) * U256::from(p.env.gas_price));
+            if !l1_fee.is_zero() && bal < least {
+                return Err(RpcError::server(format!("insufficient funds for gas * price + value + l1 fee: have {bal} want {least} (l1 fee {l1_fee})")));
             }
-            let avail = (bal - p.env.value - l1_fee) / U256::from(p.env.gas_price);
+            let avail = bal.saturating_sub(p.env.value).saturating_sub(l1_fee) / U256::from(p.env.gas_price);
             hi = hi.min(avail.try_into().unwrap_or(u64::MAX));
         }
         let first = match run(&api, &p, hi)? {
