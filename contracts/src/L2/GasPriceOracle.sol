@@ -26,14 +26,87 @@ contract GasPriceOracle {
     /// @notice The scalars' divisor as a number of decimals (1e6).
     uint256 public constant DECIMALS = 6;
 
+    /// @notice Bytes a signature adds to an unsigned transaction, at most (OP Stack's
+    ///         allowance): yParity or v, r and s with their RLP headers.
+    uint256 public constant SIGNATURE_ALLOWANCE = 68;
+
     /// @notice The L1 fee a transaction whose signed EIP-2718 bytes are `data` pays in
     ///         the current block (exactly what its receipt's `l1Fee` reports while the L1
-    ///         values do not move). Passed the unsigned serialization (as viem's
-    ///         `estimateL1Fee` does), it prices those bytes: about 67 fewer than signed.
+    ///         values do not move). Passed an unsigned EIP-1559, EIP-2930 or EIP-155
+    ///         transaction (as viem's `estimateL1Fee` passes it), it prices the bytes plus
+    ///         SIGNATURE_ALLOWANCE: at most 68 more than signed, never less. Bytes that are
+    ///         neither are priced as they are.
     /// @param data The transaction's bytes.
     /// @return The fee in wei.
     function getL1Fee(bytes calldata data) external view returns (uint256) {
-        return data.length * _weightedPrice() / 1e6;
+        uint256 size = data.length;
+        if (_isUnsigned(data)) size += SIGNATURE_ALLOWANCE;
+        return size * _weightedPrice() / 1e6;
+    }
+
+    /// @dev Whether `data` is an unsigned transaction: a typed one (0x01, 0x02) whose
+    ///      RLP list has 8 or 9 items (11 or 12 signed), or a legacy EIP-155 one whose
+    ///      last two items (r, s) are empty. Anything that does not parse is not.
+    function _isUnsigned(bytes calldata data) internal pure returns (bool) {
+        if (data.length == 0) return false;
+        uint8 ty = uint8(data[0]);
+        uint256 start = ty < 0x7f ? 1 : 0;
+        if (start == 1 && ty != 1 && ty != 2) return false;
+        (bool ok, uint256 offset, uint256 end) = _listBody(data, start);
+        if (!ok || end != data.length) return false;
+        uint256 items;
+        uint256 prevEmpty;
+        uint256 lastEmpty;
+        while (offset < end) {
+            uint256 next;
+            bool empty;
+            (ok, next, empty) = _skipItem(data, offset, end);
+            if (!ok) return false;
+            (prevEmpty, lastEmpty) = (lastEmpty, empty ? 1 : 0);
+            offset = next;
+            ++items;
+        }
+        if (ty == 2) return items == 9;
+        if (ty == 1) return items == 8;
+        return items == 9 && prevEmpty == 1 && lastEmpty == 1;
+    }
+
+    /// @dev The body of the RLP list at `at`: (well formed, first byte, end).
+    function _listBody(bytes calldata data, uint256 at) internal pure returns (bool, uint256, uint256) {
+        if (at >= data.length) return (false, 0, 0);
+        uint8 b = uint8(data[at]);
+        if (b < 0xc0) return (false, 0, 0);
+        if (b <= 0xf7) return (true, at + 1, at + 1 + (b - 0xc0));
+        uint256 n = b - 0xf7;
+        if (at + 1 + n > data.length || n > 4) return (false, 0, 0);
+        uint256 len;
+        for (uint256 i = 0; i < n; ++i) {
+            len = (len << 8) | uint8(data[at + 1 + i]);
+        }
+        return (true, at + 1 + n, at + 1 + n + len);
+    }
+
+    /// @dev Skips the RLP item at `at` (before `end`): (well formed, next offset, empty string).
+    function _skipItem(bytes calldata data, uint256 at, uint256 end) internal pure returns (bool, uint256, bool) {
+        uint8 b = uint8(data[at]);
+        uint256 next;
+        if (b < 0x80) {
+            next = at + 1;
+        } else if (b <= 0xb7) {
+            next = at + 1 + (b - 0x80);
+        } else if (b < 0xc0 || b > 0xf7) {
+            uint256 n = b < 0xc0 ? b - 0xb7 : b - 0xf7;
+            if (at + 1 + n > end || n > 4) return (false, 0, false);
+            uint256 len;
+            for (uint256 i = 0; i < n; ++i) {
+                len = (len << 8) | uint8(data[at + 1 + i]);
+            }
+            next = at + 1 + n + len;
+        } else {
+            next = at + 1 + (b - 0xc0);
+        }
+        if (next > end) return (false, 0, false);
+        return (true, next, b == 0x80);
     }
 
     /// @notice An upper bound of the L1 fee of a transaction whose unsigned serialization
@@ -81,6 +154,13 @@ contract GasPriceOracle {
     /// @return false.
     function isFjord() external pure returns (bool) {
         return false;
+    }
+
+    /// @notice OP Stack's operator fee (Isthmus) for a transaction using the given gas:
+    ///         faultline charges none (viem's `estimateTotalFee` asks for it).
+    /// @return 0.
+    function getOperatorFee(uint256) external pure returns (uint256) {
+        return 0;
     }
 
     /// @notice The L2 gas price (the block's base fee), as OP Stack's oracle answers it.
