@@ -331,7 +331,7 @@ impl Chain {
                 .and_then(|c| c.checked_add(l1_fee))
                 .unwrap_or(alloy_primitives::U256::MAX);
             if cost > balance {
-                return Err(PoolError::InsufficientFundsForL1Fee { balance, cost, l1_fee, overshot: cost - balance });
+                return Err(PoolError::InsufficientFundsForL1Fee { balance, cost, l1_fee });
             }
         }
         self.pool.lock().add(ptx, nonce, balance)
