@@ -24,7 +24,7 @@ use faultline_primitives::{
 use harness::{faultline, Anvil};
 
 /// A blob batch header (docs/batches.md, "Blob batches") for blocks with these tx counts.
-fn header(first: u64, length: u32, timestamp: u64, counts: &[u16]) -> Vec<u8> {
+fn header(first: u64, length: u32, timestamp: u64, l1_origin: u64, counts: &[u16]) -> Vec<u8> {
     let mut h = vec![BLOB_BATCH_VERSION];
     h.extend_from_slice(&first.to_be_bytes());
     h.extend_from_slice(&(counts.len() as u32).to_be_bytes());
@@ -32,6 +32,7 @@ fn header(first: u64, length: u32, timestamp: u64, counts: &[u16]) -> Vec<u8> {
     for n in counts {
         h.extend_from_slice(&timestamp.to_be_bytes());
         h.extend_from_slice(&0u64.to_be_bytes());
+        h.extend_from_slice(&l1_origin.to_be_bytes());
         h.extend_from_slice(&n.to_be_bytes());
     }
     h
@@ -75,6 +76,8 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
     let l1 = faultline_l1::sender(&sequencer, anvil.url.parse().unwrap());
     let inbox = BatchInbox::new(book.batch_inbox, &l1);
     let now = l1.get_block_by_number(Default::default()).await.unwrap().unwrap().header.timestamp;
+    // The L1 fee origin every block names: the inbox's deployment block, which it recorded.
+    let l1_origin = inbox.latestL1Fee().call().await.unwrap();
 
     // A malformed header reverts (the inbox checks every header byte).
     let sidecar = BlobTransactionSidecarEip7594::try_from_blobs(blob::encode(&[1, 2, 3])).unwrap();
@@ -89,7 +92,7 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
         blobs[0][32 * e] = (e as u8) % 0x70;
     }
     let sidecar = BlobTransactionSidecarEip7594::try_from_blobs(blobs).unwrap();
-    let r = post(&inbox, header(1, payload.len() as u32, now, &[3, 2]), sidecar).await;
+    let r = post(&inbox, header(1, payload.len() as u32, now, l1_origin, &[3, 2]), sidecar).await;
     assert!(r.status(), "the inbox cannot tell garbage blobs from good ones");
     assert_eq!(r.blob_gas_used(), Some(131_072));
 
@@ -101,14 +104,14 @@ async fn garbage_blob_batches_are_skipped_entry_by_entry_and_an_honest_batch_fol
     }
     payload.extend_from_slice(&[0xaa; 8]);
     let sidecar = BlobTransactionSidecarEip7594::try_from_blobs(blob::encode(&payload)).unwrap();
-    let r = post(&inbox, header(3, payload.len() as u32, now, &[4]), sidecar).await;
+    let r = post(&inbox, header(3, payload.len() as u32, now, l1_origin, &[4]), sidecar).await;
     assert!(r.status());
 
     // Batch 2, block 4: two real transfers, encoded by the codec the batcher uses.
     let alice = PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[0].1).unwrap();
     let txs: Vec<Bytes> =
         (0..2).map(|n| sign_eip1559(&alice, 64023, n, TxKind::Call(Address::repeat_byte(0xb0)), U256::from(7), Bytes::new(), 21_000).into()).collect();
-    let honest = Batch { first_block: 4, blocks: vec![BatchBlock { timestamp: now + 1, deposit_cursor: 0, txs }] }.encode_blob().unwrap();
+    let honest = Batch { first_block: 4, blocks: vec![BatchBlock { timestamp: now + 1, deposit_cursor: 0, l1_origin, txs }] }.encode_blob().unwrap();
     let sidecar = faultline_batcher::blob_sidecar(&honest.payload).unwrap();
     let r = post(&inbox, honest.header, sidecar).await;
     assert!(r.status());

@@ -26,6 +26,8 @@ contract Deploy is Script {
         uint64 window;
         uint64 interval;
         uint256 bond;
+        uint32 l1BaseFeeScalar;
+        uint32 l1BlobBaseFeeScalar;
     }
 
     function run() external returns (RollupConfig config, Portal portal, BatchInbox inbox, OutputOracle oracle) {
@@ -35,7 +37,9 @@ contract Deploy is Script {
             sequencer: vm.envOr("SEQUENCER", address(0x70997970C51812dc3A010C7d01b50e0d17dc79C8)),
             window: uint64(vm.envOr("CHALLENGE_WINDOW", uint256(60))),
             interval: uint64(vm.envOr("PROPOSAL_INTERVAL", uint256(10))),
-            bond: vm.envOr("PROPOSER_BOND", uint256(0.01 ether))
+            bond: vm.envOr("PROPOSER_BOND", uint256(0.01 ether)),
+            l1BaseFeeScalar: uint32(vm.envOr("L1_BASE_FEE_SCALAR", uint256(20_000))),
+            l1BlobBaseFeeScalar: uint32(vm.envOr("L1_BLOB_BASE_FEE_SCALAR", uint256(1_200_000)))
         });
         (config, portal, inbox, oracle) = _deploy(p);
         _write(address(config), address(portal), address(inbox), address(oracle));
@@ -49,7 +53,9 @@ contract Deploy is Script {
         (, address sender,) = vm.readCallers();
         address owner = vm.envOr("OWNER", sender);
         address oracleAddr = vm.computeCreateAddress(sender, vm.getNonce(sender) + 3);
-        config = new RollupConfig(owner, p.l2ChainId, p.sequencer, p.window, p.interval, p.bond);
+        config = new RollupConfig(
+            owner, p.l2ChainId, p.sequencer, p.window, p.interval, p.bond, p.l1BaseFeeScalar, p.l1BlobBaseFeeScalar
+        );
         portal = new Portal(config, OutputOracle(oracleAddr));
         inbox = new BatchInbox(config, portal);
         oracle = new OutputOracle(config, inbox, p.genesis);

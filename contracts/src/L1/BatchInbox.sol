@@ -8,7 +8,10 @@ import {Portal} from "./Portal.sol";
 /// @notice Where the sequencer posts L2 blocks: as calldata (`submitBatch`, version 0) or
 ///         as a calldata header with the transactions in EIP-4844 blobs (`submitBlobBatch`,
 ///         version 1). Every block header is checked here either way (sender, format,
-///         contiguous L2 block numbers, timestamps, deposit cursor); the batch is numbered
+///         contiguous L2 block numbers, timestamps, deposit cursor, L1 fee origin); the
+///         inbox records the L1 base fee and blob base fee of every L1 block that includes
+///         a batch (and of its deployment block), which L2 blocks price their L1 fees
+///         with (docs/chain.md, "L1 fee"); the batch is numbered
 ///         and committed on chain as a Merkle root, over blocks and transactions for
 ///         calldata, over blocks plus the blobs' versioned hashes for blobs. Those
 ///         commitments are what a one-step proof opens (`BatchReader`). Format, rules and
@@ -25,6 +28,20 @@ contract BatchInbox {
     uint256 public constant PAYLOAD_BYTES_PER_BLOB = 4096 * 31;
     /// @notice Most blobs one batch may use (the per-transaction cap since Osaka).
     uint256 public constant MAX_BLOBS = 6;
+    /// @notice Bytes of one block's header: `timestamp:u64 ‖ depositCursor:u64 ‖
+    ///         l1Origin:u64 ‖ txCount:u16`.
+    uint256 public constant BLOCK_HEADER_BYTES = 26;
+    /// @notice How many L1 blocks an L2 block's L1 fee origin may lag behind the newest
+    ///         recorded L1 fee when its batch lands.
+    uint64 public constant MAX_L1_ORIGIN_LAG = 256;
+
+    /// @notice The L1 fee values of one L1 block, as recorded when it was the current block
+    ///         (one slot; fees saturate at 2^64 - 1 wei).
+    struct L1Fee {
+        uint64 timestamp; // non-zero: recorded
+        uint64 baseFee;
+        uint64 blobBaseFee;
+    }
 
     /// @notice What the chain keeps of one batch (three slots).
     struct BatchRecord {
@@ -49,9 +66,17 @@ contract BatchInbox {
     uint64 public lastTimestamp;
     /// @notice Deposits included by the last L2 block posted (a cursor into the portal's accumulator).
     uint64 public depositCursor;
+    /// @notice The L1 fee origin of the last L2 block posted (L1 fee origins never decrease).
+    uint64 public lastL1Origin;
+    /// @notice The newest L1 block whose fees are recorded.
+    uint64 public latestL1Fee;
 
     mapping(uint256 => BatchRecord) internal _batches;
+    mapping(uint64 => L1Fee) internal _l1Fees;
 
+    /// @notice The L1 fee values of L1 block `l1Block` are recorded: L2 blocks may name it
+    ///         as their L1 fee origin from the next L1 block on.
+    event L1FeeRecorded(uint64 indexed l1Block, uint64 timestamp, uint64 baseFee, uint64 blobBaseFee);
     event BatchSubmitted(
         uint256 indexed index, uint64 indexed firstBlock, uint32 blockCount, uint32 txCount, bytes32 root
     );
@@ -80,10 +105,42 @@ contract BatchInbox {
     error UnknownBatch(uint256 index);
     error PayloadTooShort(uint256 length, uint256 txCount);
     error WrongBlobCount(uint256 expected, uint256 got);
+    /// @notice An L2 block names an L1 fee origin that the inbox never recorded.
+    /// @param l1Block The named L1 block.
+    error UnknownL1Origin(uint64 l1Block);
+    /// @notice An L2 block's L1 fee origin is older than its predecessor's.
+    /// @param previous The previous block's origin.
+    /// @param got The named origin.
+    error L1OriginDecreased(uint64 previous, uint64 got);
+    /// @notice An L2 block's L1 fee origin lags more than MAX_L1_ORIGIN_LAG behind the newest recorded one.
+    /// @param origin The named origin.
+    /// @param latest The newest recorded L1 fee.
+    error L1OriginTooOld(uint64 origin, uint64 latest);
 
     constructor(RollupConfig config_, Portal portal_) {
         config = config_;
         portal = portal_;
+        _recordL1Fee();
+    }
+
+    /// @notice The recorded L1 fee values of L1 block `l1Block` (timestamp zero: not recorded).
+    /// @param l1Block The L1 block number.
+    /// @return The record.
+    function l1Fee(uint64 l1Block) external view returns (L1Fee memory) {
+        return _l1Fees[l1Block];
+    }
+
+    /// @dev Records this L1 block's base fee and blob base fee, once per L1 block.
+    function _recordL1Fee() private {
+        // forge-lint: disable-next-line(unsafe-typecast) L1 block numbers fit 64 bits
+        uint64 n = uint64(block.number);
+        if (_l1Fees[n].timestamp != 0) return;
+        uint64 baseFee = block.basefee > type(uint64).max ? type(uint64).max : uint64(block.basefee);
+        uint64 blobBaseFee = block.blobbasefee > type(uint64).max ? type(uint64).max : uint64(block.blobbasefee);
+        // forge-lint: disable-next-line(unsafe-typecast) timestamps fit 64 bits
+        _l1Fees[n] = L1Fee(uint64(block.timestamp), baseFee, blobBaseFee);
+        latestL1Fee = n;
+        emit L1FeeRecorded(n, uint64(block.timestamp), baseFee, blobBaseFee);
     }
 
     /// @notice The record of batch `index`.
@@ -99,7 +156,7 @@ contract BatchInbox {
         (uint64 firstBlock, uint32 blockCount) = _prefix(data, VERSION, 13);
 
         // First pass: validate and count items, so the leaf array is allocated once.
-        (uint256 items, uint32 txCount, uint64 timestamp, uint64 cursor) = _scan(data, blockCount);
+        (uint256 items, uint32 txCount, BlockState memory last) = _scan(data, blockCount);
 
         bytes32[] memory leaves = new bytes32[](items);
         _leaves(data, blockCount, firstBlock, leaves);
@@ -108,13 +165,14 @@ contract BatchInbox {
         index = batchCount;
         // forge-lint: disable-next-line(unsafe-typecast) items and the length are bounded by the calldata a block can carry (< 2^32)
         _batches[index] = BatchRecord(root, firstBlock, blockCount, uint32(items), uint64(block.number), uint32(data.length), txCount, 0);
-        _advance(index, firstBlock, blockCount, timestamp, cursor);
+        _advance(index, firstBlock, blockCount, last);
         emit BatchSubmitted(index, firstBlock, blockCount, txCount, root);
     }
 
     /// @notice Posts one blob batch (docs/batches.md, "Blob batches"). `header` is
     ///         `version:u8 (= 1) ‖ firstBlock:u64 ‖ blockCount:u32 ‖ payloadLength:u32 ‖
-    ///         block × blockCount` with block = `timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16`;
+    ///         block × blockCount` with block = `timestamp:u64 ‖ depositCursor:u64 ‖
+    ///         l1Origin:u64 ‖ txCount:u16`;
     ///         the transaction carries exactly the blobs a payload of `payloadLength`
     ///         bytes needs (at least one, at most MAX_BLOBS), holding the transactions'
     ///         offset table and bytes. The block headers are checked with the same rules
@@ -124,12 +182,11 @@ contract BatchInbox {
     function submitBlobBatch(bytes calldata header) external returns (uint256 index) {
         (uint64 firstBlock, uint32 blockCount) = _prefix(header, BLOB_VERSION, 17);
         uint32 length = uint32(bytes4(header[13:17]));
-        uint256 headerEnd = 17 + 18 * uint256(blockCount);
+        uint256 headerEnd = 17 + BLOCK_HEADER_BYTES * uint256(blockCount);
         if (header.length < headerEnd) revert Truncated(header.length);
         if (header.length > headerEnd) revert TrailingBytes(headerEnd);
 
-        (bytes32[] memory leaves, uint32 txCount, uint64 timestamp, uint64 cursor) =
-            _blobBlocks(header, firstBlock, blockCount);
+        (bytes32[] memory leaves, uint32 txCount, BlockState memory last) = _blobBlocks(header, firstBlock, blockCount);
         if (uint256(length) < 3 * uint256(txCount)) revert PayloadTooShort(length, txCount);
         bytes32[] memory hashes = _blobHashes(length);
         bytes32 blobs;
@@ -140,7 +197,7 @@ contract BatchInbox {
 
         index = batchCount;
         _batches[index] = BatchRecord(root, firstBlock, blockCount, blockCount, uint64(block.number), length, txCount, blobs);
-        _advance(index, firstBlock, blockCount, timestamp, cursor);
+        _advance(index, firstBlock, blockCount, last);
         emit BlobBatchSubmitted(index, firstBlock, blockCount, txCount, root, length, hashes);
     }
 
@@ -161,27 +218,35 @@ contract BatchInbox {
         if (firstBlock != nextBlock) revert WrongFirstBlock(nextBlock, firstBlock);
     }
 
+    /// @dev The header fields one block's checks compare with its predecessor's.
+    struct BlockState {
+        uint64 timestamp;
+        uint64 cursor;
+        uint64 origin;
+    }
+
+    /// @dev The state after the last block posted.
+    function _lastState() private view returns (BlockState memory) {
+        return BlockState(lastTimestamp, depositCursor, lastL1Origin);
+    }
+
     /// @dev Checks a blob batch header's blocks and returns their Merkle leaves
-    ///      (`keccak256(0x03 ‖ number ‖ timestamp ‖ depositCursor ‖ txCount ‖ firstTx:u32)`),
-    ///      the transaction count and the last block's timestamp and deposit cursor.
+    ///      (`keccak256(0x03 ‖ number ‖ timestamp ‖ depositCursor ‖ l1Origin ‖ txCount ‖ firstTx:u32)`),
+    ///      the transaction count and the last block's state.
     function _blobBlocks(bytes calldata header, uint64 firstBlock, uint32 blockCount)
         private
         view
-        returns (bytes32[] memory leaves, uint32 txCount, uint64 timestamp, uint64 cursor)
+        returns (bytes32[] memory leaves, uint32 txCount, BlockState memory last)
     {
         leaves = new bytes32[](blockCount);
-        timestamp = lastTimestamp;
-        cursor = depositCursor;
+        last = _lastState();
         uint256 deposits = portal.depositCount();
         for (uint256 b = 0; b < blockCount; ++b) {
-            uint256 o = 17 + 18 * b;
-            uint64 t = uint64(bytes8(header[o:o + 8]));
-            uint64 c = uint64(bytes8(header[o + 8:o + 16]));
-            _checkBlock(timestamp, t, cursor, c, deposits);
-            (timestamp, cursor) = (t, c);
+            uint256 o = 17 + BLOCK_HEADER_BYTES * b;
+            _checkBlock(last, header[o:o + 24], deposits);
             // forge-lint: disable-next-line(unsafe-typecast) b < blockCount (u32)
-            leaves[b] = keccak256(abi.encodePacked(uint8(0x03), firstBlock + uint64(b), header[o:o + 18], txCount));
-            txCount += uint16(bytes2(header[o + 16:o + 18]));
+            leaves[b] = keccak256(abi.encodePacked(uint8(0x03), firstBlock + uint64(b), header[o:o + 26], txCount));
+            txCount += uint16(bytes2(header[o + 24:o + 26]));
         }
     }
 
@@ -199,47 +264,52 @@ contract BatchInbox {
         if (blobhash(expected) != bytes32(0)) revert WrongBlobCount(expected, expected + 1);
     }
 
-    /// @dev Moves the inbox past an accepted batch.
-    function _advance(uint256 index, uint64 firstBlock, uint32 blockCount, uint64 timestamp, uint64 cursor) private {
+    /// @dev Moves the inbox past an accepted batch and records this L1 block's fees.
+    function _advance(uint256 index, uint64 firstBlock, uint32 blockCount, BlockState memory last) private {
         batchCount = index + 1;
         nextBlock = firstBlock + blockCount;
-        lastTimestamp = timestamp;
-        depositCursor = cursor;
+        lastTimestamp = last.timestamp;
+        depositCursor = last.cursor;
+        lastL1Origin = last.origin;
+        _recordL1Fee();
     }
 
-    /// @dev The rules every block header obeys, against the previous block's values.
-    function _checkBlock(uint64 prevTimestamp, uint64 timestamp, uint64 prevCursor, uint64 cursor, uint256 deposits)
-        private
-        view
-    {
-        if (timestamp < prevTimestamp) revert TimestampDecreased(prevTimestamp, timestamp);
+    /// @dev The rules every block header obeys (`h` = `timestamp ‖ depositCursor ‖
+    ///      l1Origin`), against the previous block's state, which it then advances. The
+    ///      origin must be an L1 block recorded before this batch (so the sequencer
+    ///      cannot price with a value L1 does not hold), never older than the previous
+    ///      block's, and at most MAX_L1_ORIGIN_LAG behind the newest recorded one.
+    function _checkBlock(BlockState memory s, bytes calldata h, uint256 deposits) private view {
+        uint64 timestamp = uint64(bytes8(h[0:8]));
+        uint64 cursor = uint64(bytes8(h[8:16]));
+        uint64 origin = uint64(bytes8(h[16:24]));
+        if (timestamp < s.timestamp) revert TimestampDecreased(s.timestamp, timestamp);
         if (timestamp > block.timestamp + MAX_TIMESTAMP_DRIFT) revert TimestampTooFarAhead(timestamp, block.timestamp);
-        if (cursor < prevCursor) revert DepositCursorDecreased(prevCursor, cursor);
+        if (cursor < s.cursor) revert DepositCursorDecreased(s.cursor, cursor);
         if (cursor > deposits) revert DepositCursorBeyondPortal(cursor, deposits);
+        if (origin < s.origin) revert L1OriginDecreased(s.origin, origin);
+        if (_l1Fees[origin].timestamp == 0) revert UnknownL1Origin(origin);
+        if (origin + MAX_L1_ORIGIN_LAG < latestL1Fee) revert L1OriginTooOld(origin, latestL1Fee);
+        (s.timestamp, s.cursor, s.origin) = (timestamp, cursor, origin);
     }
 
     /// @dev Walks the blocks, checking bounds and the header rules. Returns the number of
     ///      Merkle leaves (one per block plus one per transaction), the transaction count
-    ///      and the last block's timestamp and deposit cursor.
+    ///      and the last block's state.
     function _scan(bytes calldata data, uint32 blockCount)
         private
         view
-        returns (uint256 items, uint32 txCount, uint64 timestamp, uint64 cursor)
+        returns (uint256 items, uint32 txCount, BlockState memory last)
     {
         uint256 offset = 13;
-        uint64 prevTimestamp = lastTimestamp;
-        uint64 prevCursor = depositCursor;
+        last = _lastState();
         uint256 deposits = portal.depositCount();
         for (uint256 b = 0; b < blockCount; ++b) {
-            // Block header: timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16.
-            if (data.length < offset + 18) revert Truncated(offset);
-            timestamp = uint64(bytes8(data[offset:offset + 8]));
-            cursor = uint64(bytes8(data[offset + 8:offset + 16]));
-            uint16 n = uint16(bytes2(data[offset + 16:offset + 18]));
-            offset += 18;
-            _checkBlock(prevTimestamp, timestamp, prevCursor, cursor, deposits);
-            prevTimestamp = timestamp;
-            prevCursor = cursor;
+            // Block header: timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16.
+            if (data.length < offset + BLOCK_HEADER_BYTES) revert Truncated(offset);
+            _checkBlock(last, data[offset:offset + 24], deposits);
+            uint16 n = uint16(bytes2(data[offset + 24:offset + 26]));
+            offset += BLOCK_HEADER_BYTES;
             for (uint256 t = 0; t < n; ++t) {
                 // Transaction: length:u24 ‖ EIP-2718 bytes (length >= 1).
                 if (data.length < offset + 3) revert Truncated(offset);
@@ -255,16 +325,16 @@ contract BatchInbox {
     }
 
     /// @dev Fills `leaves` (docs/batches.md, "Commitment"):
-    ///      block leaf = keccak256(0x01 ‖ number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16),
+    ///      block leaf = keccak256(0x01 ‖ number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16),
     ///      tx leaf    = keccak256(0x02 ‖ tx bytes). Bounds were checked by `_scan`.
     function _leaves(bytes calldata data, uint32 blockCount, uint64 firstBlock, bytes32[] memory leaves) private pure {
         uint256 offset = 13;
         uint256 item;
         for (uint256 b = 0; b < blockCount; ++b) {
-            uint16 n = uint16(bytes2(data[offset + 16:offset + 18]));
+            uint16 n = uint16(bytes2(data[offset + 24:offset + 26]));
             // forge-lint: disable-next-line(unsafe-typecast) b < blockCount (u32), and firstBlock + blockCount was checked to fit by nextBlock arithmetic
-            leaves[item++] = keccak256(abi.encodePacked(uint8(0x01), firstBlock + uint64(b), data[offset:offset + 18]));
-            offset += 18;
+            leaves[item++] = keccak256(abi.encodePacked(uint8(0x01), firstBlock + uint64(b), data[offset:offset + 26]));
+            offset += BLOCK_HEADER_BYTES;
             for (uint256 t = 0; t < n; ++t) {
                 uint256 len = uint24(bytes3(data[offset:offset + 3]));
                 offset += 3;

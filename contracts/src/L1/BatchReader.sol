@@ -62,12 +62,15 @@ library BatchReader {
     }
 
     /// @notice A blob batch's block leaf.
-    function blobBlockLeaf(uint64 number, uint64 timestamp, uint64 cursor, uint16 txCount, uint32 firstTx)
-        internal
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encodePacked(uint8(0x03), number, timestamp, cursor, txCount, firstTx));
+    function blobBlockLeaf(
+        uint64 number,
+        uint64 timestamp,
+        uint64 cursor,
+        uint64 l1Origin,
+        uint16 txCount,
+        uint32 firstTx
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(uint8(0x03), number, timestamp, cursor, l1Origin, txCount, firstTx));
     }
 
     /// @notice The evaluation point of field element `i` of a blob: ω^bitreverse12(i).

@@ -5,7 +5,8 @@ pragma solidity ^0.8.24;
 /// @notice The parameters of one faultline rollup, read by the inbox, the output oracle
 ///         and the portal. What may change after deployment, and by whom, is in
 ///         docs/contracts.md ("Rollup config"):
-///         - fixed forever: the L2 chain id, the challenge window, the proposal interval;
+///         - fixed forever: the L2 chain id, the challenge window, the proposal interval,
+///           the two L1 fee scalars (docs/chain.md, "L1 fee");
 ///         - the owner (two-step transfer) may rotate the sequencer key, change the
 ///           proposer bond (it applies to new proposals only: a posted bond is never
 ///           touched), and set the dispute game once (the only contract allowed to delete
@@ -17,6 +18,12 @@ contract RollupConfig {
     uint64 public immutable challengeWindow;
     /// @notice L2 blocks between two consecutive outputs, fixed.
     uint64 public immutable proposalInterval;
+    /// @notice L1 fee: weight of the L1 base fee, millionths per 16 gas of a byte (OP
+    ///         Stack's `baseFeeScalar`), fixed; the L2 state transition prices with it.
+    uint32 public immutable l1BaseFeeScalar;
+    /// @notice L1 fee: weight of the L1 blob base fee, millionths per byte (OP Stack's
+    ///         `blobBaseFeeScalar`), fixed.
+    uint32 public immutable l1BlobBaseFeeScalar;
 
     /// @notice The only account that may post batches to the inbox.
     address public sequencer;
@@ -58,7 +65,9 @@ contract RollupConfig {
         address sequencer_,
         uint64 challengeWindow_,
         uint64 proposalInterval_,
-        uint256 proposerBond_
+        uint256 proposerBond_,
+        uint32 l1BaseFeeScalar_,
+        uint32 l1BlobBaseFeeScalar_
     ) {
         if (owner_ == address(0) || sequencer_ == address(0)) revert ZeroAddress();
         if (l2ChainId_ == 0 || l2ChainId_ == block.chainid || l2ChainId_ > type(uint64).max) {
@@ -73,6 +82,8 @@ contract RollupConfig {
         challengeWindow = challengeWindow_;
         proposalInterval = proposalInterval_;
         proposerBond = proposerBond_;
+        l1BaseFeeScalar = l1BaseFeeScalar_;
+        l1BlobBaseFeeScalar = l1BlobBaseFeeScalar_;
         emit OwnershipTransferred(address(0), owner_);
         emit SequencerChanged(address(0), sequencer_);
         emit ProposerBondChanged(0, proposerBond_);

@@ -20,12 +20,18 @@ contract BatchInboxTest is Test {
     struct Blk {
         uint64 timestamp;
         uint64 cursor;
+        uint64 origin; // L1 fee origin; 0 stands for the inbox's deployment block (1)
         bytes[] txs;
+    }
+
+    /// The L1 fee origin a test block names (0: the deployment block, recorded by the constructor).
+    function _origin(Blk memory b) internal pure returns (uint64) {
+        return b.origin == 0 ? 1 : b.origin;
     }
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether);
+        config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether, 20_000, 1_200_000);
         portal = new Portal(config, OutputOracle(address(0xdead)));
         inbox = new BatchInbox(config, portal);
         vm.deal(USER, 100 ether);
@@ -36,7 +42,7 @@ contract BatchInboxTest is Test {
     function _encode(uint64 first, Blk[] memory blocks) internal pure returns (bytes memory out) {
         out = abi.encodePacked(uint8(0), first, uint32(blocks.length));
         for (uint256 i = 0; i < blocks.length; i++) {
-            out = abi.encodePacked(out, blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length));
+            out = abi.encodePacked(out, blocks[i].timestamp, blocks[i].cursor, _origin(blocks[i]), uint16(blocks[i].txs.length));
             for (uint256 j = 0; j < blocks[i].txs.length; j++) {
                 out = abi.encodePacked(out, uint24(blocks[i].txs[j].length), blocks[i].txs[j]);
             }
@@ -51,7 +57,12 @@ contract BatchInboxTest is Test {
         for (uint256 i = 0; i < blocks.length; i++) {
             leaves[k++] = keccak256(
                 abi.encodePacked(
-                    uint8(1), first + uint64(i), blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length)
+                    uint8(1),
+                    first + uint64(i),
+                    blocks[i].timestamp,
+                    blocks[i].cursor,
+                    _origin(blocks[i]),
+                    uint16(blocks[i].txs.length)
                 )
             );
             for (uint256 j = 0; j < blocks[i].txs.length; j++) {
@@ -150,17 +161,16 @@ contract BatchInboxTest is Test {
         // Block header truncated (offset 13).
         vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(13)));
         _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), uint64(1)));
-        // Tx length prefix truncated (offset 31).
-        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(31)));
-        _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), uint64(block.timestamp), uint64(0), uint16(1), uint8(0)));
-        // Tx body truncated (body at 34).
-        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(34)));
-        _submit(
-            abi.encodePacked(uint8(0), uint64(1), uint32(1), uint64(block.timestamp), uint64(0), uint16(1), uint24(5), hex"0102")
-        );
+        // Tx length prefix truncated (offset 39).
+        uint64 ts = uint64(block.timestamp);
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(39)));
+        _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), ts, uint64(0), uint64(1), uint16(1), uint8(0)));
+        // Tx body truncated (body at 42).
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(42)));
+        _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), ts, uint64(0), uint64(1), uint16(1), uint24(5), hex"0102"));
         // Zero-length tx.
-        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(34)));
-        _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), uint64(block.timestamp), uint64(0), uint16(1), uint24(0)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(42)));
+        _submit(abi.encodePacked(uint8(0), uint64(1), uint32(1), ts, uint64(0), uint64(1), uint16(1), uint24(0)));
         // Trailing bytes.
         vm.expectRevert(abi.encodeWithSelector(BatchInbox.TrailingBytes.selector, good.length));
         _submit(bytes.concat(good, hex"00"));
@@ -192,6 +202,69 @@ contract BatchInboxTest is Test {
 
         vm.expectRevert(abi.encodeWithSelector(BatchInbox.TimestampDecreased.selector, t + 30, t));
         _submit(_encode(2, _oneBlock(t, 0, 0))); // across batches
+    }
+
+    // ---- L1 fee origins (docs/chain.md, "L1 fee") ----
+
+    function test_l1Fee_recordedAtDeploymentAndWithEveryBatch() public {
+        BatchInbox.L1Fee memory f = inbox.l1Fee(1);
+        assertEq(f.timestamp, block.timestamp, "the deployment block is recorded");
+        assertEq(inbox.latestL1Fee(), 1);
+        vm.roll(10);
+        vm.fee(7 gwei);
+        vm.blobBaseFee(1_000_000);
+        _submit(_encode(1, _oneBlock(uint64(block.timestamp), 0, 1)));
+        f = inbox.l1Fee(10);
+        assertEq(f.baseFee, 7 gwei);
+        assertEq(f.blobBaseFee, block.blobbasefee);
+        assertEq(inbox.latestL1Fee(), 10);
+        assertEq(inbox.l1Fee(9).timestamp, 0, "an L1 block without a batch is not recorded");
+        // A second batch in the same L1 block keeps the first record.
+        vm.fee(9 gwei);
+        Blk[] memory b = _oneBlock(uint64(block.timestamp), 0, 0);
+        b[0].origin = 10;
+        _submit(_encode(2, b));
+        assertEq(inbox.l1Fee(10).baseFee, 7 gwei);
+        assertEq(inbox.lastL1Origin(), 10);
+    }
+
+    function test_reverts_l1Origins() public {
+        uint64 t = uint64(block.timestamp);
+        // Not recorded: the sequencer cannot price with a value L1 does not hold.
+        Blk[] memory b = _oneBlock(t, 0, 0);
+        b[0].origin = 2;
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.UnknownL1Origin.selector, uint64(2)));
+        _submit(_encode(1, b));
+        vm.roll(5);
+        _submit(_encode(1, _oneBlock(t, 0, 0))); // records block 5
+        b[0].origin = 5;
+        _submit(_encode(2, b));
+        // Never decreasing, within and across batches.
+        vm.roll(6);
+        b[0].origin = 1;
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.L1OriginDecreased.selector, uint64(5), uint64(1)));
+        _submit(_encode(3, b));
+        // At most MAX_L1_ORIGIN_LAG behind the newest record.
+        vm.roll(5 + 257);
+        b[0].origin = 5;
+        _submit(_encode(3, b)); // records 262; origin 5 was 257 behind the newest (5) at the check
+        vm.roll(263);
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.L1OriginTooOld.selector, uint64(5), uint64(262)));
+        _submit(_encode(4, b));
+        b[0].origin = 6; // 6 + 256 = 262: still allowed, but 6 was never recorded
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.UnknownL1Origin.selector, uint64(6)));
+        _submit(_encode(4, b));
+        b[0].origin = 262;
+        _submit(_encode(4, b));
+        assertEq(inbox.lastL1Origin(), 262);
+    }
+
+    function testFuzz_l1Origin_mustBeRecorded(uint64 origin) public {
+        vm.assume(origin > 1); // 0 stands for 1 in these helpers
+        Blk[] memory b = _oneBlock(uint64(block.timestamp), 0, 0);
+        b[0].origin = origin;
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.UnknownL1Origin.selector, origin));
+        _submit(_encode(1, b));
     }
 
     function test_unknownBatch() public {
@@ -263,7 +336,7 @@ contract BatchInboxTest is Test {
     function _blobHeader(uint64 first, uint32 length, Blk[] memory blocks) internal pure returns (bytes memory out) {
         out = abi.encodePacked(uint8(1), first, uint32(blocks.length), length);
         for (uint256 i = 0; i < blocks.length; i++) {
-            out = abi.encodePacked(out, blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length));
+            out = abi.encodePacked(out, blocks[i].timestamp, blocks[i].cursor, _origin(blocks[i]), uint16(blocks[i].txs.length));
         }
     }
 
@@ -273,7 +346,13 @@ contract BatchInboxTest is Test {
         for (uint256 i = 0; i < blocks.length; i++) {
             leaves[i] = keccak256(
                 abi.encodePacked(
-                    uint8(3), first + uint64(i), blocks[i].timestamp, blocks[i].cursor, uint16(blocks[i].txs.length), firstTx
+                    uint8(3),
+                    first + uint64(i),
+                    blocks[i].timestamp,
+                    blocks[i].cursor,
+                    _origin(blocks[i]),
+                    uint16(blocks[i].txs.length),
+                    firstTx
                 )
             );
             firstTx += uint32(blocks[i].txs.length);
@@ -335,9 +414,9 @@ contract BatchInboxTest is Test {
         bytes memory good = _blobHeader(1, 100, _blk(t, 0, 1));
         vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(16)));
         _submitBlob(one, _slice(good, 16));
-        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(34)));
-        _submitBlob(one, _slice(good, 34));
-        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TrailingBytes.selector, uint256(35)));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.Truncated.selector, uint256(42)));
+        _submitBlob(one, _slice(good, 42));
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.TrailingBytes.selector, uint256(43)));
         _submitBlob(one, abi.encodePacked(good, uint8(0)));
         bytes memory v0 = _blobHeader(1, 100, _blk(t, 0, 1));
         v0[0] = 0x00;
@@ -470,7 +549,7 @@ contract BatchInboxTest is Test {
         uint256 nb = 5;
         uint256 per = 100;
         uint256 len = 112;
-        bytes memory data = new bytes(13 + nb * (18 + per * (3 + len)));
+        bytes memory data = new bytes(13 + nb * (26 + per * (3 + len)));
         uint256 o;
         data[o++] = 0x00;
         o = _put(data, o, 1, 8);
@@ -478,6 +557,7 @@ contract BatchInboxTest is Test {
         for (uint256 i = 0; i < nb; i++) {
             o = _put(data, o, block.timestamp - nb + i, 8);
             o = _put(data, o, 0, 8);
+            o = _put(data, o, 1, 8); // L1 fee origin: the deployment block
             o = _put(data, o, per, 2);
             for (uint256 j = 0; j < per; j++) {
                 o = _put(data, o, len, 3);

@@ -85,6 +85,7 @@ contract BatchReaderTest is InboxFixtures {
                 uint64(vm.parseJsonUint(json, string.concat(b, "number"))),
                 uint64(vm.parseJsonUint(json, string.concat(b, "timestamp"))),
                 uint64(vm.parseJsonUint(json, string.concat(b, "cursor"))),
+                uint64(vm.parseJsonUint(json, string.concat(b, "l1Origin"))),
                 uint16(vm.parseJsonUint(json, string.concat(b, "txCount"))),
                 uint32(vm.parseJsonUint(json, string.concat(b, "firstTx")))
             );

@@ -11,7 +11,7 @@ contract RollupConfigTest is Test {
     RollupConfig internal config;
 
     function setUp() public {
-        config = new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether);
+        config = new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
     }
 
     function test_constructor_setsEverything() public view {
@@ -21,35 +21,37 @@ contract RollupConfigTest is Test {
         assertEq(config.challengeWindow(), 60);
         assertEq(config.proposalInterval(), 10);
         assertEq(config.proposerBond(), 0.01 ether);
+        assertEq(config.l1BaseFeeScalar(), 20_000);
+        assertEq(config.l1BlobBaseFeeScalar(), 1_200_000);
         assertEq(config.disputeGame(), address(0));
     }
 
     function test_constructor_rejectsBadValues() public {
         vm.expectRevert(RollupConfig.ZeroAddress.selector);
-        new RollupConfig(address(0), 64023, SEQ, 60, 10, 0.01 ether);
+        new RollupConfig(address(0), 64023, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.ZeroAddress.selector);
-        new RollupConfig(OWNER, 64023, address(0), 60, 10, 0.01 ether);
+        new RollupConfig(OWNER, 64023, address(0), 60, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, 0, SEQ, 60, 10, 0.01 ether);
+        new RollupConfig(OWNER, 0, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, block.chainid, SEQ, 60, 10, 0.01 ether);
+        new RollupConfig(OWNER, block.chainid, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, uint256(type(uint64).max) + 1, SEQ, 60, 10, 0.01 ether);
+        new RollupConfig(OWNER, uint256(type(uint64).max) + 1, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidChallengeWindow.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 0, 10, 0.01 ether);
+        new RollupConfig(OWNER, 64023, SEQ, 0, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidChallengeWindow.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 30 days + 1, 10, 0.01 ether);
+        new RollupConfig(OWNER, 64023, SEQ, 30 days + 1, 10, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidProposalInterval.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 60, 0, 0.01 ether);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 0, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(RollupConfig.InvalidProposalInterval.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 60, 1_000_001, 0.01 ether);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 1_000_001, 0.01 ether, 20_000, 1_200_000);
         vm.expectRevert(abi.encodeWithSelector(RollupConfig.BondOutOfRange.selector, uint256(0.001 ether - 1)));
-        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.001 ether - 1);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.001 ether - 1, 20_000, 1_200_000);
         vm.expectRevert(abi.encodeWithSelector(RollupConfig.BondOutOfRange.selector, uint256(1000 ether + 1)));
-        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 1000 ether + 1);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 1000 ether + 1, 20_000, 1_200_000);
         // The bounds themselves are accepted.
-        new RollupConfig(OWNER, 64023, SEQ, 30 days, 1_000_000, 1000 ether);
-        new RollupConfig(OWNER, 64023, SEQ, 1, 1, 0.001 ether);
+        new RollupConfig(OWNER, 64023, SEQ, 30 days, 1_000_000, 1000 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 1, 1, 0.001 ether, 20_000, 1_200_000);
     }
 
     function test_owner_setters() public {

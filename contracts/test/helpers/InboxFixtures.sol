@@ -14,7 +14,7 @@ abstract contract InboxFixtures is Test {
     /// @dev An inbox (sequencer SEQUENCER) whose portal holds `deposits` deposits, so
     ///      that batches with deposit cursors up to that number are accepted.
     function _inboxWithDeposits(uint256 deposits) internal returns (BatchInbox) {
-        RollupConfig config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether);
+        RollupConfig config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether, 20_000, 1_200_000);
         Portal portal = new Portal(config, OutputOracle(address(0xdead)));
         address user = address(0xbeef);
         vm.deal(user, 1 ether);

@@ -11,16 +11,16 @@ import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 
 /// @notice Encodes batches of empty L2 blocks (docs/batches.md, version 0):
 ///         version:u8 ‖ firstBlock:u64 ‖ blockCount:u32 ‖ per block
-///         (timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16 = 0).
+///         (timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16 = 0).
 ///         Independent of the general-purpose BatchEncoder helper on purpose.
 library EmptyBlockBatch {
-    function encode(uint64 firstBlock, uint32 blockCount, uint64 timestamp, uint64 depositCursor)
+    function encode(uint64 firstBlock, uint32 blockCount, uint64 timestamp, uint64 depositCursor, uint64 l1Origin)
         internal
         pure
         returns (bytes memory data)
     {
         data = abi.encodePacked(uint8(0), firstBlock, blockCount);
-        bytes memory blk = abi.encodePacked(timestamp, depositCursor, uint16(0));
+        bytes memory blk = abi.encodePacked(timestamp, depositCursor, l1Origin, uint16(0));
         for (uint256 i = 0; i < blockCount; ++i) {
             data = bytes.concat(data, blk);
         }
@@ -32,7 +32,7 @@ library EmptyBlockBatch {
         if (count == 0) return;
         uint64 ts = inbox.lastTimestamp();
         if (block.timestamp > ts) ts = uint64(block.timestamp);
-        bytes memory data = encode(inbox.nextBlock(), count, ts, inbox.depositCursor());
+        bytes memory data = encode(inbox.nextBlock(), count, ts, inbox.depositCursor(), inbox.latestL1Fee());
         vm.prank(sequencer);
         inbox.submitBatch(data);
     }
@@ -70,7 +70,7 @@ abstract contract OracleFixtures is Test {
     function _deployRollup() internal {
         vm.warp(START_TIME);
         uint256 nonce = vm.getNonce(address(this));
-        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, INTERVAL, BOND);
+        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, INTERVAL, BOND, 20_000, 1_200_000);
         address predictedOracle = vm.computeCreateAddress(address(this), nonce + 3);
         portal = new Portal(config, OutputOracle(predictedOracle));
         inbox = new BatchInbox(config, portal);

@@ -58,23 +58,23 @@ impl DataAvailability {
     pub fn max_block_bytes(self) -> usize {
         match self {
             Self::Blobs => self.max_batch_bytes(),
-            Self::Calldata => self.max_batch_bytes() - 13 - 18,
+            Self::Calldata => self.max_batch_bytes() - 13 - faultline_primitives::batch::BLOCK_HEADER_BYTES,
         }
     }
 
     /// The bytes a block takes in a batch of this mode: for blobs, its share of the
-    /// payload (3 bytes of offset table and the bytes of each transaction; its 18-byte
+    /// payload (3 bytes of offset table and the bytes of each transaction; its 26-byte
     /// header goes to calldata); for calldata, header and length-prefixed transactions.
     pub fn block_bytes<'a>(self, txs: impl IntoIterator<Item = &'a [u8]>) -> usize {
         let body: usize = txs.into_iter().map(|t| 3 + t.len()).sum();
         match self {
             Self::Blobs => body,
-            Self::Calldata => 18 + body,
+            Self::Calldata => faultline_primitives::batch::BLOCK_HEADER_BYTES + body,
         }
     }
 }
 
-/// Most block headers a blob batch carries in its calldata (18 bytes each: about an
+/// Most block headers a blob batch carries in its calldata (26 bytes each: about an
 /// hour of 1 s blocks, posted after an outage).
 pub const MAX_BLOB_BATCH_BLOCKS: usize = 4096;
 
@@ -209,7 +209,8 @@ pub fn build_batch(store: &Store, from: u64, head: u64, da: DataAvailability, ma
         }
         size += block_size;
         let deposit_cursor = faultline_primitives::deposit_cursor(&header.extra_data);
-        batch.blocks.push(BatchBlock { timestamp: header.timestamp, deposit_cursor, txs });
+        let l1_origin = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data).origin;
+        batch.blocks.push(BatchBlock { timestamp: header.timestamp, deposit_cursor, l1_origin, txs });
     }
     Ok(Some(batch))
 }

@@ -43,6 +43,12 @@ struct Figures {
     output_gas: u64,
     l1_transfer_gas: u64,
     l1_transfer_fee_wei: u128,
+    /// Sum of the L2 receipts' `l1Fee` (what users paid for their L1 data).
+    l1_fees_paid_wei: u128,
+    /// Receipts summed.
+    l1_fee_receipts: usize,
+    /// The L1 fee vault's balance after the run.
+    vault_wei: u128,
     verifier: String,
 }
 
@@ -98,6 +104,21 @@ fn print_mode(txs: usize, f: &Figures) {
         "fees at this run's L1 prices   {:.0} wei per L2 tx for batches, vs {} wei for the L1 transfer",
         f.batch_fee_wei as f64 / n,
         f.l1_transfer_fee_wei
+    );
+    let paid = f.l1_fees_paid_wei as f64 / f.l1_fee_receipts.max(1) as f64;
+    let cost = f.batch_fee_wei as f64 / n;
+    println!(
+        "L1 fee users paid              {paid:.0} wei per L2 tx ({} receipts, {} wei in all; the L1 fee vault holds {} wei{})",
+        f.l1_fee_receipts,
+        f.l1_fees_paid_wei,
+        f.vault_wei,
+        if f.vault_wei == f.l1_fees_paid_wei { ", equal" } else { ", NOT EQUAL" }
+    );
+    println!("L1 cost the batcher paid       {cost:.0} wei per L2 tx (blob gas at the blob base fee, execution at the base fee)");
+    println!(
+        "margin                         {:.0} wei per L2 tx ({:+.1}% of the cost)",
+        paid - cost,
+        if cost > 0.0 { (paid - cost) / cost * 100.0 } else { 0.0 }
     );
     println!("verifier: {}", f.verifier);
 }
@@ -209,8 +230,27 @@ async fn run_mode(txs: usize, da: DataAvailability) -> eyre::Result<Figures> {
         output_gas: 0,
         l1_transfer_gas,
         l1_transfer_fee_wei,
+        l1_fees_paid_wei: 0,
+        l1_fee_receipts: 0,
+        vault_wei: 0,
         verifier: String::new(),
     };
+    // What users paid for their L1 data: every receipt's l1Fee, and the vault.
+    for n in 1..=l2_head {
+        let v: serde_json::Value = rpc
+            .post(&l2_url)
+            .json(&serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockReceipts", "params": [format!("{n:#x}")]}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        for r in v["result"].as_array().into_iter().flatten() {
+            let fee = r["l1Fee"].as_str().ok_or_else(|| eyre!("block {n}: a receipt without l1Fee"))?;
+            f.l1_fees_paid_wei += u128::from_str_radix(fee.trim_start_matches("0x"), 16)?;
+            f.l1_fee_receipts += 1;
+        }
+    }
+    f.vault_wei = l2.get_balance(faultline_primitives::L1_FEE_VAULT).await?.saturating_to();
     let logs = l1
         .get_logs(
             &Filter::new()

@@ -58,6 +58,51 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     .await
 }
 
+/// Follows the L1 fee values the inbox records (`L1FeeRecorded`), `confirmations` L1
+/// blocks deep, and hands the newest to `chain`: the next blocks name it as their L1 fee
+/// origin (`docs/chain.md`, "L1 fee"). A record younger than the confirmation depth is
+/// not used, so an L1 reorg within that depth cannot drop an origin a block named.
+pub async fn follow_l1_fees<P: alloy::providers::Provider + Clone>(
+    reader: L1Reader<P>,
+    chain: Arc<Chain>,
+    start_block: u64,
+    confirmations: u64,
+    poll: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let span = tracing::info_span!("l1_fees", confirmations);
+    async move {
+        tokio::pin!(shutdown);
+        let mut next = start_block;
+        loop {
+            match reader.provider().get_block_number().await {
+                Ok(head) => {
+                    let safe = head.saturating_sub(confirmations);
+                    if safe >= next {
+                        match reader.l1_fees(next, safe).await {
+                            Ok(fees) => {
+                                if let Some(newest) = fees.last() {
+                                    tracing::debug!(origin = newest.origin, base_fee = newest.base_fee, blob_base_fee = newest.blob_base_fee, "L1 fee origin");
+                                    chain.set_l1_fee(*newest);
+                                }
+                                next = safe + 1;
+                            }
+                            Err(e) => tracing::warn!(error = %e, "reading L1 fee records failed; retrying"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "L1 head unavailable; retrying"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
 /// Keeps the chain's `safe` and `finalized` heads in step with L1: the inbox's last
 /// batched block and the newest final output's block. Reports L1's reachability to
 /// `health`, which warns when L1 goes away, while it stays away, and when it is back.

@@ -355,6 +355,16 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
         Duration::from_secs(1),
         stopped(stop.clone()),
     )));
+    // Every block names an L1 fee origin the inbox recorded (its inbox refuses others).
+    chain.require_l1_fee();
+    tasks.handles.push(tokio::spawn(crate::follower::follow_l1_fees(
+        L1Reader::new(reader_provider.clone(), l1.book.portal, l1.book.batch_inbox),
+        chain.clone(),
+        l1.book.deployment_block,
+        l1.confirmations,
+        Duration::from_millis(500),
+        stopped(stop.clone()),
+    )));
     if l1.fault_censor_deposits {
         tracing::warn!("FAULT INJECTION: this sequencer ignores L1 deposits");
     } else {

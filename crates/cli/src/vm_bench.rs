@@ -50,6 +50,9 @@ fn ctx(gas: u64) -> BlockCtx {
         blob_basefee: 1,
         parent_hash: B256::ZERO,
         deposit_cursor: 0,
+        // No L1 fee: the state tests (and the bench's blocks) have none.
+        l1_fee: Default::default(),
+        l1_scalars: Default::default(),
         block_hashes: Tree::from_words(&[B256::ZERO; 256]),
     }
 }

@@ -45,6 +45,15 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
     let store = Arc::new(Store::open_read_only(&db).wrap_err("opening the store read-only")?);
     let chain_id = store.chain_id()?.ok_or_else(|| eyre!("the store has no chain id"))?;
     let head = store.head()?.ok_or_else(|| eyre!("the store has no blocks"))?;
+    // The chain's L1 fee scalars: genesis wrote them into the GasPriceOracle (docs/chain.md, "L1 fee").
+    let scalar = |slot: u64| -> eyre::Result<u32> {
+        let v = store.storage(&faultline_primitives::GAS_PRICE_ORACLE, &alloy::primitives::U256::from(slot))?;
+        u32::try_from(v).map_err(|_| eyre!("GasPriceOracle slot {slot} holds {v}, not an L1 fee scalar"))
+    };
+    let l1_scalars = faultline_primitives::l1fee::L1FeeScalars {
+        base_fee_scalar: scalar(faultline_primitives::l1fee::oracle_slots::BASE_FEE_SCALAR)?,
+        blob_base_fee_scalar: scalar(faultline_primitives::l1fee::oracle_slots::BLOB_BASE_FEE_SCALAR)?,
+    };
     let to = args.to.unwrap_or(head).min(head);
     if args.from == 0 || args.from > to {
         bail!("nothing to replay: blocks {}..={to} (genesis is not a block of the machine)", args.from);
@@ -68,7 +77,7 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
     let (mut steps, mut worst_witness, mut worst_gas, mut over) = (0u64, 0usize, 0u64, 0u64);
     let started = Instant::now();
     for number in args.from..=to {
-        let block = l2::block_from_store(&store, chain_id, number, &deposits)?;
+        let block = l2::block_from_store(&store, chain_id, l1_scalars, number, &deposits)?;
         let inputs = block.txs.len();
         let (end, n) = if args.check {
             let (end, s) = trace::run_checked(block.machine()).map_err(|e| eyre!("block {number}: {e}"))?;

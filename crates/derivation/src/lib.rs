@@ -23,6 +23,7 @@ use alloy_primitives::{Address, B256};
 use faultline_l1::bindings::{BatchInbox, Portal};
 use faultline_primitives::{
     batch::{Batch, BatchError},
+    l1fee::L1FeeInputs,
     Deposit,
 };
 
@@ -141,6 +142,24 @@ impl<P: Provider + Clone> L1Reader<P> {
             });
         }
         out.sort_by_key(|d| d.index);
+        Ok(out)
+    }
+
+    /// The L1 fee values the inbox recorded in L1 blocks `from..=to` (`L1FeeRecorded`),
+    /// by L1 block: what L2 blocks may name as their L1 fee origin (`docs/chain.md`, "L1 fee").
+    pub async fn l1_fees(&self, from: u64, to: u64) -> Result<Vec<L1FeeInputs>, ReadError> {
+        let filter = Filter::new().address(self.inbox).event_signature(BatchInbox::L1FeeRecorded::SIGNATURE_HASH).from_block(from).to_block(to);
+        let mut out = Vec::new();
+        for log in self.provider.get_logs(&filter).await? {
+            let block = log.block_number;
+            let ev = log
+                .log_decode::<BatchInbox::L1FeeRecorded>()
+                .map_err(|e| ReadError::BadLog { what: "L1FeeRecorded", block, reason: e.to_string() })?
+                .inner
+                .data;
+            out.push(L1FeeInputs { origin: ev.l1Block, base_fee: ev.baseFee, blob_base_fee: ev.blobBaseFee });
+        }
+        out.sort_by_key(|f| f.origin);
         Ok(out)
     }
 

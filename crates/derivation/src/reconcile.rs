@@ -12,7 +12,7 @@ use crate::{check_stored_block, derive_block, DeriveError, L1Batch, L1Reader, Re
 use alloy::providers::Provider;
 use alloy_primitives::B256;
 use faultline_l1::bindings::BatchInbox;
-use faultline_primitives::{ChainConfig, Deposit};
+use faultline_primitives::{l1fee::L1FeeInputs, ChainConfig, Deposit};
 use faultline_state::{L1Mark, Store, StoreError};
 use std::{collections::BTreeMap, time::Instant};
 
@@ -62,14 +62,23 @@ pub enum ReconcileError {
         /// The block expected.
         expected: u64,
     },
+    /// The batches read end before the inbox's newest block (an L1 endpoint whose logs lag
+    /// its state, or an L1 that moved between the reads): nothing is decided, try again.
+    #[error("the batches read from L1 end at block {read}, but the inbox holds blocks up to {on_l1}: L1 was read short")]
+    Short {
+        /// The last block the batches read hold.
+        read: u64,
+        /// `BatchInbox.nextBlock() - 1` when the reads began.
+        on_l1: u64,
+    },
 }
 
 impl ReconcileError {
-    /// Whether trying again later can succeed (L1 unreachable or changing), as opposed
-    /// to a verdict on the store ([`ReconcileError::Diverged`], [`ReconcileError::Gap`])
-    /// or a store failure.
+    /// Whether trying again later can succeed (L1 unreachable, changing, or read short),
+    /// as opposed to a verdict on the store ([`ReconcileError::Diverged`],
+    /// [`ReconcileError::Gap`]) or a store failure.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Read(_) | Self::Inbox(_) | Self::Rpc(_))
+        matches!(self, Self::Read(_) | Self::Inbox(_) | Self::Rpc(_) | Self::Short { .. })
     }
 }
 
@@ -100,6 +109,7 @@ pub fn apply_batches(
     config: &ChainConfig,
     batches: &[L1Batch],
     deposits: &BTreeMap<u64, Deposit>,
+    l1_fees: &BTreeMap<u64, L1FeeInputs>,
     checked: u64,
 ) -> Result<(Reconciled, Option<L1Mark>), ReconcileError> {
     let mut head = store.head()?.unwrap_or(0);
@@ -124,13 +134,13 @@ pub fn apply_batches(
             }
             next += 1;
             if number <= head {
-                if let Some(l1) = check_stored_block(store, config, number, block, deposits)? {
+                if let Some(l1) = check_stored_block(store, config, number, block, deposits, b.l1_block, l1_fees)? {
                     let local = store.header(number)?.map(|(h, _)| h).unwrap_or_default();
                     return Err(ReconcileError::Diverged { number, local, l1, batch: b.index });
                 }
                 out.compared += 1;
             } else {
-                let d = derive_block(store, config, number, block, deposits)?;
+                let d = derive_block(store, config, number, block, deposits, b.l1_block, l1_fees)?;
                 tracing::info!(number, hash = %d.hash, txs = d.txs, "block re-derived from L1");
                 head = number;
                 out.rederived += 1;
@@ -167,7 +177,13 @@ pub async fn reconcile<P: Provider + Clone>(
     let from = mark.map_or(deployment_block, |m| m.l1_block.max(deployment_block));
     let batches = reader.batches(from, l1_head).await?;
     let deposits: BTreeMap<u64, Deposit> = reader.deposits(deployment_block, l1_head).await?.into_iter().map(|d| (d.index, d)).collect();
-    let (mut out, new_mark) = apply_batches(store, config, &batches, &deposits, checked)?;
+    // A block may name any L1 fee record since the deployment (docs/chain.md, "L1 fee").
+    let l1_fees: BTreeMap<u64, L1FeeInputs> = reader.l1_fees(deployment_block, l1_head).await?.into_iter().map(|f| (f.origin, f)).collect();
+    let (mut out, new_mark) = apply_batches(store, config, &batches, &deposits, &l1_fees, checked)?;
+    let read = new_mark.map_or(checked, |m| m.l2_block);
+    if read < on_l1 {
+        return Err(ReconcileError::Short { read, on_l1 });
+    }
     if let Some(m) = new_mark {
         store.put_l1_mark(m)?;
     }

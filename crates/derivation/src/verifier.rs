@@ -102,6 +102,8 @@ pub struct Verifier<P> {
     /// Last L1 block read and its hash.
     anchor: Option<(u64, B256)>,
     deposits: BTreeMap<u64, Deposit>,
+    /// The inbox's L1 fee records, by L1 block.
+    l1_fees: BTreeMap<u64, faultline_primitives::l1fee::L1FeeInputs>,
     checked: u64,
 }
 
@@ -109,7 +111,19 @@ impl<P: Provider + Clone> Verifier<P> {
     /// A verifier over `store` (genesis already written) that reads L1 from `start_block`.
     pub fn new(reader: L1Reader<P>, store: Arc<Store>, config: ChainConfig, oracle: Address, start_block: u64, confirmations: u64) -> Self {
         let oracle = OutputOracle::new(oracle, reader.provider().clone());
-        Self { reader, store, config, oracle, confirmations, start_block, next_l1: start_block, anchor: None, deposits: BTreeMap::new(), checked: 0 }
+        Self {
+            reader,
+            store,
+            config,
+            oracle,
+            confirmations,
+            start_block,
+            next_l1: start_block,
+            anchor: None,
+            deposits: BTreeMap::new(),
+            l1_fees: BTreeMap::new(),
+            checked: 0,
+        }
     }
 
     /// The hash of L1 block `n` now (zero if L1 has no such block).
@@ -143,6 +157,9 @@ impl<P: Provider + Clone> Verifier<P> {
         for d in self.reader.deposits(self.start_block, block).await? {
             self.deposits.insert(d.index, d);
         }
+        for f in self.reader.l1_fees(self.start_block, block).await? {
+            self.l1_fees.insert(f.origin, f);
+        }
         self.next_l1 = block + 1;
         tracing::info!(l1_block = block, l2_head = self.head()?, "verifier resumes from its L1 anchor");
         Ok(())
@@ -171,6 +188,7 @@ impl<P: Provider + Clone> Verifier<P> {
             let safe_hash = self.l1_hash(safe).await?;
             let deposits = self.reader.deposits(self.next_l1, safe).await?;
             let batches = self.reader.batches(self.next_l1, safe).await?;
+            let l1_fees = self.reader.l1_fees(self.next_l1, safe).await?;
             let again = self.l1_hash(safe).await?;
             if again != safe_hash {
                 tracing::warn!(l1_block = safe, "L1 changed while reading; reading again next round");
@@ -178,6 +196,9 @@ impl<P: Provider + Clone> Verifier<P> {
             }
             for d in deposits {
                 self.deposits.insert(d.index, d);
+            }
+            for f in l1_fees {
+                self.l1_fees.insert(f.origin, f);
             }
             let started = Instant::now();
             // Blocks at or below the head were derived before a restart; read it once.
@@ -196,7 +217,7 @@ impl<P: Provider + Clone> Verifier<P> {
                     if number <= head {
                         continue;
                     }
-                    let d = derive_block(&self.store, &self.config, number, block, &self.deposits)?;
+                    let d = derive_block(&self.store, &self.config, number, block, &self.deposits, b.l1_block, &self.l1_fees)?;
                     head = number;
                     round.blocks += 1;
                     round.txs += d.txs as u64;

@@ -1,7 +1,8 @@
 //! Derivation against the real sequencer: blocks rebuilt from their batch form (plus
 //! deposits) into a separate store have the sequencer's hashes; garbage entries in a
 //! batch are skipped without changing the block; a deposit the batch leaves out past the
-//! sequencing window is forced in.
+//! sequencing window is forced in; blocks price their L1 fees with the L1 values they
+//! name, which must be recorded on L1.
 
 use alloy::{eips::eip2718::Encodable2718, signers::local::PrivateKeySigner};
 use alloy_primitives::{Address, Bytes, TxKind, U256};
@@ -10,7 +11,8 @@ use faultline_primitives::{
     batch::BatchBlock,
     deposit_cursor,
     dev::{sign_eip1559, DEV_ACCOUNTS},
-    ChainConfig, Deposit,
+    l1fee::{l1_fee_inputs, L1FeeInputs},
+    ChainConfig, Deposit, L1_FEE_VAULT,
 };
 use faultline_sequencer::{Chain, PoolConfig};
 use faultline_state::Store;
@@ -42,6 +44,7 @@ fn batch_block(store: &Store, n: u64) -> BatchBlock {
     BatchBlock {
         timestamp: h.timestamp,
         deposit_cursor: deposit_cursor(&h.extra_data),
+        l1_origin: l1_fee_inputs(&h.extra_data).origin,
         txs: body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect(),
     }
 }
@@ -55,9 +58,14 @@ fn derived_blocks_match_the_sequencer_and_skip_garbage() {
     let now = 1_800_000_000;
     let deposits: BTreeMap<u64, Deposit> = (0..2).map(|i| (i, deposit(i, bob, now))).collect();
 
+    // The L1 fee records an inbox made in L1 blocks 7 and 8.
+    let l1_fees: BTreeMap<u64, L1FeeInputs> =
+        [7, 8].into_iter().map(|o| (o, L1FeeInputs { origin: o, base_fee: o * 1_000_000_000, blob_base_fee: 3 })).collect();
+    chain.set_l1_fee(l1_fees[&7]);
     chain.add_deposits(deposits.values().cloned());
     chain.submit_raw(&transfer(0, 0, bob, cfg.chain_id)).unwrap();
     chain.produce_block(now).unwrap(); // block 1: 2 deposits + 1 transfer
+    chain.set_l1_fee(l1_fees[&8]);
     chain.submit_raw(&transfer(1, 0, bob, cfg.chain_id)).unwrap();
     chain.submit_raw(&transfer(0, 1, bob, cfg.chain_id)).unwrap();
     chain.produce_block(now + 1).unwrap(); // block 2: 2 transfers
@@ -74,16 +82,28 @@ fn derived_blocks_match_the_sequencer_and_skip_garbage() {
             b.txs.push(Bytes::from(transfer(1, 0, bob, cfg.chain_id))); // nonce already used
             b.txs.push(Bytes::from(transfer(2, 0, bob, 1))); // chain id 1
         }
-        let d = derive_block(&store, &cfg, n, &b, &deposits).unwrap();
+        let d = derive_block(&store, &cfg, n, &b, &deposits, 20, &l1_fees).unwrap();
         let (seq_hash, _) = chain.store().header(n).unwrap().unwrap();
         assert_eq!(d.hash, seq_hash, "block {n} differs");
         if n == 2 {
             assert_eq!((d.txs, d.skipped), (2, 3));
         }
     }
+    // The three transfers paid L1 fees into the vault, the same on both sides.
+    let vault = store.account(&L1_FEE_VAULT).unwrap().unwrap().balance;
+    assert!(vault > U256::ZERO);
+    assert_eq!(chain.store().account(&L1_FEE_VAULT).unwrap().unwrap().balance, vault);
     // Gaps are refused.
     let b = batch_block(chain.store(), 3);
-    assert!(matches!(derive_block(&store, &cfg, 5, &b, &deposits), Err(DeriveError::Gap { number: 5, head: 3 })));
+    assert!(matches!(derive_block(&store, &cfg, 5, &b, &deposits, 20, &l1_fees), Err(DeriveError::Gap { number: 5, head: 3 })));
+    // An origin the inbox never recorded, or one recorded only after the batch, is refused.
+    let mut b = batch_block(chain.store(), 3);
+    b.l1_origin = 9;
+    assert!(matches!(derive_block(&store, &cfg, 4, &b, &deposits, 20, &l1_fees), Err(DeriveError::BadL1Origin { origin: 9, .. })));
+    b.l1_origin = 8;
+    assert!(matches!(derive_block(&store, &cfg, 4, &b, &deposits, 7, &l1_fees), Err(DeriveError::BadL1Origin { origin: 8, .. })));
+    b.l1_origin = 7;
+    assert!(matches!(derive_block(&store, &cfg, 4, &b, &deposits, 20, &l1_fees), Err(DeriveError::BadL1Origin { origin: 7, .. })), "older than the parent's");
 }
 
 #[test]
@@ -97,8 +117,9 @@ fn a_deposit_left_out_past_the_window_is_forced_in() {
     let store = Store::open(&dir.path().join("db")).unwrap();
     faultline_executor::genesis::init_genesis(&store, &cfg).unwrap();
     // The batch includes no deposit; deposit 0 is 61 s old (forced), deposit 1 only 10 s.
-    let b = BatchBlock { timestamp: now, deposit_cursor: 0, txs: vec![] };
-    derive_block(&store, &cfg, 1, &b, &deposits).unwrap();
+    let b = BatchBlock { timestamp: now, deposit_cursor: 0, l1_origin: 1, txs: vec![] };
+    let l1_fees = BTreeMap::from([(1, L1FeeInputs { origin: 1, base_fee: 1, blob_base_fee: 1 })]);
+    derive_block(&store, &cfg, 1, &b, &deposits, 2, &l1_fees).unwrap();
     let (_, h) = store.header(1).unwrap().unwrap();
     assert_eq!(deposit_cursor(&h.extra_data), 1, "exactly the deposit past the window is forced in");
     let acc = store.account(&carol).unwrap().unwrap();

@@ -16,6 +16,7 @@ use faultline_primitives::{
     batch::{Batch, BatchBlock},
     deposit_cursor,
     dev::{sign_eip1559, DEV_ACCOUNTS},
+    l1fee::{l1_fee_inputs, L1FeeInputs},
     ChainConfig, Deposit,
 };
 use faultline_sequencer::{Chain, PoolConfig};
@@ -35,6 +36,7 @@ fn batch_block(store: &Store, n: u64) -> BatchBlock {
     BatchBlock {
         timestamp: h.timestamp,
         deposit_cursor: deposit_cursor(&h.extra_data),
+        l1_origin: l1_fee_inputs(&h.extra_data).origin,
         txs: body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect(),
     }
 }
@@ -50,6 +52,8 @@ struct OnL1 {
     cfg: ChainConfig,
     chain: Arc<Chain>,
     deposits: BTreeMap<u64, Deposit>,
+    /// The inbox's L1 fee records (one, at origin 7, that every block names).
+    l1_fees: BTreeMap<u64, L1FeeInputs>,
     batches: Vec<L1Batch>,
     _dir: tempfile::TempDir,
 }
@@ -71,6 +75,9 @@ fn on_l1() -> OnL1 {
     };
     let deposits: BTreeMap<u64, Deposit> = [(0, deposit)].into();
     chain.add_deposits(deposits.values().cloned());
+    let fee = L1FeeInputs { origin: 7, base_fee: 2_000_000_000, blob_base_fee: 3 };
+    let l1_fees = BTreeMap::from([(7, fee)]);
+    chain.set_l1_fee(fee);
     for n in 1..=5u64 {
         chain.submit_raw(&transfer(0, n - 1, cfg.chain_id)).unwrap();
         if n == 4 {
@@ -79,7 +86,7 @@ fn on_l1() -> OnL1 {
         chain.produce_block(NOW + n).unwrap();
     }
     let batches = vec![l1_batch(0, 10, chain.store(), 1..=3), l1_batch(1, 11, chain.store(), 4..=5)];
-    OnL1 { cfg, chain, deposits, batches, _dir: dir }
+    OnL1 { cfg, chain, deposits, l1_fees, batches, _dir: dir }
 }
 
 /// A sequencer data dir holding L1's blocks 1..=`upto` (as if restored from a copy).
@@ -87,7 +94,7 @@ fn behind(l1: &OnL1, upto: u64) -> (Arc<Chain>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let chain = Chain::open(dir.path(), l1.cfg.clone(), PoolConfig::default()).unwrap();
     for n in 1..=upto {
-        derive_block(chain.store(), &l1.cfg, n, &batch_block(l1.chain.store(), n), &l1.deposits).unwrap();
+        derive_block(chain.store(), &l1.cfg, n, &batch_block(l1.chain.store(), n), &l1.deposits, 10, &l1.l1_fees).unwrap();
     }
     assert_eq!(chain.adopt_store_head().unwrap(), upto);
     (chain, dir)
@@ -101,7 +108,7 @@ fn a_store_behind_l1_derives_the_rest_and_the_chain_continues_on_it() {
     chain.submit_raw(&transfer(3, 0, l1.cfg.chain_id)).unwrap();
     assert_eq!(chain.pool_len(), 1);
 
-    let (r, mark) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, 0).unwrap();
+    let (r, mark) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, &l1.l1_fees, 0).unwrap();
     assert_eq!((r.head_before, r.head, r.compared, r.rederived), (2, 5, 2, 3));
     assert_eq!(mark, Some(L1Mark { l2_block: 5, l1_block: 11 }));
     for n in 1..=5 {
@@ -116,7 +123,7 @@ fn a_store_behind_l1_derives_the_rest_and_the_chain_continues_on_it() {
     assert_eq!(next.record.header.parent_hash, l1.chain.store().header(5).unwrap().unwrap().0, "block 6 builds on L1's block 5");
 
     // Run again with the mark: nothing left to compare or derive.
-    let (r, mark) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, 5).unwrap();
+    let (r, mark) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, &l1.l1_fees, 5).unwrap();
     assert_eq!((r.compared, r.rederived, mark), (0, 0, None));
 }
 
@@ -129,7 +136,7 @@ fn a_block_that_differs_from_l1_is_refused_with_both_hashes() {
     let local = chain.store().header(3).unwrap().unwrap().0;
     let theirs = l1.chain.store().header(3).unwrap().unwrap().0;
     assert_ne!(local, theirs);
-    let err = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, 0).unwrap_err();
+    let err = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, &l1.l1_fees, 0).unwrap_err();
     match &err {
         ReconcileError::Diverged { number, local: l, l1: t, batch } => assert_eq!((*number, *l, *t, *batch), (3, local, theirs, 0)),
         other => panic!("expected a divergence, got {other}"),
@@ -152,7 +159,7 @@ fn garbage_that_derives_to_the_stored_block_is_no_difference() {
         batch.blocks[1].txs.insert(0, Bytes::from_static(b"\x02garbage"));
         batch.blocks[1].txs.push(Bytes::from(transfer(0, 0, l1.cfg.chain_id)));
     }
-    let (r, _) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, 0).unwrap();
+    let (r, _) = apply_batches(chain.store(), &l1.cfg, &l1.batches, &l1.deposits, &l1.l1_fees, 0).unwrap();
     assert_eq!((r.compared, r.rederived), (5, 0));
 }
 
@@ -160,6 +167,6 @@ fn garbage_that_derives_to_the_stored_block_is_no_difference() {
 fn batches_that_skip_blocks_are_a_gap() {
     let l1 = on_l1();
     let (chain, _dir) = behind(&l1, 1);
-    let err = apply_batches(chain.store(), &l1.cfg, &l1.batches[1..], &l1.deposits, 0).unwrap_err();
+    let err = apply_batches(chain.store(), &l1.cfg, &l1.batches[1..], &l1.deposits, &l1.l1_fees, 0).unwrap_err();
     assert!(matches!(err, ReconcileError::Gap { batch: 1, number: 4, expected: 1 }), "{err}");
 }

@@ -23,6 +23,9 @@ pub struct BlockInputs {
     /// Portal deposits included up to and including this block (the header's
     /// `extraData`, 8 bytes big-endian; `docs/bridge.md`).
     pub deposit_cursor: u64,
+    /// The L1 values the block prices its transactions' L1 fees with (the rest of
+    /// `extraData`; `docs/chain.md`, "L1 fee"). Zero: no L1 fee.
+    pub l1_fee: faultline_primitives::l1fee::L1FeeInputs,
 }
 
 impl BlockInputs {

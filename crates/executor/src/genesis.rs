@@ -45,6 +45,7 @@ pub fn genesis_inputs(config: &ChainConfig) -> BlockInputs {
         gas_limit: config.block_gas_limit,
         beneficiary: config.fee_recipient,
         deposit_cursor: 0,
+        l1_fee: Default::default(),
     }
 }
 

@@ -29,6 +29,7 @@ pub fn assemble_header(inputs: &BlockInputs, included: &[IncludedTx], gas_used: 
         gas_used,
         timestamp: inputs.timestamp,
         deposit_cursor: inputs.deposit_cursor,
+        l1_fee: inputs.l1_fee,
         base_fee: inputs.base_fee,
     })
 }

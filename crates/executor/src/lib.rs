@@ -56,6 +56,22 @@ pub enum SkipReason {
     UnsupportedType,
     /// It is invalid at this point of the block (nonce, balance, fee, chain id, ...).
     Invalid(InvalidTransaction),
+    /// Its sender cannot pay `gasLimit × maxFee + value + l1Fee`.
+    CannotPayL1Fee,
+}
+
+/// The L1 fee of a signed transaction in a block with these inputs (zero for a block
+/// without an L1 fee origin).
+pub fn tx_l1_fee(config: &ChainConfig, inputs: &BlockInputs, tx: &TxEnvelope) -> alloy_primitives::U256 {
+    use alloy_eips::eip2718::Encodable2718;
+    faultline_primitives::l1fee::l1_fee(tx.encode_2718_len() as u64, &inputs.l1_fee, &config.l1_fee_scalars())
+}
+
+/// What a sender must hold for a transaction to be valid: `gasLimit × maxFee + value +
+/// l1Fee` (`None` on overflow, which no balance covers).
+pub fn required_balance(env: &TxEnv, l1_fee: alloy_primitives::U256) -> Option<alloy_primitives::U256> {
+    use alloy_primitives::U256;
+    U256::from(env.gas_limit).checked_mul(U256::from(env.gas_price))?.checked_add(env.value)?.checked_add(l1_fee)
 }
 
 /// One included transaction and its outcome.
@@ -71,6 +87,8 @@ pub struct IncludedTx {
     pub gas_used: u64,
     /// The created contract, for a successful creation.
     pub contract_address: Option<Address>,
+    /// The L1 fee it paid (`docs/chain.md`, "L1 fee").
+    pub l1_fee: alloy_primitives::U256,
 }
 
 /// Result of executing a block.
@@ -116,6 +134,10 @@ where
 {
     let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
     let mut out = BlockExecution::default();
+    // The L1 fee parameters the block prices with, readable from the GasPriceOracle.
+    for (slot, value) in faultline_primitives::l1fee::oracle_writes(&inputs.l1_fee) {
+        evm.ctx.journaled_state.database.set_storage(faultline_primitives::GAS_PRICE_ORACLE, slot, value);
+    }
     if !deposits.is_empty() {
         evm.ctx.block.basefee = 0;
         for d in deposits {
@@ -154,9 +176,32 @@ where
             out.skipped.push((hash, SkipReason::BlockFull));
             continue;
         }
+        // The L1 fee is bought with the gas (docs/chain.md, "L1 fee"): the sender must
+        // hold gas × maxFee + value + l1Fee; it goes to the vault before execution and
+        // stays paid whatever the execution does. Taken here, revm then checks the rest
+        // against what is left; an invalid transaction gets it back.
+        let l1_fee = tx_l1_fee(config, inputs, &tx);
+        let mut undo = None;
+        if !l1_fee.is_zero() {
+            let db = &mut evm.ctx.journaled_state.database;
+            let balance = revm::Database::basic(db, sender).map_err(ExecError::Store)?.map(|a| a.balance).unwrap_or_default();
+            if required_balance(&env, l1_fee).is_none_or(|need| need > balance) {
+                out.skipped.push((hash, SkipReason::CannotPayL1Fee));
+                continue;
+            }
+            let vault = faultline_primitives::L1_FEE_VAULT;
+            undo = Some((db.account_entry(&sender), db.account_entry(&vault)));
+            db.debit(sender, l1_fee).map_err(ExecError::Store)?;
+            db.credit(vault, l1_fee).map_err(ExecError::Store)?;
+        }
         let result = match evm.transact(env) {
             Ok(r) => r,
             Err(EVMError::Transaction(invalid)) => {
+                if let Some((s, v)) = undo {
+                    let db = &mut evm.ctx.journaled_state.database;
+                    db.restore_account(sender, s);
+                    db.restore_account(faultline_primitives::L1_FEE_VAULT, v);
+                }
                 out.skipped.push((hash, SkipReason::Invalid(invalid)));
                 continue;
             }
@@ -169,7 +214,7 @@ where
         out.gas_used += gas_used;
         let contract_address = exec.created_address().filter(|_| exec.is_success());
         let receipt = receipt(tx.tx_type(), exec.is_success(), out.gas_used, exec.into_logs());
-        out.included.push(IncludedTx { sender, tx, receipt, gas_used, contract_address });
+        out.included.push(IncludedTx { sender, tx, receipt, gas_used, contract_address, l1_fee });
     }
     out.changes = evm.ctx.journaled_state.database.into_changes().map_err(ExecError::Store)?;
     Ok(out)
@@ -258,5 +303,65 @@ where
         Err(EVMError::Transaction(invalid)) => Ok(Err(invalid)),
         Err(EVMError::Database(e)) => Err(ExecError::Store(e)),
         Err(other) => Err(ExecError::Evm(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_eips::eip2718::Decodable2718;
+    use alloy_primitives::{Bytes, TxKind, U256};
+    use faultline_primitives::{
+        dev::{sign_eip1559, DEV_ACCOUNTS, DEV_FEE_CAP},
+        l1fee::L1FeeInputs,
+        L1_FEE_VAULT,
+    };
+
+    fn signed(i: usize, nonce: u64, to: Address, value: U256) -> (Address, TxEnvelope) {
+        let signer = alloy::signers::local::PrivateKeySigner::from_bytes(&DEV_ACCOUNTS[i].1).unwrap();
+        let raw = sign_eip1559(&signer, ChainConfig::devnet().chain_id, nonce, TxKind::Call(to), value, Bytes::new(), 21_000);
+        (signer.address(), TxEnvelope::decode_2718_exact(&raw).unwrap())
+    }
+
+    /// The L1 fee is taken with the gas and paid to the vault; a sender who cannot pay it
+    /// is skipped, and a transaction invalid for another reason leaves both accounts as
+    /// they were (docs/chain.md, "L1 fee").
+    #[test]
+    fn the_l1_fee_is_charged_into_the_vault_and_undone_for_an_invalid_transaction() {
+        let config = ChainConfig::devnet();
+        let dir = tempfile::tempdir().unwrap();
+        let store = faultline_state::Store::open(&dir.path().join("db")).unwrap();
+        genesis::init_genesis(&store, &config).unwrap();
+        let l1_fee = L1FeeInputs { origin: 9, base_fee: 1_000_000_000, blob_base_fee: 1 };
+        let inputs = BlockInputs { number: 1, base_fee: 1_000_000_000, l1_fee, ..genesis::genesis_inputs(&config) };
+        let bob = Address::repeat_byte(0xb0);
+        let good = signed(0, 0, bob, U256::from(5u64));
+        let fee = tx_l1_fee(&config, &inputs, &good.1);
+        // 111 bytes × (16 × 20,000 × 1 gwei + 1,200,000 × 1) / 1e6 = 35,520,000,133.2.
+        assert_eq!(alloy_eips::eip2718::Encodable2718::encode_2718_len(&good.1), 111);
+        assert_eq!(fee, U256::from(35_520_000_133u64));
+        let bad_nonce = signed(1, 7, bob, U256::ZERO);
+        let out = execute_block(&config, &inputs, store.latest(), &[], [good.clone(), bad_nonce]).unwrap();
+        assert_eq!(out.included.len(), 1);
+        assert_eq!(out.included[0].l1_fee, fee);
+        assert!(matches!(out.skipped[0].1, SkipReason::Invalid(_)), "{:?}", out.skipped);
+        let vault = out.changes.accounts.get(&L1_FEE_VAULT).copied().flatten().map(|r| r.balance);
+        assert_eq!(vault, Some(fee), "the vault holds exactly the one fee paid");
+        let alice = out.changes.accounts.get(&good.0).copied().flatten().unwrap().balance;
+        let price = U256::from(1_000_000_000u64 + faultline_primitives::dev::DEV_TIP as u64);
+        assert_eq!(crate::genesis::genesis_changes(&config).accounts[&good.0].unwrap().balance - alice, U256::from(21_000u64) * price + U256::from(5u64) + fee);
+        assert!(!out.changes.accounts.contains_key(&DEV_ACCOUNTS[1].0), "the invalid transaction's sender is untouched");
+        // A sender with the gas and the value but not the L1 fee: skipped.
+        let poor = alloy::signers::local::PrivateKeySigner::random();
+        let gas = U256::from(21_000u64) * U256::from(DEV_FEE_CAP);
+        let fund = signed(2, 0, poor.address(), gas + fee / U256::from(2u64));
+        let raw = sign_eip1559(&poor, config.chain_id, 0, TxKind::Call(bob), U256::ZERO, Bytes::new(), 21_000);
+        let spend = (poor.address(), TxEnvelope::decode_2718_exact(&raw).unwrap());
+        let out = execute_block(&config, &inputs, store.latest(), &[], [fund, spend]).unwrap();
+        assert_eq!(out.included.len(), 1);
+        assert_eq!(out.skipped[0].1, SkipReason::CannotPayL1Fee);
+        // No origin, no fee.
+        let none = BlockInputs { l1_fee: L1FeeInputs::default(), ..inputs };
+        assert_eq!(tx_l1_fee(&config, &none, &good.1), U256::ZERO);
     }
 }

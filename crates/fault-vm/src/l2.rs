@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// The context of block `header` on chain `chain_id`. `recent` holds the hashes of the
 /// blocks before it, oldest first (the last 256 are used; older or missing ones read as
 /// zero, as the node's BLOCKHASH does for blocks it does not have).
-pub fn block_ctx(header: &Header, chain_id: u64, recent: &[B256]) -> BlockCtx {
+pub fn block_ctx(header: &Header, chain_id: u64, l1_scalars: faultline_primitives::l1fee::L1FeeScalars, recent: &[B256]) -> BlockCtx {
     let mut hashes = vec![B256::ZERO; 256];
     let take = recent.len().min(256);
     hashes[256 - take..].copy_from_slice(&recent[recent.len() - take..]);
@@ -34,6 +34,8 @@ pub fn block_ctx(header: &Header, chain_id: u64, recent: &[B256]) -> BlockCtx {
         blob_basefee: 1,
         parent_hash: header.parent_hash,
         deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
+        l1_fee: faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data),
+        l1_scalars,
         block_hashes: Tree::from_words(&hashes),
     }
 }
@@ -79,6 +81,7 @@ pub fn tx_ctx_of(
         access_addresses: access_list.len() as u64,
         access_items: Some(items),
         mint,
+        size: 0,
     }
 }
 
@@ -91,7 +94,7 @@ pub fn tx_ctx(sender: Address, tx: &TxEnvelope) -> Option<TxCtx> {
         _ => return None,
     };
     let access: Vec<(Address, Vec<B256>)> = tx.access_list().map(|l| l.iter().map(|i| (i.address, i.storage_keys.clone())).collect()).unwrap_or_default();
-    Some(tx_ctx_of(
+    let mut ctx = tx_ctx_of(
         tx.ty(),
         *tx.tx_hash(),
         sender,
@@ -105,7 +108,9 @@ pub fn tx_ctx(sender: Address, tx: &TxEnvelope) -> Option<TxCtx> {
         tx.chain_id(),
         &access,
         None,
-    ))
+    );
+    ctx.size = alloy_eips::eip2718::Encodable2718::encode_2718_len(tx) as u64;
+    Some(ctx)
 }
 
 /// The machine's view of a portal deposit (`docs/bridge.md`): `mint` credited to `from`,
@@ -158,6 +163,7 @@ pub enum StoreBlockError {
 pub fn block_from_store(
     store: &std::sync::Arc<faultline_state::Store>,
     chain_id: u64,
+    l1_scalars: faultline_primitives::l1fee::L1FeeScalars,
     number: u64,
     deposits: &BTreeMap<u64, faultline_primitives::Deposit>,
 ) -> Result<crate::block::Block, StoreBlockError> {
@@ -170,7 +176,7 @@ pub fn block_from_store(
     for n in number.saturating_sub(256)..number {
         recent.push(store.header(n).map_err(err)?.map(|(h, _)| h).unwrap_or_default());
     }
-    let ctx = block_ctx(&header, chain_id, &recent);
+    let ctx = block_ctx(&header, chain_id, l1_scalars, &recent);
     let (from, to) = (faultline_primitives::deposit_cursor(&parent.extra_data), faultline_primitives::deposit_cursor(&header.extra_data));
     let mut txs = Vec::new();
     for index in from..to {

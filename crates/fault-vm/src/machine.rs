@@ -646,6 +646,11 @@ pub struct BlockCtx {
     pub parent_hash: B256,
     /// Portal deposits included up to and including this block (the header's extraData).
     pub deposit_cursor: u64,
+    /// The L1 values the block prices L1 fees with (the rest of the header's extraData;
+    /// zero, no L1 fee, in the state tests).
+    pub l1_fee: faultline_primitives::l1fee::L1FeeInputs,
+    /// The chain's L1 fee scalars (`RollupConfig` immutables).
+    pub l1_scalars: faultline_primitives::l1fee::L1FeeScalars,
     /// The 256 most recent block hashes, oldest first (word `i` is block
     /// `number - 256 + i`), as a word tree.
     pub block_hashes: Tree,
@@ -662,6 +667,11 @@ impl Encode for BlockCtx {
         out.extend_from_slice(&self.blob_basefee.to_be_bytes());
         out.extend_from_slice(self.parent_hash.as_slice());
         put_u64(out, self.deposit_cursor);
+        for v in [self.l1_fee.origin, self.l1_fee.base_fee, self.l1_fee.blob_base_fee] {
+            put_u64(out, v);
+        }
+        out.extend_from_slice(&self.l1_scalars.base_fee_scalar.to_be_bytes());
+        out.extend_from_slice(&self.l1_scalars.blob_base_fee_scalar.to_be_bytes());
         out.extend_from_slice(self.block_hashes.root().as_slice());
     }
 }
@@ -729,6 +739,9 @@ pub struct TxCtx {
     /// before validating (an invalid deposit keeps the mint), and the deposit runs with
     /// BASEFEE 0 at gas price 0.
     pub mint: Option<U256>,
+    /// Length of the signed transaction's EIP-2718 bytes, which its L1 fee is priced on
+    /// (zero for a deposit, which pays none).
+    pub size: u64,
 }
 
 impl Encode for TxCtx {
@@ -758,6 +771,7 @@ impl Encode for TxCtx {
         put_u64(out, self.access_addresses);
         out.push(self.mint.is_some() as u8);
         put_u256(out, &self.mint.unwrap_or_default());
+        put_u64(out, self.size);
     }
 }
 
@@ -828,6 +842,7 @@ impl TxCtx {
         let access_addresses = r.u64()?;
         let has_mint = r.flag()?;
         let mint = r.u256()?;
+        let size = r.u64()?;
         if !r.0.is_empty() {
             return Err(bad("input encoding (trailing bytes)"));
         }
@@ -849,6 +864,7 @@ impl TxCtx {
             access_len,
             access_addresses,
             mint: has_mint.then_some(mint),
+            size,
         })
     }
 

@@ -418,6 +418,9 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         blob_basefee: BlobExcessGasAndPrice::new_with_spec(env.current_excess_blob_gas.map(|e| e.saturating_to()).unwrap_or(0), SpecId::CANCUN).blob_gasprice,
         parent_hash: B256::ZERO,
         deposit_cursor: 0,
+        // No L1 fee: the state tests (and the bench's blocks) have none.
+        l1_fee: Default::default(),
+        l1_scalars: Default::default(),
         block_hashes: Tree::from_words(&hashes),
     };
     let tx_type = if t.max_fee_per_gas.is_some() {

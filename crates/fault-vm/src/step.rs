@@ -390,6 +390,13 @@ impl Machine {
     // ---- the block -------------------------------------------------------------------
 
     fn next_tx(&mut self) -> Result<StepKind, StepError> {
+        // The block's first step writes the L1 fee parameters it prices with into the
+        // GasPriceOracle predeploy, as the executor does before the block's first input.
+        if self.acc.next == 0 {
+            for (slot, value) in faultline_primitives::l1fee::oracle_writes(&self.block.l1_fee) {
+                self.io.put_storage(&mut self.world, &faultline_primitives::GAS_PRICE_ORACLE, &slot, value)?;
+            }
+        }
         if self.acc.next >= self.inputs.count {
             self.block_end()?;
             return Ok(StepKind::BlockEnd);
@@ -428,6 +435,7 @@ impl Machine {
             gas_used: self.acc.gas_used,
             timestamp: self.block.timestamp,
             deposit_cursor: self.block.deposit_cursor,
+            l1_fee: self.block.l1_fee,
             base_fee: self.block.basefee,
         });
         crate::meter::hashed(alloy_rlp::Encodable::length(&header));
@@ -450,6 +458,14 @@ impl Machine {
         }
         let keys = tx.access_len - tx.access_addresses;
         g + 2_400 * tx.access_addresses + 1_900 * keys
+    }
+
+    /// The L1 fee of the current input (docs/chain.md, "L1 fee"): zero for a deposit.
+    pub fn l1_fee(&self) -> U256 {
+        match &self.tx {
+            Some(t) if t.mint.is_none() => faultline_primitives::l1fee::l1_fee(t.size, &self.block.l1_fee, &self.block.l1_scalars),
+            _ => U256::ZERO,
+        }
     }
 
     fn validate(&mut self, nonce: u64) -> Result<Option<String>, StepError> {
@@ -488,9 +504,10 @@ impl Machine {
         if nonce == u64::MAX {
             return Ok(Some("nonce at maximum".into()));
         }
-        let cost = U256::from(tx.gas_limit).checked_mul(U256::from(tx.max_fee)).and_then(|c| c.checked_add(tx.value));
+        let cost =
+            U256::from(tx.gas_limit).checked_mul(U256::from(tx.max_fee)).and_then(|c| c.checked_add(tx.value)).and_then(|c| c.checked_add(self.l1_fee()));
         if cost.is_none_or(|c| c > balance) {
-            return Ok(Some("insufficient funds for gas * price + value".into()));
+            return Ok(Some("insufficient funds for gas * price + value + l1 fee".into()));
         }
         Ok(None)
     }
@@ -511,10 +528,15 @@ impl Machine {
             return Ok(());
         }
         let price = U256::from(self.effective_gas_price());
+        let l1_fee = self.l1_fee();
         self.modify_raw(tx.sender, |r| {
             r.nonce = nonce + 1;
-            r.balance -= U256::from(tx.gas_limit) * price;
+            r.balance -= U256::from(tx.gas_limit) * price + l1_fee;
         })?;
+        // The L1 fee goes to the vault now; nothing the execution does returns it.
+        if !l1_fee.is_zero() {
+            self.modify_raw(faultline_primitives::L1_FEE_VAULT, |r| r.balance = r.balance.saturating_add(l1_fee))?;
+        }
         let target = tx.to.unwrap_or_else(|| tx.sender.create(nonce));
         for a in [tx.sender, target, self.block.coinbase] {
             self.warm_address(a, false)?;

@@ -117,7 +117,7 @@ impl Replay {
         let body = store.body(number).expect("store").expect("body");
         let receipts = store.receipts(number).expect("store").expect("receipts");
         let recent: Vec<B256> = (number.saturating_sub(256)..number).map(|n| store.header(n).expect("store").expect("header").0).collect();
-        let ctx = l2::block_ctx(&header, chain.config().chain_id, &recent);
+        let ctx = l2::block_ctx(&header, chain.config().chain_id, chain.config().l1_fee_scalars(), &recent);
         // Deposits first (they have no receipts): those between the parent's cursor and
         // this block's.
         let parent = store.header(number - 1).expect("store").expect("parent").1;
@@ -171,6 +171,9 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = ChainConfig::devnet();
     let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).expect("open");
+    // Every block prices L1 fees with an L1 fee origin (docs/chain.md, "L1 fee"): the
+    // machine's tx-begin must charge what the executor charged, into the same vault.
+    chain.set_l1_fee(faultline_primitives::l1fee::L1FeeInputs { origin: 7, base_fee: 30_000_000_000, blob_base_fee: 5_000_000_000 });
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
     let mut replay =
         Replay { world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))), deposits: BTreeMap::new(), stats: trace::TraceStats::default() };
@@ -322,4 +325,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind, s.over_l1_target
     );
     assert_eq!(s.over_l1_target, 0, "every step of the node's blocks fits the L1 target");
+    let vault = replay.balance(faultline_primitives::L1_FEE_VAULT);
+    assert!(vault > U256::ZERO, "the signed transactions paid L1 fees");
+    assert_eq!(Some(vault), chain.store().account(&faultline_primitives::L1_FEE_VAULT).expect("store").map(|r| r.balance), "the vault agrees with the node");
 }

@@ -35,6 +35,8 @@ pub struct DeployConfig {
     pub proposer_bond: U256,
     /// Output root of L2 genesis.
     pub genesis_output_root: B256,
+    /// L1 fee scalars of the L2 chain (`RollupConfig` immutables; `docs/chain.md`, "L1 fee").
+    pub l1_fee_scalars: faultline_primitives::l1fee::L1FeeScalars,
 }
 
 /// Why a deployment failed.
@@ -95,6 +97,8 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
                 cfg.challenge_window,
                 cfg.proposal_interval,
                 cfg.proposer_bond,
+                cfg.l1_fee_scalars.base_fee_scalar,
+                cfg.l1_fee_scalars.blob_base_fee_scalar,
             )
             .nonce(nonce)
             .send()

@@ -13,6 +13,7 @@ const ARTIFACTS: &[(&str, &str)] = &[
     ("BatchInbox", "crates/l1/artifacts"),
     ("OutputOracle", "crates/l1/artifacts"),
     ("L2ToL1MessagePasser", "crates/primitives/artifacts"),
+    ("GasPriceOracle", "crates/primitives/artifacts"),
 ];
 
 fn repo_root() -> PathBuf {

@@ -14,6 +14,9 @@ pub const BLOB_BATCH_VERSION: u8 = 1;
 pub const BLOB_HEADER_PREFIX: usize = 17;
 /// Largest transaction a batch can carry (24-bit length prefix).
 pub const MAX_BATCH_TX_BYTES: usize = (1 << 24) - 1;
+/// Length of one block's header in a batch: `timestamp:u64 ‖ depositCursor:u64 ‖
+/// l1Origin:u64 ‖ txCount:u16`.
+pub const BLOCK_HEADER_BYTES: usize = 26;
 
 /// One L2 block as a batch carries it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,6 +25,9 @@ pub struct BatchBlock {
     pub timestamp: u64,
     /// Portal deposits included up to and including this block.
     pub deposit_cursor: u64,
+    /// The L1 block whose recorded base fee and blob base fee this block prices its L1
+    /// fees with (`docs/chain.md`, "L1 fee"; the inbox checks it was recorded).
+    pub l1_origin: u64,
     /// EIP-2718 encoded transactions, in block order.
     pub txs: Vec<Bytes>,
 }
@@ -69,7 +75,7 @@ pub enum BatchError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlobBatch {
     /// `version:u8 (= 1) ‖ firstBlock:u64 ‖ blockCount:u32 ‖ payloadLength:u32 ‖ block × blockCount`,
-    /// block = `timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16`.
+    /// block = `timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16`.
     pub header: Vec<u8>,
     /// `end:u24 × txCount ‖ data`: transaction k is `data[end(k-1) .. end(k))`.
     pub payload: Vec<u8>,
@@ -82,7 +88,7 @@ impl Batch {
             return Err(BatchError::EmptyBatch);
         }
         let count = u32::try_from(self.blocks.len()).map_err(|_| BatchError::DoesNotFit("too many blocks"))?;
-        let size = 13 + self.blocks.iter().map(|b| 18 + b.txs.iter().map(|t| 3 + t.len()).sum::<usize>()).sum::<usize>();
+        let size = 13 + self.blocks.iter().map(|b| BLOCK_HEADER_BYTES + b.txs.iter().map(|t| 3 + t.len()).sum::<usize>()).sum::<usize>();
         let mut out = Vec::with_capacity(size);
         out.push(BATCH_VERSION);
         out.extend_from_slice(&self.first_block.to_be_bytes());
@@ -91,6 +97,7 @@ impl Batch {
             let n = u16::try_from(b.txs.len()).map_err(|_| BatchError::DoesNotFit("more than 65535 transactions in a block"))?;
             out.extend_from_slice(&b.timestamp.to_be_bytes());
             out.extend_from_slice(&b.deposit_cursor.to_be_bytes());
+            out.extend_from_slice(&b.l1_origin.to_be_bytes());
             out.extend_from_slice(&n.to_be_bytes());
             for tx in &b.txs {
                 if tx.is_empty() || tx.len() > MAX_BATCH_TX_BYTES {
@@ -118,14 +125,15 @@ impl Batch {
         if count == 0 {
             return Err(BatchError::EmptyBatch);
         }
-        let mut blocks = Vec::with_capacity((count as usize).min(data.len() / 18));
+        let mut blocks = Vec::with_capacity((count as usize).min(data.len() / BLOCK_HEADER_BYTES));
         for _ in 0..count {
             let header_at = r.pos;
-            if data.len() < header_at + 18 {
+            if data.len() < header_at + BLOCK_HEADER_BYTES {
                 return Err(BatchError::Truncated(header_at));
             }
             let timestamp = u64::from_be_bytes(r.take::<8>()?);
             let deposit_cursor = u64::from_be_bytes(r.take::<8>()?);
+            let l1_origin = u64::from_be_bytes(r.take::<8>()?);
             let n = u16::from_be_bytes(r.take::<2>()?);
             let mut txs = Vec::with_capacity((n as usize).min(data.len() / 4));
             for _ in 0..n {
@@ -142,7 +150,7 @@ impl Batch {
                 txs.push(Bytes::copy_from_slice(&data[body..body + len]));
                 r.pos += len;
             }
-            blocks.push(BatchBlock { timestamp, deposit_cursor, txs });
+            blocks.push(BatchBlock { timestamp, deposit_cursor, l1_origin, txs });
         }
         if r.pos != data.len() {
             return Err(BatchError::TrailingBytes(r.pos));
@@ -154,12 +162,13 @@ impl Batch {
     pub fn leaves(&self) -> Vec<B256> {
         let mut leaves = Vec::with_capacity(self.item_count());
         for (i, b) in self.blocks.iter().enumerate() {
-            let mut pre = [0u8; 27];
+            let mut pre = [0u8; 35];
             pre[0] = 0x01;
             pre[1..9].copy_from_slice(&(self.first_block + i as u64).to_be_bytes());
             pre[9..17].copy_from_slice(&b.timestamp.to_be_bytes());
             pre[17..25].copy_from_slice(&b.deposit_cursor.to_be_bytes());
-            pre[25..27].copy_from_slice(&(b.txs.len() as u16).to_be_bytes());
+            pre[25..33].copy_from_slice(&b.l1_origin.to_be_bytes());
+            pre[33..35].copy_from_slice(&(b.txs.len() as u16).to_be_bytes());
             leaves.push(keccak256(pre));
             for tx in &b.txs {
                 let mut buf = Vec::with_capacity(1 + tx.len());
@@ -198,7 +207,7 @@ impl Batch {
         if length > MAX_BATCH_TX_BYTES {
             return Err(BatchError::DoesNotFit("payload beyond 24-bit offsets"));
         }
-        let mut header = Vec::with_capacity(BLOB_HEADER_PREFIX + 18 * self.blocks.len());
+        let mut header = Vec::with_capacity(BLOB_HEADER_PREFIX + BLOCK_HEADER_BYTES * self.blocks.len());
         header.push(BLOB_BATCH_VERSION);
         header.extend_from_slice(&self.first_block.to_be_bytes());
         header.extend_from_slice(&count.to_be_bytes());
@@ -209,6 +218,7 @@ impl Batch {
             let n = u16::try_from(b.txs.len()).map_err(|_| BatchError::DoesNotFit("more than 65535 transactions in a block"))?;
             header.extend_from_slice(&b.timestamp.to_be_bytes());
             header.extend_from_slice(&b.deposit_cursor.to_be_bytes());
+            header.extend_from_slice(&b.l1_origin.to_be_bytes());
             header.extend_from_slice(&n.to_be_bytes());
             for tx in &b.txs {
                 if tx.is_empty() {
@@ -230,7 +240,7 @@ impl Batch {
     /// undecodable one. Never panics on any input.
     pub fn decode_blob(header: &[u8], payload: &[u8]) -> Result<Self, BatchError> {
         let BlobHeader { first_block, length, blocks: heads } = decode_blob_header(header)?;
-        let txs: usize = heads.iter().map(|h| h.2 as usize).sum();
+        let txs: usize = heads.iter().map(|h| h.3 as usize).sum();
         if length < 3 * txs {
             return Err(BatchError::PayloadTooShort { length, txs });
         }
@@ -239,7 +249,7 @@ impl Batch {
         let mut start = 0usize;
         let mut k = 0usize;
         let mut blocks = Vec::with_capacity(heads.len());
-        for (timestamp, deposit_cursor, n) in heads {
+        for (timestamp, deposit_cursor, l1_origin, n) in heads {
             let mut block_txs = Vec::with_capacity(n as usize);
             for _ in 0..n {
                 let e = &table[3 * k..3 * k + 3];
@@ -248,13 +258,13 @@ impl Batch {
                 start = end;
                 k += 1;
             }
-            blocks.push(BatchBlock { timestamp, deposit_cursor, txs: block_txs });
+            blocks.push(BatchBlock { timestamp, deposit_cursor, l1_origin, txs: block_txs });
         }
         Ok(Self { first_block, blocks })
     }
 
     /// The blob batch's Merkle leaves, one per block:
-    /// `keccak256(0x03 ‖ number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ txCount:u16 ‖ firstTx:u32)`,
+    /// `keccak256(0x03 ‖ number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16 ‖ firstTx:u32)`,
     /// where `firstTx` is the batch-wide index of the block's first transaction.
     pub fn blob_leaves(&self) -> Vec<B256> {
         let mut first_tx = 0u32;
@@ -262,7 +272,7 @@ impl Batch {
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let leaf = blob_block_leaf(self.first_block + i as u64, b.timestamp, b.deposit_cursor, b.txs.len() as u16, first_tx);
+                let leaf = blob_block_leaf(self.first_block + i as u64, b.timestamp, b.deposit_cursor, b.l1_origin, b.txs.len() as u16, first_tx);
                 first_tx += b.txs.len() as u32;
                 leaf
             })
@@ -276,14 +286,15 @@ impl Batch {
 }
 
 /// A blob batch's block leaf (`docs/batches.md`, "Blob batches").
-pub fn blob_block_leaf(number: u64, timestamp: u64, deposit_cursor: u64, tx_count: u16, first_tx: u32) -> B256 {
-    let mut pre = [0u8; 31];
+pub fn blob_block_leaf(number: u64, timestamp: u64, deposit_cursor: u64, l1_origin: u64, tx_count: u16, first_tx: u32) -> B256 {
+    let mut pre = [0u8; 39];
     pre[0] = 0x03;
     pre[1..9].copy_from_slice(&number.to_be_bytes());
     pre[9..17].copy_from_slice(&timestamp.to_be_bytes());
     pre[17..25].copy_from_slice(&deposit_cursor.to_be_bytes());
-    pre[25..27].copy_from_slice(&tx_count.to_be_bytes());
-    pre[27..31].copy_from_slice(&first_tx.to_be_bytes());
+    pre[25..33].copy_from_slice(&l1_origin.to_be_bytes());
+    pre[33..35].copy_from_slice(&tx_count.to_be_bytes());
+    pre[35..39].copy_from_slice(&first_tx.to_be_bytes());
     keccak256(pre)
 }
 
@@ -294,8 +305,8 @@ pub struct BlobHeader {
     pub first_block: u64,
     /// Payload length in the blobs.
     pub length: usize,
-    /// Per block: timestamp, deposit cursor, transaction count.
-    pub blocks: Vec<(u64, u64, u16)>,
+    /// Per block: timestamp, deposit cursor, L1 fee origin, transaction count.
+    pub blocks: Vec<(u64, u64, u64, u16)>,
 }
 
 /// Decodes a blob batch header (the inbox's rules and offsets).
@@ -315,7 +326,7 @@ pub fn decode_blob_header(header: &[u8]) -> Result<BlobHeader, BatchError> {
         return Err(BatchError::EmptyBatch);
     }
     // The length is fixed by the block count; the inbox checks it before any block.
-    let end = BLOB_HEADER_PREFIX + 18 * count as usize;
+    let end = BLOB_HEADER_PREFIX + BLOCK_HEADER_BYTES * count as usize;
     if header.len() < end {
         return Err(BatchError::Truncated(header.len()));
     }
@@ -326,8 +337,9 @@ pub fn decode_blob_header(header: &[u8]) -> Result<BlobHeader, BatchError> {
     for _ in 0..count {
         let timestamp = u64::from_be_bytes(r.take::<8>()?);
         let cursor = u64::from_be_bytes(r.take::<8>()?);
+        let origin = u64::from_be_bytes(r.take::<8>()?);
         let n = u16::from_be_bytes(r.take::<2>()?);
-        heads.push((timestamp, cursor, n));
+        heads.push((timestamp, cursor, origin, n));
     }
     Ok(BlobHeader { first_block, length, blocks: heads })
 }
@@ -403,9 +415,9 @@ mod tests {
         Batch {
             first_block: 1,
             blocks: vec![
-                BatchBlock { timestamp: 100, deposit_cursor: 0, txs: vec![Bytes::from_static(&[0x02, 0xaa, 0xbb])] },
-                BatchBlock { timestamp: 101, deposit_cursor: 2, txs: vec![] },
-                BatchBlock { timestamp: 101, deposit_cursor: 2, txs: vec![Bytes::from(vec![0xf8; 112]), Bytes::from_static(&[0x01])] },
+                BatchBlock { timestamp: 100, deposit_cursor: 0, l1_origin: 1, txs: vec![Bytes::from_static(&[0x02, 0xaa, 0xbb])] },
+                BatchBlock { timestamp: 101, deposit_cursor: 2, l1_origin: 1, txs: vec![] },
+                BatchBlock { timestamp: 101, deposit_cursor: 2, l1_origin: 1, txs: vec![Bytes::from(vec![0xf8; 112]), Bytes::from_static(&[0x01])] },
             ],
         }
     }
@@ -417,7 +429,7 @@ mod tests {
         assert_eq!(enc[0], 0);
         assert_eq!(&enc[1..9], &1u64.to_be_bytes());
         assert_eq!(&enc[9..13], &3u32.to_be_bytes());
-        assert_eq!(enc.len(), 13 + 18 * 3 + (3 + 3) + (3 + 112) + (3 + 1));
+        assert_eq!(enc.len(), 13 + BLOCK_HEADER_BYTES * 3 + (3 + 3) + (3 + 112) + (3 + 1));
         assert_eq!(Batch::decode(&enc).unwrap(), b);
         assert_eq!(b.item_count(), 6);
     }
@@ -441,13 +453,16 @@ mod tests {
     fn batches() -> impl Strategy<Value = Batch> {
         (
             1u64..1_000_000,
-            proptest::collection::vec((any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)), 1..6),
+            proptest::collection::vec(
+                (any::<u64>(), any::<u64>(), any::<u64>(), proptest::collection::vec(proptest::collection::vec(any::<u8>(), 1..64), 0..4)),
+                1..6,
+            ),
         )
             .prop_map(|(first, blocks)| Batch {
                 first_block: first,
                 blocks: blocks
                     .into_iter()
-                    .map(|(t, c, txs)| BatchBlock { timestamp: t, deposit_cursor: c, txs: txs.into_iter().map(Bytes::from).collect() })
+                    .map(|(t, c, o, txs)| BatchBlock { timestamp: t, deposit_cursor: c, l1_origin: o, txs: txs.into_iter().map(Bytes::from).collect() })
                     .collect(),
             })
     }
@@ -486,7 +501,7 @@ mod tests {
     fn blob_batch_round_trip_and_layout() {
         let b = sample();
         let BlobBatch { header, payload } = b.encode_blob().unwrap();
-        assert_eq!(header.len(), BLOB_HEADER_PREFIX + 18 * 3);
+        assert_eq!(header.len(), BLOB_HEADER_PREFIX + BLOCK_HEADER_BYTES * 3);
         assert_eq!(header[0], BLOB_BATCH_VERSION);
         assert_eq!(&header[13..17], &(payload.len() as u32).to_be_bytes());
         // Offset table: ends 3, 115, 116; then the bytes.
@@ -498,7 +513,7 @@ mod tests {
         padded.extend_from_slice(&[7; 40]);
         assert_eq!(Batch::decode_blob(&header, &padded).unwrap(), b);
         assert_eq!(b.blob_leaves().len(), 3);
-        assert_eq!(b.blob_leaves()[2], blob_block_leaf(3, 101, 2, 2, 1));
+        assert_eq!(b.blob_leaves()[2], blob_block_leaf(3, 101, 2, 1, 2, 1));
     }
 
     #[test]
@@ -558,7 +573,7 @@ mod tests {
             header.extend_from_slice(&(blocks.len() as u32).to_be_bytes());
             header.extend_from_slice(&(payload.len() as u32).to_be_bytes());
             for n in &blocks {
-                header.extend_from_slice(&[0; 16]);
+                header.extend_from_slice(&[0; 24]);
                 header.extend_from_slice(&n.to_be_bytes());
             }
             match Batch::decode_blob(&header, &payload) {
@@ -587,11 +602,12 @@ mod tests {
         let b = Batch {
             first_block: 1,
             blocks: vec![
-                BatchBlock { timestamp: 100, deposit_cursor: 0, txs: vec![Bytes::from(vec![0x11; 112]), Bytes::from(vec![0x22; 5])] },
-                BatchBlock { timestamp: 101, deposit_cursor: 1, txs: vec![] },
+                BatchBlock { timestamp: 100, deposit_cursor: 0, l1_origin: 1, txs: vec![Bytes::from(vec![0x11; 112]), Bytes::from(vec![0x22; 5])] },
+                BatchBlock { timestamp: 101, deposit_cursor: 1, l1_origin: 1, txs: vec![] },
                 BatchBlock {
                     timestamp: 103,
                     deposit_cursor: 2,
+                    l1_origin: 1,
                     txs: (0..7).map(|j| Bytes::from((0..(30 + 31 * j)).map(|i| (i * 13 + j) as u8 | 1).collect::<Vec<u8>>())).collect(),
                 },
             ],
@@ -641,6 +657,7 @@ mod tests {
                     "number": decoded.first_block + i as u64,
                     "timestamp": blk.timestamp,
                     "cursor": blk.deposit_cursor,
+                    "l1Origin": blk.l1_origin,
                     "txCount": blk.txs.len(),
                     "firstTx": first_tx,
                     "proof": merkle_proof(leaves.clone(), i),
@@ -694,13 +711,14 @@ mod tests {
     fn committed_vectors_match() {
         let cases = [
             sample(),
-            Batch { first_block: 1, blocks: vec![BatchBlock { timestamp: 5, deposit_cursor: 0, txs: vec![] }] },
+            Batch { first_block: 1, blocks: vec![BatchBlock { timestamp: 5, deposit_cursor: 0, l1_origin: 1, txs: vec![] }] },
             Batch {
                 first_block: 1,
                 blocks: (0..5)
                     .map(|i| BatchBlock {
                         timestamp: 10 + i,
                         deposit_cursor: 0,
+                        l1_origin: 1,
                         txs: (0..(i as usize * 3)).map(|j| Bytes::from(vec![j as u8 + 1; 20 + j])).collect(),
                     })
                     .collect(),

@@ -85,6 +85,8 @@ pub struct HeaderFields {
     pub timestamp: u64,
     /// Portal deposits included up to and including this block (extraData).
     pub deposit_cursor: u64,
+    /// The L1 values the block prices its L1 fees with (extraData, after the cursor).
+    pub l1_fee: crate::l1fee::L1FeeInputs,
     /// Base fee.
     pub base_fee: u64,
 }
@@ -105,7 +107,7 @@ pub fn l2_header(f: &HeaderFields) -> Header {
         gas_limit: f.gas_limit,
         gas_used: f.gas_used,
         timestamp: f.timestamp,
-        extra_data: Bytes::copy_from_slice(&f.deposit_cursor.to_be_bytes()),
+        extra_data: Bytes::copy_from_slice(&crate::l1fee::encode_extra_data(f.deposit_cursor, &f.l1_fee)),
         mix_hash: f.parent_hash,
         nonce: Default::default(),
         base_fee_per_gas: Some(f.base_fee),

@@ -69,6 +69,14 @@ pub struct ChainConfig {
     /// deterministic deployment proxy, ...) at addresses `alloc` does not set itself.
     #[serde(default = "default_preinstalls")]
     pub preinstalls: bool,
+    /// L1 fee: weight of the L1 base fee (millionths, per 16 gas of a byte; OP Stack's
+    /// `baseFeeScalar`). Must equal `RollupConfig.l1BaseFeeScalar` (`docs/chain.md`, "L1 fee").
+    #[serde(default = "default_l1_base_fee_scalar")]
+    pub l1_base_fee_scalar: u32,
+    /// L1 fee: weight of the L1 blob base fee (millionths, per byte; OP Stack's
+    /// `blobBaseFeeScalar`). Must equal `RollupConfig.l1BlobBaseFeeScalar`.
+    #[serde(default = "default_l1_blob_base_fee_scalar")]
+    pub l1_blob_base_fee_scalar: u32,
 }
 
 fn default_sequencing_window() -> u64 {
@@ -77,6 +85,21 @@ fn default_sequencing_window() -> u64 {
 
 fn default_preinstalls() -> bool {
     true
+}
+
+/// The devnet's L1 base fee scalar: 0.02 × 16 gas per byte, which covers a blob batch's
+/// L1 execution (about 29 gas per 112-byte transfer, docs/batches.md) with a margin.
+pub const DEVNET_L1_BASE_FEE_SCALAR: u32 = 20_000;
+/// The devnet's L1 blob base fee scalar: 1.2 blob gas per byte (a full blob carries
+/// 126,976 payload bytes for 131,072 blob gas: 1.03 per byte, plus the 3-byte offset).
+pub const DEVNET_L1_BLOB_BASE_FEE_SCALAR: u32 = 1_200_000;
+
+fn default_l1_base_fee_scalar() -> u32 {
+    DEVNET_L1_BASE_FEE_SCALAR
+}
+
+fn default_l1_blob_base_fee_scalar() -> u32 {
+    DEVNET_L1_BLOB_BASE_FEE_SCALAR
 }
 
 /// 10,000 ETH, the balance of each prefunded dev account (as on anvil).
@@ -101,7 +124,14 @@ impl ChainConfig {
             alloc,
             sequencing_window_secs: default_sequencing_window(),
             preinstalls: default_preinstalls(),
+            l1_base_fee_scalar: DEVNET_L1_BASE_FEE_SCALAR,
+            l1_blob_base_fee_scalar: DEVNET_L1_BLOB_BASE_FEE_SCALAR,
         }
+    }
+
+    /// The L1 fee scalars (`docs/chain.md`, "L1 fee").
+    pub fn l1_fee_scalars(&self) -> crate::l1fee::L1FeeScalars {
+        crate::l1fee::L1FeeScalars { base_fee_scalar: self.l1_base_fee_scalar, blob_base_fee_scalar: self.l1_blob_base_fee_scalar }
     }
 
     /// The allocation genesis is built from: `alloc` plus the predeploys
@@ -109,7 +139,16 @@ impl ChainConfig {
     /// ([`crate::preinstalls`]) at addresses `alloc` does not set itself.
     pub fn genesis_alloc(&self) -> BTreeMap<Address, GenesisAccount> {
         let mut alloc = self.alloc.clone();
-        for (address, account) in crate::predeploys::predeploys() {
+        for (address, mut account) in crate::predeploys::predeploys() {
+            if address == crate::GAS_PRICE_ORACLE {
+                use crate::l1fee::oracle_slots;
+                for (slot, v) in [(oracle_slots::BASE_FEE_SCALAR, self.l1_base_fee_scalar), (oracle_slots::BLOB_BASE_FEE_SCALAR, self.l1_blob_base_fee_scalar)]
+                {
+                    if v != 0 {
+                        account.storage.insert(B256::from(U256::from(slot)), B256::from(U256::from(v)));
+                    }
+                }
+            }
             alloc.entry(address).or_insert(account);
         }
         if self.preinstalls {

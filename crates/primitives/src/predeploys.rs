@@ -5,7 +5,7 @@
 //! `artifacts_match_forge_build` in `crates/l1` fails when a committed artifact drifts
 //! from `forge build`, and `FAULTLINE_WRITE_ARTIFACTS=1` rewrites them.
 
-use crate::{config::GenesisAccount, MESSAGE_PASSER};
+use crate::{config::GenesisAccount, GAS_PRICE_ORACLE, MESSAGE_PASSER};
 use alloy_primitives::{Address, Bytes};
 
 alloy::sol!(
@@ -15,9 +15,20 @@ alloy::sol!(
     "artifacts/L2ToL1MessagePasser.json"
 );
 
-/// Every predeploy: address and genesis account (code, nonce 1, empty storage).
+alloy::sol!(
+    #[sol(rpc)]
+    #[derive(Debug)]
+    GasPriceOracle,
+    "artifacts/GasPriceOracle.json"
+);
+
+/// Every predeploy: address and genesis account (code, nonce 1, empty storage; the
+/// chain config adds the gas price oracle's scalars, `ChainConfig::genesis_alloc`).
 pub fn predeploys() -> Vec<(Address, GenesisAccount)> {
-    vec![(MESSAGE_PASSER, GenesisAccount { nonce: 1, code: Bytes::from_static(&L2ToL1MessagePasser::DEPLOYED_BYTECODE), ..Default::default() })]
+    vec![
+        (MESSAGE_PASSER, GenesisAccount { nonce: 1, code: Bytes::from_static(&L2ToL1MessagePasser::DEPLOYED_BYTECODE), ..Default::default() }),
+        (GAS_PRICE_ORACLE, GenesisAccount { nonce: 1, code: Bytes::from_static(&GasPriceOracle::DEPLOYED_BYTECODE), ..Default::default() }),
+    ]
 }
 
 #[cfg(test)]
@@ -29,5 +40,7 @@ mod tests {
         let p = predeploys();
         assert_eq!(p[0].0, MESSAGE_PASSER);
         assert!(p[0].1.code.len() > 100, "runtime code embedded");
+        assert_eq!(p[1].0, GAS_PRICE_ORACLE);
+        assert!(p[1].1.code.len() > 100, "runtime code embedded");
     }
 }

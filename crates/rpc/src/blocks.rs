@@ -174,3 +174,34 @@ pub fn pending_tx(sender: Address, tx: alloy_consensus::TxEnvelope) -> Transacti
         block_timestamp: None,
     }
 }
+
+/// A receipt as JSON with OP Stack's L1 fee fields (`docs/chain.md`, "L1 fee"):
+/// `l1Fee`, `l1GasUsed` (16 per byte), `l1GasPrice` (the L1 base fee), `l1BlobBaseFee`,
+/// `l1BaseFeeScalar`, `l1BlobBaseFeeScalar`, all hex quantities, for transaction `i` of
+/// `rec`, from the L1 values its header names. Absent in a block without an L1 fee origin.
+pub fn receipt_with_l1_fee(
+    rec: &BlockRecord,
+    i: usize,
+    scalars: &faultline_primitives::l1fee::L1FeeScalars,
+    receipt: TransactionReceipt,
+) -> Result<serde_json::Value, RpcError> {
+    use alloy_eips::eip2718::Encodable2718;
+    use faultline_primitives::l1fee;
+    let mut v = serde_json::to_value(receipt).map_err(|e| RpcError::internal(e.to_string()))?;
+    let inputs = l1fee::l1_fee_inputs(&rec.header.extra_data);
+    if inputs.origin == 0 {
+        return Ok(v);
+    }
+    let Some((_, tx)) = rec.body.transactions.get(i) else { return Ok(v) };
+    let size = tx.encode_2718_len() as u64;
+    if let Some(m) = v.as_object_mut() {
+        let q = |x: U256| serde_json::Value::String(format!("{x:#x}"));
+        m.insert("l1Fee".into(), q(l1fee::l1_fee(size, &inputs, scalars)));
+        m.insert("l1GasUsed".into(), q(U256::from(l1fee::l1_gas_used(size))));
+        m.insert("l1GasPrice".into(), q(U256::from(inputs.base_fee)));
+        m.insert("l1BlobBaseFee".into(), q(U256::from(inputs.blob_base_fee)));
+        m.insert("l1BaseFeeScalar".into(), q(U256::from(scalars.base_fee_scalar)));
+        m.insert("l1BlobBaseFeeScalar".into(), q(U256::from(scalars.blob_base_fee_scalar)));
+    }
+    Ok(v)
+}

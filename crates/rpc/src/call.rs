@@ -35,6 +35,7 @@ fn prepare(api: &EthApi, req: TransactionRequest, block: Option<BlockId>, deadli
         gas_limit: header.gas_limit,
         beneficiary: header.beneficiary,
         deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
+        l1_fee: faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data),
     };
     let cap = header.gas_limit.min(api.calls.limits.gas_cap);
     let price_given = req.gas_price.is_some() || req.max_fee_per_gas.is_some();
@@ -77,6 +78,27 @@ fn run(api: &EthApi, p: &Prepared, gas: u64) -> Result<Result<ExecutionResult, I
         ExecError::Timeout(_) => RpcError::server(e.to_string()),
         other => RpcError::internal(other.to_string()),
     })
+}
+
+/// The L1 fee the request would pay in the next block, on the length of its signed
+/// form with the largest signature (an upper bound by a few bytes).
+fn estimated_l1_fee(api: &EthApi, env: &TxEnv) -> U256 {
+    use alloy_consensus::{Signed, TxEip1559, TxEnvelope};
+    use alloy_eips::eip2718::Encodable2718;
+    let tx = TxEip1559 {
+        chain_id: api.chain.config().chain_id,
+        nonce: env.nonce,
+        gas_limit: env.gas_limit,
+        max_fee_per_gas: env.gas_price,
+        max_priority_fee_per_gas: env.gas_priority_fee.unwrap_or(env.gas_price),
+        to: env.kind,
+        value: env.value,
+        access_list: env.access_list.clone(),
+        input: env.data.clone(),
+    };
+    let sig = alloy_primitives::Signature::new(U256::MAX, U256::MAX, true);
+    let size = TxEnvelope::Eip1559(Signed::new_unchecked(tx, sig, Default::default())).encode_2718_len() as u64;
+    faultline_primitives::l1fee::l1_fee(size, &api.chain.next_l1_fee(), &api.chain.config().l1_fee_scalars())
 }
 
 /// geth's wording for a transaction the call cannot even start.
@@ -145,7 +167,14 @@ pub async fn estimate_gas(api: Arc<EthApi>, params: Params) -> Result<Value, Rpc
         // With a gas price, the sender's balance bounds the gas it can buy.
         if p.env.gas_price > 0 {
             let bal = api.chain.store().state_at(p.n).account_record(&p.env.caller).map_err(internal)?.map(|a| a.balance).unwrap_or_default();
-            let avail = bal.saturating_sub(p.env.value) / U256::from(p.env.gas_price);
+            // The L1 fee is bought with the gas (docs/chain.md, "L1 fee").
+            let l1_fee = estimated_l1_fee(&api, &p.env);
+            // Not even a plain transfer's 21,000 gas fits beside the value and the L1 fee.
+            let least = p.env.value.saturating_add(l1_fee).saturating_add(U256::from(21_000u64) * U256::from(p.env.gas_price));
+            if !l1_fee.is_zero() && bal < least {
+                return Err(RpcError::server(format!("insufficient funds for gas * price + value + l1 fee: have {bal} want {least} (l1 fee {l1_fee})")));
+            }
+            let avail = bal.saturating_sub(p.env.value).saturating_sub(l1_fee) / U256::from(p.env.gas_price);
             hi = hi.min(avail.try_into().unwrap_or(u64::MAX));
         }
         let first = match run(&api, &p, hi)? {

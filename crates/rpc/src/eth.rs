@@ -165,7 +165,9 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
         let (id,): (BlockId,) = p.parse()?;
         let Some(n) = api.resolve_opt(id)? else { return Ok(Value::Null) };
         let Some(rec) = api.record(n)? else { return Ok(Value::Null) };
-        to_value(rpc_receipts(&rec))
+        let scalars = api.chain.config().l1_fee_scalars();
+        let receipts = rpc_receipts(&rec).into_iter().enumerate().map(|(i, r)| crate::blocks::receipt_with_l1_fee(&rec, i, &scalars, r));
+        Ok(Value::Array(receipts.collect::<Result<_, _>>()?))
     });
     m.register("eth_getTransactionByHash", |api, p: Params| async move {
         let (hash,): (B256,) = p.parse()?;
@@ -194,7 +196,7 @@ pub(crate) fn register(m: &mut RpcModule<EthApi>) {
         if (i as usize) >= rec.receipts.len() {
             return Ok(Value::Null);
         }
-        to_value(rpc_receipt(&rec, i as usize))
+        crate::blocks::receipt_with_l1_fee(&rec, i as usize, &api.chain.config().l1_fee_scalars(), rpc_receipt(&rec, i as usize))
     });
 }
 

@@ -71,6 +71,13 @@ pub struct Chain {
     /// Most bytes of transactions (3 + encoded length each) one block takes, so that any
     /// block fits one L1 batch transaction; unlimited unless a batcher set it.
     pub(crate) max_block_bytes: std::sync::atomic::AtomicUsize,
+    /// The newest L1 fee origin the L1 follower has seen recorded deep enough; the next
+    /// block prices with it (or with its parent's, if that is newer).
+    pub(crate) l1_fee: Mutex<faultline_primitives::l1fee::L1FeeInputs>,
+    /// Whether blocks must name an L1 fee origin (the node runs against an L1 deployment,
+    /// whose inbox refuses a block without one): until the follower reports one, no block
+    /// is produced.
+    pub(crate) l1_fee_required: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Chain {
@@ -100,6 +107,8 @@ impl Chain {
         let head = store.head()?.unwrap_or(0);
         tracing::info!(%genesis_hash, head, chain_id = config.chain_id, "chain opened");
         let (events, _) = broadcast::channel(1024);
+        // After a restart: the head's L1 fee origin until the follower reports a newer one.
+        let l1_fee = store.header(head)?.map(|(_, h)| faultline_primitives::l1fee::l1_fee_inputs(&h.extra_data)).unwrap_or_default();
         let chain = Arc::new(Self {
             store,
             config: Arc::new(config),
@@ -112,6 +121,8 @@ impl Chain {
             safe: AtomicU64::new(0),
             finalized: AtomicU64::new(0),
             max_block_bytes: std::sync::atomic::AtomicUsize::new(usize::MAX),
+            l1_fee: Mutex::new(l1_fee),
+            l1_fee_required: std::sync::atomic::AtomicBool::new(false),
         });
         chain.reload_journal()?;
         Ok(chain)
@@ -150,6 +161,36 @@ impl Chain {
     /// batch transaction (six blobs hold 761,856 payload bytes; `docs/pipeline.md`).
     pub fn set_max_block_bytes(&self, bytes: usize) {
         self.max_block_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Hands the producer the newest L1 fee origin the follower found recorded on L1
+    /// (`BatchInbox.L1FeeRecorded`, `confirmations` deep); an older one than it has is
+    /// ignored (origins never decrease). `docs/chain.md`, "L1 fee".
+    pub fn set_l1_fee(&self, inputs: faultline_primitives::l1fee::L1FeeInputs) {
+        let mut cur = self.l1_fee.lock();
+        if inputs.origin > cur.origin {
+            *cur = inputs;
+            drop(cur);
+            // On-demand mode: transactions may be waiting for a first origin.
+            self.wake.notify_one();
+        }
+    }
+
+    /// Requires every new block to name an L1 fee origin (the node posts to an L1 inbox).
+    pub fn require_l1_fee(&self) {
+        self.l1_fee_required.store(true, Ordering::Relaxed);
+    }
+
+    /// The L1 fee inputs the next block prices with: the follower's newest (initially the
+    /// head block's, so origins never decrease across a restart).
+    pub fn next_l1_fee(&self) -> faultline_primitives::l1fee::L1FeeInputs {
+        *self.l1_fee.lock()
+    }
+
+    /// The L1 fee a transaction pays if the next block includes it.
+    pub fn next_l1_fee_of(&self, tx: &TxEnvelope) -> alloy_primitives::U256 {
+        let size = alloy_eips::eip2718::Encodable2718::encode_2718_len(tx) as u64;
+        faultline_primitives::l1fee::l1_fee(size, &self.next_l1_fee(), &self.config.l1_fee_scalars())
     }
 
     fn reload_journal(&self) -> Result<(), StoreError> {
@@ -324,6 +365,19 @@ impl Chain {
     fn add_to_pool(&self, ptx: PooledTx) -> Result<Added, PoolError> {
         let acc = self.store.account(&ptx.sender).map_err(|e| PoolError::Internal(e.to_string()))?;
         let (nonce, balance) = acc.map(|a| (a.nonce, a.balance)).unwrap_or_default();
+        // The L1 fee is bought with the gas: a sender that can pay the gas but not the L1
+        // fee is refused by the same rule (docs/chain.md, "L1 fee").
+        let l1_fee = self.next_l1_fee_of(&ptx.tx);
+        if !l1_fee.is_zero() {
+            let cost = alloy_primitives::U256::from(ptx.tx.gas_limit())
+                .checked_mul(alloy_primitives::U256::from(ptx.tx.max_fee_per_gas()))
+                .and_then(|c| c.checked_add(ptx.tx.value()))
+                .and_then(|c| c.checked_add(l1_fee))
+                .unwrap_or(alloy_primitives::U256::MAX);
+            if cost > balance {
+                return Err(PoolError::InsufficientFundsForL1Fee { balance, cost, l1_fee });
+            }
+        }
         self.pool.lock().add(ptx, nonce, balance)
     }
 

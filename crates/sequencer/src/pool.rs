@@ -52,6 +52,16 @@ pub enum PoolError {
         /// cost - balance.
         overshot: U256,
     },
+    /// The sender cannot pay `gas * maxFee + value + l1Fee` (docs/chain.md, "L1 fee").
+    #[error("insufficient funds for gas * price + value + l1 fee: balance {balance}, tx cost {cost} (l1 fee {l1_fee})")]
+    InsufficientFundsForL1Fee {
+        /// Sender balance.
+        balance: U256,
+        /// Maximum cost, the L1 fee included.
+        cost: U256,
+        /// The L1 fee at the next block's L1 values.
+        l1_fee: U256,
+    },
     /// The fee cap is below the chain's minimum base fee.
     #[error("transaction underpriced: gas fee cap {cap}, minimum needed {min}")]
     Underpriced {

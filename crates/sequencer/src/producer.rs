@@ -19,6 +19,9 @@ pub enum ProducerError {
     /// Execution failed for a reason outside any transaction.
     #[error(transparent)]
     Exec(#[from] ExecError<StoreError>),
+    /// The node posts to an L1 inbox, and no L1 fee origin has been seen on L1 yet.
+    #[error("no L1 fee origin seen on L1 yet; waiting for the L1 follower")]
+    NoL1FeeOrigin,
 }
 
 /// Seconds since the Unix epoch.
@@ -56,6 +59,13 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         }
         out
     };
+    // The L1 values the block prices L1 fees with: the newest origin seen recorded on
+    // L1, never older than the parent's (docs/chain.md, "L1 fee").
+    let parent_l1_fee = faultline_primitives::l1fee::l1_fee_inputs(&parent.extra_data);
+    let l1_fee = Some(chain.next_l1_fee()).filter(|f| f.origin >= parent_l1_fee.origin).unwrap_or(parent_l1_fee);
+    if l1_fee.origin == 0 && chain.l1_fee_required.load(Ordering::Relaxed) {
+        return Err(ProducerError::NoL1FeeOrigin);
+    }
     let inputs = BlockInputs {
         number: parent_number + 1,
         // Non-decreasing: on-demand mode may seal several blocks in one second.
@@ -65,6 +75,7 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         gas_limit: config.block_gas_limit,
         beneficiary: config.fee_recipient,
         deposit_cursor: parent_cursor + deposits.len() as u64,
+        l1_fee,
     };
     let mut candidates = {
         let pool = chain.pool.lock();
@@ -156,6 +167,7 @@ impl Chain {
                         self.wake.notify_one();
                     }
                 }
+                Some(Err(ProducerError::NoL1FeeOrigin)) => tracing::info!("no L1 fee origin seen on L1 yet; waiting"),
                 Some(Err(e)) => tracing::error!(error = %e, "block production failed; retrying next tick"),
                 None => tracing::error!("block production panicked; retrying next tick"),
             }

@@ -105,6 +105,44 @@ where
         Ok(())
     }
 
+    /// Takes `amount` wei from `address` (a transaction's L1 fee at tx-begin). Returns
+    /// false, changing nothing, when the balance is short.
+    pub fn debit(&mut self, address: Address, amount: U256) -> Result<bool, B::Error> {
+        if amount.is_zero() {
+            return Ok(true);
+        }
+        let info = revm::Database::basic(self, address)?.unwrap_or_default();
+        let Some(balance) = info.balance.checked_sub(amount) else { return Ok(false) };
+        let code_size = self.code_size_of(&address, &info)?;
+        let rec = AccountRecord { nonce: info.nonce, balance, code_hash: info.code_hash, code_size };
+        self.changes.accounts.insert(address, Some(rec));
+        Ok(true)
+    }
+
+    /// The overlay's pending entry for an account (`None`: not written in this block), to
+    /// put back with [`Overlay::restore_account`] when a charge must be undone.
+    pub fn account_entry(&self, address: &Address) -> Option<Option<AccountRecord>> {
+        self.changes.accounts.get(address).copied()
+    }
+
+    /// Puts back an entry taken with [`Overlay::account_entry`].
+    pub fn restore_account(&mut self, address: Address, entry: Option<Option<AccountRecord>>) {
+        match entry {
+            Some(e) => {
+                self.changes.accounts.insert(address, e);
+            }
+            None => {
+                self.changes.accounts.remove(&address);
+            }
+        }
+    }
+
+    /// Writes one storage slot outside any transaction (the L1 fee parameters the state
+    /// transition keeps in the `GasPriceOracle` predeploy).
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        self.changes.storage.entry(address).or_default().insert(slot, value);
+    }
+
     /// Applies one transaction's state (as revm returns it), fallibly.
     pub fn try_commit(&mut self, state: AddressMap<Account>) -> Result<(), B::Error> {
         for (address, account) in state {
