@@ -31,10 +31,6 @@ contract BatchInbox {
     /// @notice Bytes of one block's header: `timestamp:u64 ‖ depositCursor:u64 ‖
     ///         l1Origin:u64 ‖ txCount:u16`.
     uint256 public constant BLOCK_HEADER_BYTES = 26;
-    /// @notice How many L1 blocks an L2 block's L1 fee origin may lag behind the newest
-    ///         recorded L1 fee when its batch lands.
-    uint64 public constant MAX_L1_ORIGIN_LAG = 256;
-
     /// @notice The L1 fee values of one L1 block, as recorded when it was the current block
     ///         (one slot; fees saturate at 2^64 - 1 wei).
     struct L1Fee {
@@ -112,10 +108,6 @@ contract BatchInbox {
     /// @param previous The previous block's origin.
     /// @param got The named origin.
     error L1OriginDecreased(uint64 previous, uint64 got);
-    /// @notice An L2 block's L1 fee origin lags more than MAX_L1_ORIGIN_LAG behind the newest recorded one.
-    /// @param origin The named origin.
-    /// @param latest The newest recorded L1 fee.
-    error L1OriginTooOld(uint64 origin, uint64 latest);
 
     constructor(RollupConfig config_, Portal portal_) {
         config = config_;
@@ -277,8 +269,10 @@ contract BatchInbox {
     /// @dev The rules every block header obeys (`h` = `timestamp ‖ depositCursor ‖
     ///      l1Origin`), against the previous block's state, which it then advances. The
     ///      origin must be an L1 block recorded before this batch (so the sequencer
-    ///      cannot price with a value L1 does not hold), never older than the previous
-    ///      block's, and at most MAX_L1_ORIGIN_LAG behind the newest recorded one.
+    ///      cannot price with a value L1 does not hold) and never older than the previous
+    ///      block's. No bound on its age when the batch lands: blocks sealed during a
+    ///      batcher outage name the newest record then, and must still post after it
+    ///      (docs/chain.md, "L1 fee", for what that leaves to the sequencer).
     function _checkBlock(BlockState memory s, bytes calldata h, uint256 deposits) private view {
         uint64 timestamp = uint64(bytes8(h[0:8]));
         uint64 cursor = uint64(bytes8(h[8:16]));
@@ -289,7 +283,6 @@ contract BatchInbox {
         if (cursor > deposits) revert DepositCursorBeyondPortal(cursor, deposits);
         if (origin < s.origin) revert L1OriginDecreased(s.origin, origin);
         if (_l1Fees[origin].timestamp == 0) revert UnknownL1Origin(origin);
-        if (origin + MAX_L1_ORIGIN_LAG < latestL1Fee) revert L1OriginTooOld(origin, latestL1Fee);
         (s.timestamp, s.cursor, s.origin) = (timestamp, cursor, origin);
     }
 

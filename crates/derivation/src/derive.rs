@@ -29,9 +29,8 @@ pub enum DeriveError {
         head: u64,
     },
     /// A block's L1 fee origin breaks the rule the inbox enforces (recorded on L1 no later
-    /// than the block's batch, never older than the parent's, at most
-    /// [`MAX_L1_ORIGIN_LAG`] behind the newest record before the batch): L1 data an inbox
-    /// cannot have accepted, so the address book or the L1 is not what it claims.
+    /// than the block's batch, never older than the parent's): L1 data an inbox cannot
+    /// have accepted, so the address book or the L1 is not what it claims.
     #[error("block {number} names L1 fee origin {origin}: {why}")]
     BadL1Origin {
         /// The block.
@@ -68,10 +67,6 @@ pub struct Derived {
     pub gas_used: u64,
 }
 
-/// How many L1 blocks an L2 block's L1 fee origin may lag behind the newest recorded L1
-/// fee when its batch lands (`BatchInbox.MAX_L1_ORIGIN_LAG`).
-pub const MAX_L1_ORIGIN_LAG: u64 = 256;
-
 /// The L1 fee inputs of a block naming `origin`, in a batch included by L1 block
 /// `batch_l1_block`, after a parent that named `parent_origin`: checked against the
 /// inbox's records `l1_fees` (by L1 block) by the inbox's own rules.
@@ -87,13 +82,6 @@ pub fn l1_fee_of(
         l1_fees.get(&origin).filter(|_| origin <= batch_l1_block).ok_or_else(|| bad(format!("not recorded by the inbox by L1 block {batch_l1_block}")))?;
     if origin < parent_origin {
         return Err(bad(format!("older than the parent's origin {parent_origin}")));
-    }
-    // The newest record before the batch's L1 block (a batch earlier in the same L1 block
-    // may also have recorded it; derivation is then the more lenient of the two).
-    if let Some((&latest, _)) = l1_fees.range(..batch_l1_block).next_back() {
-        if origin + MAX_L1_ORIGIN_LAG < latest {
-            return Err(bad(format!("more than {MAX_L1_ORIGIN_LAG} L1 blocks behind the newest record {latest}")));
-        }
     }
     Ok(*rec)
 }
@@ -254,10 +242,9 @@ mod tests {
         assert!(matches!(l1_fee_of(1, 300, 5, 10, &f), Err(DeriveError::BadL1Origin { .. })));
         // Older than the parent's.
         assert!(matches!(l1_fee_of(1, 5, 9, 10, &f), Err(DeriveError::BadL1Origin { .. })));
-        // Lag: at a batch in L1 block 301, the newest earlier record is 300; 9 + 256 < 300.
-        assert!(matches!(l1_fee_of(1, 9, 9, 301, &f), Err(DeriveError::BadL1Origin { .. })));
+        // No bound on its age when the batch lands (as the inbox): an origin far behind the
+        // newest record is still the block's (blocks sealed during a batcher outage).
+        assert_eq!(l1_fee_of(1, 9, 9, 10_301, &f).unwrap().origin, 9);
         assert_eq!(l1_fee_of(1, 300, 9, 301, &f).unwrap().origin, 300);
-        // The record the batch's own L1 block made does not count against the lag.
-        assert_eq!(l1_fee_of(1, 9, 9, 300, &f).unwrap().origin, 9);
     }
 }
