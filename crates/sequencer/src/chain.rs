@@ -327,8 +327,11 @@ impl Chain {
 
     /// Decodes, checks statelessly and recovers the sender of a raw transaction.
     pub fn decode_and_recover(&self, raw: &[u8]) -> Result<PooledTx, PoolError> {
-        if raw.len() > MAX_TX_BYTES {
-            return Err(PoolError::Oversized { size: raw.len(), limit: MAX_TX_BYTES });
+        // A block carries at most its byte budget (the batch's DA mode), less the 3-byte
+        // length prefix of each transaction: a larger one could never be included.
+        let limit = MAX_TX_BYTES.min(self.max_block_bytes.load(Ordering::Relaxed).saturating_sub(3));
+        if raw.len() > limit {
+            return Err(PoolError::Oversized { size: raw.len(), limit });
         }
         let tx = TxEnvelope::decode_2718_exact(raw).map_err(|e| PoolError::Decode(e.to_string()))?;
         match &tx {

@@ -81,19 +81,25 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
         let pool = chain.pool.lock();
         pool.best(base_fee, |a| store.account(a).ok().flatten().map(|r| r.nonce).unwrap_or(0))
     };
-    // The block's byte budget: a prefix of the candidates (a sender's later nonces just
-    // wait for the next block).
+    // The block's byte budget: candidates in order while they fit; one that does not fit
+    // is left for a later block together with its sender's later nonces, and the rest
+    // still get their turn (a single large transaction must not empty every block).
     let budget = chain.max_block_bytes.load(Ordering::Relaxed);
     if budget != usize::MAX {
         let mut used = 0usize;
-        let keep = candidates
-            .iter()
-            .take_while(|p| {
-                used += 3 + alloy_eips::eip2718::Encodable2718::encode_2718_len(&p.tx);
-                used <= budget
-            })
-            .count();
-        candidates.truncate(keep);
+        let mut waiting = std::collections::HashSet::new();
+        candidates.retain(|p| {
+            if waiting.contains(&p.sender) {
+                return false;
+            }
+            let size = 3 + alloy_eips::eip2718::Encodable2718::encode_2718_len(&p.tx);
+            if used + size > budget {
+                waiting.insert(p.sender);
+                return false;
+            }
+            used += size;
+            true
+        });
     }
     let exec = execute_block(config, &inputs, store.latest(), &deposits, candidates.into_iter().map(|p| (p.sender, p.tx)))?;
     let prepared = store.prepare(inputs.number, parent.state_root, &exec.changes)?;

@@ -3,7 +3,7 @@
 //! store (as after a crash) continues the chain with its journaled pool.
 
 use alloy::{
-    consensus::{SignableTransaction, TxEnvelope, TxLegacy},
+    consensus::{SignableTransaction, Transaction, TxEnvelope, TxLegacy},
     eips::eip2718::Encodable2718,
     network::TxSignerSync,
     signers::local::PrivateKeySigner,
@@ -172,6 +172,40 @@ fn blocks_stay_within_the_byte_budget() {
     let b = chain.store().body(1).unwrap().unwrap();
     let bytes: usize = b.transactions.iter().map(|(_, t)| 3 + t.encode_2718_len()).sum();
     assert!(bytes <= 4 * one + one / 2, "{bytes}");
+}
+
+/// One large transaction with the highest tip must not empty every block: it waits (with
+/// its sender's later nonces) while smaller ones behind it fill the block; and one larger
+/// than any block can carry is refused at submission (review of issue 13: a single
+/// 125 kB transaction sorted first stopped every block in calldata mode).
+#[test]
+fn a_transaction_over_the_budget_left_does_not_stop_the_others() {
+    let cfg = ChainConfig::devnet();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    let (alice, bob) = (dev(0), dev(1));
+    let small: Vec<Vec<u8>> = (0..3).map(|n| tx(&bob, cfg.chain_id, n, TxKind::Call(Address::repeat_byte(0xb0)), 1, vec![], 21_000)).collect();
+    let one = 3 + small[0].len();
+    chain.set_max_block_bytes(8 * one);
+    // Over the whole budget: refused outright.
+    let huge = tx(&alice, cfg.chain_id, 0, TxKind::Call(Address::repeat_byte(0xb1)), 1, vec![1u8; 8 * one], 1_000_000);
+    assert!(matches!(chain.submit_raw(&huge), Err(PoolError::Oversized { .. })), "a transaction no block can carry is refused");
+    // Fits an empty block but not what is left: it waits, the small ones go in.
+    let big = tx(&alice, cfg.chain_id, 0, TxKind::Call(Address::repeat_byte(0xb1)), 1, vec![1u8; 6 * one], 1_000_000);
+    let after_big = tx(&alice, cfg.chain_id, 1, TxKind::Call(Address::repeat_byte(0xb1)), 1, vec![], 21_000);
+    for r in small.iter().chain([&big, &after_big]) {
+        chain.submit_raw(r).unwrap();
+    }
+    let mut seen = Vec::new();
+    for t in 1..=4u64 {
+        let b = chain.produce_block(1_800_000_000 + t).unwrap();
+        let bytes: usize = b.record.body.transactions.iter().map(|(_, t)| 3 + t.encode_2718_len()).sum();
+        assert!(bytes <= 8 * one, "block {t}: {bytes} bytes");
+        seen.extend(b.record.body.transactions.iter().map(|(s, t)| (*s, t.nonce())));
+    }
+    assert_eq!(seen.len(), 5, "every transaction was included in some block: {seen:?}");
+    let alice_nonces: Vec<u64> = seen.iter().filter(|(s, _)| *s == alice.address()).map(|(_, n)| *n).collect();
+    assert_eq!(alice_nonces, vec![0, 1], "a sender's nonces stay in order");
 }
 
 /// A data dir belongs to the chain it was first opened with: reopening it with another
