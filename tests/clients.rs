@@ -51,6 +51,9 @@ fn run_js(file: &str) {
         Ok(out) => println!("{out}"),
         Err(out) => panic!("{file} failed:\n{out}\nnode log:\n{}", node.log()),
     }
+    // At least one block to replay, however fast the file ran (dev mode's evm_mine).
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(call(&node.http(), "evm_mine", json!([])));
     let data_dir = node.data_dir.to_string_lossy().into_owned();
     let (ok, out, err) = faultline(&["vm", "block", "--data-dir", &data_dir, "--check"]);
     assert!(ok, "vm block failed:\n{out}\n{err}");
