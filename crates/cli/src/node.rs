@@ -245,6 +245,9 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     // A sequencer on L1 first takes L1's chain: no block is made before the store agrees
     // with the inbox (docs/pipeline.md, "Start-up reconciliation").
     if let Some(l1) = &cfg.l1 {
+        // Every block names an L1 fee origin the inbox recorded (its inbox refuses others);
+        // set before the producer starts, so no block of a fresh store names origin 0.
+        chain.require_l1_fee();
         tokio::select! {
             r = reconcile_with_l1(&chain, l1) => r?,
             _ = &mut shutdown => return Ok(()),
@@ -355,8 +358,6 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
         Duration::from_secs(1),
         stopped(stop.clone()),
     )));
-    // Every block names an L1 fee origin the inbox recorded (its inbox refuses others).
-    chain.require_l1_fee();
     tasks.handles.push(tokio::spawn(crate::follower::follow_l1_fees(
         L1Reader::new(reader_provider.clone(), l1.book.portal, l1.book.batch_inbox),
         chain.clone(),
