@@ -381,7 +381,16 @@ impl Chain {
                 return Err(PoolError::InsufficientFundsForL1Fee { balance, cost, l1_fee });
             }
         }
-        self.pool.lock().add(ptx, nonce, balance)
+        let (added, dropped) = {
+            let mut pool = self.pool.lock();
+            let added = pool.add(ptx, nonce, balance);
+            (added, pool.take_dropped())
+        };
+        // What a refused add dropped from the pool leaves the journal too.
+        if !dropped.is_empty() {
+            self.journal(&[], dropped)?;
+        }
+        added
     }
 
     /// Accepts a raw transaction: validates it, pools it and journals it before returning

@@ -245,6 +245,10 @@ pub struct Pool {
     queued: usize,
     /// Senders with at least one queued transaction (eviction and expiry candidates).
     queued_senders: HashSet<Address>,
+    /// Transactions an add dropped (found stale, or evicted for room) before it was
+    /// refused: gone from the pool, so the journal must forget them too
+    /// ([`Pool::take_dropped`]).
+    dropped: Vec<B256>,
 }
 
 fn tip(tx: &TxEnvelope, base_fee: u64) -> u128 {
@@ -317,6 +321,24 @@ impl Pool {
     /// Adds a validated transaction given the sender's state nonce and balance. Returns
     /// the replaced transaction, if any, and those evicted to make room.
     pub fn add(&mut self, ptx: PooledTx, state_nonce: u64, balance: U256) -> Result<Added, PoolError> {
+        let mut out = Added::default();
+        match self.add_inner(ptx, state_nonce, balance, &mut out) {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                // A refusal may come after stale entries were pruned or others evicted.
+                self.dropped.extend(out.evicted);
+                Err(e)
+            }
+        }
+    }
+
+    /// Transactions dropped by adds that were then refused (see [`Pool::add`]), since
+    /// the last call: the journal must forget them as it does [`Added::evicted`].
+    pub fn take_dropped(&mut self) -> Vec<B256> {
+        std::mem::take(&mut self.dropped)
+    }
+
+    fn add_inner(&mut self, ptx: PooledTx, state_nonce: u64, balance: U256, out: &mut Added) -> Result<(), PoolError> {
         if self.by_hash.contains_key(&ptx.hash) {
             return Err(PoolError::AlreadyKnown);
         }
@@ -337,7 +359,6 @@ impl Pool {
                 return Err(PoolError::InsufficientFunds { balance, cost, overshot: cost.saturating_sub(balance).max(U256::from(1u8)) });
             }
         }
-        let mut out = Added::default();
         // The state moved on since this sender was last seen: drop what it made stale.
         if self.by_sender.get(&ptx.sender).is_some_and(|a| a.state_nonce < state_nonce) {
             out.evicted = self.prune_sender(&ptx.sender, state_nonce);
@@ -383,7 +404,7 @@ impl Pool {
             self.make_room(1, size, queued, &mut out.evicted)?;
         }
         self.insert(ptx, size, state_nonce);
-        Ok(out)
+        Ok(())
     }
 
     /// Frees room for `count` more transactions and `bytes` more bytes by evicting
@@ -586,13 +607,18 @@ mod tests {
     use alloy_primitives::TxKind;
 
     fn signed(signer: &PrivateKeySigner, nonce: u64, fee: u128, tip: u128) -> PooledTx {
+        signed_with(signer, nonce, fee, tip, Vec::new())
+    }
+
+    fn signed_with(signer: &PrivateKeySigner, nonce: u64, fee: u128, tip: u128, input: Vec<u8>) -> PooledTx {
         let mut tx = TxEip1559 {
             chain_id: 1,
             nonce,
-            gas_limit: 21_000,
+            gas_limit: 21_000 + 16 * input.len() as u64,
             max_fee_per_gas: fee,
             max_priority_fee_per_gas: tip,
             to: TxKind::Call(Address::ZERO),
+            input: input.into(),
             ..Default::default()
         };
         let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
@@ -746,6 +772,31 @@ mod tests {
         let added = pool.add(signed(&PrivateKeySigner::random(), 0, 100, 1), 0, RICH).unwrap();
         assert_eq!(added.evicted.len(), 1);
         assert_eq!(pool.bytes(), 3 * one);
+    }
+
+    /// A refused add that evicted first (a new sender's gapped transaction displaces the
+    /// largest queued holder, then finds no bytes) leaves the evicted one to the journal
+    /// through take_dropped, so journal and pool stay the same set (review of issue 13).
+    #[test]
+    fn a_refused_add_hands_over_what_it_evicted() {
+        let one = signed(&PrivateKeySigner::random(), 0, 100, 1).tx.encode_2718_len();
+        let mut pool = Pool::new(PoolConfig { max_bytes: 3 * one, max_queued_total: 2, ..Default::default() });
+        let (a, b) = (PrivateKeySigner::random(), PrivateKeySigner::random());
+        pool.add(signed(&a, 0, 100, 1), 0, RICH).unwrap();
+        let q1 = signed(&b, 2, 100, 1);
+        let q2 = signed(&b, 3, 100, 1);
+        pool.add(q1.clone(), 0, RICH).unwrap();
+        pool.add(q2.clone(), 0, RICH).unwrap();
+        // A third sender's gapped transaction, larger than the room an eviction frees.
+        let big = signed_with(&PrivateKeySigner::random(), 5, 100, 1, vec![0u8; 2 * one]);
+        assert!(pool.add(big, 0, RICH).is_err());
+        let dropped = pool.take_dropped();
+        for h in &dropped {
+            assert!(!pool.contains(h), "a dropped transaction has left the pool");
+        }
+        let left = [q1.hash, q2.hash].iter().filter(|h| pool.contains(h)).count();
+        assert_eq!(left + dropped.len(), 2, "every queued transaction is either in the pool or handed to the journal");
+        assert!(pool.take_dropped().is_empty(), "handed over once");
     }
 
     #[test]
