@@ -147,6 +147,10 @@ pub const DEFAULT_MAX_QUEUED_TOTAL: usize = 1_024;
 /// `--pool-queued-lifetime`).
 pub const DEFAULT_QUEUED_LIFETIME: Duration = Duration::from_secs(3 * 3600);
 
+/// Transactions of one sender that an executable newcomer never evicts (geth's
+/// `txpool.accountslots`): past them, the tail of the longest run makes room.
+pub const PENDING_SLOTS_PER_SENDER: usize = 16;
+
 /// Pool limits.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolConfig {
@@ -381,7 +385,7 @@ impl Pool {
             }
             let grow = size.saturating_sub(old_size);
             if grow > 0 {
-                self.make_room(0, grow, queued, &mut out.evicted)?;
+                self.make_room(0, grow, queued, None, &mut out.evicted)?;
             }
             self.remove(&old_hash);
             out.replaced = Some(old_hash);
@@ -401,7 +405,8 @@ impl Pool {
                     }
                 }
             }
-            self.make_room(1, size, queued, &mut out.evicted)?;
+            let next_of = (nonce == state_nonce).then_some(ptx.sender);
+            self.make_room(1, size, queued, next_of, &mut out.evicted)?;
         }
         self.insert(ptx, size, state_nonce);
         Ok(())
@@ -409,17 +414,39 @@ impl Pool {
 
     /// Frees room for `count` more transactions and `bytes` more bytes by evicting
     /// queued transactions, which only a newcomer that is not queued itself may do.
-    fn make_room(&mut self, count: usize, bytes: usize, queued: bool, evicted: &mut Vec<B256>) -> Result<(), PoolError> {
+    /// Frees room for `count` more transactions and `bytes` more bytes. A queued
+    /// newcomer evicts nothing; another evicts queued transactions first; and one its
+    /// sender can execute next (`next_of`: that sender) then evicts the last nonce of the
+    /// sender holding the most transactions that are not next (never a gap: a run only
+    /// loses its tail), so an executable transaction always finds room.
+    fn make_room(&mut self, count: usize, bytes: usize, queued: bool, next_of: Option<Address>, evicted: &mut Vec<B256>) -> Result<(), PoolError> {
         while self.by_hash.len() + count > self.config.max_total || self.bytes + bytes > self.config.max_bytes {
             if queued {
                 return Err(PoolError::Full);
             }
-            match self.evict_worst_queued(None) {
+            let freed = self.evict_worst_queued(None).or_else(|| next_of.and_then(|s| self.evict_worst_pending(&s)));
+            match freed {
                 Some(h) => evicted.push(h),
                 None => return Err(PoolError::Full),
             }
         }
         Ok(())
+    }
+
+    /// Evicts the last transaction of the sender (other than `except`) holding the most
+    /// transactions, if it holds more than [`PENDING_SLOTS_PER_SENDER`] and that one is
+    /// not the next it can execute.
+    fn evict_worst_pending(&mut self, except: &Address) -> Option<B256> {
+        let (_, acct) = self
+            .by_sender
+            .iter()
+            .filter(|(s, a)| *s != except && a.txs.len() > PENDING_SLOTS_PER_SENDER && a.txs.last_key_value().is_some_and(|(n, _)| *n > a.state_nonce))
+            .max_by_key(|(_, a)| a.txs.len())?;
+        let hash = acct.txs.last_key_value().map(|(_, e)| e.ptx.hash)?;
+        self.remove(&hash).map(|p| {
+            tracing::debug!(hash = %p.hash, sender = %p.sender, "evicted a later-nonce transaction for an executable one");
+            p.hash
+        })
     }
 
     /// Evicts the highest-nonce queued transaction of the sender with the most queued
@@ -753,10 +780,35 @@ mod tests {
         assert_eq!(added.evicted, vec![gapped[2].hash]);
         assert_eq!((pool.len(), pool.queued_len()), (4, 0));
         assert_eq!(pool.best(1, |_| 0).len(), 4);
-        // Full of executable transactions: nothing is evictable, for either kind.
+        // Full of short pending runs (each within PENDING_SLOTS_PER_SENDER): nothing is
+        // evictable, for either kind (a_pending_run_cannot_keep_an_executable_transaction_out
+        // covers a long run).
         let other = PrivateKeySigner::random();
         assert_eq!(pool.add(signed(&other, 0, 100, 1), 0, RICH).map(|_| ()), Err(PoolError::Full));
         assert_eq!(pool.add(signed(&other, 3, 100, 1), 0, RICH).map(|_| ()), Err(PoolError::Full));
+    }
+
+    /// The jam the review found: one sender's pending run fills the byte cap; a user's
+    /// next-nonce transaction still gets in, and the run only loses its tail.
+    #[test]
+    fn a_pending_run_cannot_keep_an_executable_transaction_out() {
+        let one = signed(&PrivateKeySigner::random(), 0, 100, 1).tx.encode_2718_len();
+        let n = PENDING_SLOTS_PER_SENDER + 3;
+        let mut pool = Pool::new(PoolConfig { max_bytes: n * one, ..Default::default() });
+        let attacker = PrivateKeySigner::random();
+        let run: Vec<_> = (0..n as u64).map(|i| signed(&attacker, i, 100, 1)).collect();
+        for t in &run {
+            pool.add(t.clone(), 0, RICH).unwrap();
+        }
+        assert_eq!((pool.bytes(), pool.queued_len()), (n * one, 0));
+        for i in 0..3 {
+            let added = pool.add(signed(&PrivateKeySigner::random(), 0, 100, 1), 0, RICH).unwrap();
+            assert_eq!(added.evicted, vec![run[n - 1 - i].hash]);
+        }
+        let kept = pool.best(1, |_| 0).iter().filter(|p| p.sender == attacker.address()).count();
+        assert_eq!(kept, PENDING_SLOTS_PER_SENDER, "the run keeps its first slots, in order, no gap");
+        // At its guaranteed slots the run is left alone: the next newcomer finds no room.
+        assert_eq!(pool.add(signed(&PrivateKeySigner::random(), 0, 100, 1), 0, RICH).map(|_| ()), Err(PoolError::Full));
     }
 
     #[test]
