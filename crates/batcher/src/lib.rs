@@ -208,9 +208,7 @@ pub fn build_batch(store: &Store, from: u64, head: u64, da: DataAvailability, ma
             break;
         }
         size += block_size;
-        let deposit_cursor = faultline_primitives::deposit_cursor(&header.extra_data);
-        let l1_origin = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data).origin;
-        batch.blocks.push(BatchBlock { timestamp: header.timestamp, deposit_cursor, l1_origin, txs });
+        batch.blocks.push(BatchBlock::of_block(&header, txs));
     }
     Ok(Some(batch))
 }

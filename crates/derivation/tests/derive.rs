@@ -11,7 +11,7 @@ use faultline_primitives::{
     batch::BatchBlock,
     deposit_cursor,
     dev::{sign_eip1559, DEV_ACCOUNTS},
-    l1fee::{l1_fee_inputs, L1FeeInputs},
+    l1fee::L1FeeInputs,
     ChainConfig, Deposit, L1_FEE_VAULT,
 };
 use faultline_sequencer::{Chain, PoolConfig};
@@ -41,12 +41,7 @@ fn deposit(index: u64, to: Address, l1_timestamp: u64) -> Deposit {
 fn batch_block(store: &Store, n: u64) -> BatchBlock {
     let (_, h) = store.header(n).unwrap().unwrap();
     let body = store.body(n).unwrap().unwrap();
-    BatchBlock {
-        timestamp: h.timestamp,
-        deposit_cursor: deposit_cursor(&h.extra_data),
-        l1_origin: l1_fee_inputs(&h.extra_data).origin,
-        txs: body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect(),
-    }
+    BatchBlock::of_block(&h, body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect())
 }
 
 #[test]

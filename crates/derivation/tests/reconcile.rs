@@ -14,9 +14,8 @@ use faultline_derivation::{
 };
 use faultline_primitives::{
     batch::{Batch, BatchBlock},
-    deposit_cursor,
     dev::{sign_eip1559, DEV_ACCOUNTS},
-    l1fee::{l1_fee_inputs, L1FeeInputs},
+    l1fee::L1FeeInputs,
     ChainConfig, Deposit,
 };
 use faultline_sequencer::{Chain, PoolConfig};
@@ -33,12 +32,7 @@ fn transfer(i: usize, nonce: u64, chain_id: u64) -> Vec<u8> {
 fn batch_block(store: &Store, n: u64) -> BatchBlock {
     let (_, h) = store.header(n).unwrap().unwrap();
     let body = store.body(n).unwrap().unwrap();
-    BatchBlock {
-        timestamp: h.timestamp,
-        deposit_cursor: deposit_cursor(&h.extra_data),
-        l1_origin: l1_fee_inputs(&h.extra_data).origin,
-        txs: body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect(),
-    }
+    BatchBlock::of_block(&h, body.transactions.iter().map(|(_, t)| Bytes::from(t.encoded_2718())).collect())
 }
 
 fn l1_batch(index: u64, l1_block: u64, store: &Store, blocks: std::ops::RangeInclusive<u64>) -> L1Batch {

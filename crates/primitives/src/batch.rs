@@ -32,6 +32,19 @@ pub struct BatchBlock {
     pub txs: Vec<Bytes>,
 }
 
+impl BatchBlock {
+    /// The batch entry of an L2 block: its header's timestamp, and the deposit cursor and
+    /// L1 fee origin its `extraData` carries, with its encoded transactions.
+    pub fn of_block(header: &alloy_consensus::Header, txs: Vec<Bytes>) -> Self {
+        Self {
+            timestamp: header.timestamp,
+            deposit_cursor: crate::deposit_cursor(&header.extra_data),
+            l1_origin: crate::l1fee::l1_fee_inputs(&header.extra_data).origin,
+            txs,
+        }
+    }
+}
+
 /// A batch: consecutive L2 blocks from `first_block`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Batch {
