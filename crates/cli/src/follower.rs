@@ -9,6 +9,57 @@ use faultline_sequencer::Chain;
 use std::{sync::Arc, time::Duration};
 use tracing::Instrument;
 
+/// Reads L1 in confirmed ranges: each poll, the blocks from `start_block` (then from
+/// where the last read ended) up to `confirmations` below L1's head go to `read`, which
+/// hands what it found on; a failed read is retried over the same range. `health`, if
+/// given, hears of L1's reachability. The one loop of the deposit and L1 fee followers.
+#[allow(clippy::too_many_arguments)]
+async fn follow_confirmed<P, F, Fut>(
+    provider: P,
+    what: &'static str,
+    health: Option<Arc<L1Health>>,
+    start_block: u64,
+    confirmations: u64,
+    poll: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+    mut read: F,
+) where
+    P: alloy::providers::Provider,
+    F: FnMut(u64, u64) -> Fut,
+    Fut: std::future::Future<Output = Result<(), faultline_derivation::ReadError>>,
+{
+    tokio::pin!(shutdown);
+    let mut next = start_block;
+    loop {
+        match provider.get_block_number().await {
+            Ok(head) => {
+                if let Some(h) = &health {
+                    h.ok();
+                }
+                let safe = head.saturating_sub(confirmations);
+                if safe >= next {
+                    match read(next, safe).await {
+                        Ok(()) => next = safe + 1,
+                        Err(e) => tracing::warn!(error = %e, "reading {what} failed; retrying"),
+                    }
+                }
+            }
+            Err(e) => match &health {
+                // The outage is logged (once, then every few seconds) by `health`.
+                Some(h) => {
+                    h.failed(&e);
+                    tracing::debug!(error = %e, "L1 head unavailable; retrying");
+                }
+                None => tracing::warn!(error = %e, "L1 head unavailable; retrying"),
+            },
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(poll) => {}
+        }
+    }
+}
+
 /// Follows L1 deposits into `chain` until `shutdown` resolves.
 pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     reader: L1Reader<P>,
@@ -20,38 +71,20 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let span = tracing::info_span!("deposits", confirmations);
-    async move {
-        tokio::pin!(shutdown);
-        let mut next = start_block;
-        loop {
-            match reader.provider().get_block_number().await {
-                Ok(head) => {
-                    health.ok();
-                    let safe = head.saturating_sub(confirmations);
-                    if safe >= next {
-                        match reader.deposits(next, safe).await {
-                            Ok(deposits) => {
-                                if !deposits.is_empty() {
-                                    tracing::info!(count = deposits.len(), first = deposits[0].index, "deposits confirmed on L1");
-                                }
-                                chain.add_deposits(deposits);
-                                next = safe + 1;
-                            }
-                            Err(e) => tracing::warn!(error = %e, "reading deposits failed; retrying"),
-                        }
-                    }
-                }
-                Err(e) => {
-                    // The outage is logged (once, then every few seconds) by `health`.
-                    health.failed(&e);
-                    tracing::debug!(error = %e, "L1 head unavailable; retrying");
-                }
+    let provider = reader.provider().clone();
+    let read = move |from, to| {
+        let (reader, chain) = (reader.clone(), chain.clone());
+        async move {
+            let deposits = reader.deposits(from, to).await?;
+            if !deposits.is_empty() {
+                tracing::info!(count = deposits.len(), first = deposits[0].index, "deposits confirmed on L1");
             }
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(poll) => {}
-            }
+            chain.add_deposits(deposits);
+            Ok(())
         }
+    };
+    async move {
+        follow_confirmed(provider, "deposits", Some(health), start_block, confirmations, poll, shutdown, read).await;
         tracing::info!("deposit follower stopped");
     }
     .instrument(span)
@@ -71,36 +104,18 @@ pub async fn follow_l1_fees<P: alloy::providers::Provider + Clone>(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let span = tracing::info_span!("l1_fees", confirmations);
-    async move {
-        tokio::pin!(shutdown);
-        let mut next = start_block;
-        loop {
-            match reader.provider().get_block_number().await {
-                Ok(head) => {
-                    let safe = head.saturating_sub(confirmations);
-                    if safe >= next {
-                        match reader.l1_fees(next, safe).await {
-                            Ok(fees) => {
-                                if let Some(newest) = fees.last() {
-                                    tracing::debug!(origin = newest.origin, base_fee = newest.base_fee, blob_base_fee = newest.blob_base_fee, "L1 fee origin");
-                                    chain.set_l1_fee(*newest);
-                                }
-                                next = safe + 1;
-                            }
-                            Err(e) => tracing::warn!(error = %e, "reading L1 fee records failed; retrying"),
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "L1 head unavailable; retrying"),
+    let provider = reader.provider().clone();
+    let read = move |from, to| {
+        let (reader, chain) = (reader.clone(), chain.clone());
+        async move {
+            if let Some(newest) = reader.l1_fees(from, to).await?.last() {
+                tracing::debug!(origin = newest.origin, base_fee = newest.base_fee, blob_base_fee = newest.blob_base_fee, "L1 fee origin");
+                chain.set_l1_fee(*newest);
             }
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(poll) => {}
-            }
+            Ok(())
         }
-    }
-    .instrument(span)
-    .await
+    };
+    follow_confirmed(provider, "L1 fee records", None, start_block, confirmations, poll, shutdown, read).instrument(span).await
 }
 
 /// Keeps the chain's `safe` and `finalized` heads in step with L1: the inbox's last
