@@ -1,7 +1,8 @@
 //! End to end on a real anvil: `faultline deploy` writes an address book whose
 //! contracts answer through the generated bindings, agree with the L2 node's genesis,
 //! take a deposit; bad input fails with a clear message; `faultline devnet` deploys on
-//! start and reuses the deployment after a restart.
+//! start and reuses the deployment after a restart; a node whose chain config differs
+//! from the deployment's `RollupConfig` refuses to start.
 
 mod harness;
 
@@ -75,6 +76,61 @@ async fn deploy_writes_address_book_and_contracts_answer() {
     let (ok, _, stderr) = faultline(&["deploy", "--l1-rpc", &anvil.url, "--out", out2.to_str().unwrap()]);
     assert!(ok, "{stderr}");
     assert_ne!(AddressBook::load(&out2).unwrap().portal, book.portal);
+}
+
+/// `RollupConfig` fixes the chain parameters the node's `[chain]` config holds (a dispute
+/// game computes block contexts from them), and a node whose config differs refuses to
+/// start against the deployment, naming the field and both values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_refuses_a_chain_config_the_deployment_does_not_fix() {
+    let Some(anvil) = Anvil::start(0) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("book.json");
+    let (ok, stdout, stderr) = faultline(&["deploy", "--l1-rpc", &anvil.url, "--out", out.to_str().unwrap()]);
+    assert!(ok, "deploy failed:\n{stdout}\n{stderr}");
+    let book = AddressBook::load(&out).unwrap();
+    let provider = ProviderBuilder::new().connect_http(anvil.url.parse().unwrap());
+    let devnet = faultline_primitives::ChainConfig::devnet();
+    let on_l1 = RollupConfig::new(book.rollup_config, &provider).l2Chain().call().await.unwrap();
+    assert_eq!(format!("{on_l1:?}"), format!("{:?}", faultline_l1::chain::l2_chain_of(&devnet)));
+    assert_eq!(on_l1.sequencingWindow, 3600);
+    faultline_l1::chain::check_chain(&provider, book.rollup_config, &devnet).await.expect("the devnet config matches its deployment");
+
+    for (field, change) in [
+        ("block_gas_limit", (|c: &mut faultline_primitives::ChainConfig| c.block_gas_limit = 30_000_000) as fn(&mut _)),
+        ("sequencing_window_secs", |c| c.sequencing_window_secs = 600),
+        ("l1_blob_base_fee_scalar", |c| c.l1_blob_base_fee_scalar = 1),
+        ("fee_recipient", |c| c.fee_recipient = Address::repeat_byte(0x11)),
+    ] {
+        let mut chain = devnet.clone();
+        change(&mut chain);
+        let err = faultline_l1::chain::check_chain(&provider, book.rollup_config, &chain).await.expect_err(field);
+        assert!(err.to_string().contains(field) && !err.is_transient(), "{err}");
+        // The node itself: it exits before making a block, with the same message.
+        #[derive(serde::Serialize)]
+        struct File {
+            chain: faultline_primitives::ChainConfig,
+        }
+        let config = tmp.path().join(format!("{field}.toml"));
+        std::fs::write(&config, toml::to_string(&File { chain }).unwrap()).unwrap();
+        let data = tmp.path().join(format!("data-{field}"));
+        let port = harness::free_port().to_string();
+        let (ok, _, stderr) = faultline(&[
+            "node",
+            "--config",
+            config.to_str().unwrap(),
+            "--address-book",
+            out.to_str().unwrap(),
+            "--l1-rpc",
+            &anvil.url,
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--rpc-addr",
+            &format!("127.0.0.1:{port}"),
+        ]);
+        assert!(!ok, "the node ran with a {field} the deployment does not fix");
+        assert!(stderr.contains("does not match the L1 deployment") && stderr.contains(field), "{stderr}");
+    }
 }
 
 #[test]

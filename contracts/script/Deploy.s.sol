@@ -16,7 +16,11 @@ import {OutputOracle} from "../src/L1/OutputOracle.sol";
 ///     --rpc-url http://127.0.0.1:8545 --private-key $KEY --broadcast
 ///
 /// Optional env: L2_CHAIN_ID (64023), SEQUENCER (devnet account 1), OWNER (the sender),
-/// CHALLENGE_WINDOW (60), PROPOSAL_INTERVAL (10), PROPOSER_BOND (0.01 ether).
+/// CHALLENGE_WINDOW (60), PROPOSAL_INTERVAL (10), PROPOSER_BOND (0.01 ether), and the L2
+/// chain's parameters, which must equal the node's `[chain]` config (the devnet's by
+/// default): BLOCK_GAS_LIMIT, BASE_FEE_FLOOR, BASE_FEE_CHANGE_DENOMINATOR,
+/// ELASTICITY_MULTIPLIER, FEE_RECIPIENT, SEQUENCING_WINDOW, L1_BASE_FEE_SCALAR,
+/// L1_BLOB_BASE_FEE_SCALAR.
 /// Writes deploy/<chainid>-forge.json.
 contract Deploy is Script {
     struct Params {
@@ -26,8 +30,7 @@ contract Deploy is Script {
         uint64 window;
         uint64 interval;
         uint256 bond;
-        uint32 l1BaseFeeScalar;
-        uint32 l1BlobBaseFeeScalar;
+        RollupConfig.L2Chain chain;
     }
 
     function run() external returns (RollupConfig config, Portal portal, BatchInbox inbox, OutputOracle oracle) {
@@ -38,11 +41,23 @@ contract Deploy is Script {
             window: uint64(vm.envOr("CHALLENGE_WINDOW", uint256(60))),
             interval: uint64(vm.envOr("PROPOSAL_INTERVAL", uint256(10))),
             bond: vm.envOr("PROPOSER_BOND", uint256(0.01 ether)),
-            l1BaseFeeScalar: uint32(vm.envOr("L1_BASE_FEE_SCALAR", uint256(20_000))),
-            l1BlobBaseFeeScalar: uint32(vm.envOr("L1_BLOB_BASE_FEE_SCALAR", uint256(1_200_000)))
+            chain: _chain()
         });
         (config, portal, inbox, oracle) = _deploy(p);
         _write(address(config), address(portal), address(inbox), address(oracle));
+    }
+
+    function _chain() internal view returns (RollupConfig.L2Chain memory) {
+        return RollupConfig.L2Chain({
+            blockGasLimit: uint64(vm.envOr("BLOCK_GAS_LIMIT", uint256(300_000_000))),
+            baseFeeFloor: uint64(vm.envOr("BASE_FEE_FLOOR", uint256(1_000_000))),
+            baseFeeChangeDenominator: uint64(vm.envOr("BASE_FEE_CHANGE_DENOMINATOR", uint256(8))),
+            elasticityMultiplier: uint64(vm.envOr("ELASTICITY_MULTIPLIER", uint256(2))),
+            feeRecipient: vm.envOr("FEE_RECIPIENT", address(0xfefeFEFeFEFEFEFEFeFefefefefeFEfEfefefEfe)),
+            sequencingWindow: uint64(vm.envOr("SEQUENCING_WINDOW", uint256(3600))),
+            l1BaseFeeScalar: uint32(vm.envOr("L1_BASE_FEE_SCALAR", uint256(20_000))),
+            l1BlobBaseFeeScalar: uint32(vm.envOr("L1_BLOB_BASE_FEE_SCALAR", uint256(1_200_000)))
+        });
     }
 
     function _deploy(Params memory p)
@@ -53,9 +68,7 @@ contract Deploy is Script {
         (, address sender,) = vm.readCallers();
         address owner = vm.envOr("OWNER", sender);
         address oracleAddr = vm.computeCreateAddress(sender, vm.getNonce(sender) + 3);
-        config = new RollupConfig(
-            owner, p.l2ChainId, p.sequencer, p.window, p.interval, p.bond, p.l1BaseFeeScalar, p.l1BlobBaseFeeScalar
-        );
+        config = new RollupConfig(owner, p.l2ChainId, p.sequencer, p.window, p.interval, p.bond, p.chain);
         portal = new Portal(config, OutputOracle(oracleAddr));
         inbox = new BatchInbox(config, portal);
         oracle = new OutputOracle(config, inbox, p.genesis);

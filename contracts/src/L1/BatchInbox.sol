@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {RollupConfig} from "./RollupConfig.sol";
+import {RollupConfig, L2_TIMESTAMP_DRIFT} from "./RollupConfig.sol";
 import {Portal} from "./Portal.sol";
 
 /// @title BatchInbox
@@ -23,7 +23,7 @@ contract BatchInbox {
     uint8 public constant BLOB_VERSION = 1;
     /// @notice How far (seconds) an L2 block's timestamp may run ahead of the L1 block
     ///         that carries it.
-    uint64 public constant MAX_TIMESTAMP_DRIFT = 30;
+    uint64 public constant MAX_TIMESTAMP_DRIFT = L2_TIMESTAMP_DRIFT;
     /// @notice Payload bytes one blob carries (4096 field elements × 31 bytes).
     uint256 public constant PAYLOAD_BYTES_PER_BLOB = 4096 * 31;
     /// @notice Most blobs one batch may use (the per-transaction cap since Osaka).

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {console2} from "forge-std/console2.sol";
 import {RollupConfig} from "../../src/L1/RollupConfig.sol";
+import {DevChain} from "../helpers/DevChain.sol";
 import {Portal} from "../../src/L1/Portal.sol";
 import {BatchInbox} from "../../src/L1/BatchInbox.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
@@ -31,7 +32,7 @@ contract BatchInboxTest is Test {
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        config = new RollupConfig(address(this), 64023, SEQUENCER, 60, 10, 0.01 ether, DevChain.params());
         portal = new Portal(config, OutputOracle(address(0xdead)));
         inbox = new BatchInbox(config, portal);
         vm.deal(USER, 100 ether);

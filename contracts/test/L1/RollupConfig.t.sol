@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {RollupConfig} from "../../src/L1/RollupConfig.sol";
+import {DevChain} from "../helpers/DevChain.sol";
 
 /// @notice Who may change what (docs/contracts.md, "Rollup config"), and constructor checks.
 contract RollupConfigTest is Test {
@@ -11,7 +12,7 @@ contract RollupConfigTest is Test {
     RollupConfig internal config;
 
     function setUp() public {
-        config = new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        config = new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, DevChain.params());
     }
 
     function test_constructor_setsEverything() public view {
@@ -24,34 +25,77 @@ contract RollupConfigTest is Test {
         assertEq(config.l1BaseFeeScalar(), 20_000);
         assertEq(config.l1BlobBaseFeeScalar(), 1_200_000);
         assertEq(config.disputeGame(), address(0));
+        RollupConfig.L2Chain memory c = config.l2Chain();
+        RollupConfig.L2Chain memory d = DevChain.params();
+        assertEq(abi.encode(c), abi.encode(d));
+        assertEq(config.blockGasLimit(), 300_000_000);
+        assertEq(config.baseFeeFloor(), 1_000_000);
+        assertEq(config.baseFeeChangeDenominator(), 8);
+        assertEq(config.elasticityMultiplier(), 2);
+        assertEq(config.feeRecipient(), d.feeRecipient);
+        assertEq(config.sequencingWindow(), 3600);
+    }
+
+    function test_constructor_rejectsBadChainParams() public {
+        RollupConfig.L2Chain memory c = DevChain.params();
+        c.blockGasLimit = 20_999;
+        vm.expectRevert(RollupConfig.InvalidBlockGasLimit.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c = DevChain.params();
+        c.baseFeeChangeDenominator = 0;
+        vm.expectRevert(RollupConfig.InvalidBaseFeeParams.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c = DevChain.params();
+        c.elasticityMultiplier = 0;
+        vm.expectRevert(RollupConfig.InvalidBaseFeeParams.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c = DevChain.params();
+        c.feeRecipient = address(0);
+        vm.expectRevert(RollupConfig.ZeroAddress.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        // The window must exceed the inbox's timestamp drift (else a deposit made after a
+        // batch could be forced into it) and stay below 30 days.
+        c = DevChain.params();
+        c.sequencingWindow = config.MAX_TIMESTAMP_DRIFT();
+        vm.expectRevert(RollupConfig.InvalidSequencingWindow.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c.sequencingWindow = 30 days + 1;
+        vm.expectRevert(RollupConfig.InvalidSequencingWindow.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        // The bounds themselves are accepted.
+        c.sequencingWindow = config.MAX_TIMESTAMP_DRIFT() + 1;
+        c.blockGasLimit = 21_000;
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c.sequencingWindow = 30 days;
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
     }
 
     function test_constructor_rejectsBadValues() public {
         vm.expectRevert(RollupConfig.ZeroAddress.selector);
-        new RollupConfig(address(0), 64023, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(address(0), 64023, SEQ, 60, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.ZeroAddress.selector);
-        new RollupConfig(OWNER, 64023, address(0), 60, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, address(0), 60, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, 0, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 0, SEQ, 60, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, block.chainid, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, block.chainid, SEQ, 60, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidChainId.selector);
-        new RollupConfig(OWNER, uint256(type(uint64).max) + 1, SEQ, 60, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, uint256(type(uint64).max) + 1, SEQ, 60, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidChallengeWindow.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 0, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 0, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidChallengeWindow.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 30 days + 1, 10, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 30 days + 1, 10, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidProposalInterval.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 60, 0, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 0, 0.01 ether, DevChain.params());
         vm.expectRevert(RollupConfig.InvalidProposalInterval.selector);
-        new RollupConfig(OWNER, 64023, SEQ, 60, 1_000_001, 0.01 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 1_000_001, 0.01 ether, DevChain.params());
         vm.expectRevert(abi.encodeWithSelector(RollupConfig.BondOutOfRange.selector, uint256(0.001 ether - 1)));
-        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.001 ether - 1, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.001 ether - 1, DevChain.params());
         vm.expectRevert(abi.encodeWithSelector(RollupConfig.BondOutOfRange.selector, uint256(1000 ether + 1)));
-        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 1000 ether + 1, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 1000 ether + 1, DevChain.params());
         // The bounds themselves are accepted.
-        new RollupConfig(OWNER, 64023, SEQ, 30 days, 1_000_000, 1000 ether, 20_000, 1_200_000);
-        new RollupConfig(OWNER, 64023, SEQ, 1, 1, 0.001 ether, 20_000, 1_200_000);
+        new RollupConfig(OWNER, 64023, SEQ, 30 days, 1_000_000, 1000 ether, DevChain.params());
+        new RollupConfig(OWNER, 64023, SEQ, 1, 1, 0.001 ether, DevChain.params());
     }
 
     function test_owner_setters() public {

@@ -5,6 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
 import {RollupConfig} from "../../src/L1/RollupConfig.sol";
+import {DevChain} from "./DevChain.sol";
 import {Portal} from "../../src/L1/Portal.sol";
 import {BatchInbox} from "../../src/L1/BatchInbox.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
@@ -70,7 +71,7 @@ abstract contract OracleFixtures is Test {
     function _deployRollup() internal {
         vm.warp(START_TIME);
         uint256 nonce = vm.getNonce(address(this));
-        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, INTERVAL, BOND, 20_000, 1_200_000);
+        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, INTERVAL, BOND, DevChain.params());
         address predictedOracle = vm.computeCreateAddress(address(this), nonce + 3);
         portal = new Portal(config, OutputOracle(predictedOracle));
         inbox = new BatchInbox(config, portal);

@@ -90,7 +90,7 @@ pub async fn deploy_with(args: &DeployArgs, chain: &ChainConfig) -> eyre::Result
         proposal_interval: args.proposal_interval,
         proposer_bond: args.proposer_bond,
         genesis_output_root,
-        l1_fee_scalars: chain.l1_fee_scalars(),
+        l2_chain: faultline_l1::chain::l2_chain_of(chain),
     };
     let book = faultline_l1::deploy(&provider, deployer, &cfg).await.wrap_err("deploying the L1 contracts")?;
     if !verify_deployed(&provider, &book).await? {

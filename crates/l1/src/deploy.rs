@@ -35,8 +35,9 @@ pub struct DeployConfig {
     pub proposer_bond: U256,
     /// Output root of L2 genesis.
     pub genesis_output_root: B256,
-    /// L1 fee scalars of the L2 chain (`RollupConfig` immutables; `docs/chain.md`, "L1 fee").
-    pub l1_fee_scalars: faultline_primitives::l1fee::L1FeeScalars,
+    /// The L2 chain's parameters `RollupConfig` fixes (block gas limit, base-fee rules, fee
+    /// recipient, sequencing window, L1 fee scalars): [`crate::chain::l2_chain_of`].
+    pub l2_chain: RollupConfig::L2Chain,
 }
 
 /// Why a deployment failed.
@@ -97,8 +98,7 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
                 cfg.challenge_window,
                 cfg.proposal_interval,
                 cfg.proposer_bond,
-                cfg.l1_fee_scalars.base_fee_scalar,
-                cfg.l1_fee_scalars.blob_base_fee_scalar,
+                cfg.l2_chain.clone(),
             )
             .nonce(nonce)
             .send()

@@ -6,6 +6,7 @@
 
 pub mod address_book;
 pub mod bindings;
+pub mod chain;
 pub mod deploy;
 pub mod health;
 pub mod outputs;

@@ -79,6 +79,13 @@ pub struct ChainConfig {
     pub l1_blob_base_fee_scalar: u32,
 }
 
+/// How far past its batch's L1 block an L2 block's timestamp may be (`BatchInbox`'s
+/// `MAX_TIMESTAMP_DRIFT`). The sequencing window must be longer, so that no deposit made
+/// after a batch can be forced into that batch's blocks (docs/fault-vm-inputs.md).
+pub const MAX_TIMESTAMP_DRIFT_SECS: u64 = 30;
+/// Longest sequencing window `RollupConfig` accepts.
+pub const MAX_SEQUENCING_WINDOW_SECS: u64 = 30 * 24 * 3600;
+
 fn default_sequencing_window() -> u64 {
     3600
 }
@@ -177,6 +184,14 @@ impl ChainConfig {
         }
         if self.base_fee_change_denominator == 0 || self.elasticity_multiplier == 0 {
             return bad("base_fee_change_denominator and elasticity_multiplier must be non-zero");
+        }
+        if self.sequencing_window_secs <= MAX_TIMESTAMP_DRIFT_SECS || self.sequencing_window_secs > MAX_SEQUENCING_WINDOW_SECS {
+            return Err(ConfigError::Invalid(format!(
+                "sequencing_window_secs must be above {MAX_TIMESTAMP_DRIFT_SECS} (the inbox's timestamp drift) and at most {MAX_SEQUENCING_WINDOW_SECS}"
+            )));
+        }
+        if self.fee_recipient.is_zero() {
+            return bad("fee_recipient must be non-zero (RollupConfig refuses the zero address)");
         }
         if self.genesis_base_fee < self.base_fee_floor {
             return bad("genesis_base_fee must be at least base_fee_floor");
@@ -290,5 +305,12 @@ mod tests {
         cfg.alloc.insert(Address::repeat_byte(8), GenesisAccount { code: vec![0u8; 24_576].into(), ..Default::default() });
         cfg.validate().expect("code of 24,576 bytes is fine");
         assert!(ChainConfig::from_toml("chain_id = \"x\"").is_err());
+        // The window must exceed the inbox's timestamp drift (RollupConfig refuses it too).
+        for (window, ok) in [(30, false), (31, true), (MAX_SEQUENCING_WINDOW_SECS, true), (MAX_SEQUENCING_WINDOW_SECS + 1, false)] {
+            let cfg = ChainConfig { sequencing_window_secs: window, ..ChainConfig::devnet() };
+            assert_eq!(cfg.validate().is_ok(), ok, "window {window}");
+        }
+        let cfg = ChainConfig { fee_recipient: Address::ZERO, ..ChainConfig::devnet() };
+        assert!(cfg.validate().is_err(), "zero fee recipient");
     }
 }

@@ -1,0 +1,92 @@
+//! The L2 chain parameters `RollupConfig` fixes at deployment (`L2Chain`), built from the
+//! node's [`ChainConfig`] for a deployment and compared with it when a node starts: a
+//! dispute game computes a block's context from these immutables
+//! (docs/fault-vm-inputs.md), so a node whose `[chain]` config differs from them would
+//! produce blocks the game proves wrong.
+
+use crate::bindings::RollupConfig;
+use alloy::{providers::Provider, transports::TransportError};
+use alloy_primitives::{Address, U256};
+use faultline_primitives::ChainConfig;
+
+/// `RollupConfig.L2Chain` for a chain config.
+pub fn l2_chain_of(chain: &ChainConfig) -> RollupConfig::L2Chain {
+    RollupConfig::L2Chain {
+        blockGasLimit: chain.block_gas_limit,
+        baseFeeFloor: chain.base_fee_floor,
+        baseFeeChangeDenominator: chain.base_fee_change_denominator,
+        elasticityMultiplier: chain.elasticity_multiplier,
+        feeRecipient: chain.fee_recipient,
+        sequencingWindow: chain.sequencing_window_secs,
+        l1BaseFeeScalar: chain.l1_base_fee_scalar,
+        l1BlobBaseFeeScalar: chain.l1_blob_base_fee_scalar,
+    }
+}
+
+/// Why a node's chain config cannot run against a deployment.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainCheckError {
+    /// The L1 endpoint failed (transient: retry).
+    #[error("L1 RPC: {0}")]
+    Rpc(#[from] TransportError),
+    /// A call to the rollup config failed (no code there, or an older contract).
+    #[error("reading RollupConfig at {address}: {source}")]
+    Call {
+        /// The contract.
+        address: Address,
+        /// The cause.
+        source: alloy::contract::Error,
+    },
+    /// A parameter differs.
+    #[error(
+        "the node's chain config has {field} = {node}, but the deployment's RollupConfig ({address}) fixes {l1}; \
+         run the node with the [chain] config the contracts were deployed with"
+    )]
+    Mismatch {
+        /// The parameter.
+        field: &'static str,
+        /// The node's value.
+        node: String,
+        /// The deployment's value.
+        l1: String,
+        /// The contract.
+        address: Address,
+    },
+}
+
+impl ChainCheckError {
+    /// Whether retrying may help (the L1 could not be read).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ChainCheckError::Rpc(_)) || matches!(self, ChainCheckError::Call { source: alloy::contract::Error::TransportError(_), .. })
+    }
+}
+
+/// Checks that the rollup config at `address` fixes exactly `chain`'s parameters
+/// (chain id and [`l2_chain_of`]).
+pub async fn check_chain<P: Provider>(provider: &P, address: Address, chain: &ChainConfig) -> Result<(), ChainCheckError> {
+    let config = RollupConfig::new(address, provider);
+    let call = |source| ChainCheckError::Call { address, source };
+    let l1_id = config.l2ChainId().call().await.map_err(call)?;
+    let on_l1 = config.l2Chain().call().await.map_err(call)?;
+    let node = l2_chain_of(chain);
+    let mismatch = |field: &'static str, node: String, l1: String| Err(ChainCheckError::Mismatch { field, node, l1, address });
+    if l1_id != U256::from(chain.chain_id) {
+        return mismatch("chain_id", chain.chain_id.to_string(), l1_id.to_string());
+    }
+    let fields: [(&'static str, String, String); 8] = [
+        ("block_gas_limit", node.blockGasLimit.to_string(), on_l1.blockGasLimit.to_string()),
+        ("base_fee_floor", node.baseFeeFloor.to_string(), on_l1.baseFeeFloor.to_string()),
+        ("base_fee_change_denominator", node.baseFeeChangeDenominator.to_string(), on_l1.baseFeeChangeDenominator.to_string()),
+        ("elasticity_multiplier", node.elasticityMultiplier.to_string(), on_l1.elasticityMultiplier.to_string()),
+        ("fee_recipient", node.feeRecipient.to_string(), on_l1.feeRecipient.to_string()),
+        ("sequencing_window_secs", node.sequencingWindow.to_string(), on_l1.sequencingWindow.to_string()),
+        ("l1_base_fee_scalar", node.l1BaseFeeScalar.to_string(), on_l1.l1BaseFeeScalar.to_string()),
+        ("l1_blob_base_fee_scalar", node.l1BlobBaseFeeScalar.to_string(), on_l1.l1BlobBaseFeeScalar.to_string()),
+    ];
+    for (field, n, l) in fields {
+        if n != l {
+            return mismatch(field, n, l);
+        }
+    }
+    Ok(())
+}
