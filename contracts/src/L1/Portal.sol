@@ -48,6 +48,9 @@ contract Portal is ReentrancyGuard {
 
     /// @dev L1 block number (high 64 bits) and the L2 gas its deposits requested (low 64).
     uint128 private _blockGas;
+    /// @dev Deposit L1 timestamps, four per slot: deposit `i` is bits
+    ///      `64 * (i % 4) .. 64 * (i % 4) + 63` of `_times[i / 4]`.
+    mapping(uint256 => uint256) private _times;
 
     event DepositQueued(
         uint256 indexed index,
@@ -120,8 +123,39 @@ contract Portal is ReentrancyGuard {
         bytes32 h = Hashing.depositHash(index, from, to, msg.value, value, gasLimit, uint64(block.number), data);
         bytes32 acc = Hashing.accumulate(index == 0 ? bytes32(0) : accumulator[index - 1], h);
         accumulator[index] = acc;
+        _times[index >> 2] |= uint256(block.timestamp) << ((index & 3) << 6);
         depositCount = index + 1;
         emit DepositQueued(index, from, to, msg.value, value, gasLimit, uint64(block.number), data, acc);
+    }
+
+    /// @notice The L1 timestamp of deposit `index` (its L1 block's), what forced
+    ///         inclusion is decided by (docs/pipeline.md, "Derivation rules").
+    /// @param index A deposit index below `depositCount`.
+    /// @return The timestamp (0 for an index not deposited yet).
+    function depositTime(uint256 index) public view returns (uint64) {
+        return uint64(_times[index >> 2] >> ((index & 3) << 6));
+    }
+
+    /// @notice The deposit cursor forced inclusion imposes on an L2 block with timestamp
+    ///         `l2Timestamp`: the first index whose L1 time plus the sequencing window is
+    ///         after it, so every deposit before it must be included by that block.
+    ///         Deposit times never decrease with the index, so this is a binary search
+    ///         (docs/fault-vm-inputs.md, "Forced inclusion without a loop"). A deposit
+    ///         made after the batch holding the block is never forced into it: the
+    ///         window is longer than the inbox's timestamp drift.
+    /// @param l2Timestamp The L2 block's timestamp.
+    /// @return cursor The number of deposits the block must include at least.
+    function forcedCursor(uint64 l2Timestamp) external view returns (uint256 cursor) {
+        uint256 window = config.sequencingWindow();
+        if (l2Timestamp < window) return 0;
+        uint256 limit = l2Timestamp - window; // forced iff time <= limit
+        uint256 hi = depositCount;
+        // Invariant: every index below `cursor` is forced, none at or above `hi` is.
+        while (cursor < hi) {
+            uint256 mid = (cursor + hi) >> 1;
+            if (depositTime(mid) <= limit) cursor = mid + 1;
+            else hi = mid;
+        }
     }
 
     /// @dev Per-L1-block budget of requested L2 gas: spamming deposits costs L1 gas and can

@@ -287,6 +287,87 @@ contract PortalTest is OracleFixtures {
         assertEq(address(portal).balance, 101 ether);
     }
 
+    // ============================================= deposit times and forced inclusion
+
+    /// @dev Makes `n` deposits, advancing L1 time by `gaps[i] % 4000` seconds before each,
+    ///      and returns their timestamps (after setUp's deposit 0).
+    function _depositsAt(uint16[] memory gaps) internal returns (uint64[] memory times) {
+        times = new uint64[](gaps.length + 1);
+        times[0] = portal.depositTime(0);
+        vm.deal(alice, 1000 ether);
+        for (uint256 i = 0; i < gaps.length; i++) {
+            vm.warp(block.timestamp + (gaps[i] % 4000));
+            vm.roll(block.number + 1);
+            vm.prank(alice, alice);
+            portal.depositETH{value: 1 wei}(bob);
+            times[i + 1] = uint64(block.timestamp);
+        }
+    }
+
+    /// @dev The forced cursor by derivation's own loop (crates/derivation/src/derive.rs):
+    ///      deposits are forced while `time + window <= t`.
+    function _forcedByScan(uint64[] memory times, uint64 t) internal view returns (uint256 c) {
+        uint256 window = config.sequencingWindow();
+        while (c < times.length && times[c] + window <= t) c++;
+    }
+
+    function test_depositTime_recordsEachDepositsL1Timestamp() public {
+        uint16[] memory gaps = new uint16[](9);
+        for (uint256 i = 0; i < gaps.length; i++) gaps[i] = uint16(7 * i + 1);
+        uint64[] memory times = _depositsAt(gaps);
+        // Four to a slot: indices 0..9 span three slots, each read back exactly.
+        for (uint256 i = 0; i < times.length; i++) assertEq(portal.depositTime(i), times[i], "time");
+        assertEq(portal.depositTime(times.length), 0, "no deposit yet");
+    }
+
+    function test_forcedCursor_edges() public {
+        uint16[] memory gaps = new uint16[](3);
+        gaps[0] = 10;
+        gaps[1] = 0; // two deposits in one L1 second
+        gaps[2] = 100;
+        uint64[] memory times = _depositsAt(gaps);
+        uint64 w = config.sequencingWindow();
+        assertEq(portal.forcedCursor(0), 0, "before any window");
+        assertEq(portal.forcedCursor(times[0] + w - 1), 0, "one second early");
+        assertEq(portal.forcedCursor(times[0] + w), 1, "exactly a window later: forced");
+        assertEq(portal.forcedCursor(times[1] + w), 3, "deposits of one second go together");
+        assertEq(portal.forcedCursor(times[3] + w), 4, "all");
+        assertEq(portal.forcedCursor(type(uint64).max), 4, "far future");
+    }
+
+    /// @notice The binary search equals derivation's linear rule for any deposit times and
+    ///         any L2 timestamp.
+    function testFuzz_forcedCursor_equalsDerivationsScan(uint16[] memory gaps, uint64 t) public {
+        vm.assume(gaps.length <= 40);
+        uint64[] memory times = _depositsAt(gaps);
+        // Half the draws near the deposit times, where the answer changes.
+        if (t % 2 == 0) t = times[uint256(t / 2) % times.length] + config.sequencingWindow() + uint64(t % 7) - 3;
+        assertEq(portal.forcedCursor(t), _forcedByScan(times, t));
+    }
+
+    /// @notice A deposit made after a batch can never be forced into that batch's blocks:
+    ///         a block is at most `MAX_TIMESTAMP_DRIFT` past its batch's L1 time, and the
+    ///         window is longer (docs/fault-vm-inputs.md).
+    function test_forcedCursor_laterDepositNeverForcedIntoEarlierBatch() public {
+        uint64 batchL1Time = uint64(block.timestamp);
+        uint64 newestBlockTime = batchL1Time + config.MAX_TIMESTAMP_DRIFT();
+        uint256 before = portal.forcedCursor(newestBlockTime);
+        vm.deal(alice, 1 ether);
+        vm.prank(alice, alice);
+        portal.depositETH{value: 1 wei}(bob); // same L1 block as the batch, or later
+        assertEq(portal.forcedCursor(newestBlockTime), before);
+    }
+
+    function test_gas_depositETH_withTime() public {
+        vm.deal(alice, 10 ether);
+        for (uint256 i = 0; i < 4; i++) {
+            vm.prank(alice, alice);
+            uint256 g = gasleft();
+            portal.depositETH{value: 1 wei}(bob);
+            emit log_named_uint("depositETH gas (index 1..4)", g - gasleft());
+        }
+    }
+
     function test_receive_depositsToSender() public {
         vm.deal(alice, 1 ether);
         bytes32 acc = _expectedAcc(1, portal.accumulator(0), alice, alice, 0.25 ether, 0.25 ether, 100_000, "");

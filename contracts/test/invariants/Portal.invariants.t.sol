@@ -276,6 +276,26 @@ contract PortalInvariants is OracleFixtures {
         }
     }
 
+    /// @notice Deposit times never decrease with the index (the premise of
+    ///         `forcedCursor`'s binary search), and the search agrees with derivation's
+    ///         linear rule at every deposit's forcing moment and one second before it.
+    function invariant_depositTimesOrderedAndForcedCursorExact() public view {
+        uint256 n = portal.depositCount();
+        uint64 window = config.sequencingWindow();
+        for (uint256 i = 1; i < n; ++i) {
+            assertLe(portal.depositTime(i - 1), portal.depositTime(i), "times ordered");
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            uint64 t = portal.depositTime(i) + window;
+            for (uint64 dt = 0; dt < 2; ++dt) {
+                uint64 at = t - dt;
+                uint256 scan;
+                while (scan < n && portal.depositTime(scan) + window <= at) ++scan;
+                assertEq(portal.forcedCursor(at), scan, "forced cursor");
+            }
+        }
+    }
+
     function invariant_l2SenderAtRest() public view {
         assertEq(portal.l2Sender(), portal.NO_L2_SENDER());
     }
