@@ -27,5 +27,6 @@ pub mod stack;
 pub mod statetest;
 pub mod step;
 pub mod trace;
+pub mod txdecode;
 pub mod words;
 pub mod world;

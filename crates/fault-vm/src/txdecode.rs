@@ -1,0 +1,637 @@
+//! A batch entry decoded the way the L2 runs it (docs/fault-vm-inputs.md, "TxDecode"):
+//! the entries that alloy's `TxEnvelope::decode_2718_exact` accepts as a legacy, EIP-2930
+//! or EIP-1559 transaction, with the sender recovered under EIP-2's low-s rule, and
+//! nothing else. Every other entry (void, undecodable, a blob or EIP-7702 transaction,
+//! which the executor skips, a signature that does not recover) is skipped by
+//! derivation, and so by the machine.
+//!
+//! The decoder reads the entry in three bounded pieces, so that the fault VM can take
+//! each piece in one step from a word tree: the **prefix** (the type byte, the list
+//! header and every field up to the data's header: at most [`PREFIX_MAX`] bytes), the
+//! **access list** (typed transactions; walked item by item), and the **signature** at the
+//! end (at most [`SIGNATURE_MAX`] bytes). The data itself is never read: it is a range of
+//! the entry. The signing hash is `keccak256(head ‖ raw[body] ‖ tail)` with the parts of
+//! [`SigningPayload`], so it too is hashed from the entry's bytes in place.
+//!
+//! The rules are canonical RLP as alloy-rlp decodes it: no leading zero in an integer or
+//! a length, the shortest length form, a single byte below 0x80 as itself, a list's items
+//! exactly filling it, nothing after the transaction. The differential test below holds
+//! this module to alloy on valid transactions of every kind and on their mutations.
+
+use alloy_primitives::{Address, U256};
+
+/// Most bytes of an entry before its data (the type byte, the list header, and every
+/// field up to the data's own header, each at its widest): what the first decoding step
+/// reads.
+pub const PREFIX_MAX: usize = 1 + 9 + 9 + 9 + 17 + 17 + 9 + 21 + 33 + 9;
+/// Most bytes of a signature at an entry's end (`v` or y-parity, `r`, `s`).
+pub const SIGNATURE_MAX: usize = 17 + 33 + 33;
+
+/// Why an entry is skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Skip {
+    /// Not a well-formed EIP-2718 transaction of a type alloy decodes.
+    #[error("undecodable entry: {0}")]
+    Undecodable(&'static str),
+    /// A blob (3) or EIP-7702 (4) transaction, or another type byte: not run on the L2.
+    #[error("transaction type {0} is not run on the L2")]
+    Unsupported(u8),
+    /// The signature does not recover a sender (EIP-2 high `s`, or no point).
+    #[error("bad signature: {0}")]
+    BadSignature(&'static str),
+}
+
+fn bad<T>(why: &'static str) -> Result<T, Skip> {
+    Err(Skip::Undecodable(why))
+}
+
+/// A byte range `[start, start + len)` of the entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// Length.
+    pub len: usize,
+}
+
+impl Span {
+    /// One past the last byte.
+    pub fn end(&self) -> usize {
+        self.start + self.len
+    }
+}
+
+/// What the signing hash is the keccak256 of: `head ‖ raw[body] ‖ tail`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SigningPayload {
+    /// The type byte (typed transactions) and the re-encoded list header.
+    pub head: Vec<u8>,
+    /// The fields that are signed, in place in the entry.
+    pub body: Span,
+    /// EIP-155: `rlp(chainId) ‖ 0x80 ‖ 0x80`; else empty.
+    pub tail: Vec<u8>,
+}
+
+/// An entry's fields, decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Decoded {
+    /// 0 (legacy), 1 (EIP-2930) or 2 (EIP-1559).
+    pub tx_type: u8,
+    /// The chain id (`None`: a legacy transaction without EIP-155).
+    pub chain_id: Option<u64>,
+    /// Nonce.
+    pub nonce: u64,
+    /// Legacy and EIP-2930 gas price, or the EIP-1559 fee cap.
+    pub max_fee: u128,
+    /// EIP-1559 tip cap.
+    pub max_priority_fee: Option<u128>,
+    /// Gas limit.
+    pub gas_limit: u64,
+    /// Recipient; `None` creates.
+    pub to: Option<Address>,
+    /// Value.
+    pub value: U256,
+    /// The data, in place.
+    pub data: Span,
+    /// The access list's payload, in place (typed transactions; empty for legacy).
+    pub access_list: Span,
+    /// The signature's y-parity.
+    pub y_parity: bool,
+    /// Signature `r`.
+    pub r: U256,
+    /// Signature `s`.
+    pub s: U256,
+    /// What the signature signs.
+    pub signing: SigningPayload,
+}
+
+/// An RLP item header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Item {
+    list: bool,
+    /// The payload (for a single byte below 0x80: that byte).
+    payload: Span,
+}
+
+/// Reads the header of the item at `at` of `buf` (canonical forms only), whose payload
+/// must lie within `buf[..limit]`.
+fn item(buf: &[u8], at: usize, limit: usize) -> Result<Item, Skip> {
+    let limit = limit.min(buf.len());
+    let b = *buf.get(at).filter(|_| at < limit).ok_or(Skip::Undecodable("input too short"))?;
+    let (list, start, len) = match b {
+        0x00..=0x7f => (false, at, 1),
+        0x80..=0xb7 => {
+            let len = (b - 0x80) as usize;
+            if len == 1 && *buf.get(at + 1).filter(|_| at + 1 < limit).ok_or(Skip::Undecodable("input too short"))? < 0x80 {
+                return bad("non-canonical single byte");
+            }
+            (false, at + 1, len)
+        }
+        0xc0..=0xf7 => (true, at + 1, (b - 0xc0) as usize),
+        0xb8..=0xbf | 0xf8..=0xff => {
+            let list = b >= 0xf8;
+            let len_of_len = (b - if list { 0xf7 } else { 0xb7 }) as usize;
+            let bytes = buf.get(at + 1..at + 1 + len_of_len).filter(|_| at + 1 + len_of_len <= limit).ok_or(Skip::Undecodable("input too short"))?;
+            if bytes[0] == 0 {
+                return bad("leading zero in a length");
+            }
+            let len = bytes.iter().fold(0u128, |v, x| (v << 8) | *x as u128);
+            if len < 56 {
+                return bad("non-canonical length");
+            }
+            let len = usize::try_from(len).map_err(|_| Skip::Undecodable("input too big"))?;
+            (list, at + 1 + len_of_len, len)
+        }
+    };
+    if start.checked_add(len).is_none_or(|end| end > limit) {
+        return bad("input too short");
+    }
+    Ok(Item { list, payload: Span { start, len } })
+}
+
+/// A canonical unsigned integer of at most `max` bytes at `at`; returns it and the next
+/// position.
+fn uint(buf: &[u8], at: usize, limit: usize, max: usize) -> Result<(U256, usize), Skip> {
+    let it = item(buf, at, limit)?;
+    if it.list {
+        return bad("a list where an integer belongs");
+    }
+    let p = &buf[it.payload.start..it.payload.end()];
+    if p.len() > max {
+        return bad("integer overflow");
+    }
+    if p.first() == Some(&0) {
+        return bad("leading zero in an integer");
+    }
+    Ok((U256::from_be_slice(p), it.payload.end()))
+}
+
+fn uint64(buf: &[u8], at: usize, limit: usize) -> Result<(u64, usize), Skip> {
+    let (v, next) = uint(buf, at, limit, 8)?;
+    Ok((v.to::<u64>(), next))
+}
+
+fn uint128(buf: &[u8], at: usize, limit: usize) -> Result<(u128, usize), Skip> {
+    let (v, next) = uint(buf, at, limit, 16)?;
+    Ok((v.to::<u128>(), next))
+}
+
+/// A byte string at `at`; returns its payload and the next position.
+fn string(buf: &[u8], at: usize, limit: usize) -> Result<(Span, usize), Skip> {
+    let it = item(buf, at, limit)?;
+    if it.list {
+        return bad("a list where a string belongs");
+    }
+    Ok((it.payload, it.payload.end()))
+}
+
+/// A recipient: the empty string (create) or 20 bytes.
+fn kind(buf: &[u8], at: usize, limit: usize) -> Result<(Option<Address>, usize), Skip> {
+    if buf.get(at) == Some(&0x80) && at < limit {
+        return Ok((None, at + 1));
+    }
+    let (s, next) = string(buf, at, limit)?;
+    if s.len != 20 {
+        return bad("a recipient that is neither empty nor 20 bytes");
+    }
+    Ok((Some(Address::from_slice(&buf[s.start..s.end()])), next))
+}
+
+/// The RLP encoding of an unsigned integer (the EIP-155 tail).
+fn encode_uint(v: u64) -> Vec<u8> {
+    let bytes = v.to_be_bytes();
+    let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+    match trimmed.as_slice() {
+        [] => vec![0x80],
+        [b] if *b < 0x80 => vec![*b],
+        t => [vec![0x80 + t.len() as u8], t.to_vec()].concat(),
+    }
+}
+
+/// A list header for a payload of `len` bytes.
+fn list_header(len: usize) -> Vec<u8> {
+    if len < 56 {
+        return vec![0xc0 + len as u8];
+    }
+    let bytes: Vec<u8> = (len as u64).to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+    [vec![0xf7 + bytes.len() as u8], bytes].concat()
+}
+
+/// Where the prefix piece leaves the decoder: the fields read so far, and where the data
+/// (and after it the access list or the signature) lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefix {
+    /// The fields up to the data (data, access list and signature still default).
+    pub fields: Decoded,
+    /// The transaction list's payload, in place.
+    pub list: Span,
+    /// Where the signed fields start (the first field).
+    pub body_start: usize,
+}
+
+/// Piece 1: the type byte, the list header and the fields up to the data's header, read
+/// from `head`, the entry's first `min(len, PREFIX_MAX)` bytes, of an entry `len` bytes
+/// long. Fails with [`Skip::Unsupported`] for a type the L2 does not run.
+pub fn decode_prefix(head: &[u8], len: usize) -> Result<Prefix, Skip> {
+    let first = *head.first().ok_or(Skip::Undecodable("empty entry"))?;
+    let (tx_type, list_at) = match first {
+        0xc0..=0xff => (0u8, 0usize),
+        1 | 2 => (first, 1),
+        0x80..=0xbf => return bad("a string where a transaction belongs"),
+        t => return Err(Skip::Unsupported(t)),
+    };
+    // The list header is read against the whole entry's length; the fields against the
+    // prefix bytes at hand (which hold them all, at their widest).
+    let header = item_at_len(head, list_at, len)?;
+    if !header.list {
+        return bad("a string where a transaction belongs");
+    }
+    if header.payload.end() != len {
+        return bad("bytes after the transaction");
+    }
+    let mut d = Decoded { tx_type, ..Default::default() };
+    let end = header.payload.end();
+    let mut at = header.payload.start;
+    let body_start = at;
+    if tx_type != 0 {
+        let (c, n) = uint64(head, at, end)?;
+        d.chain_id = Some(c);
+        at = n;
+    }
+    let (nonce, n) = uint64(head, at, end)?;
+    d.nonce = nonce;
+    at = n;
+    if tx_type == 2 {
+        let (tip, n) = uint128(head, at, end)?;
+        d.max_priority_fee = Some(tip);
+        at = n;
+    }
+    let (fee, n) = uint128(head, at, end)?;
+    d.max_fee = fee;
+    let (gas, n) = uint64(head, n, end)?;
+    d.gas_limit = gas;
+    let (to, n) = kind(head, n, end)?;
+    d.to = to;
+    let (value, n) = uint(head, n, end, 32)?;
+    d.value = value;
+    // The data's header: its payload may run past the prefix bytes.
+    let data = item_at_len(head, n, end)?;
+    if data.list {
+        return bad("a list where the data belongs");
+    }
+    d.data = data.payload;
+    Ok(Prefix { fields: d, list: header.payload, body_start })
+}
+
+/// [`item`] for a header that is in `buf` while its payload may extend to `limit` (past
+/// `buf`'s end): the header bytes are read from `buf`, the payload only bounded.
+fn item_at_len(buf: &[u8], at: usize, limit: usize) -> Result<Item, Skip> {
+    // A virtual buffer long enough for the payload: only header bytes are ever read.
+    let b = *buf.get(at).filter(|_| at < limit).ok_or(Skip::Undecodable("input too short"))?;
+    let header_len = match b {
+        0x00..=0x7f => 0,
+        0x80..=0xb7 | 0xc0..=0xf7 => 1,
+        0xb8..=0xbf => 1 + (b - 0xb7) as usize,
+        0xf8..=0xff => 1 + (b - 0xf7) as usize,
+    };
+    // Single-byte check of 0x81 needs the next byte, which is in the prefix.
+    let need = (at + header_len + usize::from(b == 0x81)).min(limit);
+    if buf.len() < need {
+        return bad("input too short");
+    }
+    let mut padded = buf[..need].to_vec();
+    padded.resize(limit, 0);
+    item(&padded, at, limit)
+}
+
+/// One access-list item: an address and its storage keys, each in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    /// The address.
+    pub address: Address,
+    /// The storage keys' positions (32 bytes each).
+    pub keys: Vec<usize>,
+}
+
+/// Piece 2: the access list of a typed transaction, at `at` (the data's end) within the
+/// transaction list ending at `end`: the items and the position after the list. The
+/// machine walks the same list one item per step.
+pub fn decode_access_list(raw: &[u8], at: usize, end: usize) -> Result<(Span, Vec<AccessEntry>, usize), Skip> {
+    let list = item(raw, at, end)?;
+    if !list.list {
+        return bad("a string where the access list belongs");
+    }
+    let mut items = Vec::new();
+    let mut p = list.payload.start;
+    while p < list.payload.end() {
+        let (entry, next) = decode_access_item(raw, p, list.payload.end())?;
+        items.push(entry);
+        p = next;
+    }
+    Ok((list.payload, items, list.payload.end()))
+}
+
+/// One item of an access list at `at`, within the list's payload ending at `end`.
+pub fn decode_access_item(raw: &[u8], at: usize, end: usize) -> Result<(AccessEntry, usize), Skip> {
+    let it = item(raw, at, end)?;
+    if !it.list {
+        return bad("a string where an access-list item belongs");
+    }
+    let (a, p) = string(raw, it.payload.start, it.payload.end())?;
+    if a.len != 20 {
+        return bad("an access-list address that is not 20 bytes");
+    }
+    let keys_list = item(raw, p, it.payload.end())?;
+    if !keys_list.list {
+        return bad("a string where storage keys belong");
+    }
+    let mut keys = Vec::new();
+    let mut k = keys_list.payload.start;
+    while k < keys_list.payload.end() {
+        let (s, next) = string(raw, k, keys_list.payload.end())?;
+        if s.len != 32 {
+            return bad("a storage key that is not 32 bytes");
+        }
+        keys.push(s.start);
+        k = next;
+    }
+    if keys_list.payload.end() != it.payload.end() {
+        return bad("an access-list item with extra fields");
+    }
+    Ok((AccessEntry { address: Address::from_slice(&raw[a.start..a.end()]), keys }, it.payload.end()))
+}
+
+/// Piece 3: the signature at `at` (after the data, or after the access list), which must
+/// end the transaction list at `end`. Also fixes the signing payload.
+pub fn decode_signature(raw: &[u8], at: usize, end: usize, prefix: &Prefix, d: &mut Decoded) -> Result<(), Skip> {
+    let body_end = at;
+    let next = if d.tx_type == 0 {
+        let (v, n) = uint(raw, at, end, 16)?;
+        let v = v.to::<u128>();
+        let (parity, chain_id) = match v {
+            27 => (false, None),
+            28 => (true, None),
+            v @ 35.. if (v - 35) / 2 <= u64::MAX as u128 => ((v - 35) % 2 != 0, Some(((v - 35) / 2) as u64)),
+            _ => return bad("invalid parity value"),
+        };
+        d.y_parity = parity;
+        d.chain_id = chain_id;
+        n
+    } else {
+        let (v, n) = uint(raw, at, end, 1)?;
+        d.y_parity = match v.to::<u8>() {
+            0 => false,
+            1 => true,
+            _ => return bad("a y-parity that is not 0 or 1"),
+        };
+        n
+    };
+    let (r, n) = uint(raw, next, end, 32)?;
+    let (s, n) = uint(raw, n, end, 32)?;
+    if n != end {
+        return bad("list length mismatch");
+    }
+    d.r = r;
+    d.s = s;
+    let body = Span { start: prefix.body_start, len: body_end - prefix.body_start };
+    d.signing = match (d.tx_type, d.chain_id) {
+        (0, Some(c)) => {
+            let tail = [encode_uint(c), vec![0x80, 0x80]].concat();
+            SigningPayload { head: list_header(body.len + tail.len()), body, tail }
+        }
+        (0, None) => SigningPayload { head: list_header(body.len), body, tail: Vec::new() },
+        (t, _) => SigningPayload { head: [vec![t], list_header(body.len)].concat(), body, tail: Vec::new() },
+    };
+    Ok(())
+}
+
+/// Decodes a whole entry (the three pieces in order). The fault VM takes the same pieces
+/// one step each.
+pub fn decode(raw: &[u8]) -> Result<Decoded, Skip> {
+    let prefix = decode_prefix(&raw[..raw.len().min(PREFIX_MAX)], raw.len())?;
+    let mut d = prefix.fields.clone();
+    let end = prefix.list.end();
+    let mut at = d.data.end();
+    if d.tx_type != 0 {
+        let (span, _, next) = decode_access_list(raw, at, end)?;
+        d.access_list = span;
+        at = next;
+    }
+    decode_signature(raw, at, end, &prefix, &mut d)?;
+    Ok(d)
+}
+
+/// secp256k1's order halved: a larger `s` is refused (EIP-2), as alloy's `recover_signer`
+/// does.
+pub const SECP256K1N_HALF: U256 = U256::from_be_bytes([
+    0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x5D, 0x57, 0x6E, 0x73, 0x57, 0xA4, 0x50, 0x1D, 0xDF, 0xE9,
+    0x2F, 0x46, 0x68, 0x1B, 0x20, 0xA0,
+]);
+
+/// The input of the `ecrecover` precompile (0x01) that recovers `d`'s sender from its
+/// signing hash, or why none can: the machine calls the precompile with it (the L1
+/// verifier calls L1's), so that recovery is the same on both sides.
+pub fn ecrecover_input(d: &Decoded, signing_hash: alloy_primitives::B256) -> Result<[u8; 128], Skip> {
+    if d.s > SECP256K1N_HALF {
+        return Err(Skip::BadSignature("s above secp256k1n/2 (EIP-2)"));
+    }
+    let mut input = [0u8; 128];
+    input[..32].copy_from_slice(signing_hash.as_slice());
+    input[63] = 27 + d.y_parity as u8;
+    input[64..96].copy_from_slice(&d.r.to_be_bytes::<32>());
+    input[96..].copy_from_slice(&d.s.to_be_bytes::<32>());
+    Ok(input)
+}
+
+/// The sender of `d` by the `ecrecover` precompile (revm's, as the machine runs it).
+pub fn recover(d: &Decoded, signing_hash: alloy_primitives::B256) -> Result<Address, Skip> {
+    let input = ecrecover_input(d, signing_hash)?;
+    let p = revm::precompile::Precompiles::cancun().get(&Address::with_last_byte(1)).ok_or(Skip::BadSignature("no ecrecover precompile"))?;
+    match p.execute(&input, 3_000, 0) {
+        Ok(out) if out.status.is_success() && out.bytes.len() == 32 => Ok(Address::from_slice(&out.bytes[12..])),
+        _ => Err(Skip::BadSignature("no point recovers it")),
+    }
+}
+
+/// `keccak256(head ‖ raw[body] ‖ tail)`.
+pub fn signing_hash(raw: &[u8], p: &SigningPayload) -> alloy_primitives::B256 {
+    let mut buf = p.head.clone();
+    buf.extend_from_slice(&raw[p.body.start..p.body.end()]);
+    buf.extend_from_slice(&p.tail);
+    alloy_primitives::keccak256(&buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_consensus::{SignableTransaction, Transaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
+    use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+    use alloy_primitives::{Bytes, Signature, TxKind, B256};
+    use proptest::prelude::*;
+
+    /// What alloy (and derivation) makes of an entry: the envelope and sender, or a skip.
+    fn alloy_view(raw: &[u8]) -> Option<(TxEnvelope, Address)> {
+        let tx = TxEnvelope::decode_2718_exact(raw).ok()?;
+        if !matches!(tx, TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_)) {
+            return None;
+        }
+        let sender = alloy_consensus::transaction::SignerRecoverable::recover_signer(&tx).ok()?;
+        Some((tx, sender))
+    }
+
+    /// Ours, on the same entry.
+    fn our_view(raw: &[u8]) -> Result<(Decoded, Address), Skip> {
+        let d = decode(raw)?;
+        let h = signing_hash(raw, &d.signing);
+        let sender = recover(&d, h)?;
+        Ok((d, sender))
+    }
+
+    fn check_agrees(raw: &[u8]) -> Result<bool, TestCaseError> {
+        let ours = our_view(raw);
+        let theirs = alloy_view(raw);
+        match (&ours, &theirs) {
+            (Ok((d, sender)), Some((tx, s))) => {
+                prop_assert_eq!(sender, s);
+                prop_assert_eq!(d.tx_type, tx.tx_type() as u8);
+                prop_assert_eq!(d.chain_id, tx.chain_id());
+                prop_assert_eq!(d.nonce, tx.nonce());
+                prop_assert_eq!(d.gas_limit, tx.gas_limit());
+                prop_assert_eq!(d.max_fee, tx.max_fee_per_gas());
+                prop_assert_eq!(d.max_priority_fee, if d.tx_type == 2 { tx.max_priority_fee_per_gas() } else { None });
+                prop_assert_eq!(d.to, tx.kind().to().copied());
+                prop_assert_eq!(d.value, tx.value());
+                prop_assert_eq!(&raw[d.data.start..d.data.end()], tx.input().as_ref());
+                // The access list, re-read from its span, is alloy's.
+                if d.tx_type != 0 {
+                    let (_, items, _) = decode_access_list(raw, d.data.end(), raw.len()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let list = tx.access_list().cloned().unwrap_or_default();
+                    prop_assert_eq!(items.len(), list.0.len());
+                    for (ours, theirs) in items.iter().zip(list.0.iter()) {
+                        prop_assert_eq!(ours.address, theirs.address);
+                        let keys: Vec<B256> = ours.keys.iter().map(|k| B256::from_slice(&raw[*k..*k + 32])).collect();
+                        prop_assert_eq!(&keys, &theirs.storage_keys);
+                    }
+                }
+                prop_assert_eq!(alloy_primitives::keccak256(raw), *tx.tx_hash());
+                Ok(true)
+            }
+            (Err(_), None) => Ok(false),
+            _ => Err(TestCaseError::fail(format!("ours {ours:?}, alloy {}", theirs.is_some()))),
+        }
+    }
+
+    fn sign<T: SignableTransaction<Signature>>(tx: T, key: &[u8; 32]) -> alloy_consensus::Signed<T> {
+        use alloy::signers::SignerSync;
+        let signer = alloy::signers::local::PrivateKeySigner::from_bytes(&B256::from(*key)).expect("key");
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).expect("sign");
+        tx.into_signed(sig)
+    }
+
+    prop_compose! {
+        fn access_list()(items in proptest::collection::vec((any::<[u8; 20]>(), proptest::collection::vec(any::<[u8; 32]>(), 0..4)), 0..4)) -> alloy_eips::eip2930::AccessList {
+            alloy_eips::eip2930::AccessList(items.into_iter().map(|(a, ks)| alloy_eips::eip2930::AccessListItem { address: Address::from(a), storage_keys: ks.into_iter().map(B256::from).collect() }).collect())
+        }
+    }
+
+    fn widths() -> impl Strategy<Value = u64> {
+        prop_oneof![Just(0u64), Just(1), Just(0x7f), Just(0x80), any::<u8>().prop_map(u64::from), any::<u64>()]
+    }
+
+    prop_compose! {
+        fn entry()(
+            ty in 0u8..4,
+            chain_id in prop_oneof![Just(64023u64), Just(1u64), Just(0u64), any::<u64>()],
+            nonce in widths(), gas in widths(), fee in any::<u128>(), tip in any::<u128>(),
+            create in any::<bool>(), to in any::<[u8; 20]>(), value in any::<[u8; 32]>(),
+            data in proptest::collection::vec(any::<u8>(), 0..200), list in access_list(),
+            key in any::<[u8; 31]>(),
+        ) -> Vec<u8> {
+            let mut k = [1u8; 32];
+            k[1..].copy_from_slice(&key);
+            let kind = if create { TxKind::Create } else { TxKind::Call(Address::from(to)) };
+            let (value, input) = (U256::from_be_bytes(value), Bytes::from(data));
+            let env: TxEnvelope = match ty {
+                0 => sign(TxLegacy { chain_id: Some(chain_id), nonce, gas_price: fee, gas_limit: gas, to: kind, value, input }, &k).into(),
+                1 => sign(TxLegacy { chain_id: None, nonce, gas_price: fee, gas_limit: gas, to: kind, value, input }, &k).into(),
+                2 => sign(TxEip2930 { chain_id, nonce, gas_price: fee, gas_limit: gas, to: kind, value, input, access_list: list }, &k).into(),
+                _ => sign(TxEip1559 { chain_id, nonce, max_priority_fee_per_gas: tip, max_fee_per_gas: fee, gas_limit: gas, to: kind, value, input, access_list: list }, &k).into(),
+            };
+            env.encoded_2718()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Valid transactions of every kind decode and recover exactly as alloy's.
+        #[test]
+        fn valid_entries_agree_with_alloy(raw in entry()) {
+            prop_assert!(check_agrees(&raw)?, "a valid entry was skipped");
+        }
+
+        /// Mutated entries (a byte changed, inserted or removed, truncated, extended) are
+        /// accepted exactly when alloy accepts them, with the same fields and sender.
+        #[test]
+        fn mutated_entries_agree_with_alloy(raw in entry(), at in any::<prop::sample::Index>(), byte in any::<u8>(), how in 0u8..5) {
+            let mut m = raw.clone();
+            let i = at.index(m.len());
+            match how {
+                0 => m[i] = byte,
+                1 => m.insert(i, byte),
+                2 => { m.remove(i); }
+                3 => m.truncate(i),
+                _ => m.push(byte),
+            }
+            check_agrees(&m)?;
+        }
+    }
+
+    #[test]
+    fn header_bytes_and_types() {
+        // Types the L2 does not run, strings, an empty entry, junk.
+        for (raw, skip) in [(vec![3u8, 0xc0], Skip::Unsupported(3)), (vec![4u8, 0xc0], Skip::Unsupported(4)), (vec![0x7f, 0xc0], Skip::Unsupported(0x7f))] {
+            assert_eq!(decode(&raw), Err(skip));
+        }
+        assert!(matches!(decode(&[]), Err(Skip::Undecodable(_))));
+        assert!(matches!(decode(&[0x83, 1, 2, 3]), Err(Skip::Undecodable(_))));
+        assert!(matches!(decode(&[0xc0]), Err(Skip::Undecodable(_))));
+    }
+
+    #[test]
+    fn high_s_is_refused_as_alloy_refuses_it() {
+        let k = [7u8; 32];
+        let tx = sign(TxEip1559 { chain_id: 64023, gas_limit: 21_000, to: TxKind::Call(Address::repeat_byte(1)), ..Default::default() }, &k);
+        let n = U256::from_str_radix("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16).unwrap();
+        let sig = tx.signature();
+        let flipped = Signature::new(sig.r(), n - sig.s(), !sig.v());
+        let env: TxEnvelope = tx.tx().clone().into_signed(flipped).into();
+        let raw = env.encoded_2718();
+        assert!(alloy_view(&raw).is_none(), "alloy refuses a high s");
+        assert_eq!(our_view(&raw).err(), Some(Skip::BadSignature("s above secp256k1n/2 (EIP-2)")));
+    }
+
+    #[test]
+    fn prefix_fits_its_bound() {
+        // The widest 1559 prefix: every field at its largest.
+        let tx = sign(
+            TxEip1559 {
+                chain_id: u64::MAX,
+                nonce: u64::MAX,
+                max_priority_fee_per_gas: u128::MAX,
+                max_fee_per_gas: u128::MAX,
+                gas_limit: u64::MAX,
+                to: TxKind::Call(Address::repeat_byte(0xff)),
+                value: U256::MAX,
+                input: Bytes::from(vec![0xab; 70_000]),
+                access_list: Default::default(),
+            },
+            &[9u8; 32],
+        );
+        let raw = TxEnvelope::from(tx).encoded_2718();
+        let p = decode_prefix(&raw[..PREFIX_MAX], raw.len()).expect("prefix");
+        assert!(p.fields.data.start <= PREFIX_MAX, "{}", p.fields.data.start);
+        assert_eq!(p.fields.data.len, 70_000);
+        assert!(check_agrees(&raw).unwrap());
+    }
+}
