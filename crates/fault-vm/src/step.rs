@@ -2082,6 +2082,32 @@ mod tests {
     }
 
     #[test]
+    fn a_witness_reads_no_prover_only_field() {
+        // v1 read the prover's inputs list and access-list items when a witness carried
+        // them: a witness holding a forged input stepped to the forged transaction. The
+        // decoder never builds them, and the step ignores them on a witness.
+        let mut tx = call(vec![], 100_000);
+        tx = tx_ctx_of(1, tx.hash, SENDER, tx.to, U256::ZERO, Bytes::new(), 100_000, 10, None, 0, Some(1), &[(CONTRACT, vec![B256::ZERO])], None);
+        let m = Machine::new(block(), vec![tx.clone()], machine(&[0x00]).world);
+        for (k, kind) in [(0u64, StepKind::NextTx), (2, StepKind::Warm)] {
+            let mut s = state_at(&m, k).expect("state");
+            let pre = s.commitment().expect("commitment");
+            let (got, bytes) = step_recorded(&mut s, k).expect("witness");
+            assert_eq!(got, kind);
+            let post = s.commitment().expect("commitment");
+            let mut w = decode(&bytes).expect("decodes");
+            assert!(w.inputs.txs.is_none() && w.tx.as_ref().is_none_or(|t| t.access_items.is_none()));
+            let mut forged = tx.clone();
+            forged.gas_limit = 99;
+            w.inputs.txs = Some(Rc::new(vec![forged]));
+            if let Some(t) = w.tx.as_mut() {
+                t.access_items = Some(vec![AccessItem { address: Address::with_last_byte(0x77), slot: None }]);
+            }
+            assert_eq!(step_machine(pre, w), Ok(post), "{kind:?} ignores the prover-only fields");
+        }
+    }
+
+    #[test]
     fn invalid_transactions_are_skipped_and_the_block_goes_on() {
         let mut m = machine(&[0x00]);
         let mut bad = call(vec![], 100_000);
