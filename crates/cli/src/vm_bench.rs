@@ -187,7 +187,7 @@ fn bench(name: &str, block: &Block, args: &VmBenchArgs) -> eyre::Result<()> {
         let secs = t0.elapsed().as_secs_f64();
         worst_re = worst_re.max(secs);
         total_re += secs;
-        if from_cp.is_none() || from_cp != re {
+        if from_cp != re {
             eyre::bail!("position {g}: checkpointed commitment {from_cp:?} != re-executed {re:?}");
         }
     }

@@ -70,12 +70,28 @@ impl MerkleBuilder {
         }
     }
 
-    /// Canonical encoding: the count, then the present peaks from the lowest level.
+    /// Canonical encoding, by bit position: the count, then for each bit `l` of the count
+    /// that is set, from the lowest, the peak of height `l`. The peaks are placed by the
+    /// count alone, so one encoding is one builder (a decoder cannot put a peak at a level
+    /// whose bit is clear).
     pub fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.count.to_be_bytes());
-        for p in self.peaks.iter().flatten() {
-            out.extend_from_slice(p.as_slice());
+        for l in (0..u64::BITS as usize).filter(|l| self.count >> l & 1 == 1) {
+            out.extend_from_slice(self.peaks.get(l).copied().flatten().unwrap_or_default().as_slice());
         }
+    }
+
+    /// The builder with `count` leaves whose peaks, one per set bit of `count` from the
+    /// lowest, are `peaks` (the inverse of [`Self::encode`]); `None` unless there is
+    /// exactly one peak per set bit.
+    pub fn from_peaks(count: u64, peaks: &[B256]) -> Option<Self> {
+        if peaks.len() != count.count_ones() as usize {
+            return None;
+        }
+        let levels = (u64::BITS - count.leading_zeros()) as usize;
+        let mut at = peaks.iter();
+        let placed = (0..levels).map(|l| if count >> l & 1 == 1 { at.next().copied() } else { None }).collect();
+        Some(Self { count, peaks: placed })
     }
 }
 
@@ -92,6 +108,18 @@ mod tests {
         for n in 1..=leaves.len() {
             b.push(leaves[n - 1]);
             assert_eq!(b.root(), merkle_root(leaves[..n].to_vec()), "{n} leaves");
+            // The encoding places the peaks by the count's bits: decoding it gives the
+            // same builder, which goes on to the same roots.
+            let mut enc = Vec::new();
+            b.encode(&mut enc);
+            let peaks: Vec<B256> = enc[8..].chunks(32).map(B256::from_slice).collect();
+            let mut back = MerkleBuilder::from_peaks(b.count, &peaks).expect("one peak per set bit");
+            assert_eq!(back, b);
+            back.push(leaves[0]);
+            let mut again = b.clone();
+            again.push(leaves[0]);
+            assert_eq!(back.root(), again.root());
         }
+        assert!(MerkleBuilder::from_peaks(5, &[B256::ZERO]).is_none(), "5 has two set bits");
     }
 }

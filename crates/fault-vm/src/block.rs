@@ -101,38 +101,29 @@ impl Checkpoints {
         self.every
     }
 
-    /// The machine at position `g`, if inside the block: the nearest stored one at or
-    /// before it, stepped forward.
-    pub fn state_at(&self, g: u64) -> Result<Option<Machine>, TraceError> {
-        if g > self.steps {
-            return Ok(None);
-        }
+    /// The machine at position `g`: the nearest stored one at or before it, stepped
+    /// forward. Past the last position the trace is padded with the finished machine's
+    /// no-op steps (docs/fault-vm.md, "Done stays Done"), so every position has a state.
+    pub fn state_at(&self, g: u64) -> Result<Machine, TraceError> {
+        let g = g.min(self.steps);
         let at = self.points.partition_point(|(i, _)| *i <= g) - 1;
         let (from, m) = &self.points[at];
         let mut m = m.clone();
         for index in *from..g {
             m.step().map_err(|source| TraceError::Step { index, source })?;
         }
-        Ok(Some(m))
+        Ok(m)
     }
 
-    /// The witness of the step taken at position `g`, or `None` at the last position or
-    /// outside the block.
-    pub fn witness_at(&self, g: u64) -> Result<Option<Machine>, TraceError> {
-        if g >= self.steps {
-            return Ok(None);
-        }
-        match self.state_at(g)? {
-            Some(mut m) => Ok(Some(crate::trace::step_recorded(&mut m, g)?.1)),
-            None => Ok(None),
-        }
+    /// The witness bytes of the step taken at position `g` (at or past the last
+    /// position: the no-op step of the finished machine).
+    pub fn witness_at(&self, g: u64) -> Result<Vec<u8>, TraceError> {
+        let mut m = self.state_at(g)?;
+        Ok(crate::trace::step_recorded(&mut m, g)?.1)
     }
 
-    /// The commitment at position `g`.
-    pub fn commitment_at(&self, g: u64) -> Result<Option<B256>, TraceError> {
-        match self.state_at(g)? {
-            Some(m) => Ok(Some(m.commitment().map_err(|source: StepError| TraceError::Step { index: g, source })?)),
-            None => Ok(None),
-        }
+    /// The commitment at position `g` (past the last: the last one's).
+    pub fn commitment_at(&self, g: u64) -> Result<B256, TraceError> {
+        self.state_at(g)?.commitment().map_err(|source: StepError| TraceError::Step { index: g, source })
     }
 }

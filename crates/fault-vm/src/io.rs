@@ -214,6 +214,7 @@ impl Io {
             }
             World::Proven(root) => {
                 let acc = self.smt_next()?;
+                no_record(&acc)?;
                 Ok(verify_access(*root, &key, &acc)?.map(|h| U256::from_be_bytes(h.0)).unwrap_or_default())
             }
         }
@@ -252,6 +253,7 @@ impl Io {
             }
             Substate::Proven(root) => {
                 let acc = self.smt_next()?;
+                no_record(&acc)?;
                 Ok(verify_access(*root, key, &acc)?.unwrap_or_default())
             }
         }
@@ -275,6 +277,14 @@ impl Io {
                 Ok(())
             }
         }
+    }
+}
+
+/// A read of a slot or a substate word carries no account record.
+fn no_record(acc: &crate::world::SmtAccess) -> Result<(), StepError> {
+    match acc.account {
+        Some(_) => Err(StepError::Unused("an account record on a read that is not of an account".into())),
+        None => Ok(()),
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`machine`]: the state and its commitment;
 //! - [`step`]: one step and the reference `step(pre, witness) -> post` the Solidity
 //!   verifier will mirror;
+//! - [`witness`]: the witness wire format, the bytes `step` reads;
 //! - [`io`]: what a step opens (tree ranges, keyed-tree proofs, code, preimages), the
 //!   same calls for the prover and the verifier;
 //! - [`world`], [`words`], [`stack`], [`code`], [`sponge`], [`accumulator`]: the
@@ -28,5 +29,6 @@ pub mod statetest;
 pub mod step;
 pub mod trace;
 pub mod txdecode;
+pub mod witness;
 pub mod words;
 pub mod world;

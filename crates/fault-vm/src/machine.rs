@@ -23,7 +23,7 @@ use alloy_primitives::{Address, Bloom, Bytes, B256, U256};
 use std::{collections::VecDeque, rc::Rc};
 
 /// Domain tag of the machine commitment.
-pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v1";
+pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v2";
 
 /// Why a step could not be taken (never an EVM error: those are steps too).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,15 +39,37 @@ pub enum StepError {
     /// The witness lacks what the step needs, or what it carries does not prove it.
     #[error("witness lacks {0}")]
     Missing(String),
-    /// The block has ended; there is no next step.
-    #[error("the block has ended")]
-    Finished,
+    /// The witness carries something its step does not use (an access or a stack item
+    /// too many, a proof part the access does not need).
+    #[error("witness carries {0} the step does not use")]
+    Unused(String),
+    /// The witness bytes are not the canonical encoding of a witness (docs/fault-vm.md,
+    /// "Witness wire format"): truncated, trailing bytes, a flag or tag out of range, a
+    /// length over its bound, or a non-canonical field.
+    #[error("malformed witness: {0}")]
+    Malformed(String),
     /// The machine is in a state no step can lead to.
     #[error("inconsistent machine state: {0}")]
     Inconsistent(&'static str),
     /// The prover's world (its store) could not be read.
     #[error("the world store failed: {0}")]
     Store(String),
+}
+
+impl StepError {
+    /// A short stable name of the error's kind, as the test vectors record it
+    /// (`docs/vectors/vm/`): `wrong-pre-state`, `missing`, `unused`, `malformed`,
+    /// `inconsistent` or `store`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StepError::WrongPreState { .. } => "wrong-pre-state",
+            StepError::Missing(_) => "missing",
+            StepError::Unused(_) => "unused",
+            StepError::Malformed(_) => "malformed",
+            StepError::Inconsistent(_) => "inconsistent",
+            StepError::Store(_) => "store",
+        }
+    }
 }
 
 /// Canonical byte encoding, the preimage of a part's hash.
@@ -219,6 +241,29 @@ pub enum Halt {
     CreateCollision,
     /// A precompile failed (including the L2's bounds on precompile input and gas).
     PrecompileFailed,
+}
+
+impl Halt {
+    /// Every halt, in the order of its code (`Halt::X as u8`).
+    pub const ALL: [Halt; 12] = [
+        Halt::OutOfGas,
+        Halt::StackUnderflow,
+        Halt::StackOverflow,
+        Halt::BadJump,
+        Halt::StaticWrite,
+        Halt::InvalidOpcode,
+        Halt::ReturnDataOutOfBounds,
+        Halt::InitCodeTooLarge,
+        Halt::CodeTooLarge,
+        Halt::CodeStartsWithEf,
+        Halt::CreateCollision,
+        Halt::PrecompileFailed,
+    ];
+
+    /// The halt with this code, if any.
+    pub fn from_code(code: u8) -> Option<Halt> {
+        Self::ALL.get(code as usize).copied().filter(|h| *h as u8 == code)
+    }
 }
 
 /// Whether a frame runs code at an address or init code.
@@ -775,97 +820,12 @@ impl Encode for TxCtx {
     }
 }
 
-/// Why an encoding is not a transaction context.
-fn bad(what: &str) -> StepError {
-    StepError::Missing(format!("a well-formed {what}"))
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], StepError> {
-        if self.0.len() < n {
-            return Err(bad("input encoding"));
-        }
-        let (a, b) = self.0.split_at(n);
-        self.0 = b;
-        Ok(a)
-    }
-    fn u8(&mut self) -> Result<u8, StepError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u64(&mut self) -> Result<u64, StepError> {
-        Ok(u64::from_be_bytes(self.take(8)?.try_into().map_err(|_| bad("u64"))?))
-    }
-    fn u128(&mut self) -> Result<u128, StepError> {
-        Ok(u128::from_be_bytes(self.take(16)?.try_into().map_err(|_| bad("u128"))?))
-    }
-    fn b256(&mut self) -> Result<B256, StepError> {
-        Ok(B256::from_slice(self.take(32)?))
-    }
-    fn u256(&mut self) -> Result<U256, StepError> {
-        Ok(U256::from_be_slice(self.take(32)?))
-    }
-    fn address(&mut self) -> Result<Address, StepError> {
-        Ok(Address::from_slice(self.take(20)?))
-    }
-    fn flag(&mut self) -> Result<bool, StepError> {
-        match self.u8()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(bad("flag")),
-        }
-    }
-}
-
 impl TxCtx {
-    /// Decodes [`Encode::encode`]'s output (a witness's transaction, with its trees as
-    /// roots).
+    /// Decodes an input's preimage: exactly the canonical [`Encode::encode`] output (a
+    /// transaction context with its trees as roots), nothing else
+    /// ([`StepError::Malformed`]).
     pub fn decode(bytes: &[u8]) -> Result<Self, StepError> {
-        let mut r = Reader(bytes);
-        let tx_type = r.u8()?;
-        let hash = r.b256()?;
-        let sender = r.address()?;
-        let to = if r.flag()? { Some(r.address()?) } else { None };
-        let value = r.u256()?;
-        let data = Slice { tree: Tree::Proven(r.b256()?), offset: r.u64()?, len: r.u64()? };
-        let data_zeros = r.u64()?;
-        let gas_limit = r.u64()?;
-        let max_fee = r.u128()?;
-        let has_tip = r.flag()?;
-        let tip = r.u128()?;
-        let nonce = r.u64()?;
-        let has_chain = r.flag()?;
-        let chain = r.u64()?;
-        let access = Tree::Proven(r.b256()?);
-        let access_len = r.u64()?;
-        let access_addresses = r.u64()?;
-        let has_mint = r.flag()?;
-        let mint = r.u256()?;
-        let size = r.u64()?;
-        if !r.0.is_empty() {
-            return Err(bad("input encoding (trailing bytes)"));
-        }
-        Ok(Self {
-            tx_type,
-            hash,
-            sender,
-            to,
-            value,
-            data,
-            data_zeros,
-            gas_limit,
-            max_fee,
-            max_priority_fee: has_tip.then_some(tip),
-            nonce,
-            chain_id: has_chain.then_some(chain),
-            access,
-            access_items: None,
-            access_len,
-            access_addresses,
-            mint: has_mint.then_some(mint),
-            size,
-        })
+        crate::witness::decode_tx_ctx(bytes)
     }
 
     /// As a witness holds it.
@@ -1040,18 +1000,6 @@ pub enum Access {
     Code(Bytes),
     /// The preimage of a word just opened (an input's encoding, an access-list item).
     Preimage(Vec<u8>),
-}
-
-impl Access {
-    /// Witness bytes.
-    pub fn encoded_len(&self) -> usize {
-        1 + match self {
-            Access::Smt(a) => a.encoded_len(),
-            Access::Range { words, proof, .. } => 16 + 32 * words.len() + proof.encoded_len(),
-            Access::Code(c) => 8 + c.len(),
-            Access::Preimage(p) => 8 + p.len(),
-        }
-    }
 }
 
 /// How a machine reads and writes its trees.
@@ -1240,32 +1188,6 @@ impl Machine {
             io: Io::Witness(accesses.into()),
             outcomes: Vec::new(),
         })
-    }
-
-    /// Bytes of this state as a witness: the open parts, the items its stacks carry and
-    /// its accesses.
-    pub fn witness_len(&self) -> usize {
-        let mut small = Vec::new();
-        self.block.encode(&mut small);
-        self.acc.encode(&mut small);
-        if let Some(t) = &self.tx {
-            t.encode(&mut small);
-        }
-        if let Some(f) = &self.top {
-            f.encode(&mut small);
-        }
-        self.phase.encode(&mut small);
-        let stacks = self.frames.witness_len()
-            + self.top.as_ref().map_or(0, |f| f.stack.witness_len())
-            + self.journal.witness_len()
-            + self.logs.witness_len()
-            + self.destructed.witness_len()
-            + self.created_slots.witness_len();
-        let io = match &self.io {
-            Io::Witness(q) => q.iter().map(Access::encoded_len).sum(),
-            _ => 0,
-        };
-        small.len() + 40 + 64 + stacks + io
     }
 }
 

@@ -10,7 +10,23 @@
 
 use crate::machine::{Encode, StepError};
 use alloy_primitives::B256;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+
+thread_local! {
+    static CARRIED_POPS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Carried witness items popped on this thread since [`reset_carried_pops`]: the
+/// reference step requires it to equal the number of items the witness carries, so a
+/// witness cannot carry an item its step does not pop (docs/fault-vm.md, "Witness").
+pub(crate) fn carried_pops() -> u64 {
+    CARRIED_POPS.with(|c| c.get())
+}
+
+/// Restarts [`carried_pops`].
+pub(crate) fn reset_carried_pops() {
+    CARRIED_POPS.with(|c| c.set(0));
+}
 
 /// `keccak256(below ‖ encode(item))`.
 pub fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
@@ -40,8 +56,11 @@ pub enum HashStack<T> {
         head: B256,
         /// Number of items.
         len: u64,
-        /// Items known, bottom first, each with the chain value below it.
+        /// Items known, bottom first, each with the chain value below it (the carried
+        /// ones, then any the step pushed).
         top: Vec<(B256, T)>,
+        /// How many of `top`'s bottom items came with the witness and are not popped yet.
+        carried: usize,
     },
 }
 
@@ -56,6 +75,29 @@ impl<T: Encode + Clone> HashStack<T> {
     pub fn from_items(items: Vec<T>) -> Self {
         let floor = items.len();
         HashStack::Full { items, heads: RefCell::new(Vec::new()), floor }
+    }
+
+    /// A witness stack: its header and the items it carries (bottom first), each with the
+    /// chain value below it.
+    pub fn witness(head: B256, len: u64, top: Vec<(B256, T)>) -> Self {
+        let carried = top.len();
+        HashStack::Witness { head, len, top, carried }
+    }
+
+    /// Items a witness stack carries and its step has not popped (0 for a full stack).
+    pub fn carried(&self) -> usize {
+        match self {
+            HashStack::Full { .. } => 0,
+            HashStack::Witness { carried, .. } => *carried,
+        }
+    }
+
+    /// The items a witness stack carries (empty for a full stack).
+    pub fn carried_items(&self) -> &[(B256, T)] {
+        match self {
+            HashStack::Full { .. } => &[],
+            HashStack::Witness { top, carried, .. } => &top[..(*carried).min(top.len())],
+        }
     }
 
     /// Number of items.
@@ -96,7 +138,7 @@ impl<T: Encode + Clone> HashStack<T> {
     pub fn push(&mut self, item: T) {
         match self {
             HashStack::Full { items, .. } => items.push(item),
-            HashStack::Witness { head, len, top } => {
+            HashStack::Witness { head, len, top, .. } => {
                 let below = *head;
                 *head = chain(&below, &item);
                 *len += 1;
@@ -114,13 +156,18 @@ impl<T: Encode + Clone> HashStack<T> {
                 *floor = (*floor).min(items.len());
                 Ok(item)
             }
-            HashStack::Witness { head, len, top } => {
+            HashStack::Witness { head, len, top, carried } => {
                 if *len == 0 {
                     return Err(StepError::Inconsistent("pop of an empty hash stack"));
                 }
+                let from_witness = top.len() == *carried;
                 let (below, item) = top.pop().ok_or_else(|| StepError::Missing("the top item of a hash stack".into()))?;
                 if chain(&below, &item) != *head {
                     return Err(StepError::Missing("an item matching the hash chain".into()));
+                }
+                if from_witness {
+                    *carried -= 1;
+                    CARRIED_POPS.with(|c| c.set(c.get() + 1));
                 }
                 *head = below;
                 *len -= 1;
@@ -138,18 +185,20 @@ impl<T: Encode + Clone> HashStack<T> {
         }
     }
 
-    /// Empties the stack.
+    /// Empties the stack. What it drops is not popped: the floor stays (a step that
+    /// clears a stack, the end of a transaction, pushes and pops nothing after), so a
+    /// witness carries none of those items, and a witness stack counts them as unused.
     pub fn clear(&mut self) {
         match self {
-            HashStack::Full { items, heads, floor } => {
+            HashStack::Full { items, heads, .. } => {
                 items.clear();
                 heads.get_mut().clear();
-                *floor = 0;
             }
-            HashStack::Witness { head, len, top } => {
+            HashStack::Witness { head, len, top, carried } => {
                 *head = B256::ZERO;
                 *len = 0;
                 top.clear();
+                *carried = 0;
             }
         }
     }
@@ -176,11 +225,11 @@ impl<T: Encode + Clone> HashStack<T> {
                 let n = items.len();
                 let from = n.saturating_sub(carry);
                 let top = (from..n).map(|i| (Self::prefix(items, heads, i), items[i].clone())).collect();
-                HashStack::Witness { head: self.head(), len: n as u64, top }
+                Self::witness(self.head(), n as u64, top)
             }
-            HashStack::Witness { head, len, top } => {
+            HashStack::Witness { head, len, top, .. } => {
                 let from = top.len().saturating_sub(carry);
-                HashStack::Witness { head: *head, len: *len, top: top[from..].to_vec() }
+                Self::witness(*head, *len, top[from..].to_vec())
             }
         }
     }
@@ -190,14 +239,6 @@ impl<T: Encode + Clone> HashStack<T> {
         match self {
             HashStack::Full { items, .. } => Some(items),
             HashStack::Witness { .. } => None,
-        }
-    }
-
-    /// Witness bytes: the header plus the items carried.
-    pub fn witness_len(&self) -> usize {
-        match self {
-            HashStack::Full { .. } => 40,
-            HashStack::Witness { top, .. } => 40 + top.iter().map(|(_, t)| 32 + t.encoded_len()).sum::<usize>(),
         }
     }
 }
@@ -214,7 +255,9 @@ impl<T: PartialEq> PartialEq for HashStack<T> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (HashStack::Full { items: a, .. }, HashStack::Full { items: b, .. }) => a == b,
-            (HashStack::Witness { head: h1, len: l1, top: t1 }, HashStack::Witness { head: h2, len: l2, top: t2 }) => h1 == h2 && l1 == l2 && t1 == t2,
+            (HashStack::Witness { head: h1, len: l1, top: t1, carried: c1 }, HashStack::Witness { head: h2, len: l2, top: t2, carried: c2 }) => {
+                h1 == h2 && l1 == l2 && t1 == t2 && c1 == c2
+            }
             _ => false,
         }
     }

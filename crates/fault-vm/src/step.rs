@@ -52,11 +52,24 @@ pub enum StepKind {
     Sweep,
     /// One log added to the block's bloom.
     Bloom,
+    /// A finished block: no change (post = pre), so a trace pads to any length.
+    Done,
 }
 
-/// The reference step: checks that `witness` hashes to `pre`, takes one step and returns
-/// the commitment after it. The Solidity verifier implements exactly this.
-pub fn step(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
+/// The reference step: decodes the witness bytes (docs/fault-vm.md, "Witness wire
+/// format"), checks that they hash to `pre`, takes one step and returns the commitment
+/// after it. The Solidity verifier implements exactly this. A finished block's step is a
+/// no-op (`post == pre`), so a trace pads with it.
+///
+/// The step refuses ([`StepError`]) bytes that are not the canonical encoding of a
+/// witness, a witness of another state, one lacking or failing to prove what the step
+/// reads, and one carrying anything the step does not use (an access, a stack item).
+pub fn step(pre: B256, witness: &[u8]) -> Result<B256, StepError> {
+    step_machine(pre, crate::witness::decode(witness)?)
+}
+
+/// [`step`] on a decoded witness.
+fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
     if !witness.io.is_witness() {
         return Err(StepError::Inconsistent("step() takes a witness"));
     }
@@ -64,11 +77,17 @@ pub fn step(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
     if got != pre {
         return Err(StepError::WrongPreState { got, claimed: pre });
     }
+    let carried = crate::witness::carried_items(&witness);
+    crate::stack::reset_carried_pops();
     witness.step()?;
     if let Io::Witness(q) = &witness.io {
         if !q.is_empty() {
-            return Err(StepError::Missing("nothing more than the step opens (the witness carries unused accesses)".into()));
+            return Err(StepError::Unused(format!("{} access(es)", q.len())));
         }
+    }
+    let popped = crate::stack::carried_pops();
+    if popped != carried {
+        return Err(StepError::Unused(format!("{} stack item(s)", carried.saturating_sub(popped))));
     }
     witness.commitment()
 }
@@ -272,7 +291,7 @@ impl Machine {
             Phase::End { gas_left, refund, success } => self.tx_end(gas_left, refund, success).map(|_| StepKind::TxEnd),
             Phase::Sweep => self.sweep().map(|_| StepKind::Sweep),
             Phase::Bloom { keep } => self.bloom(keep).map(|_| StepKind::Bloom),
-            Phase::Done { .. } => Err(StepError::Finished),
+            Phase::Done { .. } => Ok(StepKind::Done),
         }
     }
 
@@ -403,7 +422,8 @@ impl Machine {
         }
         let i = self.acc.next;
         let word = self.io.words(&self.inputs.tree, i, 1)?[0];
-        let full = self.inputs.txs.as_ref().and_then(|t| t.get(i as usize)).cloned();
+        // The prover's inputs list is not committed: a witness decodes the preimage.
+        let full = if self.io.is_witness() { None } else { self.inputs.txs.as_ref().and_then(|t| t.get(i as usize)).cloned() };
         let bytes = self.io.preimage(word, || {
             let mut v = Vec::new();
             if let Some(t) = &full {
@@ -551,7 +571,8 @@ impl Machine {
     fn warm(&mut self, next: u64) -> Result<(), StepError> {
         let tx = self.tx()?.clone();
         let word = self.io.words(&tx.access, next, 1)?[0];
-        let item = tx.access_items.as_ref().and_then(|l| l.get(next as usize)).copied();
+        // The prover's items are not committed: a witness decodes the preimage.
+        let item = if self.io.is_witness() { None } else { tx.access_items.as_ref().and_then(|l| l.get(next as usize)).copied() };
         let bytes = self.io.preimage(word, || {
             let mut v = Vec::new();
             if let Some(i) = &item {
@@ -1757,6 +1778,7 @@ mod tests {
         l2::tx_ctx_of,
         machine::{BlockCtx, Machine, Phase, TxOutcome},
         trace::{commitment_at, run, run_checked, state_at, step_recorded, witness_at},
+        witness::{decode, encode},
         world::{Account, FullWorld, MemWorld, World},
     };
     use alloy_primitives::keccak256;
@@ -1850,11 +1872,15 @@ mod tests {
     fn every_step_checks(m: &Machine) -> crate::trace::TraceStats {
         let (_, stats) = run_checked(m.clone()).expect("every step checks");
         for k in 0..stats.steps {
-            let w = witness_at(m, k).expect("witness").expect("not finished");
+            let w = witness_at(m, k).expect("witness");
             let pre = commitment_at(m, k).expect("commitment");
-            assert_eq!(step(pre, w).expect("step"), commitment_at(m, k + 1).expect("commitment"), "step {k}");
+            assert_eq!(step(pre, &w).expect("step"), commitment_at(m, k + 1).expect("commitment"), "step {k}");
         }
-        assert!(witness_at(m, stats.steps).expect("past the end").is_none());
+        // Done stays Done: past the end, the step is a no-op.
+        for k in [stats.steps, stats.steps + 1, stats.steps.next_power_of_two()] {
+            let end = commitment_at(m, k).expect("commitment");
+            assert_eq!(step(end, &witness_at(m, k).expect("witness")), Ok(end), "padding step {k}");
+        }
         stats
     }
 
@@ -1952,22 +1978,20 @@ mod tests {
             .expect("an undo step");
         let pre = commitment_at(&m, k).expect("commitment");
         let mut s = state_at(&m, k).expect("state");
-        let (_, honest) = step_recorded(&mut s, k).expect("witness");
-        let crate::stack::HashStack::Witness { top, .. } = &honest.journal else { panic!("a witness journal") };
-        assert_eq!(top.len(), 1, "the undo step carries exactly the record it pops");
-        assert_eq!(step(pre, honest.clone()).expect("honest"), commitment_at(&m, k + 1).expect("commitment"));
+        let (_, bytes) = step_recorded(&mut s, k).expect("witness");
+        let honest = decode(&bytes).expect("decodes");
+        assert_eq!(honest.journal.carried_items().len(), 1, "the undo step carries exactly the record it pops");
+        assert_eq!(step(pre, &bytes).expect("honest"), commitment_at(&m, k + 1).expect("commitment"));
         let mut forged = honest.clone();
         if let crate::stack::HashStack::Witness { top, .. } = &mut forged.journal {
             if let (_, Undo::Storage(_, _, v)) = &mut top[0] {
                 *v = U256::from(99);
             }
         }
-        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
-        let mut short = honest;
-        if let crate::stack::HashStack::Witness { top, .. } = &mut short.journal {
-            top.clear();
-        }
-        assert!(matches!(step(pre, short), Err(StepError::Missing(_))));
+        assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
+        let mut short = honest.clone();
+        short.journal = crate::stack::HashStack::witness(honest.journal.head(), honest.journal.len(), Vec::new());
+        assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
     }
 
     #[test]
@@ -1976,15 +2000,27 @@ mod tests {
         let k = 6; // NextTx, Begin, Enter, CodeLoad, PUSH1, PUSH1, ADD
         let pre = commitment_at(&m, k).expect("commitment");
         let mut s = state_at(&m, k).expect("state");
-        let (kind, honest) = step_recorded(&mut s, k).expect("witness");
+        let (kind, bytes) = step_recorded(&mut s, k).expect("witness");
         assert_eq!(kind, StepKind::Opcode(0x01));
-        let post = step(pre, honest.clone()).expect("honest step");
+        let honest = decode(&bytes).expect("decodes");
+        let post = step(pre, &bytes).expect("honest step");
         // A different stack item: it no longer matches the chain.
         let mut forged = honest.clone();
         if let Some(crate::stack::HashStack::Witness { top, .. }) = forged.top.as_mut().map(|f| &mut f.stack) {
             top[0].1 = U256::from(40);
         }
-        assert!(step(pre, forged).is_err());
+        assert!(step(pre, &encode(&forged).unwrap()).is_err());
+        // A stack item the step does not pop (the real one, with its chain value): the
+        // second PUSH1 pops nothing, so a witness carrying the item below is refused.
+        let mut at5 = state_at(&m, 5).expect("state");
+        let full_stack = at5.top.as_ref().unwrap().stack.clone();
+        let (_, push_bytes) = step_recorded(&mut at5, 5).expect("witness");
+        let mut long = decode(&push_bytes).expect("decodes");
+        assert!(long.top.as_ref().unwrap().stack.carried_items().is_empty());
+        long.top.as_mut().unwrap().stack = full_stack.to_witness(1);
+        let pre5 = commitment_at(&m, 5).expect("commitment");
+        assert!(step(pre5, &push_bytes).is_ok());
+        assert!(matches!(step(pre5, &encode(&long).unwrap()), Err(StepError::Unused(_))));
         // A different opcode in the code chunk the step opens.
         let mut forged = honest.clone();
         if let Io::Witness(q) = &mut forged.io {
@@ -1994,21 +2030,26 @@ mod tests {
                 words[0] = w;
             }
         }
-        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
+        assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
         // An access left out, or one too many.
         let mut short = honest.clone();
         if let Io::Witness(q) = &mut short.io {
             q.clear();
         }
-        assert!(matches!(step(pre, short), Err(StepError::Missing(_))));
+        assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
         let mut long = honest.clone();
         if let Io::Witness(q) = &mut long.io {
             let extra = q.front().cloned().expect("an access");
             q.push_back(extra);
         }
-        assert!(matches!(step(pre, long), Err(StepError::Missing(_))));
+        assert!(matches!(step(pre, &encode(&long).unwrap()), Err(StepError::Unused(_))));
         // A wrong claimed pre-state.
-        assert!(matches!(step(post, honest), Err(StepError::WrongPreState { .. })));
+        assert!(matches!(step(post, &bytes), Err(StepError::WrongPreState { .. })));
+        // Truncated, or a byte too many.
+        assert!(matches!(step(pre, &bytes[..bytes.len() - 1]), Err(StepError::Malformed(_))));
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert!(matches!(step(pre, &trailing), Err(StepError::Malformed(_))));
     }
 
     #[test]
@@ -2021,10 +2062,10 @@ mod tests {
         let k = 5; // the SLOAD
         let pre = commitment_at(&m, k).expect("commitment");
         let mut s = state_at(&m, k).expect("state");
-        let (kind, honest) = step_recorded(&mut s, k).expect("witness");
+        let (kind, bytes) = step_recorded(&mut s, k).expect("witness");
         assert_eq!(kind, StepKind::Opcode(0x54));
-        assert!(step(pre, honest.clone()).is_ok());
-        let mut forged = honest;
+        assert!(step(pre, &bytes).is_ok());
+        let mut forged = decode(&bytes).expect("decodes");
         let mut tampered = false;
         if let Io::Witness(q) = &mut forged.io {
             for a in q.iter_mut() {
@@ -2037,7 +2078,33 @@ mod tests {
             }
         }
         assert!(tampered, "the step opens the slot");
-        assert!(matches!(step(pre, forged), Err(StepError::Missing(_))));
+        assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
+    }
+
+    #[test]
+    fn a_witness_reads_no_prover_only_field() {
+        // v1 read the prover's inputs list and access-list items when a witness carried
+        // them: a witness holding a forged input stepped to the forged transaction. The
+        // decoder never builds them, and the step ignores them on a witness.
+        let mut tx = call(vec![], 100_000);
+        tx = tx_ctx_of(1, tx.hash, SENDER, tx.to, U256::ZERO, Bytes::new(), 100_000, 10, None, 0, Some(1), &[(CONTRACT, vec![B256::ZERO])], None);
+        let m = Machine::new(block(), vec![tx.clone()], machine(&[0x00]).world);
+        for (k, kind) in [(0u64, StepKind::NextTx), (2, StepKind::Warm)] {
+            let mut s = state_at(&m, k).expect("state");
+            let pre = s.commitment().expect("commitment");
+            let (got, bytes) = step_recorded(&mut s, k).expect("witness");
+            assert_eq!(got, kind);
+            let post = s.commitment().expect("commitment");
+            let mut w = decode(&bytes).expect("decodes");
+            assert!(w.inputs.txs.is_none() && w.tx.as_ref().is_none_or(|t| t.access_items.is_none()));
+            let mut forged = tx.clone();
+            forged.gas_limit = 99;
+            w.inputs.txs = Some(Rc::new(vec![forged]));
+            if let Some(t) = w.tx.as_mut() {
+                t.access_items = Some(vec![AccessItem { address: Address::with_last_byte(0x77), slot: None }]);
+            }
+            assert_eq!(step_machine(pre, w), Ok(post), "{kind:?} ignores the prover-only fields");
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn l1_gas_estimate(witness_bytes: usize, counts: &Counts) -> u64 {
 pub struct TraceStats {
     /// Steps taken.
     pub steps: u64,
-    /// Largest witness in bytes.
+    /// Largest witness in bytes (its wire encoding).
     pub max_witness: usize,
     /// The kind of step that had it.
     pub max_witness_kind: Option<StepKind>,
@@ -89,7 +89,7 @@ pub struct TraceStats {
     pub kinds: BTreeMap<StepKind, u64>,
     /// Steps whose [`l1_gas_estimate`] is over [`L1_STEP_GAS_TARGET`].
     pub over_l1_target: u64,
-    /// Witness bytes in total.
+    /// Witness bytes in total (wire encodings).
     pub witness_bytes: u64,
 }
 
@@ -146,13 +146,11 @@ pub fn commitment_at(initial: &Machine, k: u64) -> Result<B256, TraceError> {
     state_at(initial, k)?.commitment().map_err(|source| TraceError::Step { index: k, source })
 }
 
-/// The witness of step `k`, or `None` if the block has ended by then.
-pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceError> {
+/// The witness bytes of step `k` (docs/fault-vm.md, "Witness wire format"); past the
+/// block's end, the no-op step of the finished machine.
+pub fn witness_at(initial: &Machine, k: u64) -> Result<Vec<u8>, TraceError> {
     let mut m = state_at(initial, k)?;
-    if m.is_finished() {
-        return Ok(None);
-    }
-    Ok(Some(step_recorded(&mut m, k)?.1))
+    Ok(step_recorded(&mut m, k)?.1)
 }
 
 /// Most items one step takes from each stack: 17 from the EVM stack (SWAP16), one from
@@ -160,16 +158,23 @@ pub fn witness_at(initial: &Machine, k: u64) -> Result<Option<Machine>, TraceErr
 const MOST: Carry = Carry { frames: 1, stack: 17, journal: 1, logs: 1, destructed: 1, created_slots: 1 };
 
 fn trim<T: crate::machine::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
-    if let HashStack::Witness { top, .. } = s {
-        let from = top.len().saturating_sub(carry);
-        top.drain(..from);
+    if matches!(s, HashStack::Witness { .. }) {
+        *s = s.to_witness(carry);
     }
 }
 
-/// Takes step `index` of `m` in place and returns its kind and witness: the state before
-/// the step with every tree as its root, each stack carrying exactly the items the step
-/// took from it, and the accesses it made, in order.
-pub fn step_recorded(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
+/// Takes step `index` of `m` in place and returns its kind and witness bytes: the state
+/// before the step with every tree as its root, each stack carrying exactly the items the
+/// step took from it, and the accesses it made, in order, encoded by
+/// [`crate::witness::encode`].
+pub fn step_recorded(m: &mut Machine, index: u64) -> Result<(StepKind, Vec<u8>), TraceError> {
+    let (kind, witness) = cut(m, index)?;
+    let bytes = crate::witness::encode(&witness).map_err(|source| TraceError::Step { index, source })?;
+    Ok((kind, bytes))
+}
+
+/// [`step_recorded`] before the encoding: the witness machine.
+fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     let err = |source| TraceError::Step { index, source };
     let mut witness = m.to_witness(&MOST, Vec::new()).map_err(err)?;
     let depth = m.frames.len();
@@ -234,8 +239,8 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         let pre = m.commitment().map_err(err)?;
         let (kind, witness) = step_recorded(&mut m, index)?;
         let post = m.commitment().map_err(err)?;
-        let size = witness.witness_len();
-        let (from_witness, counts) = crate::meter::measure(|| step(pre, witness));
+        let size = witness.len();
+        let (from_witness, counts) = crate::meter::measure(|| step(pre, &witness));
         let from_witness = from_witness.map_err(err)?;
         if from_witness != post {
             return Err(TraceError::Disagree { index, kind, from_witness, full: post });

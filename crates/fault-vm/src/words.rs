@@ -51,11 +51,28 @@ pub struct RangeProof {
     pub siblings: Vec<Option<B256>>,
 }
 
-impl RangeProof {
-    /// Witness bytes: one flag byte per sibling and 32 per non-zero one.
-    pub fn encoded_len(&self) -> usize {
-        self.siblings.iter().map(|s| 1 + if s.is_some() { 32 } else { 0 }).sum()
+/// The height of each sibling a proof of words `first .. first + count` lists, in the
+/// order [`range_root`] consumes them (empty for a range outside the tree): a decoder
+/// reads exactly these, and a sibling flagged present must not be the zero subtree of its
+/// height (`docs/fault-vm.md`, "Witness wire format").
+pub fn sibling_heights(first: u64, count: u64) -> Vec<usize> {
+    let mut out = Vec::new();
+    let Some(end) = first.checked_add(count) else { return out };
+    if count == 0 || end > 1u64 << DEPTH {
+        return out;
     }
+    let (mut lo, mut hi) = (first, end - 1);
+    for h in 0..DEPTH {
+        if lo % 2 == 1 {
+            out.push(h);
+        }
+        if hi.is_multiple_of(2) {
+            out.push(h);
+        }
+        lo /= 2;
+        hi /= 2;
+    }
+    out
 }
 
 /// Why a range proof does not open a range.
@@ -418,7 +435,9 @@ mod tests {
         assert_eq!(p.siblings.len(), DEPTH);
         assert_eq!(p.siblings.iter().filter(|s| s.is_some()).count(), 17);
         let p = t.prove_range(100, 32);
-        assert!(p.encoded_len() < 40 * 33, "{}", p.encoded_len());
+        let bytes: usize = p.siblings.iter().map(|s| 1 + if s.is_some() { 32 } else { 0 }).sum();
+        assert!(bytes < 40 * 33, "{bytes}");
+        assert_eq!(sibling_heights(100, 32).len(), p.siblings.len());
     }
 
     #[test]

@@ -170,9 +170,11 @@ pub struct SmtAccess {
 }
 
 impl SmtAccess {
-    /// Witness bytes.
-    pub fn encoded_len(&self) -> usize {
-        2 + 32 + 32 * self.proof.siblings.len() + 64 + if self.account.is_some() { 80 } else { 1 } + if self.sibling.is_some() { 65 } else { 1 }
+    /// Whether a write of `value` under `key` needs [`SmtAccess::sibling`]: a delete of a
+    /// present key below the root (docs/state.md, "Updating from a proof"). A witness
+    /// carries the sibling exactly then, so an access has one encoding.
+    pub fn needs_sibling(&self, key: &B256, value: Option<B256>) -> bool {
+        value.is_none() && self.proof.depth > 0 && !self.proof.terminal_is_empty() && self.proof.leaf_key == *key
     }
 }
 
@@ -296,19 +298,31 @@ impl FullSmt {
         let c = self.cache.borrow();
         let store = Layered { top: &c.nodes, base: self.base.as_ref() };
         let proof = smt::prove(&store, root, key).map_err(smt_err)?;
-        let sibling = if deleting { smt::deepest_sibling(&store, root, key).map_err(smt_err)? } else { None };
+        // Only a delete of a present key below the root uses the sibling; a witness
+        // carries it exactly then ([`SmtAccess::needs_sibling`]).
+        let present = proof.depth > 0 && !proof.terminal_is_empty() && proof.leaf_key == *key;
+        let sibling = if deleting && present { smt::deepest_sibling(&store, root, key).map_err(smt_err)? } else { None };
         Ok((proof, sibling))
     }
 }
 
 /// Checks `access` against `root` for `key`: the value hash it proves.
 pub fn verify_access(root: B256, key: &B256, access: &SmtAccess) -> Result<Option<B256>, StepError> {
+    if access.sibling.is_some() {
+        return Err(StepError::Unused("a delete's sibling node on a read".into()));
+    }
     count_proof(&access.proof);
     access.proof.verify(root, key).map_err(|e| StepError::Missing(format!("a valid tree proof ({e})")))
 }
 
 /// The root after writing `value` under `key`, from `access` (checked against `root`).
 pub fn apply_access(root: B256, key: &B256, value: Option<B256>, access: &SmtAccess) -> Result<B256, StepError> {
+    if access.account.is_some() {
+        return Err(StepError::Unused("an account record on a write".into()));
+    }
+    if access.sibling.is_some() && !access.needs_sibling(key, value) {
+        return Err(StepError::Unused("a sibling node on a write that is not a delete of a present key".into()));
+    }
     count_proof(&access.proof);
     access.proof.update(root, key, value, access.sibling.as_ref()).map_err(|e| StepError::Missing(format!("a valid tree proof for a write ({e})")))
 }
