@@ -6,6 +6,7 @@
 //! - [`step`]: one step and the reference `step(pre, witness) -> post` the Solidity
 //!   verifier will mirror;
 //! - [`witness`]: the witness wire format, the bytes `step` reads;
+//! - [`txdecode`]: a batch entry decoded in bounded pieces, exactly as derivation does;
 //! - [`io`]: what a step opens (tree ranges, keyed-tree proofs, code, preimages), the
 //!   same calls for the prover and the verifier;
 //! - [`world`], [`words`], [`stack`], [`code`], [`sponge`], [`accumulator`]: the
