@@ -8,7 +8,7 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use clap::Args;
 use faultline_fault_vm::{
     block::{run_block, Block, Checkpoints},
-    machine::{BlockCtx, Tree, TxCtx, TxOutcome},
+    machine::{BlockCtx, BlockHashes, Tree, TxCtx, TxOutcome},
     world::{Account, MemWorld},
 };
 use std::{collections::BTreeMap, path::PathBuf, rc::Rc, time::Instant};
@@ -53,7 +53,7 @@ fn ctx(gas: u64) -> BlockCtx {
         // No L1 fee: the state tests (and the bench's blocks) have none.
         l1_fee: Default::default(),
         l1_scalars: Default::default(),
-        block_hashes: Tree::from_words(&[B256::ZERO; 256]),
+        block_hashes: BlockHashes::Tree(Tree::from_words(&[B256::ZERO; 256])),
     }
 }
 

@@ -134,6 +134,11 @@ where
 {
     let mut evm = context(config, inputs, Overlay::new(base)).build_mainnet().with_precompiles(precompiles::BoundedPrecompiles::new(SPEC));
     let mut out = BlockExecution::default();
+    // The parent's hash into the block-hash history (EIP-2935's layout), where the fault
+    // VM proves what BLOCKHASH returns.
+    if let Some((slot, value)) = faultline_primitives::history::history_write(inputs.number, inputs.parent_hash) {
+        evm.ctx.journaled_state.database.set_storage(faultline_primitives::history::HISTORY_STORAGE_ADDRESS, slot, value);
+    }
     // The L1 fee parameters the block prices with, readable from the GasPriceOracle.
     for (slot, value) in faultline_primitives::l1fee::oracle_writes(&inputs.l1_fee) {
         evm.ctx.journaled_state.database.set_storage(faultline_primitives::GAS_PRICE_ORACLE, slot, value);

@@ -6,7 +6,7 @@
 //! header's hash and the output root.
 
 use crate::{
-    machine::{AccessItem, BlockCtx, Encode, Slice, Tree, TxCtx},
+    machine::{AccessItem, BlockCtx, BlockHashes, Encode, Slice, Tree, TxCtx},
     world::Account,
 };
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
@@ -14,13 +14,9 @@ use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_primitives::GenesisAccount;
 use std::collections::BTreeMap;
 
-/// The context of block `header` on chain `chain_id`. `recent` holds the hashes of the
-/// blocks before it, oldest first (the last 256 are used; older or missing ones read as
-/// zero, as the node's BLOCKHASH does for blocks it does not have).
-pub fn block_ctx(header: &Header, chain_id: u64, l1_scalars: faultline_primitives::l1fee::L1FeeScalars, recent: &[B256]) -> BlockCtx {
-    let mut hashes = vec![B256::ZERO; 256];
-    let take = recent.len().min(256);
-    hashes[256 - take..].copy_from_slice(&recent[recent.len() - take..]);
+/// The context of block `header` on chain `chain_id`. BLOCKHASH reads the EIP-2935
+/// history in L2 state, which the block's first step extends with the parent's hash.
+pub fn block_ctx(header: &Header, chain_id: u64, l1_scalars: faultline_primitives::l1fee::L1FeeScalars) -> BlockCtx {
     BlockCtx {
         number: header.number,
         timestamp: header.timestamp,
@@ -36,7 +32,7 @@ pub fn block_ctx(header: &Header, chain_id: u64, l1_scalars: faultline_primitive
         deposit_cursor: faultline_primitives::deposit_cursor(&header.extra_data),
         l1_fee: faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data),
         l1_scalars,
-        block_hashes: Tree::from_words(&hashes),
+        block_hashes: BlockHashes::State,
     }
 }
 
@@ -172,11 +168,7 @@ pub fn block_from_store(
     let (_, header) = store.header(number).map_err(err)?.ok_or_else(|| missing(number))?;
     let (_, parent) = store.header(number - 1).map_err(err)?.ok_or_else(|| missing(number - 1))?;
     let body = store.body(number).map_err(err)?.ok_or_else(|| missing(number))?;
-    let mut recent = Vec::with_capacity(256);
-    for n in number.saturating_sub(256)..number {
-        recent.push(store.header(n).map_err(err)?.map(|(h, _)| h).unwrap_or_default());
-    }
-    let ctx = block_ctx(&header, chain_id, l1_scalars, &recent);
+    let ctx = block_ctx(&header, chain_id, l1_scalars);
     let (from, to) = (faultline_primitives::deposit_cursor(&parent.extra_data), faultline_primitives::deposit_cursor(&header.extra_data));
     let mut txs = Vec::new();
     for index in from..to {

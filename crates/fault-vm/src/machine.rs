@@ -696,9 +696,44 @@ pub struct BlockCtx {
     pub l1_fee: faultline_primitives::l1fee::L1FeeInputs,
     /// The chain's L1 fee scalars (`RollupConfig` immutables).
     pub l1_scalars: faultline_primitives::l1fee::L1FeeScalars,
-    /// The 256 most recent block hashes, oldest first (word `i` is block
-    /// `number - 256 + i`), as a word tree.
-    pub block_hashes: Tree,
+    /// Where BLOCKHASH reads the 256 most recent block hashes.
+    pub block_hashes: BlockHashes,
+}
+
+/// Where BLOCKHASH reads from (docs/fault-vm.md, "Block context").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockHashes {
+    /// From L2 state: the EIP-2935 history contract's storage, which the block's first
+    /// step extends with the parent's hash (`faultline_primitives::history`). Every L2
+    /// block: nothing outside the world's root is needed to prove a hash.
+    State,
+    /// From a word tree of the 256 most recent hashes, oldest first (word `i` is block
+    /// `number - 256 + i`), given with the block: the state tests, whose pre-states have
+    /// no history contract.
+    Tree(Tree),
+}
+
+impl Default for BlockHashes {
+    fn default() -> Self {
+        BlockHashes::State
+    }
+}
+
+impl BlockHashes {
+    /// A tree of `hashes` (oldest first, at most 256; fewer are padded with zero in front).
+    pub fn tree(hashes: &[B256]) -> Self {
+        let mut words = vec![B256::ZERO; 256];
+        let take = hashes.len().min(256);
+        words[256 - take..].copy_from_slice(&hashes[hashes.len() - take..]);
+        BlockHashes::Tree(Tree::from_words(&words))
+    }
+    /// As a witness holds it.
+    pub fn proven(&self) -> Self {
+        match self {
+            BlockHashes::State => BlockHashes::State,
+            BlockHashes::Tree(t) => BlockHashes::Tree(t.proven()),
+        }
+    }
 }
 
 impl Encode for BlockCtx {
@@ -717,7 +752,13 @@ impl Encode for BlockCtx {
         }
         out.extend_from_slice(&self.l1_scalars.base_fee_scalar.to_be_bytes());
         out.extend_from_slice(&self.l1_scalars.blob_base_fee_scalar.to_be_bytes());
-        out.extend_from_slice(self.block_hashes.root().as_slice());
+        match &self.block_hashes {
+            BlockHashes::State => out.push(1),
+            BlockHashes::Tree(t) => {
+                out.push(0);
+                out.extend_from_slice(t.root().as_slice());
+            }
+        }
     }
 }
 

@@ -386,7 +386,7 @@ pub enum MachineOutcome {
 /// transaction), or why it is skipped.
 pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::machine::Machine, String> {
     use crate::{
-        machine::{BlockCtx, Machine, Tree},
+        machine::{BlockCtx, BlockHashes, Machine, Tree},
         world::{Account, FullWorld, MemWorld, World},
     };
     let t = &test.transaction;
@@ -421,7 +421,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         // No L1 fee: the state tests (and the bench's blocks) have none.
         l1_fee: Default::default(),
         l1_scalars: Default::default(),
-        block_hashes: Tree::from_words(&hashes),
+        block_hashes: BlockHashes::Tree(Tree::from_words(&hashes)),
     };
     let tx_type = if t.max_fee_per_gas.is_some() {
         2

@@ -11,8 +11,8 @@
 use crate::{
     io::{sub_key, tags, ONE},
     machine::{
-        AccessItem, AfterHash, Encode, Frame, FrameCode, FrameKind, Halt, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef, Source, Status, StepError,
-        Substate, Tree, TxCtx, TxOutcome, Undo,
+        AccessItem, AfterHash, BlockHashes, Encode, Frame, FrameCode, FrameKind, Halt, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef, Source, Status,
+        StepError, Substate, Tree, TxCtx, TxOutcome, Undo,
     },
     sponge::{Sponge, RATE},
 };
@@ -412,6 +412,12 @@ impl Machine {
         // The block's first step writes the L1 fee parameters it prices with into the
         // GasPriceOracle predeploy, as the executor does before the block's first input.
         if self.acc.next == 0 {
+            // The parent's hash into the block-hash history (EIP-2935's layout), first.
+            if self.block.block_hashes == BlockHashes::State {
+                if let Some((slot, value)) = faultline_primitives::history::history_write(self.block.number, self.block.parent_hash) {
+                    self.io.put_storage(&mut self.world, &faultline_primitives::history::HISTORY_STORAGE_ADDRESS, &slot, value)?;
+                }
+            }
             for (slot, value) in faultline_primitives::l1fee::oracle_writes(&self.block.l1_fee) {
                 self.io.put_storage(&mut self.world, &faultline_primitives::GAS_PRICE_ORACLE, &slot, value)?;
             }
@@ -1337,10 +1343,14 @@ impl Machine {
                 let n = pop(f)?;
                 let cur = self.block.number;
                 let v = match u64::try_from(n) {
-                    Ok(n) if n < cur && cur - n <= 256 => {
-                        let i = 256 - (cur - n);
-                        U256::from_be_bytes(self.io.words(&self.block.block_hashes, i, 1)?[0].0)
-                    }
+                    Ok(n) if n < cur && cur - n <= 256 => match &self.block.block_hashes {
+                        BlockHashes::State => self.io.storage(
+                            &self.world,
+                            &faultline_primitives::history::HISTORY_STORAGE_ADDRESS,
+                            &faultline_primitives::history::history_slot(n),
+                        )?,
+                        BlockHashes::Tree(t) => U256::from_be_bytes(self.io.words(t, 256 - (cur - n), 1)?[0].0),
+                    },
                     _ => U256::ZERO,
                 };
                 push(f, v)?;

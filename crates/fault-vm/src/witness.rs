@@ -29,8 +29,8 @@
 use crate::{
     accumulator::MerkleBuilder,
     machine::{
-        put_u64, Access, AfterHash, BlockAcc, BlockCtx, Encode, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase, Slice,
-        SlotRef, Source, Status, StepError, Substate, Tree, TxCtx, Undo,
+        put_u64, Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Encode, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase,
+        Slice, SlotRef, Source, Status, StepError, Substate, Tree, TxCtx, Undo,
     },
     sponge::Sponge,
     stack::HashStack,
@@ -192,7 +192,11 @@ pub(crate) fn block_ctx(r: &mut Reader) -> Result<BlockCtx, StepError> {
             base_fee_scalar: r.u32("base fee scalar")?,
             blob_base_fee_scalar: r.u32("blob base fee scalar")?,
         },
-        block_hashes: proven(r, "block hashes root")?,
+        block_hashes: match r.u8("block hashes source")? {
+            0 => BlockHashes::Tree(proven(r, "block hashes root")?),
+            1 => BlockHashes::State,
+            _ => return Err(malformed("block hashes source: 0 (a tree) or 1 (L2 state)")),
+        },
     })
 }
 

@@ -11,7 +11,7 @@
 use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_fault_vm::{
     l2::tx_ctx_of,
-    machine::{BlockCtx, Machine, Tree, TxOutcome},
+    machine::{BlockCtx, BlockHashes, Machine, Tree, TxOutcome},
     step::StepKind,
     trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET},
     world::{Account, FullWorld, MemWorld, World},
@@ -23,7 +23,14 @@ const TARGET: Address = Address::with_last_byte(0xcc);
 const OTHER: Address = Address::with_last_byte(0xdd);
 
 fn block() -> BlockCtx {
-    BlockCtx { number: 1, gas_limit: 30_000_000, basefee: 7, chain_id: 1, block_hashes: Tree::from_words(&[B256::ZERO; 256]), ..Default::default() }
+    BlockCtx {
+        number: 1,
+        gas_limit: 30_000_000,
+        basefee: 7,
+        chain_id: 1,
+        block_hashes: BlockHashes::Tree(Tree::from_words(&[B256::ZERO; 256])),
+        ..Default::default()
+    }
 }
 
 fn rich() -> Account {

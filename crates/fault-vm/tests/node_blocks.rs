@@ -116,8 +116,7 @@ impl Replay {
         let (hash, header) = store.header(number).expect("store").expect("header");
         let body = store.body(number).expect("store").expect("body");
         let receipts = store.receipts(number).expect("store").expect("receipts");
-        let recent: Vec<B256> = (number.saturating_sub(256)..number).map(|n| store.header(n).expect("store").expect("header").0).collect();
-        let ctx = l2::block_ctx(&header, chain.config().chain_id, chain.config().l1_fee_scalars(), &recent);
+        let ctx = l2::block_ctx(&header, chain.config().chain_id, chain.config().l1_fee_scalars());
         // Deposits first (they have no receipts): those between the parent's cursor and
         // this block's.
         let parent = store.header(number - 1).expect("store").expect("parent").1;
@@ -319,9 +318,27 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     assert!(replay.world.account(&salted).unwrap().is_some_and(|r| r.code_size > 0), "deployed where CREATE2 predicts");
     assert_eq!(replay.balance(ENTRY_POINT_V08), U256::from(1_000), "the EntryPoint holds the deposit");
 
+    // Block 9: BLOCKHASH, which the machine proves from the EIP-2935 history in L2
+    // state: a contract stores BLOCKHASH(NUMBER - 1) and BLOCKHASH(NUMBER - 2), and a call
+    // reads block 1's hash from the history contract itself.
+    let runtime = alloy_primitives::hex!("43600190034060005543600290034060015500");
+    let init = [alloy_primitives::hex!("6013600c60003960136000f3").as_slice(), runtime.as_slice()].concat();
+    let reader = node.send(&mut alice, true, TxKind::Create, 0, init, 200_000);
+    node.call(&mut alice, true, reader, Vec::new(), 100_000);
+    let history = faultline_primitives::history::HISTORY_STORAGE_ADDRESS;
+    node.call(&mut bob, true, history, U256::from(1).to_be_bytes::<32>().to_vec(), 100_000);
+    produce(&mut node, &mut replay);
+    let hash_of = |n: u64| U256::from_be_bytes(chain.store().header(n).expect("store").expect("header").0 .0);
+    assert_eq!(replay.world.storage(&reader, &U256::ZERO).unwrap(), hash_of(8), "BLOCKHASH(NUMBER - 1)");
+    assert_eq!(replay.world.storage(&reader, &U256::from(1)).unwrap(), hash_of(7), "BLOCKHASH(NUMBER - 2)");
+    for n in 0..9 {
+        let slot = faultline_primitives::history::history_slot(n);
+        assert_eq!(replay.world.storage(&history, &slot).unwrap(), hash_of(n), "the history holds block {n}'s hash");
+    }
+
     let s = &replay.stats;
     println!(
-        "replayed 8 node blocks: {} steps, each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} steps over the 2 M target",
+        "replayed 9 node blocks: {} steps, each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} steps over the 2 M target",
         s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind, s.over_l1_target
     );
     assert_eq!(s.over_l1_target, 0, "every step of the node's blocks fits the L1 target");

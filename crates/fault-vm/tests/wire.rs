@@ -13,7 +13,7 @@
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use faultline_fault_vm::{
     l2::{deposit_tx_ctx, tx_ctx_of},
-    machine::{Access, BlockCtx, FrameKind, Io, Machine, StepError, Tree, TxCtx, TxOutcome},
+    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, StepError, Tree, TxCtx, TxOutcome},
     step::{step, StepKind},
     trace::{run_checked, step_recorded},
     witness::{decode, encode, layout},
@@ -129,7 +129,7 @@ fn block() -> BlockCtx {
         chain_id: 1,
         parent_hash: B256::repeat_byte(0x5a),
         deposit_cursor: 1,
-        block_hashes: Tree::from_words(&hashes),
+        block_hashes: BlockHashes::Tree(Tree::from_words(&hashes)),
         ..Default::default()
     }
 }

@@ -9,6 +9,7 @@ pub mod commitments;
 pub mod config;
 pub mod deposit;
 pub mod dev;
+pub mod history;
 pub mod l1fee;
 pub mod limits;
 pub mod output;

@@ -23,11 +23,15 @@ alloy::sol!(
 );
 
 /// Every predeploy: address and genesis account (code, nonce 1, empty storage; the
-/// chain config adds the gas price oracle's scalars, `ChainConfig::genesis_alloc`).
+/// chain config adds the gas price oracle's scalars, `ChainConfig::genesis_alloc`): the
+/// message passer, the gas price oracle, and the block-hash history of EIP-2935.
 pub fn predeploys() -> Vec<(Address, GenesisAccount)> {
     vec![
         (MESSAGE_PASSER, GenesisAccount { nonce: 1, code: Bytes::from_static(&L2ToL1MessagePasser::DEPLOYED_BYTECODE), ..Default::default() }),
         (GAS_PRICE_ORACLE, GenesisAccount { nonce: 1, code: Bytes::from_static(&GasPriceOracle::DEPLOYED_BYTECODE), ..Default::default() }),
+        // EIP-2935's bytecode, from alloy (the EIP's own text); the executor and the fault
+        // VM write its slots directly (crate::history).
+        (crate::history::HISTORY_STORAGE_ADDRESS, GenesisAccount { nonce: 1, code: crate::history::HISTORY_STORAGE_CODE.clone(), ..Default::default() }),
     ]
 }
 
