@@ -164,9 +164,10 @@ impl Tally {
                 self.all.witness_bytes as f64 / steps.max(1) as f64,
             );
             println!(
-                "bounds: {} of {steps} steps over the {} M L1 gas target; the most expensive step is estimated at {:.2} M L1 gas, at {}",
+                "bounds (Osaka's L1 rules): {} of {steps} steps over the {} M L1 gas target ({} over the EIP-7825 transaction cap); the most expensive step is estimated at {:.2} M L1 gas, at {}",
                 self.all.over_l1_target,
                 faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
+                self.all.over_tx_cap,
                 self.all.max_l1_gas as f64 / 1e6,
                 self.max_gas_at,
             );

@@ -313,7 +313,9 @@ pub enum Source {
     Returndata,
     /// The frame's memory (MCOPY).
     Memory,
-    /// Another account's code, by hash and length (EXTCODECOPY): each step carries it.
+    /// Another account's code, by hash and length (an EXTCODECOPY of at most
+    /// [`crate::step::CHUNK`] bytes: its one step carries the code; a longer one copies
+    /// from a tree, [`Pending::CopyView`]).
     ExtCode {
         /// Its keccak256.
         hash: B256,
@@ -331,6 +333,15 @@ pub enum AfterHash {
     Log {
         /// Its topics.
         topics: Vec<B256>,
+    },
+    /// CREATE2 of init code over [`crate::step::CHUNK`] bytes, hashed in micro-steps: the
+    /// hash gives the new address and the create proceeds (its checks of depth, balance
+    /// and nonce passed in the opcode step). Encoded with `then` tag 2.
+    Create2 {
+        /// The value sent to the new account.
+        value: U256,
+        /// The salt.
+        salt: U256,
     },
 }
 
@@ -367,6 +378,30 @@ pub enum Pending {
         /// What the hash is for.
         then: AfterHash,
     },
+    /// Copies `left` bytes from a view at `from` to memory at `to`, at most
+    /// [`crate::step::CHUNK`] per step (EXTCODECOPY of more than a step copies: the other
+    /// account's code is loaded once into a word tree, the view, then copied from it).
+    /// Encoded with tag 3.
+    CopyView {
+        /// The bytes copied from (zero past its length).
+        view: Slice,
+        /// Next offset in the view.
+        from: u64,
+        /// Next memory offset.
+        to: u64,
+        /// Bytes left.
+        left: u64,
+    },
+}
+
+impl Pending {
+    /// As a witness holds it: trees as roots.
+    pub fn proven(&self) -> Self {
+        match self {
+            Pending::CopyView { view, from, to, left } => Pending::CopyView { view: view.proven(), from: *from, to: *to, left: *left },
+            other => other.clone(),
+        }
+    }
 }
 
 /// One call frame.
@@ -472,7 +507,19 @@ impl Encode for Pending {
                             out.extend_from_slice(t.as_slice());
                         }
                     }
+                    AfterHash::Create2 { value, salt } => {
+                        out.push(2);
+                        put_u256(out, value);
+                        put_u256(out, salt);
+                    }
                 }
+            }
+            Pending::CopyView { view, from, to, left } => {
+                out.push(3);
+                view.encode(out);
+                put_u64(out, *from);
+                put_u64(out, *to);
+                put_u64(out, *left);
             }
         }
     }
@@ -554,6 +601,7 @@ impl Frame {
             calldata: self.calldata.proven(),
             returndata: self.returndata.proven(),
             status,
+            pending: self.pending.as_ref().map(Pending::proven),
             ..self.clone()
         }
     }

@@ -457,6 +457,10 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
     Ok(Machine::new(block, vec![tx], world))
 }
 
+/// How every skip for a call beyond the L2's precompile bounds begins
+/// ([`machine_case`]; the precompile's id and the rule follow).
+pub const PRECOMPILE_BOUND_SKIP: &str = "a call of precompile ";
+
 /// Why the state before a case could not exist on faultline's L2, if it could not; a case
 /// with such a pre-state whose machine end differs from revm's is skipped with it.
 pub const STORAGE_WITHOUT_CODE_OR_NONCE: &str = "an account with storage but neither code nor nonce in the pre-state, and the machine's end differs from revm's (known cause: revm 43 reads the storage of an account it creates over as empty, the machine reads what is there); the L2 cannot hold such an account: docs/fault-vm.md, \"EIP-7610 and revm\"";
@@ -513,7 +517,7 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
     };
     if let Some(id) = crate::meter::bound_hit() {
         return MachineOutcome::Skip(format!(
-            "a call of precompile {id:#04x} beyond the L2's bounds on input or gas (docs/fault-vm.md, \"Precompiles and the L2's bounds\")"
+            "a call of precompile {id:#04x} beyond the L2's bounds on input, gas or modexp operands (docs/fault-vm.md, \"Precompiles and the L2's bounds\")"
         ));
     }
     let Some(world) = end.world.full().and_then(|w| w.all_accounts()) else {

@@ -113,6 +113,9 @@ pub const SPONGE_CHUNK: u64 = 8 * RATE as u64;
 pub const PRECOMPILE_MAX_INPUT: usize = faultline_primitives::limits::PRECOMPILE_MAX_INPUT;
 /// The L2's bound on a precompile call's gas: a call that would need more fails.
 pub const PRECOMPILE_MAX_GAS: u64 = faultline_primitives::limits::PRECOMPILE_MAX_GAS;
+/// The L2's bound on a modexp operand's length (EIP-7823): a call declaring a longer
+/// base, exponent or modulus fails.
+pub const MODEXP_MAX_OPERAND: usize = faultline_primitives::limits::MODEXP_MAX_OPERAND;
 
 /// An EVM-level exit from an opcode (a halt) or a machine-level error.
 enum Exit {
@@ -766,14 +769,21 @@ impl Machine {
             return Ok(StepKind::FrameExit);
         }
         if let Some(p) = f.pending.take() {
-            let kind = match self.pending_step(&mut f, p) {
+            let (kind, child) = match self.pending_step(&mut f, p) {
                 Ok(k) => k,
                 Err(e) => {
                     self.top = Some(f);
                     return Err(e);
                 }
             };
-            self.top = Some(f);
+            // A CREATE2 whose init code was hashed in micro-steps starts its frame here.
+            match child {
+                Some(Child(c)) => {
+                    self.frames.push(*f);
+                    self.top = Some(Box::new(c));
+                }
+                None => self.top = Some(f),
+            }
             return Ok(kind);
         }
         if f.code.chunks.is_none() {
@@ -879,8 +889,8 @@ impl Machine {
         Ok(())
     }
 
-    /// One chunk of a pending copy or hash.
-    fn pending_step(&mut self, f: &mut Frame, p: Pending) -> Result<StepKind, StepError> {
+    /// One chunk of a pending copy or hash; the frame a finished CREATE2 hash starts.
+    fn pending_step(&mut self, f: &mut Frame, p: Pending) -> Result<(StepKind, Option<Child>), StepError> {
         match p {
             Pending::Copy { src, from, to, left, backwards } => {
                 let n = left.min(CHUNK);
@@ -891,25 +901,35 @@ impl Machine {
                     let (from, to) = if backwards { (from, to) } else { (from + n, to + n) };
                     f.pending = Some(Pending::Copy { src, from, to, left: left - n, backwards });
                 }
-                Ok(StepKind::Copy)
+                Ok((StepKind::Copy, None))
+            }
+            Pending::CopyView { view, from, to, left } => {
+                let n = left.min(CHUNK);
+                let bytes = self.read_slice(&view, from, n)?;
+                self.io.write(&mut f.memory, to, &bytes)?;
+                if left > n {
+                    f.pending = Some(Pending::CopyView { view, from: from.saturating_add(n), to: to + n, left: left - n });
+                }
+                Ok((StepKind::Copy, None))
             }
             Pending::Hash { mut sponge, at, left, done, then } => {
                 let n = left.min(SPONGE_CHUNK);
                 let bytes = self.io.read(&f.memory, at, n as usize)?;
+                let mut child = None;
                 if left > n {
                     sponge.absorb(&bytes);
                     f.pending = Some(Pending::Hash { sponge, at: at + n, left: left - n, done: done + n, then });
                 } else {
                     let hash = sponge.finish(&bytes);
-                    self.after_hash(f, hash, at - done, done + n, then)?;
+                    child = self.after_hash(f, hash, at - done, done + n, then)?;
                 }
-                Ok(StepKind::Hash)
+                Ok((StepKind::Hash, child))
             }
         }
     }
 
-    /// Finishes a hash of memory `[start, start + len)`.
-    fn after_hash(&mut self, f: &mut Frame, hash: B256, start: u64, len: u64, then: AfterHash) -> Result<(), StepError> {
+    /// Finishes a hash of memory `[start, start + len)`; a CREATE2's gives its frame.
+    fn after_hash(&mut self, f: &mut Frame, hash: B256, start: u64, len: u64, then: AfterHash) -> Result<Option<Child>, StepError> {
         match then {
             AfterHash::Push => {
                 // The opcode popped two items and pushes one: there is room.
@@ -921,8 +941,12 @@ impl Machine {
                 self.logs.push(LogItem { address: f.address, topics, data_hash: hash, data_len: len, data });
                 self.journal.push(Undo::Log);
             }
+            AfterHash::Create2 { value, salt } => {
+                let address = f.address.create2(B256::from(salt.to_be_bytes::<32>()), hash);
+                return self.create_at(f, address, value, start, len);
+            }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// `n` bytes at `at` of a copy's source.
@@ -974,15 +998,15 @@ impl Machine {
     }
 
     /// Starts hashing memory `[at, at + n)`: with the EVM's keccak256 if it fits a step,
-    /// else as a pending incremental hash.
-    fn hash_memory(&mut self, f: &mut Frame, at: u64, n: u64, then: AfterHash) -> Result<(), StepError> {
+    /// else as a pending incremental hash (a CREATE2's frame then starts in its last step).
+    fn hash_memory(&mut self, f: &mut Frame, at: u64, n: u64, then: AfterHash) -> Result<Option<Child>, StepError> {
         if n <= CHUNK {
             let bytes = self.io.read(&f.memory, at, n as usize)?;
             let hash = crate::meter::keccak(&bytes);
             self.after_hash(f, hash, at, n, then)
         } else {
             f.pending = Some(Pending::Hash { sponge: Sponge::default(), at, left: n, done: 0, then });
-            Ok(())
+            Ok(None)
         }
     }
 
@@ -1058,7 +1082,10 @@ impl Machine {
     }
 
     /// Runs the precompile at `f.code_address` on the frame's call data, within the L2's
-    /// bounds on input and gas (docs/fault-vm.md, "Precompiles").
+    /// bounds on input, gas and modexp operands (docs/fault-vm.md, "Precompiles and the
+    /// L2's bounds"). The meter counts what the L1 precompile at the same address charges
+    /// the verifier: its Osaka price on success, the gas given to it on a failure it runs
+    /// (nothing for a call the bounds refuse, which the verifier decides from the input).
     fn run_precompile(&mut self, f: &mut Frame) -> Result<(), StepError> {
         if f.calldata.len as usize > PRECOMPILE_MAX_INPUT {
             crate::meter::hit_bound(f.code_address.as_slice()[19]);
@@ -1068,11 +1095,16 @@ impl Machine {
         let input = self.read_slice(&f.calldata.clone(), 0, f.calldata.len)?;
         match run_precompile(&f.code_address, &input, f.gas) {
             Some((gas_used, out)) => {
-                crate::meter::precompile(gas_used);
+                crate::meter::precompile(l1_precompile_gas(&f.code_address, &input, gas_used));
                 f.gas -= gas_used;
                 f.status = Status::Success(Slice::of_bytes(&out));
             }
-            None => f.status = Status::Halt(Halt::PrecompileFailed),
+            None => {
+                if !faultline_primitives::limits::precompile_refused(&f.code_address, &input) {
+                    crate::meter::precompile(f.gas.min(PRECOMPILE_MAX_GAS));
+                }
+                f.status = Status::Halt(Halt::PrecompileFailed)
+            }
         }
         Ok(())
     }
@@ -1331,7 +1363,16 @@ impl Machine {
                     let rec = self.account(a)?;
                     let (hash, clen) = rec.map_or((KECCAK256_EMPTY, 0), |r| (r.code_hash, r.code_size));
                     let from = u64::try_from(code_off).unwrap_or(u64::MAX).min(u64::MAX - n);
-                    self.copy(f, Source::ExtCode { hash, len: clen }, from, o, n)?;
+                    if n <= CHUNK || clen == 0 {
+                        self.copy(f, Source::ExtCode { hash, len: clen }, from, o, n)?;
+                    } else {
+                        // Longer than a step copies: the code comes once, in this step,
+                        // into a word tree the copy's micro-steps read from.
+                        let world = &self.world;
+                        let code = self.io.code(hash, clen, || world.full().map_or(Ok(None), |w| w.code(&hash)))?;
+                        let view = Slice { tree: Tree::from_bytes(&code), offset: 0, len: clen };
+                        f.pending = Some(Pending::CopyView { view, from, to: o, left: n });
+                    }
                 }
             }
             0x3d => {
@@ -1723,20 +1764,26 @@ impl Machine {
             push(f, U256::ZERO)?;
             return Ok(None);
         }
+        match salt {
+            // The init code's hash: the EVM's keccak256 up to CHUNK bytes, else micro-steps
+            // of the sponge, whose last step goes on below (create_at).
+            Some(s) => Ok(self.hash_memory(f, o, n, AfterHash::Create2 { value, salt: s })?),
+            None => Ok(self.create_at(f, me.create(nonce), value, o, n)?),
+        }
+    }
+
+    /// The rest of CREATE or CREATE2 once the new address is known (the opcode step's
+    /// checks passed): the gas for the child, the creator's nonce, the collision check,
+    /// the new account and the child frame over init code `[o, o + n)` of memory.
+    fn create_at(&mut self, f: &mut Frame, address: Address, value: U256, o: u64, n: u64) -> Result<Option<Child>, StepError> {
         let gas = f.gas - f.gas / 64;
         f.gas -= gas;
-        self.modify(me, |r| r.nonce = nonce + 1)?;
-        let address = match salt {
-            Some(s) => {
-                // The init code's hash: the EVM's keccak256 over at most 48 KB.
-                let init = self.io.read(&f.memory, o, n as usize)?;
-                me.create2(B256::from(s.to_be_bytes::<32>()), crate::meter::keccak(&init))
-            }
-            None => me.create(nonce),
-        };
+        let me = f.address;
+        self.modify(me, |r| r.nonce = r.nonce.saturating_add(1))?;
         self.warm_address(address, true)?;
         if self.collides(address)? {
-            push(f, U256::ZERO)?;
+            // The opcode popped at least three items: there is room.
+            f.stack.push(U256::ZERO);
             return Ok(None);
         }
         let checkpoint = self.journal.len();
@@ -1752,13 +1799,15 @@ impl Machine {
 /// Runs the Cancun precompile at `address` on `input` with `gas`, within the L2's
 /// bounds: `Some((gas used, output))` on success, `None` on any failure (out of gas,
 /// bad input, over [`PRECOMPILE_MAX_INPUT`] bytes of input or [`PRECOMPILE_MAX_GAS`]
-/// gas). revm's implementation here; the L1 verifier calls the L1 precompile at the
-/// same address.
+/// gas, a modexp operand over [`MODEXP_MAX_OPERAND`] bytes (EIP-7823) or a modexp the L1
+/// prices over [`PRECOMPILE_MAX_GAS`]: `faultline_primitives::limits::precompile_refused`).
+/// The gas used is Cancun's price. revm's implementation here; the L1 verifier calls the
+/// L1 precompile at the same address, which charges [`l1_precompile_gas`].
 pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64, Bytes)> {
     let p = revm::precompile::Precompiles::cancun().get(address)?;
     let unbounded = |g: u64| matches!(p.execute(input, g, 0), Ok(out) if out.status.is_success() && out.gas_used <= g);
     let id = address.as_slice()[19];
-    if input.len() > PRECOMPILE_MAX_INPUT {
+    if faultline_primitives::limits::precompile_refused(address, input) {
         if unbounded(gas) {
             crate::meter::hit_bound(id);
         }
@@ -1773,6 +1822,17 @@ pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64,
             }
             None
         }
+    }
+}
+
+/// What the L1 precompile at `address` (Osaka's rules) charges for a call the L2 ran on
+/// `input` for `l2_gas`: modexp's EIP-7883 price; for every other Cancun precompile the
+/// same as the L2.
+pub fn l1_precompile_gas(address: &Address, input: &[u8], l2_gas: u64) -> u64 {
+    if *address == faultline_primitives::limits::MODEXP {
+        faultline_primitives::limits::ModexpHeader::of(input).l1_gas(input).unwrap_or(l2_gas)
+    } else {
+        l2_gas
     }
 }
 
@@ -2129,5 +2189,99 @@ mod tests {
         assert!(matches!(end.outcomes[1], TxOutcome::Ran { success: true, .. }));
         assert_eq!(end.acc.txs.count, 1, "only the valid one is in the transactions root");
         assert!(matches!(end.phase, Phase::Done { .. }));
+    }
+
+    fn modexp_input(lens: [usize; 3], fill: u8) -> Vec<u8> {
+        let mut v: Vec<u8> = lens.iter().flat_map(|l| U256::from(*l).to_be_bytes::<32>()).collect();
+        v.extend(std::iter::repeat_n(fill, lens.iter().sum()));
+        v
+    }
+
+    /// EIP-7823 on the L2: a modexp with operands of 1,024 bytes runs, one declaring
+    /// 1,025 fails (as on the sequencer), and that failure is marked as the L2's bound
+    /// (Cancun would have run it). The L1 meter counts Osaka's price.
+    #[test]
+    fn modexp_operands_over_1024_bytes_fail() {
+        // CALLDATACOPY(0, 0, size); SSTORE(0, STATICCALL(gas, 5, 0, size, 0, 32)).
+        let code = [0x36, 0x5f, 0x5f, 0x37, 0x60, 0x20, 0x5f, 0x36, 0x5f, 0x60, 0x05, 0x5a, 0xfa, 0x5f, 0x55, 0x00];
+        let m = MODEXP_MAX_OPERAND;
+        for (lens, ok) in [([m, 1, 1], true), ([1, m, 1], true), ([1, 1, m], true), ([m + 1, 1, 1], false), ([1, m + 1, 1], false), ([1, 1, m + 1], false)] {
+            let input = modexp_input(lens, 3);
+            crate::meter::clear_bound_hit();
+            let (end, stats) = run_checked(machine_with(&code, input.clone(), 1_000_000)).expect("every step checks");
+            assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
+            assert_eq!(slot(&end, CONTRACT, 0), U256::from(ok as u8), "{lens:?}");
+            assert_eq!(crate::meter::bound_hit(), (!ok).then_some(5), "{lens:?}: a failure of the L2's bound");
+            assert!(stats.kinds.contains_key(&StepKind::Precompile(5)));
+            if ok {
+                let cancun = revm::precompile::modexp::berlin_run(&input, u64::MAX).expect("runs").gas_used;
+                let osaka = revm::precompile::modexp::osaka_run(&input, u64::MAX).expect("runs").gas_used;
+                assert_eq!(run_precompile(&Address::with_last_byte(5), &input, 1_000_000).map(|r| r.0), Some(cancun), "the L2 charges Cancun's price");
+                assert_eq!(l1_precompile_gas(&Address::with_last_byte(5), &input, cancun), osaka, "the L1 meter counts Osaka's");
+            }
+        }
+        // Cancun's price far under the gas bound, the L1's over it: refused too.
+        let mut over_l1 = modexp_input([m, 32, m], 1);
+        over_l1[96 + m..96 + m + 32].copy_from_slice(&(U256::from(1u64) << 39usize).to_be_bytes::<32>());
+        crate::meter::clear_bound_hit();
+        assert_eq!(run_precompile(&Address::with_last_byte(5), &over_l1, 1_000_000), None);
+        assert_eq!(crate::meter::bound_hit(), Some(5));
+    }
+
+    /// Osaka prices every Cancun precompile but modexp as Cancun does, so the L2's gas
+    /// bound on what a call used bounds what the L1 precompile charges.
+    #[test]
+    fn osaka_prices_the_other_precompiles_as_cancun() {
+        let (cancun, osaka) = (revm::precompile::Precompiles::cancun(), revm::precompile::Precompiles::osaka());
+        let inputs: Vec<Vec<u8>> = vec![vec![], vec![1; 64], vec![0; 128], vec![0; 192], vec![0; 384], vec![7; 1000], vec![0; 213]];
+        for id in (1..=10u8).filter(|i| *i != 5) {
+            let a = Address::with_last_byte(id);
+            for input in &inputs {
+                let run = |p: &revm::precompile::Precompiles| {
+                    p.get(&a).expect("a precompile").execute(input, 10_000_000, 0).ok().map(|o| (o.status.is_success(), o.gas_used))
+                };
+                assert_eq!(run(cancun), run(osaka), "precompile {id} on {} bytes", input.len());
+            }
+        }
+    }
+
+    /// CREATE2 of init code longer than a step hashes (micro-steps of the sponge, the
+    /// frame starting in the last), and EXTCODECOPY longer than a step copies (the code
+    /// loaded once into a tree, then copied from it, zero past its end): every step checks.
+    #[test]
+    fn long_create2_and_extcodecopy_are_micro_steps() {
+        const OTHER: Address = Address::with_last_byte(0xdd);
+        // Init code: SSTORE(0, 0x2a); STOP, then zeros to 10,000 bytes.
+        let mut init = vec![0x60, 0x2a, 0x5f, 0x55, 0x00];
+        init.resize(10_000, 0);
+        let other: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut code = vec![0x36, 0x5f, 0x5f, 0x37]; // CALLDATACOPY(0, 0, size)
+        code.extend([0x60, 0x07, 0x36, 0x5f, 0x5f, 0xf5, 0x5f, 0x55]); // SSTORE(0, CREATE2(0, 0, size, 7))
+                                                                       // EXTCODECOPY(OTHER, 20,000, 5, 9,000); SSTORE(1, KECCAK256(20,000, 9,000))
+        code.extend([0x61, 0x23, 0x28, 0x60, 0x05, 0x61, 0x4e, 0x20, 0x73]);
+        code.extend_from_slice(OTHER.as_slice());
+        code.extend([0x3c, 0x61, 0x23, 0x28, 0x61, 0x4e, 0x20, 0x20, 0x60, 0x01, 0x55]);
+        // EXTCODECOPY(OTHER, 40,000, 9,000, 5,000): its last 4,000 bytes past the code.
+        code.extend([0x61, 0x13, 0x88, 0x61, 0x23, 0x28, 0x61, 0x9c, 0x40, 0x73]);
+        code.extend_from_slice(OTHER.as_slice());
+        code.extend([0x3c, 0x61, 0x13, 0x88, 0x61, 0x9c, 0x40, 0x20, 0x60, 0x02, 0x55, 0x00]); // SSTORE(2, KECCAK256(40,000, 5,000))
+        let mut accounts = BTreeMap::new();
+        accounts.insert(SENDER, Account { balance: U256::from(10u64).pow(U256::from(18)), ..Default::default() });
+        accounts.insert(CONTRACT, Account { code: code.into(), ..Default::default() });
+        accounts.insert(OTHER, Account { code: other.clone().into(), ..Default::default() });
+        let m = Machine::new(block(), vec![call(init.clone(), 3_000_000)], world(&accounts));
+        let stats = every_step_checks(&m);
+        let (end, _) = run(m).expect("runs");
+        assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
+        let created = CONTRACT.create2(B256::from(U256::from(7).to_be_bytes::<32>()), keccak256(&init));
+        assert_eq!(addr_of(slot(&end, CONTRACT, 0)), created);
+        assert_eq!(slot(&end, created, 0), U256::from(0x2a), "the init code ran");
+        assert_eq!(slot(&end, CONTRACT, 1), U256::from_be_bytes(keccak256(&other[5..9_005]).0));
+        let mut tail = other[9_000..].to_vec();
+        tail.resize(5_000, 0);
+        assert_eq!(slot(&end, CONTRACT, 2), U256::from_be_bytes(keccak256(&tail).0));
+        assert!(stats.kinds[&StepKind::Hash] >= 10 + 9 + 5, "{:?}", stats.kinds);
+        assert!(stats.kinds[&StepKind::Copy] >= 3 + 3 + 2, "{:?}", stats.kinds);
+        assert!(stats.max_witness < 16_000, "largest witness {} ({:?})", stats.max_witness, stats.max_witness_kind);
     }
 }

@@ -43,26 +43,38 @@ pub enum TraceError {
 /// The L1 gas one step may cost to check (docs/fault-vm.md, "Bounds").
 pub const L1_STEP_GAS_TARGET: u64 = 2_000_000;
 
-/// Assumed L1 gas of one keccak-f[1600] permutation in EVM code (an estimate: no
-/// Solidity verifier exists yet to measure; optimised implementations are reported at
-/// 20–30k).
+/// Most gas one L1 transaction may use (EIP-7825, Osaka): a step whose check would cost
+/// more cannot be checked at all, whatever the target.
+pub const L1_TX_GAS_CAP: u64 = 1 << 24;
+
+const _: () = assert!(L1_STEP_GAS_TARGET <= L1_TX_GAS_CAP, "the target must fit one L1 transaction");
+
+/// Gas every L1 transaction pays before its calldata and execution.
+pub const L1_TX_BASE_GAS: u64 = 21_000;
+/// Calldata tokens per nonzero byte (EIP-7623; a zero byte is one token).
+pub const TOKENS_PER_NONZERO_BYTE: u64 = 4;
+/// Standard calldata gas per token (EIP-7623: 4, so 16 per nonzero byte).
+pub const STANDARD_TOKEN_GAS: u64 = 4;
+/// The floor's gas per token (EIP-7623): a transaction pays at least this for its
+/// calldata, whatever its execution costs.
+pub const FLOOR_TOKEN_GAS: u64 = 10;
+
+/// Assumed L1 gas of one keccak-f[1600] permutation in EVM code (an assumption until the
+/// Solidity verifier measures it; optimised implementations are reported at 20–30k).
 pub const KECCAK_F_GAS: u64 = 30_000;
-/// Assumed L1 gas per code byte of chunking loaded code (a byte-at-a-time loop).
+/// Assumed L1 gas per code byte of chunking loaded code (a byte-at-a-time loop; an
+/// assumption until the Solidity verifier measures it).
 pub const ANALYSIS_GAS_PER_BYTE: u64 = 20;
-/// Assumed L1 gas of the verifier's own logic around a step (decoding, dispatch).
+/// Assumed L1 gas of the verifier's own logic around a step (decoding, dispatch; an
+/// assumption until the Solidity verifier measures it).
 pub const STEP_OVERHEAD_GAS: u64 = 100_000;
 
-/// An estimate of the L1 gas of checking one step whose witness is `witness_bytes` long
-/// and whose reference step did `counts` (docs/fault-vm.md, "Bounds"): the transaction
-/// (21,000), calldata at 16 per byte (as if none were zero), the EVM memory the witness
-/// occupies, each keccak256 at 30 + 6 per word, keccak-f permutations, chunking, the
-/// precompiles the step calls, and a fixed overhead for the verifier's logic.
-pub fn l1_gas_estimate(witness_bytes: usize, counts: &Counts) -> u64 {
-    let bytes = witness_bytes as u64;
+/// What the reference step does on L1 beyond its calldata: the EVM memory a witness of
+/// `bytes` bytes occupies, each keccak256 at 30 + 6 per word, keccak-f permutations,
+/// chunking, the precompiles it calls (at the L1's prices) and the verifier's overhead.
+pub fn l1_execution_gas(bytes: u64, counts: &Counts) -> u64 {
     let words = bytes.div_ceil(32);
-    21_000
-        + 16 * bytes
-        + 3 * words
+    3 * words
         + words * words / 512
         + 36 * counts.hashes
         + 6 * counts.hashed_bytes.div_ceil(32)
@@ -70,6 +82,25 @@ pub fn l1_gas_estimate(witness_bytes: usize, counts: &Counts) -> u64 {
         + ANALYSIS_GAS_PER_BYTE * counts.analysed_bytes
         + counts.precompile_gas
         + STEP_OVERHEAD_GAS
+}
+
+/// An estimate of the L1 gas of checking one step whose witness has `zero_bytes` zero
+/// and `nonzero_bytes` nonzero bytes and whose reference step did `counts`, under
+/// Osaka's rules (docs/fault-vm.md, "Bounds"): with `tokens = zero + 4 × nonzero`,
+/// `21,000 + max(4 × tokens + execution, 10 × tokens)` (EIP-7623's calldata floor), where
+/// execution is [`l1_execution_gas`]. Check the result with [`fits_l1`]: a step over
+/// [`L1_TX_GAS_CAP`] cannot be checked in any L1 transaction.
+pub fn l1_gas_estimate(zero_bytes: usize, nonzero_bytes: usize, counts: &Counts) -> u64 {
+    let (zero, nonzero) = (zero_bytes as u64, nonzero_bytes as u64);
+    let tokens = zero + TOKENS_PER_NONZERO_BYTE * nonzero;
+    let execution = l1_execution_gas(zero + nonzero, counts);
+    L1_TX_BASE_GAS + (STANDARD_TOKEN_GAS * tokens + execution).max(FLOOR_TOKEN_GAS * tokens)
+}
+
+/// Whether a step estimated at `gas` fits: at most [`L1_STEP_GAS_TARGET`] and never over
+/// [`L1_TX_GAS_CAP`].
+pub fn fits_l1(gas: u64) -> bool {
+    gas <= L1_STEP_GAS_TARGET && gas <= L1_TX_GAS_CAP
 }
 
 /// Statistics of a checked run.
@@ -87,8 +118,12 @@ pub struct TraceStats {
     pub max_l1_gas_kind: Option<StepKind>,
     /// Steps by kind.
     pub kinds: BTreeMap<StepKind, u64>,
-    /// Steps whose [`l1_gas_estimate`] is over [`L1_STEP_GAS_TARGET`].
+    /// Steps whose [`l1_gas_estimate`] does not [`fits_l1`] (over [`L1_STEP_GAS_TARGET`],
+    /// or over [`L1_TX_GAS_CAP`]).
     pub over_l1_target: u64,
+    /// Steps whose [`l1_gas_estimate`] is over [`L1_TX_GAS_CAP`] (EIP-7825): no L1
+    /// transaction can check them (also counted in `over_l1_target`).
+    pub over_tx_cap: u64,
     /// Witness bytes in total (wire encodings).
     pub witness_bytes: u64,
 }
@@ -109,6 +144,7 @@ impl TraceStats {
             *self.kinds.entry(*k).or_default() += n;
         }
         self.over_l1_target += o.over_l1_target;
+        self.over_tx_cap += o.over_tx_cap;
         self.witness_bytes += o.witness_bytes;
     }
 }
@@ -245,9 +281,14 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         if from_witness != post {
             return Err(TraceError::Disagree { index, kind, from_witness, full: post });
         }
-        let gas = l1_gas_estimate(size, &counts);
-        if gas > L1_STEP_GAS_TARGET {
+        // The witness is the step's calldata: its zero bytes are priced as such.
+        let zeros = witness.iter().filter(|b| **b == 0).count();
+        let gas = l1_gas_estimate(zeros, size - zeros, &counts);
+        if !fits_l1(gas) {
             stats.over_l1_target += 1;
+        }
+        if gas > L1_TX_GAS_CAP {
+            stats.over_tx_cap += 1;
         }
         if gas > stats.max_l1_gas {
             stats.max_l1_gas = gas;
@@ -262,4 +303,30 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         stats.steps += 1;
     }
     Ok((m, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_follows_eip_7623_and_the_eip_7825_cap() {
+        let none = Counts::default();
+        // 1,000 nonzero bytes: 4,000 tokens; execution (memory 96 + 2, overhead) dominates
+        // the floor: 21,000 + 16,000 + 100,098.
+        assert_eq!(l1_gas_estimate(0, 1_000, &none), 21_000 + 16_000 + 96 + 2 + 100_000);
+        // Zero bytes are one token each.
+        assert_eq!(l1_gas_estimate(1_000, 0, &none), 21_000 + 4_000 + 96 + 2 + 100_000);
+        // 50,000 nonzero bytes: the floor (10 per token, 40 per byte) binds: over 2 M.
+        assert_eq!(l1_gas_estimate(0, 50_000, &none), 21_000 + 2_000_000);
+        assert!(!fits_l1(l1_gas_estimate(0, 50_000, &none)));
+        // Execution past the floor adds to the standard calldata cost.
+        let work = Counts { precompile_gas: 1_000_000, ..Default::default() };
+        assert_eq!(l1_gas_estimate(0, 1_000, &work), 21_000 + 16_000 + 96 + 2 + 100_000 + 1_000_000);
+        // Over EIP-7825's cap: never fine.
+        let huge = Counts { permutations: 600, ..Default::default() };
+        let g = l1_gas_estimate(0, 100, &huge);
+        assert!(g > L1_TX_GAS_CAP && !fits_l1(g));
+        assert!(fits_l1(L1_STEP_GAS_TARGET) && !fits_l1(L1_STEP_GAS_TARGET + 1));
+    }
 }

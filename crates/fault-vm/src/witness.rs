@@ -307,7 +307,7 @@ fn topics(r: &mut Reader) -> Result<Vec<B256>, StepError> {
 
 /// A frame's pending micro-step (`0`: none). One variant, one arm.
 fn pending(r: &mut Reader) -> Result<Option<Pending>, StepError> {
-    Ok(match r.tag("pending micro-step", 2)? {
+    Ok(match r.tag("pending micro-step", 3)? {
         0 => None,
         1 => Some(Pending::Copy {
             src: source(r)?,
@@ -316,15 +316,22 @@ fn pending(r: &mut Reader) -> Result<Option<Pending>, StepError> {
             left: r.u64("copy bytes left")?,
             backwards: r.flag("copy direction")?,
         }),
-        _ => Some(Pending::Hash {
+        2 => Some(Pending::Hash {
             sponge: sponge(r)?,
             at: r.u64("hash memory offset")?,
             left: r.u64("hash bytes left")?,
             done: r.u64("hash bytes done")?,
-            then: match r.tag("hash use", 1)? {
+            then: match r.tag("hash use", 2)? {
                 0 => AfterHash::Push,
-                _ => AfterHash::Log { topics: topics(r)? },
+                1 => AfterHash::Log { topics: topics(r)? },
+                _ => AfterHash::Create2 { value: r.u256("CREATE2 value")?, salt: r.u256("CREATE2 salt")? },
             },
+        }),
+        _ => Some(Pending::CopyView {
+            view: slice(r, "copied view")?,
+            from: r.u64("copy source offset")?,
+            to: r.u64("copy memory offset")?,
+            left: r.u64("copy bytes left")?,
         }),
     })
 }

@@ -13,7 +13,7 @@ use faultline_fault_vm::{
     l2::tx_ctx_of,
     machine::{BlockCtx, BlockHashes, Machine, Tree, TxOutcome},
     step::StepKind,
-    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET},
+    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP},
     world::{Account, FullWorld, MemWorld, World},
 };
 use std::{collections::BTreeMap, rc::Rc};
@@ -64,9 +64,10 @@ const COPY_CALLDATA: [u8; 4] = [0x36, 0x5f, 0x5f, 0x37];
 
 fn report(name: &str, s: &TraceStats, all: &mut Vec<(String, TraceStats)>) {
     println!(
-        "{name:<44} {:>7} steps  largest witness {:>7} B ({:?})  most expensive step {:>9} gas ({:?})",
+        "{name:<48} {:>7} steps  largest witness {:>7} B ({:?})  most expensive step {:>9} gas ({:?})",
         s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind
     );
+    assert_eq!(s.over_tx_cap, 0, "{name}: {} steps over the L1 transaction gas cap (EIP-7825, {L1_TX_GAS_CAP})", s.over_tx_cap);
     assert_eq!(s.over_l1_target, 0, "{name}: {} steps over the {} gas target", s.over_l1_target, L1_STEP_GAS_TARGET);
     all.push((name.to_string(), s.clone()));
 }
@@ -105,22 +106,45 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
     let s = case(BTreeMap::new(), c, vec![0x5a; n], 2_000_000);
     report("identity precompile, 32 KiB of input", &s, &mut all);
 
-    // modexp near the L2's gas bound: 32-byte base and modulus, a 23,000-byte exponent
-    // (EIP-2565: about 980,000 gas).
-    let e = 23_000usize;
+    // modexp at the L2's bounds: 1,024-byte base and modulus (EIP-7823's longest), a
+    // 32-byte exponent of 31 bits, so that the L1 (Osaka, EIP-7883) charges 2 × 128² × 30
+    // = 983,040 gas (the L2, Cancun: 163,840), with the input padded to 32 KiB (bytes past
+    // the operands are ignored, but the step carries them).
+    let m = faultline_primitives::limits::MODEXP_MAX_OPERAND;
     let mut input = Vec::new();
-    for len in [32usize, e, 32] {
+    for len in [m, 32, m] {
         input.extend_from_slice(&U256::from(len).to_be_bytes::<32>());
     }
-    input.extend_from_slice(&[3u8; 32]);
-    input.extend(vec![0xffu8; e]);
-    input.extend_from_slice(&[0x7fu8; 32]);
+    input.extend(vec![3u8; m]);
+    input.extend_from_slice(&((U256::from(1u64) << 30usize) | U256::from(0x1234u64)).to_be_bytes::<32>());
+    input.extend(vec![0x7fu8; m]);
+    input.resize(faultline_primitives::limits::PRECOMPILE_MAX_INPUT, 0x5a);
     let mut c = COPY_CALLDATA.to_vec();
     c.extend([0x60, 0x20, 0x5f, 0x36, 0x5f, 0x60, 0x05, 0x5a, 0xfa]); // STATICCALL(gas, 5, 0, size, 0, 32)
     c.extend([0x15, 0x60, 0x00, 0x57, 0x00]); // fail if it failed: JUMPI(0, iszero(ok)) -> pc 0 is not a JUMPDEST
     let s = case(BTreeMap::new(), c, input, 3_000_000);
     assert!(s.kinds.contains_key(&StepKind::Precompile(5)));
-    report("modexp near the 1 M gas bound", &s, &mut all);
+    report("modexp at the L1 price bound, 32 KiB of input", &s, &mut all);
+
+    // A pairing check of 32 KiB of input (170 pairs): over the gas bound, so it fails,
+    // and the L1 call burns the gas given to it (the bound: 1 M).
+    let n = 170 * 192;
+    let mut c = COPY_CALLDATA.to_vec();
+    c.extend([0x5f, 0x5f, 0x36, 0x5f, 0x60, 0x08, 0x5a, 0xfa, 0x00]); // STATICCALL(gas, 8, 0, size, 0, 0)
+    let s = case(BTreeMap::new(), c, vec![0u8; n], 3_000_000);
+    assert!(s.kinds.contains_key(&StepKind::Precompile(8)));
+    report("a failing pairing check, 32 KiB of input", &s, &mut all);
+
+    // A creation transaction of the longest init code (its data): loaded in parts.
+    let mut init = vec![0x5bu8; 49_152];
+    init[0] = 0x00;
+    let tx = tx_ctx_of(2, B256::ZERO, SENDER, None, U256::ZERO, init.into(), 5_000_000, 10, Some(1), 0, Some(1), &[], None);
+    let accounts = BTreeMap::from([(SENDER, rich())]);
+    let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
+    let (end, s) = run_checked(Machine::new(block(), vec![tx], world)).expect("every step checks");
+    assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes[0]);
+    assert!(s.kinds[&StepKind::CodeLoad] >= 4, "{:?}", s.kinds);
+    report("a creation transaction of 49,152 bytes", &s, &mut all);
 
     // KECCAK256 over 1 MiB of memory: incremental-hash micro-steps.
     let mut c = Vec::new();
@@ -191,5 +215,9 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
     report("SSTOREs and a value call, 50,000 accounts", &s, &mut all);
 
     let worst = all.iter().max_by_key(|(_, s)| s.max_l1_gas).expect("cases");
-    println!("worst step: {} ({:?}), about {} L1 gas; target {}", worst.0, worst.1.max_l1_gas_kind, worst.1.max_l1_gas, L1_STEP_GAS_TARGET);
+    println!(
+        "worst step under Osaka's rules (EIP-7623 calldata over the wire witness's zero and nonzero bytes): {} ({:?}), about {} L1 gas; target {}, EIP-7825 cap {}",
+        worst.0, worst.1.max_l1_gas_kind, worst.1.max_l1_gas, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP
+    );
+    assert!(worst.1.max_l1_gas <= L1_STEP_GAS_TARGET);
 }

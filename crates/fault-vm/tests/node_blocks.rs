@@ -256,11 +256,20 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     node.call(&mut bob, true, nested, viaStaticCall {}.abi_encode(), 500_000);
     node.call(&mut bob, true, nested, starveCall { gas: U256::from(60_000) }.abi_encode(), 500_000);
     node.call(&mut carol, true, nested, diveCall { depth: U256::from(150), revertAt: U256::MAX }.abi_encode(), 25_000_000);
-    // The L2's bound on precompile input (32 KiB): the identity precompile takes 32 KiB
-    // and fails on one byte more, on the node and in the machine alike.
+    // The L2's bounds on precompiles: the identity precompile takes 32 KiB of input and
+    // fails on one byte more, on the node and in the machine alike.
     let identity = Address::with_last_byte(4);
     node.send(&mut carol, true, TxKind::Call(identity), 0, vec![7u8; 32 * 1024], 1_000_000);
     node.send(&mut carol, false, TxKind::Call(identity), 0, vec![7u8; 32 * 1024 + 1], 1_000_000);
+    // EIP-7823 on the L2: a modexp with a 1,024-byte base runs, one with 1,025 fails.
+    let modexp = |base: usize| {
+        let mut v: Vec<u8> = [base, 1, 1].iter().flat_map(|l| U256::from(*l).to_be_bytes::<32>()).collect();
+        v.extend(vec![3u8; base + 2]);
+        v
+    };
+    let m = faultline_primitives::limits::MODEXP_MAX_OPERAND;
+    node.send(&mut carol, true, TxKind::Call(Address::with_last_byte(5)), 0, modexp(m), 1_000_000);
+    node.send(&mut carol, false, TxKind::Call(Address::with_last_byte(5)), 0, modexp(m + 1), 1_000_000);
     produce(&mut node, &mut replay);
 
     // Block 7: portal deposits before a signed transaction: a mint with a value transfer,
