@@ -94,7 +94,22 @@ async fn node_refuses_a_chain_config_the_deployment_does_not_fix() {
     let on_l1 = RollupConfig::new(book.rollup_config, &provider).l2Chain().call().await.unwrap();
     assert_eq!(format!("{on_l1:?}"), format!("{:?}", faultline_l1::chain::l2_chain_of(&devnet)));
     assert_eq!(on_l1.sequencingWindow, 3600);
-    faultline_l1::chain::check_chain(&provider, book.rollup_config, &devnet).await.expect("the devnet config matches its deployment");
+    let genesis = book.genesis_output_root;
+    faultline_l1::chain::check_chain(&provider, &book, &devnet, genesis).await.expect("the devnet config matches its deployment");
+    // An address book mixing deployments, and a genesis the deployment did not start from.
+    let other = tmp.path().join("other.json");
+    let (ok, _, stderr) = faultline(&["deploy", "--l1-rpc", &anvil.url, "--out", other.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    let mixed = AddressBook { portal: AddressBook::load(&other).unwrap().portal, ..book.clone() };
+    let err = faultline_l1::chain::check_chain(&provider, &mixed, &devnet, genesis).await.expect_err("mixed book");
+    assert!(matches!(err, faultline_l1::chain::ChainCheckError::MixedDeployment { what: "Portal", .. }) && !err.is_transient(), "{err}");
+    let err = faultline_l1::chain::check_chain(&provider, &book, &devnet, alloy::primitives::B256::repeat_byte(1)).await.expect_err("genesis");
+    assert!(matches!(err, faultline_l1::chain::ChainCheckError::Genesis { .. }) && !err.is_transient(), "{err}");
+    // A contract without l2Chain() (an older RollupConfig; here the portal) answers with a
+    // revert: the deployment's answer, refused, not retried forever.
+    let source = RollupConfig::new(book.portal, &provider).l2Chain().call().await.expect_err("the portal has no l2Chain()");
+    let err = faultline_l1::chain::ChainCheckError::Call { address: book.portal, source };
+    assert!(!err.is_transient(), "{err}");
 
     for (field, change) in [
         ("block_gas_limit", (|c: &mut faultline_primitives::ChainConfig| c.block_gas_limit = 30_000_000) as fn(&mut _)),
@@ -104,7 +119,7 @@ async fn node_refuses_a_chain_config_the_deployment_does_not_fix() {
     ] {
         let mut chain = devnet.clone();
         change(&mut chain);
-        let err = faultline_l1::chain::check_chain(&provider, book.rollup_config, &chain).await.expect_err(field);
+        let err = faultline_l1::chain::check_chain(&provider, &book, &chain, genesis).await.expect_err(field);
         assert!(err.to_string().contains(field) && !err.is_transient(), "{err}");
         // The node itself: it exits before making a block, with the same message.
         #[derive(serde::Serialize)]

@@ -107,3 +107,26 @@ pub async fn find_address_book(explicit: Option<&Path>, data_dir: &Path, l1_rpc:
     let path = if devnet.exists() { devnet } else { AddressBook::default_path(Path::new("."), id) };
     AddressBook::load(&path).wrap_err("no address book: pass --address-book, or --data-dir of the devnet")
 }
+
+/// Waits until the deployment in `book` can be read and checks that it is the chain
+/// `chain` runs (`faultline_l1::chain::check_chain`: the rollup config's immutables, the
+/// contracts reading one config, output 0 the node's genesis). A dispute game computes
+/// every block's context from those immutables, so a node or verifier on another config
+/// would make or accept blocks the game proves wrong: it refuses to run.
+pub async fn check_deployment<P: alloy::providers::Provider>(
+    provider: &P,
+    book: &faultline_l1::AddressBook,
+    chain: &faultline_primitives::ChainConfig,
+) -> eyre::Result<()> {
+    let (_, genesis) = faultline_executor::genesis::genesis_output(chain)?;
+    loop {
+        match faultline_l1::chain::check_chain(provider, book, chain, genesis).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "cannot read the deployment from L1 yet; nothing runs until it can (retrying in 2 s)");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+            Err(e) => return Err(eyre::Report::new(e).wrap_err("the node's chain config does not match the L1 deployment")),
+        }
+    }
+}

@@ -304,18 +304,7 @@ async fn reconcile_with_l1(chain: &Arc<Chain>, l1: &L1Services) -> eyre::Result<
     let span = tracing::info_span!("reconcile", inbox = %l1.book.batch_inbox);
     let config_reader = ProviderBuilder::new().connect_http(url);
     async {
-        // The chain config must be the one the contracts fix (docs/contracts.md, "Rollup
-        // config"): a dispute game computes every block's context from those immutables.
-        loop {
-            match faultline_l1::chain::check_chain(&config_reader, l1.book.rollup_config, chain.config()).await {
-                Ok(()) => break,
-                Err(e) if e.is_transient() => {
-                    tracing::warn!(error = %e, "cannot read the rollup config from L1 yet; no block is made until it can (retrying in 2 s)");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
-                Err(e) => return Err(eyre::Report::new(e).wrap_err("the node's chain config does not match the L1 deployment")),
-            }
-        }
+        crate::l1::check_deployment(&config_reader, &l1.book, chain.config()).await?;
         loop {
             match reconcile(&reader, chain.store(), chain.config(), l1.book.deployment_block).await {
                 Ok(r) => {

@@ -62,6 +62,9 @@ pub async fn run(args: VerifyArgs) -> eyre::Result<()> {
     };
     std::fs::create_dir_all(&dir)?;
     let provider = ProviderBuilder::new().connect_http(args.l1_rpc.parse().wrap_err("bad --l1-rpc URL")?);
+    // A verifier on another chain config than the deployment's would call honest outputs
+    // wrong: it checks the deployment first, as the node does.
+    crate::l1::check_deployment(&provider, &book, &chain).await?;
     let beacon_url = args.l1_beacon.clone().unwrap_or_else(|| args.l1_rpc.clone());
     // A verifier over the store in `dir`, resumed from its L1 anchor; after an L1 reorg
     // below the confirmation depth the store is discarded and derived again.

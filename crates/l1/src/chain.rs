@@ -4,9 +4,12 @@
 //! (docs/fault-vm-inputs.md), so a node whose `[chain]` config differs from them would
 //! produce blocks the game proves wrong.
 
-use crate::bindings::RollupConfig;
+use crate::{
+    bindings::{BatchInbox, OutputOracle, Portal, RollupConfig},
+    AddressBook,
+};
 use alloy::{providers::Provider, transports::TransportError};
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, B256, U256};
 use faultline_primitives::ChainConfig;
 
 /// `RollupConfig.L2Chain` for a chain config.
@@ -29,8 +32,8 @@ pub enum ChainCheckError {
     /// The L1 endpoint failed (transient: retry).
     #[error("L1 RPC: {0}")]
     Rpc(#[from] TransportError),
-    /// A call to the rollup config failed (no code there, or an older contract).
-    #[error("reading RollupConfig at {address}: {source}")]
+    /// A call to a deployment's contract failed (no code there, or an older contract).
+    #[error("reading the deployment's contract at {address}: {source}")]
     Call {
         /// The contract.
         address: Address,
@@ -52,18 +55,69 @@ pub enum ChainCheckError {
         /// The contract.
         address: Address,
     },
+    /// A contract of the address book reads another rollup config than the book's.
+    #[error("{what} ({address}) reads RollupConfig {reads}, not the address book's {book}: the address book mixes deployments")]
+    MixedDeployment {
+        /// Which contract.
+        what: &'static str,
+        /// Its address.
+        address: Address,
+        /// The config it reads.
+        reads: Address,
+        /// The book's.
+        book: Address,
+    },
+    /// The deployment's genesis output (output 0) is not the node's genesis.
+    #[error(
+        "the deployment's genesis output root is {l1}, but the node's chain config makes {node}: its genesis (alloc, \
+         preinstalls, predeploys, genesis base fee or timestamp) differs from the deployment's"
+    )]
+    Genesis {
+        /// `OutputOracle.outputRoot(0)`.
+        l1: B256,
+        /// The node's.
+        node: B256,
+    },
 }
 
 impl ChainCheckError {
-    /// Whether retrying may help (the L1 could not be read).
+    /// Whether retrying may help: the L1 could not be reached. A call the node answered
+    /// with an error (a revert: no such function, no code) is the deployment's answer.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ChainCheckError::Rpc(_)) || matches!(self, ChainCheckError::Call { source: alloy::contract::Error::TransportError(_), .. })
+        let transient = |e: &TransportError| e.as_error_resp().is_none();
+        match self {
+            ChainCheckError::Rpc(e) => transient(e),
+            ChainCheckError::Call { source: alloy::contract::Error::TransportError(e), .. } => transient(e),
+            _ => false,
+        }
     }
 }
 
-/// Checks that the rollup config at `address` fixes exactly `chain`'s parameters
-/// (chain id and [`l2_chain_of`]).
-pub async fn check_chain<P: Provider>(provider: &P, address: Address, chain: &ChainConfig) -> Result<(), ChainCheckError> {
+/// Checks that the deployment in `book` is the chain `chain` runs: its portal, inbox and
+/// output oracle read the book's rollup config, which fixes exactly `chain`'s parameters
+/// (chain id and [`l2_chain_of`]), and its output 0 is `genesis_output_root`, the node's
+/// genesis (alloc, preinstalls, predeploys, genesis base fee and timestamp).
+pub async fn check_chain<P: Provider>(provider: &P, book: &AddressBook, chain: &ChainConfig, genesis_output_root: B256) -> Result<(), ChainCheckError> {
+    let address = book.rollup_config;
+    for (what, at) in [("Portal", book.portal), ("BatchInbox", book.batch_inbox), ("OutputOracle", book.output_oracle)] {
+        let call = |source| ChainCheckError::Call { address: at, source };
+        let reads = match what {
+            "Portal" => Portal::new(at, provider).config().call().await.map_err(call)?,
+            "BatchInbox" => BatchInbox::new(at, provider).config().call().await.map_err(call)?,
+            _ => OutputOracle::new(at, provider).config().call().await.map_err(call)?,
+        };
+        if reads != address {
+            return Err(ChainCheckError::MixedDeployment { what, address: at, reads, book: address });
+        }
+    }
+    let genesis = OutputOracle::new(book.output_oracle, provider)
+        .outputRoot(U256::ZERO)
+        .call()
+        .await
+        .map_err(|source| ChainCheckError::Call { address: book.output_oracle, source })?;
+    if genesis != genesis_output_root {
+        return Err(ChainCheckError::Genesis { l1: genesis, node: genesis_output_root });
+    }
     let config = RollupConfig::new(address, provider);
     let call = |source| ChainCheckError::Call { address, source };
     let l1_id = config.l2ChainId().call().await.map_err(call)?;
