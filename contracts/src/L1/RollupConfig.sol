@@ -83,6 +83,11 @@ contract RollupConfig {
     /// @notice How far past its batch's L1 block an L2 block's timestamp may be (the
     ///         inbox's rule; `BatchInbox.MAX_TIMESTAMP_DRIFT` is this value).
     uint64 public constant MAX_TIMESTAMP_DRIFT = L2_TIMESTAMP_DRIFT;
+    /// @notice Smallest L2 block gas limit: `Portal.MAX_DEPOSIT_GAS`, so every deposit
+    ///         the portal accepts fits an L2 block.
+    uint64 public constant MIN_BLOCK_GAS_LIMIT = 10_000_000;
+    /// @notice Smallest L2 gas target (`blockGasLimit / elasticityMultiplier`): a transfer.
+    uint64 public constant MIN_GAS_TARGET = 21_000;
     /// @notice Longest sequencing window.
     uint64 public constant MAX_SEQUENCING_WINDOW = 30 days;
 
@@ -100,9 +105,9 @@ contract RollupConfig {
     error InvalidProposalInterval();
     error BondOutOfRange(uint256 bond);
     error DisputeGameAlreadySet();
-    /// @notice The block gas limit is below a transfer's 21,000 gas.
+    /// @notice The block gas limit is below `MIN_BLOCK_GAS_LIMIT`.
     error InvalidBlockGasLimit();
-    /// @notice A base-fee parameter is zero.
+    /// @notice A base-fee parameter is zero, or the gas target is below `MIN_GAS_TARGET`.
     error InvalidBaseFeeParams();
     /// @notice The sequencing window is not above `MAX_TIMESTAMP_DRIFT` or is above
     ///         `MAX_SEQUENCING_WINDOW`.
@@ -129,8 +134,11 @@ contract RollupConfig {
         if (challengeWindow_ == 0 || challengeWindow_ > MAX_CHALLENGE_WINDOW) revert InvalidChallengeWindow();
         if (proposalInterval_ == 0 || proposalInterval_ > 1_000_000) revert InvalidProposalInterval();
         if (proposerBond_ < MIN_BOND || proposerBond_ > MAX_BOND) revert BondOutOfRange(proposerBond_);
-        if (chain_.blockGasLimit < 21_000) revert InvalidBlockGasLimit();
-        if (chain_.baseFeeChangeDenominator == 0 || chain_.elasticityMultiplier == 0) revert InvalidBaseFeeParams();
+        if (chain_.blockGasLimit < MIN_BLOCK_GAS_LIMIT) revert InvalidBlockGasLimit();
+        if (
+            chain_.baseFeeChangeDenominator == 0 || chain_.elasticityMultiplier == 0
+                || chain_.blockGasLimit / chain_.elasticityMultiplier < MIN_GAS_TARGET
+        ) revert InvalidBaseFeeParams();
         if (chain_.sequencingWindow <= MAX_TIMESTAMP_DRIFT || chain_.sequencingWindow > MAX_SEQUENCING_WINDOW) {
             revert InvalidSequencingWindow();
         }

@@ -358,6 +358,13 @@ contract PortalTest is OracleFixtures {
         assertEq(portal.forcedCursor(newestBlockTime), before);
     }
 
+    /// @notice Every deposit the portal accepts fits an L2 block: the config's smallest
+    ///         block gas limit is the portal's largest deposit gas limit.
+    function test_largestDepositFitsTheSmallestBlock() public view {
+        assertEq(config.MIN_BLOCK_GAS_LIMIT(), portal.MAX_DEPOSIT_GAS());
+        assertGe(config.blockGasLimit(), portal.MAX_DEPOSIT_GAS());
+    }
+
     function test_gas_depositETH_withTime() public {
         vm.deal(alice, 10 ether);
         for (uint256 i = 0; i < 4; i++) {

@@ -38,8 +38,13 @@ contract RollupConfigTest is Test {
 
     function test_constructor_rejectsBadChainParams() public {
         RollupConfig.L2Chain memory c = DevChain.params();
-        c.blockGasLimit = 20_999;
+        c.blockGasLimit = 10_000_000 - 1; // below the portal's largest deposit
         vm.expectRevert(RollupConfig.InvalidBlockGasLimit.selector);
+        new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
+        c = DevChain.params();
+        c.blockGasLimit = 10_000_000;
+        c.elasticityMultiplier = 477; // gas target 20,964: below a transfer
+        vm.expectRevert(RollupConfig.InvalidBaseFeeParams.selector);
         new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
         c = DevChain.params();
         c.baseFeeChangeDenominator = 0;
@@ -64,7 +69,8 @@ contract RollupConfigTest is Test {
         new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
         // The bounds themselves are accepted.
         c.sequencingWindow = config.MAX_TIMESTAMP_DRIFT() + 1;
-        c.blockGasLimit = 21_000;
+        c.blockGasLimit = 10_000_000;
+        c.elasticityMultiplier = 476; // gas target 21,008
         new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);
         c.sequencingWindow = 30 days;
         new RollupConfig(OWNER, 64023, SEQ, 60, 10, 0.01 ether, c);

@@ -83,6 +83,9 @@ pub struct ChainConfig {
 /// `MAX_TIMESTAMP_DRIFT`). The sequencing window must be longer, so that no deposit made
 /// after a batch can be forced into that batch's blocks (docs/fault-vm-inputs.md).
 pub const MAX_TIMESTAMP_DRIFT_SECS: u64 = 30;
+/// Smallest block gas limit `RollupConfig` accepts: `Portal.MAX_DEPOSIT_GAS`, so every
+/// deposit the portal takes fits a block.
+pub const MIN_BLOCK_GAS_LIMIT: u64 = 10_000_000;
 /// Longest sequencing window `RollupConfig` accepts.
 pub const MAX_SEQUENCING_WINDOW_SECS: u64 = 30 * 24 * 3600;
 
@@ -179,11 +182,20 @@ impl ChainConfig {
         if self.chain_id == 0 {
             return bad("chain_id must be non-zero");
         }
-        if self.block_gas_limit < 21_000 {
-            return bad("block_gas_limit must be at least 21000");
+        if self.block_gas_limit < MIN_BLOCK_GAS_LIMIT {
+            return Err(ConfigError::Invalid(format!("block_gas_limit must be at least {MIN_BLOCK_GAS_LIMIT} (the portal's largest deposit gas limit)")));
         }
         if self.base_fee_change_denominator == 0 || self.elasticity_multiplier == 0 {
             return bad("base_fee_change_denominator and elasticity_multiplier must be non-zero");
+        }
+        if self.block_gas_limit / self.elasticity_multiplier < 21_000 {
+            return bad("the gas target (block_gas_limit / elasticity_multiplier) must be at least 21000");
+        }
+        // The predeploys are part of the protocol (the block-hash history in particular is
+        // written by every block and read by the fault VM's BLOCKHASH): alloc cannot
+        // replace them.
+        if let Some((a, _)) = crate::predeploys::predeploys().into_iter().find(|(a, _)| self.alloc.contains_key(a)) {
+            return Err(ConfigError::Invalid(format!("alloc sets the predeploy address {a}")));
         }
         if self.sequencing_window_secs <= MAX_TIMESTAMP_DRIFT_SECS || self.sequencing_window_secs > MAX_SEQUENCING_WINDOW_SECS {
             return Err(ConfigError::Invalid(format!(
@@ -312,5 +324,12 @@ mod tests {
         }
         let cfg = ChainConfig { fee_recipient: Address::ZERO, ..ChainConfig::devnet() };
         assert!(cfg.validate().is_err(), "zero fee recipient");
+        let cfg = ChainConfig { block_gas_limit: MIN_BLOCK_GAS_LIMIT - 1, ..ChainConfig::devnet() };
+        assert!(cfg.validate().is_err(), "a block cannot hold the largest deposit");
+        let cfg = ChainConfig { block_gas_limit: MIN_BLOCK_GAS_LIMIT, elasticity_multiplier: 500, ..ChainConfig::devnet() };
+        assert!(cfg.validate().is_err(), "gas target below a transfer");
+        let mut cfg = ChainConfig::devnet();
+        cfg.alloc.insert(crate::history::HISTORY_STORAGE_ADDRESS, GenesisAccount { balance: U256::from(1), ..Default::default() });
+        assert!(cfg.validate().is_err(), "alloc replaces the history contract");
     }
 }
