@@ -43,6 +43,9 @@ pub enum ReadError {
         /// Decoder message.
         reason: String,
     },
+    /// The L1 node does not know the block a log points to (a lagging or reorged node).
+    #[error("L1 block {0} of a deposit log is missing")]
+    MissingBlock(B256),
     /// The L1 node does not know a transaction its own log points to.
     #[error("L1 transaction {0} of a batch log is missing")]
     MissingTx(B256),
@@ -115,17 +118,20 @@ impl<P: Provider + Clone> L1Reader<P> {
         let mut timestamps = std::collections::HashMap::new();
         for log in self.provider.get_logs(&filter).await? {
             let block = log.block_number;
-            let l1_timestamp = match (log.block_timestamp, block) {
+            // The deposit's L1 time decides forced inclusion, so it is read from the log's
+            // own block (by hash: a reorged block's time never leaks in) and never guessed:
+            // a node that cannot say is an error to retry, not a time of 0.
+            let l1_timestamp = match (log.block_timestamp, log.block_hash) {
                 (Some(t), _) => t,
-                (None, Some(n)) => match timestamps.get(&n) {
+                (None, Some(h)) => match timestamps.get(&h) {
                     Some(t) => *t,
                     None => {
-                        let t = self.provider.get_block_by_number(n.into()).await?.map(|b| b.header.timestamp).unwrap_or_default();
-                        timestamps.insert(n, t);
+                        let t = self.provider.get_block_by_hash(h).await?.map(|b| b.header.timestamp).ok_or(ReadError::MissingBlock(h))?;
+                        timestamps.insert(h, t);
                         t
                     }
                 },
-                (None, None) => 0,
+                (None, None) => return Err(ReadError::BadLog { what: "DepositQueued", block, reason: "the log names no block".into() }),
             };
             let ev =
                 log.log_decode::<Portal::DepositQueued>().map_err(|e| ReadError::BadLog { what: "DepositQueued", block, reason: e.to_string() })?.inner.data;
