@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {
-    let Some(devnet) = Devnet::start(&["--block-time", "500ms", "--proposal-interval", "2", "--sequencing-window", "3", "--fault-censor-deposits"]) else {
+    let Some(devnet) = Devnet::start(&["--block-time", "500ms", "--proposal-interval", "2", "--sequencing-window", "31", "--fault-censor-deposits"]) else {
         return;
     };
     let (l1, l2) = (devnet.l1(), devnet.l2());
@@ -27,8 +27,9 @@ async fn a_censored_deposit_is_forced_in_after_the_sequencing_window() {
     let to = "0x00000000000000000000000000000000000f0ced";
     cast(&["send", "--rpc-url", &l1, "--private-key", key, portal, "depositETH(address)", to, "--value", "1000000000000000000"]);
 
-    // The censoring sequencer never credits it...
-    tokio::time::sleep(Duration::from_secs(6)).await;
+    // The censoring sequencer never credits it, past the window (the shortest a
+    // RollupConfig accepts: above the inbox's 30 s timestamp drift)...
+    tokio::time::sleep(Duration::from_secs(34)).await;
     let bal = call(&l2, "eth_getBalance", json!([to, "latest"])).await;
     assert_eq!(bal["result"], json!("0x0"), "the fault-injected sequencer ignores deposits");
 

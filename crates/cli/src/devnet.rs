@@ -39,7 +39,8 @@ pub struct DevnetArgs {
     /// Seconds a small batch may wait for more L2 blocks before it is posted.
     #[arg(long, default_value_t = 2)]
     pub batch_max_delay: u64,
-    /// Sequencing window of the L2 chain, seconds (deposits older than this are forced in).
+    /// Sequencing window of the L2 chain, seconds (deposits older than this are forced in;
+    /// 31 at least: above the inbox's 30 s timestamp drift).
     #[arg(long, default_value_t = 3600)]
     pub sequencing_window: u64,
     /// FAULT INJECTION (tests only): the sequencer ignores L1 deposits, as a censoring
@@ -66,6 +67,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
     tracing::info!(url = %anvil.url, "L1 (anvil) up");
     let mut chain = faultline_primitives::ChainConfig::devnet();
     chain.sequencing_window_secs = args.sequencing_window;
+    chain.validate()?;
     // The chain config the devnet runs, for `faultline verify --data-dir` and friends.
     let chain_file = args.data_dir.join("chain.toml");
     std::fs::write(&chain_file, toml::to_string(&serde_json::json!({ "chain": chain }))?)?;

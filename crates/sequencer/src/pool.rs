@@ -648,7 +648,17 @@ mod tests {
             input: input.into(),
             ..Default::default()
         };
-        let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
+        // Every test transaction of one shape has one length: a signature whose r or s
+        // has a leading zero byte encodes a byte shorter, so sign again with one more
+        // unit of gas (the same width) until neither has (about 1 in 128 needs it).
+        let full = U256::from(1) << 248;
+        let sig = loop {
+            let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
+            if sig.r() >= full && sig.s() >= full {
+                break sig;
+            }
+            tx.gas_limit += 1;
+        };
         let tx: TxEnvelope = tx.into_signed(sig).into();
         PooledTx { hash: *tx.tx_hash(), sender: signer.address(), tx }
     }
@@ -708,7 +718,17 @@ mod tests {
             value,
             ..Default::default()
         };
-        let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
+        // Every test transaction of one shape has one length: a signature whose r or s
+        // has a leading zero byte encodes a byte shorter, so sign again with one more
+        // unit of gas (the same width) until neither has (about 1 in 128 needs it).
+        let full = U256::from(1) << 248;
+        let sig = loop {
+            let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
+            if sig.r() >= full && sig.s() >= full {
+                break sig;
+            }
+            tx.gas_limit += 1;
+        };
         let tx: TxEnvelope = tx.into_signed(sig).into();
         PooledTx { hash: *tx.tx_hash(), sender: signer.address(), tx }
     }
