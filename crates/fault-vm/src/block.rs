@@ -6,7 +6,8 @@
 //! re-execution.
 
 use crate::{
-    machine::{BlockCtx, Machine, StepError, TxCtx},
+    error::StepError,
+    machine::{BlockCtx, Machine, TxCtx},
     step::StepKind,
     trace::{TraceError, MAX_STEPS},
     world::{FullWorld, World, WorldBase},

@@ -6,7 +6,8 @@
 //! header's hash and the output root.
 
 use crate::{
-    machine::{AccessItem, BlockCtx, BlockHashes, Encode, Slice, Tree, TxCtx},
+    encode::Encode,
+    machine::{AccessItem, BlockCtx, BlockHashes, Slice, Tree, TxCtx},
     world::Account,
 };
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};

@@ -2,9 +2,11 @@
 //! blocks (portal deposits and signed transactions, Cancun rules, then the block's end),
 //! whose every step is checked from a bounded witness.
 //!
-//! - [`machine`]: the state and its commitment;
+//! - [`machine`]: the state and its commitment; [`encode`]: the byte encodings' trait;
+//!   [`error`]: why a step fails;
 //! - [`step`]: one step and the reference `step(pre, witness) -> post` the Solidity
-//!   verifier will mirror;
+//!   verifier will mirror, opcodes by family under `step::instructions`; [`opcode`] and
+//!   [`gas`]: the named opcodes and gas prices;
 //! - [`witness`]: the witness wire format, the bytes `step` reads;
 //! - [`txdecode`]: a batch entry decoded in bounded pieces, exactly as derivation does;
 //! - [`io`]: what a step opens (tree ranges, keyed-tree proofs, code, preimages), the
@@ -20,10 +22,14 @@
 pub mod accumulator;
 pub mod block;
 pub mod code;
+pub mod encode;
+pub mod error;
+pub mod gas;
 pub mod io;
 pub mod l2;
 pub mod machine;
 pub mod meter;
+pub mod opcode;
 pub mod sponge;
 pub mod stack;
 pub mod statetest;

@@ -4,7 +4,8 @@
 //! estimates what checking it would cost on L1.
 
 use crate::{
-    machine::{Carry, Io, Machine, StepError},
+    error::StepError,
+    machine::{Carry, Io, Machine},
     meter::Counts,
     stack::HashStack,
     step::{step, StepKind},
@@ -193,7 +194,7 @@ pub fn witness_at(initial: &Machine, k: u64) -> Result<Vec<u8>, TraceError> {
 /// every other.
 const MOST: Carry = Carry { frames: 1, stack: 17, journal: 1, logs: 1, destructed: 1, created_slots: 1 };
 
-fn trim<T: crate::machine::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
+fn trim<T: crate::encode::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
     if matches!(s, HashStack::Witness { .. }) {
         *s = s.to_witness(carry);
     }

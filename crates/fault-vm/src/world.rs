@@ -9,7 +9,7 @@
 //! read or write a step makes comes with a proof against the root at that moment, checked
 //! and applied with [`Proof::verify`] and [`Proof::update`].
 
-use crate::machine::StepError;
+use crate::error::StepError;
 use alloy_primitives::{Address, Bytes, B256, KECCAK256_EMPTY, U256};
 use faultline_state::{
     smt::{self, MemStore, Node, NodeStore, Proof, SmtError},

@@ -12,8 +12,9 @@
 
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use faultline_fault_vm::{
+    error::StepError,
     l2::{deposit_tx_ctx, tx_ctx_of},
-    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, StepError, Tree, TxCtx, TxOutcome},
+    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, Tree, TxCtx, TxOutcome},
     step::{step, StepKind},
     trace::{run_checked, step_recorded},
     witness::{decode, encode, layout},
