@@ -1134,7 +1134,7 @@ impl Machine {
     }
 
     /// Marks every stack so a step's depth into each can be read after it.
-    pub(crate) fn mark_stacks(&mut self) {
+    pub fn mark_stacks(&mut self) {
         self.frames.mark();
         if let Some(f) = self.top.as_mut() {
             f.stack.mark();
@@ -1147,7 +1147,7 @@ impl Machine {
 
     /// This state as the witness of a step that consumed, from each stack, the items
     /// `carry` gives, and opened `accesses`.
-    pub(crate) fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
+    pub fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
         Ok(Machine {
             block: BlockCtx { block_hashes: self.block.block_hashes.proven(), ..self.block.clone() },
             inputs: Inputs { tree: self.inputs.tree.proven(), count: self.inputs.count, txs: None },

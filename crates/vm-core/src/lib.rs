@@ -1,6 +1,8 @@
-//! The fault-proof VM (docs/fault-vm.md): an instruction-level step machine for L2
-//! blocks (portal deposits and signed transactions, Cancun rules, then the block's end),
-//! whose every step is checked from a bounded witness.
+//! The fault-proof VM's core (docs/fault-vm.md): an instruction-level step machine for
+//! L2 blocks (portal deposits and signed transactions, Cancun rules, then the block's
+//! end), whose every step is checked from a bounded witness. Everything here is what the
+//! Solidity one-step verifier mirrors; the prover (`faultline-vm-prover`) and the state
+//! tests (`faultline-vm-statetest`) build on it.
 //!
 //! - [`machine`]: the state and its commitment; [`encode`]: the byte encodings' trait;
 //!   [`error`]: why a step fails;
@@ -13,28 +15,20 @@
 //!   same calls for the prover and the verifier;
 //! - [`world`], [`words`], [`stack`], [`code`], [`sponge`], [`accumulator`]: the
 //!   Merkle structures behind the state;
-//! - [`trace`]: step counts, the commitment and witness at step k, checked runs and the
-//!   L1 cost of a step ([`meter`]);
-//! - [`block`]: a block's positions, with checkpoints;
-//! - [`l2`]: an L2 block of the node as machine inputs;
-//! - [`statetest`]: the Ethereum state tests, run with revm and with the machine.
+//! - [`meter`]: the counts of what checking a step costs on L1.
 
 pub mod accumulator;
-pub mod block;
 pub mod code;
 pub mod encode;
 pub mod error;
 pub mod gas;
 pub mod io;
-pub mod l2;
 pub mod machine;
 pub mod meter;
 pub mod opcode;
 pub mod sponge;
 pub mod stack;
-pub mod statetest;
 pub mod step;
-pub mod trace;
 pub mod txdecode;
 pub mod witness;
 pub mod words;

@@ -1,8 +1,8 @@
 //! One opcode of the running frame, dispatched by family as revm's `instructions/`:
-//! [`arithmetic`], [`bitwise`] (comparison and bitwise), [`system`] (the frame's and the
-//! transaction's environment, KECCAK256, the EXTCODE* reads), [`block_info`], [`stack`],
-//! [`memory`], [`storage`] (persistent and transient), [`control`], [`host`] (logs and
-//! SELFDESTRUCT) and [`contract`] (calls and creates). Each family owns the gas and the
+//! `arithmetic`, `bitwise` (comparison and bitwise), `system` (the frame's and the
+//! transaction's environment, KECCAK256, the EXTCODE* reads), `block_info`, `stack`,
+//! `memory`, `storage` (persistent and transient), `control`, `host` (logs and
+//! SELFDESTRUCT) and `contract` (calls and creates). Each family owns the gas and the
 //! accesses of its opcodes; the order of those accesses is normative (docs/fault-vm.md,
 //! "Step kinds").
 

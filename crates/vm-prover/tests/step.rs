@@ -1,16 +1,25 @@
 //! Unit tests of the step machine: opcodes, micro-steps, undo, the witness checks and
 //! the precompile bounds, each through recorded witnesses and the reference step.
 
-use super::*;
-use crate::{
-    l2::tx_ctx_of,
-    machine::{AccessItem, BlockCtx, Machine, Phase, TxOutcome},
-    trace::{commitment_at, run, run_checked, state_at, step_recorded, witness_at},
+//! (In the prover's tests: they build their cases with its traces.)
+
+use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
+use faultline_vm_core::{
+    error::StepError,
+    machine::{AccessItem, BlockCtx, Io, Machine, Phase, TxCtx, TxOutcome, Undo},
+    step::*,
     witness::{decode, encode},
     world::{Account, FullWorld, MemWorld, World},
 };
-use alloy_primitives::{keccak256, Bytes};
+use faultline_vm_prover::{
+    l2::tx_ctx_of,
+    trace::{commitment_at, run, run_checked, state_at, step_recorded, witness_at},
+};
 use std::{collections::BTreeMap, rc::Rc};
+
+fn addr_of(v: U256) -> Address {
+    Address::from_word(B256::from(v.to_be_bytes::<32>()))
+}
 
 const SENDER: Address = Address::with_last_byte(0xaa);
 const CONTRACT: Address = Address::with_last_byte(0xcc);
@@ -97,7 +106,7 @@ fn errors_are_steps_that_consume_the_frame_gas() {
 
 /// Every step of `m` checks, and the witness of step k from re-execution steps
 /// commitment k to commitment k + 1.
-fn every_step_checks(m: &Machine) -> crate::trace::TraceStats {
+fn every_step_checks(m: &Machine) -> faultline_vm_prover::trace::TraceStats {
     let (_, stats) = run_checked(m.clone()).expect("every step checks");
     for k in 0..stats.steps {
         let w = witness_at(m, k).expect("witness");
@@ -211,14 +220,14 @@ fn a_revert_is_undone_one_record_per_step_and_a_forged_record_is_refused() {
     assert_eq!(honest.journal.carried_items().len(), 1, "the undo step carries exactly the record it pops");
     assert_eq!(step(pre, &bytes).expect("honest"), commitment_at(&m, k + 1).expect("commitment"));
     let mut forged = honest.clone();
-    if let crate::stack::HashStack::Witness { top, .. } = &mut forged.journal {
+    if let faultline_vm_core::stack::HashStack::Witness { top, .. } = &mut forged.journal {
         if let (_, Undo::Storage(_, _, v)) = &mut top[0] {
             *v = U256::from(99);
         }
     }
     assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
     let mut short = honest.clone();
-    short.journal = crate::stack::HashStack::witness(honest.journal.head(), honest.journal.len(), Vec::new());
+    short.journal = faultline_vm_core::stack::HashStack::witness(honest.journal.head(), honest.journal.len(), Vec::new());
     assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
 }
 
@@ -234,7 +243,7 @@ fn a_witness_cannot_lie() {
     let post = step(pre, &bytes).expect("honest step");
     // A different stack item: it no longer matches the chain.
     let mut forged = honest.clone();
-    if let Some(crate::stack::HashStack::Witness { top, .. }) = forged.top.as_mut().map(|f| &mut f.stack) {
+    if let Some(faultline_vm_core::stack::HashStack::Witness { top, .. }) = forged.top.as_mut().map(|f| &mut f.stack) {
         top[0].1 = U256::from(40);
     }
     assert!(step(pre, &encode(&forged).unwrap()).is_err());
@@ -252,7 +261,7 @@ fn a_witness_cannot_lie() {
     // A different opcode in the code chunk the step opens.
     let mut forged = honest.clone();
     if let Io::Witness(q) = &mut forged.io {
-        if let Some(crate::machine::Access::Range { words, .. }) = q.front_mut() {
+        if let Some(faultline_vm_core::machine::Access::Range { words, .. }) = q.front_mut() {
             let mut w = words[0];
             w[1 + 4] = 0x02; // MUL instead of ADD
             words[0] = w;
@@ -297,7 +306,7 @@ fn forged_world_proofs_are_refused() {
     let mut tampered = false;
     if let Io::Witness(q) = &mut forged.io {
         for a in q.iter_mut() {
-            if let crate::machine::Access::Smt(acc) = a {
+            if let faultline_vm_core::machine::Access::Smt(acc) = a {
                 if acc.proof.leaf_value_hash == B256::from(U256::from(5)) {
                     acc.proof.leaf_value_hash = B256::from(U256::from(6));
                     tampered = true;
@@ -365,11 +374,11 @@ fn modexp_operands_over_1024_bytes_fail() {
     let m = MODEXP_MAX_OPERAND;
     for (lens, ok) in [([m, 1, 1], true), ([1, m, 1], true), ([1, 1, m], true), ([m + 1, 1, 1], false), ([1, m + 1, 1], false), ([1, 1, m + 1], false)] {
         let input = modexp_input(lens, 3);
-        crate::meter::clear_bound_hit();
+        faultline_vm_core::meter::clear_bound_hit();
         let (end, stats) = run_checked(machine_with(&code, input.clone(), 1_000_000)).expect("every step checks");
         assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
         assert_eq!(slot(&end, CONTRACT, 0), U256::from(ok as u8), "{lens:?}");
-        assert_eq!(crate::meter::bound_hit(), (!ok).then_some(5), "{lens:?}: a failure of the L2's bound");
+        assert_eq!(faultline_vm_core::meter::bound_hit(), (!ok).then_some(5), "{lens:?}: a failure of the L2's bound");
         assert!(stats.kinds.contains_key(&StepKind::Precompile(5)));
         if ok {
             let cancun = revm::precompile::modexp::berlin_run(&input, u64::MAX).expect("runs").gas_used;
@@ -381,9 +390,9 @@ fn modexp_operands_over_1024_bytes_fail() {
     // Cancun's price far under the gas bound, the L1's over it: refused too.
     let mut over_l1 = modexp_input([m, 32, m], 1);
     over_l1[96 + m..96 + m + 32].copy_from_slice(&(U256::from(1u64) << 39usize).to_be_bytes::<32>());
-    crate::meter::clear_bound_hit();
+    faultline_vm_core::meter::clear_bound_hit();
     assert_eq!(run_precompile(&Address::with_last_byte(5), &over_l1, 1_000_000), None);
-    assert_eq!(crate::meter::bound_hit(), Some(5));
+    assert_eq!(faultline_vm_core::meter::bound_hit(), Some(5));
 }
 
 /// Osaka prices every Cancun precompile but modexp as Cancun does, so the L2's gas

@@ -1,8 +1,8 @@
 //! One step of the machine (docs/fault-vm.md, "Step kinds"): the next input or the end
-//! of the block ([`block`]), tx-begin and its micro-steps and tx-end with its sweep and
-//! bloom micro-steps ([`tx`]), one opcode of the running frame ([`instructions`], by
-//! family), one precompile call ([`precompile`]), a code load ([`frame`]), a copy or hash
-//! micro-step ([`micro`]), an undo or a frame-exit ([`exit`]). Cancun rules throughout.
+//! of the block (`block`), tx-begin and its micro-steps and tx-end with its sweep and
+//! bloom micro-steps (`tx`), one opcode of the running frame (`instructions`, by
+//! family), one precompile call (`precompile`), a code load (`frame`), a copy or hash
+//! micro-step (`micro`), an undo or a frame-exit (`exit`). Cancun rules throughout.
 //! This module holds the reference [`step`], the [`StepKind`]s, the machine's limits and
 //! the helpers every family shares (gas, stack, memory expansion, the world and
 //! substate accessors).
@@ -18,8 +18,6 @@ mod frame;
 mod instructions;
 mod micro;
 mod precompile;
-#[cfg(test)]
-mod tests;
 mod tx;
 
 pub use precompile::{l1_precompile_gas, run_precompile};
@@ -84,8 +82,9 @@ pub fn step(pre: B256, witness: &[u8]) -> Result<B256, StepError> {
     step_machine(pre, crate::witness::decode(witness)?)
 }
 
-/// [`step`] on a decoded witness.
-fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
+/// [`step`] on a decoded witness (the prover checks a witness's prover-only fields are
+/// ignored with it).
+pub fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
     if !witness.io.is_witness() {
         return Err(StepError::Inconsistent("step() takes a witness"));
     }

@@ -2,7 +2,7 @@
 //! reference [`crate::step::step`] reads, and the Solidity verifier with it.
 //!
 //! This module owns those bytes: [`encode`] turns the witness a recorded step cuts from
-//! the prover's state ([`crate::trace::step_recorded`]) into them, [`decode`] turns them
+//! the prover's state (`faultline_vm_prover::trace::step_recorded`) into them, [`decode`] turns them
 //! back into a witness machine, and the decoders of every part of the state (block and
 //! transaction contexts, frames, pending micro-steps, journal records, log items, the
 //! phase, the accesses) live here. A witness is
