@@ -5,10 +5,8 @@
 //! `step(pre, witness)`, ends in a world with the same root and logs hash.
 
 use clap::{Args, Subcommand};
-use faultline_fault_vm::{
-    statetest::{machine_case, run_case, MachineOutcome, PostEntry, RevmOutcome, StateTest, Suite, EIP7610_REVM_DIVERGES},
-    trace::TraceStats,
-};
+use faultline_vm_prover::trace::TraceStats;
+use faultline_vm_statetest::{machine_case, run_case, MachineOutcome, PostEntry, RevmOutcome, StateTest, Suite, EIP7610_REVM_DIVERGES};
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
 /// `faultline vm ...`.
@@ -166,7 +164,7 @@ impl Tally {
             println!(
                 "bounds (Osaka's L1 rules): {} of {steps} steps over the {} M L1 gas target ({} over the EIP-7825 transaction cap); the most expensive step is estimated at {:.2} M L1 gas, at {}",
                 self.all.over_l1_target,
-                faultline_fault_vm::trace::L1_STEP_GAS_TARGET / 1_000_000,
+                faultline_vm_prover::trace::L1_STEP_GAS_TARGET / 1_000_000,
                 self.all.over_tx_cap,
                 self.all.max_l1_gas as f64 / 1e6,
                 self.max_gas_at,

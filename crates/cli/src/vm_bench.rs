@@ -6,11 +6,11 @@
 
 use alloy_primitives::{Address, Bytes, B256, U256};
 use clap::Args;
-use faultline_fault_vm::{
-    block::{run_block, Block, Checkpoints},
+use faultline_vm_core::{
     machine::{BlockCtx, BlockHashes, Tree, TxCtx, TxOutcome},
     world::{Account, MemWorld},
 };
+use faultline_vm_prover::block::{run_block, Block, Checkpoints};
 use std::{collections::BTreeMap, path::PathBuf, rc::Rc, time::Instant};
 
 /// `faultline vm bench`.
@@ -59,7 +59,7 @@ fn ctx(gas: u64) -> BlockCtx {
 
 fn tx(from: Address, nonce: u64, to: Option<Address>, data: Bytes, gas_limit: u64) -> TxCtx {
     let chain_id = faultline_primitives::ChainConfig::devnet().chain_id;
-    faultline_fault_vm::l2::tx_ctx_of(2, B256::ZERO, from, to, U256::ZERO, data, gas_limit, 1_000, Some(1), nonce, Some(chain_id), &[], None)
+    faultline_vm_prover::l2::tx_ctx_of(2, B256::ZERO, from, to, U256::ZERO, data, gas_limit, 1_000, Some(1), nonce, Some(chain_id), &[], None)
 }
 
 fn pre(accounts: &BTreeMap<Address, Account>) -> Rc<MemWorld> {

@@ -8,9 +8,10 @@ use alloy::providers::ProviderBuilder;
 use clap::Args;
 use eyre::{bail, eyre, WrapErr};
 use faultline_derivation::L1Reader;
-use faultline_fault_vm::{l2, machine::Phase, trace};
 use faultline_primitives::output_root;
 use faultline_state::Store;
+use faultline_vm_core::machine::Phase;
+use faultline_vm_prover::{l2, trace};
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Instant};
 
 /// Flags of `faultline vm block`.

@@ -1,6 +1,6 @@
 //! Bounds faultline's L2 puts on what the EVM otherwise allows, so that every step of the
 //! fault proof fits one L1 transaction (docs/fault-vm.md, "Precompiles"). Applied alike
-//! by the sequencer's revm (crates/executor) and the step machine (crates/fault-vm).
+//! by the sequencer's revm (crates/executor) and the step machine (crates/vm-core).
 
 /// Longest input a precompile call may have: a call with more fails (as an exceptional
 /// halt: the gas given to it is consumed). The one-step proof passes the input to the L1

@@ -1,15 +1,16 @@
 //! Tracing a block through the step machine: the step count, the commitment after step
 //! k (by re-execution; [`crate::block::Checkpoints`] adds stored states), the witness of
-//! step k, and a checked run that verifies every step with [`crate::step::step`] and
+//! step k, and a checked run that verifies every step with [`faultline_vm_core::step::step`] and
 //! estimates what checking it would cost on L1.
 
-use crate::{
-    machine::{Carry, Io, Machine, StepError},
+use alloy_primitives::B256;
+use faultline_vm_core::{
+    error::StepError,
+    machine::{Carry, Io, Machine},
     meter::Counts,
     stack::HashStack,
     step::{step, StepKind},
 };
-use alloy_primitives::B256;
 use std::collections::BTreeMap;
 
 /// Why a run failed.
@@ -193,7 +194,7 @@ pub fn witness_at(initial: &Machine, k: u64) -> Result<Vec<u8>, TraceError> {
 /// every other.
 const MOST: Carry = Carry { frames: 1, stack: 17, journal: 1, logs: 1, destructed: 1, created_slots: 1 };
 
-fn trim<T: crate::machine::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
+fn trim<T: faultline_vm_core::encode::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
     if matches!(s, HashStack::Witness { .. }) {
         *s = s.to_witness(carry);
     }
@@ -202,10 +203,10 @@ fn trim<T: crate::machine::Encode + Clone>(s: &mut HashStack<T>, carry: usize) {
 /// Takes step `index` of `m` in place and returns its kind and witness bytes: the state
 /// before the step with every tree as its root, each stack carrying exactly the items the
 /// step took from it, and the accesses it made, in order, encoded by
-/// [`crate::witness::encode`].
+/// [`faultline_vm_core::witness::encode`].
 pub fn step_recorded(m: &mut Machine, index: u64) -> Result<(StepKind, Vec<u8>), TraceError> {
     let (kind, witness) = cut(m, index)?;
-    let bytes = crate::witness::encode(&witness).map_err(|source| TraceError::Step { index, source })?;
+    let bytes = faultline_vm_core::witness::encode(&witness).map_err(|source| TraceError::Step { index, source })?;
     Ok((kind, bytes))
 }
 
@@ -216,7 +217,7 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     let depth = m.frames.len();
     let stack_len = m.top.as_ref().map_or(0, |f| f.stack.len() as usize);
     let lens = (m.frames.len(), m.journal.len(), m.logs.len(), m.destructed.len(), m.created_slots.len());
-    crate::words::next_epoch();
+    faultline_vm_core::words::next_epoch();
     m.mark_stacks();
     m.io = Io::Full { recording: Some(Vec::new()) };
     let result = m.step();
@@ -276,7 +277,7 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         let (kind, witness) = step_recorded(&mut m, index)?;
         let post = m.commitment().map_err(err)?;
         let size = witness.len();
-        let (from_witness, counts) = crate::meter::measure(|| step(pre, &witness));
+        let (from_witness, counts) = faultline_vm_core::meter::measure(|| step(pre, &witness));
         let from_witness = from_witness.map_err(err)?;
         if from_witness != post {
             return Err(TraceError::Disagree { index, kind, from_witness, full: post });

@@ -14,6 +14,8 @@
 
 use crate::{
     accumulator::MerkleBuilder,
+    encode::{put_u256, put_u64, Encode},
+    error::StepError,
     sponge::Sponge,
     stack::HashStack,
     words::{RangeProof, WordTree},
@@ -24,96 +26,6 @@ use std::{collections::VecDeque, rc::Rc};
 
 /// Domain tag of the machine commitment.
 pub const COMMITMENT_TAG: &[u8] = b"faultline.vm.v2";
-
-/// Why a step could not be taken (never an EVM error: those are steps too).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StepError {
-    /// The witness does not hash to the claimed pre-state commitment.
-    #[error("witness commitment {got} != claimed pre-state {claimed}")]
-    WrongPreState {
-        /// What the witness hashes to.
-        got: B256,
-        /// What was claimed.
-        claimed: B256,
-    },
-    /// The witness lacks what the step needs, or what it carries does not prove it.
-    #[error("witness lacks {0}")]
-    Missing(String),
-    /// The witness carries something its step does not use (an access or a stack item
-    /// too many, a proof part the access does not need).
-    #[error("witness carries {0} the step does not use")]
-    Unused(String),
-    /// The witness bytes are not the canonical encoding of a witness (docs/fault-vm.md,
-    /// "Witness wire format"): truncated, trailing bytes, a flag or tag out of range, a
-    /// length over its bound, or a non-canonical field.
-    #[error("malformed witness: {0}")]
-    Malformed(String),
-    /// The machine is in a state no step can lead to.
-    #[error("inconsistent machine state: {0}")]
-    Inconsistent(&'static str),
-    /// The prover's world (its store) could not be read.
-    #[error("the world store failed: {0}")]
-    Store(String),
-}
-
-impl StepError {
-    /// A short stable name of the error's kind, as the test vectors record it
-    /// (`docs/vectors/vm/`): `wrong-pre-state`, `missing`, `unused`, `malformed`,
-    /// `inconsistent` or `store`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            StepError::WrongPreState { .. } => "wrong-pre-state",
-            StepError::Missing(_) => "missing",
-            StepError::Unused(_) => "unused",
-            StepError::Malformed(_) => "malformed",
-            StepError::Inconsistent(_) => "inconsistent",
-            StepError::Store(_) => "store",
-        }
-    }
-}
-
-/// Canonical byte encoding, the preimage of a part's hash.
-pub trait Encode {
-    /// Appends the encoding.
-    fn encode(&self, out: &mut Vec<u8>);
-    /// keccak256 of the encoding (counted by [`crate::meter`]).
-    fn hash(&self) -> B256 {
-        let mut v = Vec::new();
-        self.encode(&mut v);
-        crate::meter::keccak(&v)
-    }
-    /// Length of the encoding.
-    fn encoded_len(&self) -> usize {
-        let mut v = Vec::new();
-        self.encode(&mut v);
-        v.len()
-    }
-}
-
-pub(crate) fn put_u64(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(&v.to_be_bytes());
-}
-pub(crate) fn put_u256(out: &mut Vec<u8>, v: &U256) {
-    out.extend_from_slice(&v.to_be_bytes::<32>());
-}
-
-impl Encode for U256 {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_u256(out, self)
-    }
-    fn encoded_len(&self) -> usize {
-        32
-    }
-}
-
-impl Encode for Address {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.as_slice())
-    }
-    fn encoded_len(&self) -> usize {
-        20
-    }
-}
 
 // ---- buffers --------------------------------------------------------------------
 
@@ -910,13 +822,6 @@ impl Encode for TxCtx {
 }
 
 impl TxCtx {
-    /// Decodes an input's preimage: exactly the canonical [`Encode::encode`] output (a
-    /// transaction context with its trees as roots), nothing else
-    /// ([`StepError::Malformed`]).
-    pub fn decode(bytes: &[u8]) -> Result<Self, StepError> {
-        crate::witness::decode_tx_ctx(bytes)
-    }
-
     /// As a witness holds it.
     pub fn proven(&self) -> Self {
         Self { data: self.data.proven(), access: self.access.proven(), access_items: None, ..self.clone() }
@@ -1229,7 +1134,7 @@ impl Machine {
     }
 
     /// Marks every stack so a step's depth into each can be read after it.
-    pub(crate) fn mark_stacks(&mut self) {
+    pub fn mark_stacks(&mut self) {
         self.frames.mark();
         if let Some(f) = self.top.as_mut() {
             f.stack.mark();
@@ -1242,7 +1147,7 @@ impl Machine {
 
     /// This state as the witness of a step that consumed, from each stack, the items
     /// `carry` gives, and opened `accesses`.
-    pub(crate) fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
+    pub fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
         Ok(Machine {
             block: BlockCtx { block_hashes: self.block.block_hashes.proven(), ..self.block.clone() },
             inputs: Inputs { tree: self.inputs.tree.proven(), count: self.inputs.count, txs: None },

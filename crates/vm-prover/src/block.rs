@@ -5,13 +5,14 @@
 //! commitment and witness at any position need at most `every − 1` steps of
 //! re-execution.
 
-use crate::{
-    machine::{BlockCtx, Machine, StepError, TxCtx},
+use crate::trace::{TraceError, MAX_STEPS};
+use alloy_primitives::B256;
+use faultline_vm_core::{
+    error::StepError,
+    machine::{BlockCtx, Machine, TxCtx},
     step::StepKind,
-    trace::{TraceError, MAX_STEPS},
     world::{FullWorld, World, WorldBase},
 };
-use alloy_primitives::B256;
 use std::rc::Rc;
 
 /// A block's inputs: its context, its inputs in order and the world before it.

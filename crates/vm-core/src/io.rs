@@ -6,7 +6,8 @@
 //! opens.
 
 use crate::{
-    machine::{Access, Io, StepError, Substate, Tree},
+    error::StepError,
+    machine::{Access, Io, Substate, Tree},
     words::{range_root, words_of, WordTree},
     world::{apply_access, verify_access, World},
 };

@@ -9,12 +9,14 @@
 //! hashed, and none may exceed the target. Figures are printed (`--nocapture`).
 
 use alloy_primitives::{Address, Bytes, B256, U256};
-use faultline_fault_vm::{
-    l2::tx_ctx_of,
+use faultline_vm_core::{
     machine::{BlockCtx, BlockHashes, Machine, Tree, TxOutcome},
     step::StepKind,
-    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP},
     world::{Account, FullWorld, MemWorld, World},
+};
+use faultline_vm_prover::{
+    l2::tx_ctx_of,
+    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP},
 };
 use std::{collections::BTreeMap, rc::Rc};
 

@@ -11,13 +11,16 @@
 //!   each refused or step to another post, never the honest one.
 
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
-use faultline_fault_vm::{
-    l2::{deposit_tx_ctx, tx_ctx_of},
-    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, StepError, Tree, TxCtx, TxOutcome},
+use faultline_vm_core::{
+    error::StepError,
+    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, Tree, TxCtx, TxOutcome},
     step::{step, StepKind},
-    trace::{run_checked, step_recorded},
     witness::{decode, encode, layout},
     world::{Account, FullWorld, MemWorld, World},
+};
+use faultline_vm_prover::{
+    l2::{deposit_tx_ctx, tx_ctx_of},
+    trace::{run_checked, step_recorded},
 };
 use serde_json::{json, Value};
 use std::{collections::BTreeMap, rc::Rc};
@@ -167,7 +170,7 @@ fn inputs() -> Vec<Input> {
     out.push(Input { name: "eip1559", ctx: signed(2, Some(TOUR), vec![], 1_000_000, Some(2), Some(1), &[]) });
     // Init code longer than one load part: STOP, then padding.
     let mut init = vec![0x00];
-    init.resize(faultline_fault_vm::step::INIT_LOAD_CHUNK as usize + 100, 0x5b);
+    init.resize(faultline_vm_core::step::INIT_LOAD_CHUNK as usize + 100, 0x5b);
     out.push(Input { name: "create", ctx: signed(2, None, init, 1_000_000, Some(2), Some(1), &[]) });
     let skipped = tx_ctx_of(2, B256::repeat_byte(0x99), SENDER, Some(TOUR), U256::ZERO, Bytes::new(), 100_000, 10, Some(2), 999, Some(1), &[], None);
     out.push(Input { name: "skipped", ctx: skipped });
@@ -393,7 +396,7 @@ fn generate() -> BTreeMap<&'static str, Value> {
     assert_ne!(forged, sload.witness, "the SLOAD opens the slot holding 7");
     errors.push(error_vector("forged-slot-proof", sload, sload.pre, &forged, "missing"));
     let forged_item = edit(add_op, &|m| {
-        if let Some(faultline_fault_vm::stack::HashStack::Witness { top, .. }) = m.top.as_mut().map(|f| &mut f.stack) {
+        if let Some(faultline_vm_core::stack::HashStack::Witness { top, .. }) = m.top.as_mut().map(|f| &mut f.stack) {
             top[0].1 = U256::from(40);
         }
     });

@@ -4,7 +4,7 @@
 //! with every step checked by the reference `step(pre, witness)`, reaches the same root
 //! and logs hash.
 
-use faultline_fault_vm::statetest::{
+use faultline_vm_statetest::{
     has_storage_only_account, machine_case, run_case, MachineOutcome, RevmOutcome, Suite, PRECOMPILE_BOUND_SKIP, STORAGE_WITHOUT_CODE_OR_NONCE,
 };
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ fn revm_and_the_step_machine_match_fixtures_on_core_folders() {
     assert_eq!(machine_passed + bound_skips.len(), cases);
 }
 
-fn cases_of(root: &Path, file: &str) -> Vec<(String, faultline_fault_vm::statetest::StateTest)> {
+fn cases_of(root: &Path, file: &str) -> Vec<(String, faultline_vm_statetest::StateTest)> {
     let suite: Suite = serde_json::from_slice(&std::fs::read(root.join(file)).unwrap()).unwrap();
     suite.into_iter().collect()
 }

@@ -8,7 +8,7 @@
 //! nothing until a head is asked for, then the missing prefix hashes are computed once.
 //! A witness stack holds the head, the length and the items the step will pop.
 
-use crate::machine::{Encode, StepError};
+use crate::{encode::Encode, error::StepError};
 use alloy_primitives::B256;
 use std::cell::{Cell, RefCell};
 

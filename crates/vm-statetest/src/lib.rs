@@ -369,7 +369,7 @@ pub enum MachineOutcome {
     /// Every step checked; the final world's root and the logs hash match the fixture.
     Pass {
         /// Step statistics.
-        stats: crate::trace::TraceStats,
+        stats: faultline_vm_prover::trace::TraceStats,
         /// Gas the transaction used (0 when invalid).
         gas_used: u64,
         /// Why the case's pre-state could not exist on faultline's L2, if it could not
@@ -384,8 +384,8 @@ pub enum MachineOutcome {
 
 /// The step machine's initial state for case `entry` of `test` (a block of one
 /// transaction), or why it is skipped.
-pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::machine::Machine, String> {
-    use crate::{
+pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<faultline_vm_core::machine::Machine, String> {
+    use faultline_vm_core::{
         machine::{BlockCtx, BlockHashes, Machine, Tree},
         world::{Account, FullWorld, MemWorld, World},
     };
@@ -438,7 +438,7 @@ pub fn initial_machine(test: &StateTest, entry: &PostEntry) -> Result<crate::mac
         .into_iter()
         .map(|i| (i.address, i.storage_keys))
         .collect();
-    let tx = crate::l2::tx_ctx_of(
+    let tx = faultline_vm_prover::l2::tx_ctx_of(
         tx_type,
         B256::ZERO,
         t.sender,
@@ -500,8 +500,8 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
         Ok(m) => m,
         Err(why) => return MachineOutcome::Skip(why),
     };
-    crate::meter::clear_bound_hit();
-    let (end, stats) = match crate::trace::run_checked_prefix(m, max_steps) {
+    faultline_vm_core::meter::clear_bound_hit();
+    let (end, stats) = match faultline_vm_prover::trace::run_checked_prefix(m, max_steps) {
         Ok(r) => r,
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };
@@ -510,12 +510,12 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
     let (end, over_budget) = if end.is_finished() {
         (end, false)
     } else {
-        match crate::trace::run(end) {
+        match faultline_vm_prover::trace::run(end) {
             Ok((end, _)) => (end, true),
             Err(e) => return MachineOutcome::Fail(format!("after {max_steps} checked steps: {e}")),
         }
     };
-    if let Some(id) = crate::meter::bound_hit() {
+    if let Some(id) = faultline_vm_core::meter::bound_hit() {
         return MachineOutcome::Skip(format!(
             "a call of precompile {id:#04x} beyond the L2's bounds on input, gas or modexp operands (docs/fault-vm.md, \"Precompiles and the L2's bounds\")"
         ));
@@ -524,8 +524,8 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
         return MachineOutcome::Fail("the final world cannot be listed".into());
     };
     let (logs, gas_used, invalid) = match end.outcomes.first() {
-        Some(crate::machine::TxOutcome::Ran { logs, gas_used, .. }) => (logs.clone(), *gas_used, None),
-        Some(crate::machine::TxOutcome::Invalid(why)) => (Vec::new(), 0, Some(why.clone())),
+        Some(faultline_vm_core::machine::TxOutcome::Ran { logs, gas_used, .. }) => (logs.clone(), *gas_used, None),
+        Some(faultline_vm_core::machine::TxOutcome::Invalid(why)) => (Vec::new(), 0, Some(why.clone())),
         None => return MachineOutcome::Fail("the block ran no input".into()),
     };
     let mut what = post_mismatches("machine ", world_root(&world), &logs, entry);
@@ -565,7 +565,7 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
 
 /// The Ethereum MPT state root of the machine's world (empty accounts without storage
 /// left out, as in [`state_root`]).
-pub fn world_root(world: &BTreeMap<Address, crate::world::Account>) -> B256 {
+pub fn world_root(world: &BTreeMap<Address, faultline_vm_core::world::Account>) -> B256 {
     let mut leaves = Vec::new();
     for (address, acc) in world {
         if acc.is_empty() && acc.storage.is_empty() {

@@ -5,13 +5,14 @@
 //! in index order, then its signed transactions, as the executor does, and ends with the
 //! header's hash and the output root.
 
-use crate::{
-    machine::{AccessItem, BlockCtx, BlockHashes, Encode, Slice, Tree, TxCtx},
-    world::Account,
-};
 use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
 use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_primitives::GenesisAccount;
+use faultline_vm_core::{
+    encode::Encode,
+    machine::{AccessItem, BlockCtx, BlockHashes, Slice, Tree, TxCtx},
+    world::Account,
+};
 use std::collections::BTreeMap;
 
 /// The context of block `header` on chain `chain_id`. BLOCKHASH reads the EIP-2935
@@ -123,7 +124,7 @@ pub fn genesis_world(alloc: &BTreeMap<Address, GenesisAccount>) -> BTreeMap<Addr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::{MemWorld, WorldBase};
+    use faultline_vm_core::world::{MemWorld, WorldBase};
 
     #[test]
     fn genesis_world_hashes_to_the_node_genesis_root() {
@@ -178,6 +179,6 @@ pub fn block_from_store(
     for (sender, tx) in &body.transactions {
         txs.push(tx_ctx(*sender, tx).ok_or(StoreBlockError::UnsupportedType(number))?);
     }
-    let pre = crate::world::StoreWorld::new(store.clone(), number - 1).map_err(|e| StoreBlockError::Store(e.to_string()))?;
+    let pre = crate::store::StoreWorld::new(store.clone(), number - 1).map_err(|e| StoreBlockError::Store(e.to_string()))?;
     Ok(crate::block::Block { ctx, txs, pre: std::rc::Rc::new(pre) })
 }

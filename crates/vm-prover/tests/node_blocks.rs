@@ -15,16 +15,17 @@
 
 use alloy::{signers::local::PrivateKeySigner, sol, sol_types::SolCall};
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
-use faultline_fault_vm::{
-    block::{Block, Checkpoints},
-    l2,
-    machine::{Phase, TxOutcome},
-    step::step,
-    trace,
-    world::{MemWorld, WorldBase},
-};
 use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, output_root, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
+use faultline_vm_core::{
+    machine::{Phase, TxOutcome},
+    step::step,
+    world::{MemWorld, WorldBase},
+};
+use faultline_vm_prover::{
+    block::{Block, Checkpoints},
+    l2, trace,
+};
 use std::{collections::BTreeMap, rc::Rc};
 
 sol! {

@@ -2,7 +2,7 @@
 //! reference [`crate::step::step`] reads, and the Solidity verifier with it.
 //!
 //! This module owns those bytes: [`encode`] turns the witness a recorded step cuts from
-//! the prover's state ([`crate::trace::step_recorded`]) into them, [`decode`] turns them
+//! the prover's state (`faultline_vm_prover::trace::step_recorded`) into them, [`decode`] turns them
 //! back into a witness machine, and the decoders of every part of the state (block and
 //! transaction contexts, frames, pending micro-steps, journal records, log items, the
 //! phase, the accesses) live here. A witness is
@@ -28,9 +28,11 @@
 
 use crate::{
     accumulator::MerkleBuilder,
+    encode::{put_u64, Encode},
+    error::StepError,
     machine::{
-        put_u64, Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Encode, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase,
-        Slice, SlotRef, Source, Status, StepError, Substate, Tree, TxCtx, Undo,
+        Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef,
+        Source, Status, Substate, Tree, TxCtx, Undo,
     },
     sponge::Sponge,
     stack::HashStack,
@@ -39,6 +41,15 @@ use crate::{
 };
 use alloy_primitives::{Address, Bloom, Bytes, B256, U256};
 use faultline_state::{smt::Node, AccountRecord};
+
+impl TxCtx {
+    /// Decodes an input's preimage: exactly the canonical [`Encode::encode`] output (a
+    /// transaction context with its trees as roots), nothing else
+    /// ([`StepError::Malformed`]).
+    pub fn decode(bytes: &[u8]) -> Result<Self, StepError> {
+        decode_tx_ctx(bytes)
+    }
+}
 
 /// The longest witness [`decode`] reads (4 MiB, far above what one L1 transaction
 /// carries: EIP-7825 caps a transaction at 2^24 gas, 40 gas per calldata byte).
