@@ -101,7 +101,7 @@ pub fn l1_gas_estimate(zero_bytes: usize, nonzero_bytes: usize, counts: &Counts)
 /// Whether a step estimated at `gas` fits: at most [`L1_STEP_GAS_TARGET`] and never over
 /// [`L1_TX_GAS_CAP`].
 pub fn fits_l1(gas: u64) -> bool {
-    gas <= L1_STEP_GAS_TARGET && gas <= L1_TX_GAS_CAP
+    gas <= L1_STEP_GAS_TARGET.min(L1_TX_GAS_CAP)
 }
 
 /// Statistics of a checked run.
