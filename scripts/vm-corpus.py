@@ -66,7 +66,7 @@ def main():
             if s:
                 totals["steps"] += int(s.group(1))
                 totals["machine_secs"] += float(s.group(2))
-            w = re.search(r"largest witness (\d+) bytes at (\S+);", text)
+            w = re.search(r"largest witness (\d+) bytes at (\S+)", text)
             if w and int(w.group(1)) > witness[0]:
                 witness = (int(w.group(1)), w.group(2))
             b = re.search(r"bounds \(Osaka's L1 rules\): (\d+) of \d+ steps over .*?\((\d+) over the EIP-7825 transaction cap\); the most expensive step is estimated at ([\d.]+) M L1 gas, at (\S+)", text)
