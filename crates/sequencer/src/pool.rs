@@ -648,17 +648,7 @@ mod tests {
             input: input.into(),
             ..Default::default()
         };
-        // Every test transaction of one shape has one length: a signature whose r or s
-        // has a leading zero byte encodes a byte shorter, so sign again with one more
-        // unit of gas (the same width) until neither has (about 1 in 128 needs it).
-        let full = U256::from(1) << 248;
-        let sig = loop {
-            let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
-            if sig.r() >= full && sig.s() >= full {
-                break sig;
-            }
-            tx.gas_limit += 1;
-        };
+        let sig = sign_full_width(signer, &mut tx);
         let tx: TxEnvelope = tx.into_signed(sig).into();
         PooledTx { hash: *tx.tx_hash(), sender: signer.address(), tx }
     }
@@ -707,6 +697,20 @@ mod tests {
         assert!(matches!(pool.add(signed(&t, 0, 100, 1), 0, U256::from(5)), Err(PoolError::InsufficientFunds { .. })));
     }
 
+    /// Signs `tx` so that every test transaction of one shape has one length: a signature
+    /// whose r or s has a leading zero byte encodes a byte shorter, so it signs again with
+    /// one more unit of gas (the same width) until neither has (about 1 in 128 needs it).
+    fn sign_full_width(signer: &PrivateKeySigner, tx: &mut TxEip1559) -> alloy_primitives::Signature {
+        let full = U256::from(1) << 248;
+        loop {
+            let sig = signer.sign_transaction_sync(tx).expect("sign");
+            if sig.r() >= full && sig.s() >= full {
+                return sig;
+            }
+            tx.gas_limit += 1;
+        }
+    }
+
     fn signed_value(signer: &PrivateKeySigner, nonce: u64, value: U256) -> PooledTx {
         let mut tx = TxEip1559 {
             chain_id: 1,
@@ -718,17 +722,7 @@ mod tests {
             value,
             ..Default::default()
         };
-        // Every test transaction of one shape has one length: a signature whose r or s
-        // has a leading zero byte encodes a byte shorter, so sign again with one more
-        // unit of gas (the same width) until neither has (about 1 in 128 needs it).
-        let full = U256::from(1) << 248;
-        let sig = loop {
-            let sig = signer.sign_transaction_sync(&mut tx).expect("sign");
-            if sig.r() >= full && sig.s() >= full {
-                break sig;
-            }
-            tx.gas_limit += 1;
-        };
+        let sig = sign_full_width(signer, &mut tx);
         let tx: TxEnvelope = tx.into_signed(sig).into();
         PooledTx { hash: *tx.tx_hash(), sender: signer.address(), tx }
     }

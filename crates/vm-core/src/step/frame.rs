@@ -9,6 +9,18 @@ use crate::{
 };
 
 impl Machine {
+    /// Puts the frame that stepped back on top, or suspends it under the child frame its
+    /// step started (a call or a create).
+    fn resume(&mut self, f: Box<Frame>, child: Option<Child>) {
+        match child {
+            Some(Child(c)) => {
+                self.frames.push(*f);
+                self.top = Some(Box::new(c));
+            }
+            None => self.top = Some(f),
+        }
+    }
+
     pub(super) fn run_step(&mut self) -> Result<StepKind, StepError> {
         let mut f = self.top.take().ok_or(StepError::Inconsistent("running without a frame"))?;
         if f.status != Status::Running {
@@ -32,13 +44,7 @@ impl Machine {
                 }
             };
             // A CREATE2 whose init code was hashed in micro-steps starts its frame here.
-            match child {
-                Some(Child(c)) => {
-                    self.frames.push(*f);
-                    self.top = Some(Box::new(c));
-                }
-                None => self.top = Some(f),
-            }
+            self.resume(f, child);
             return Ok(kind);
         }
         if f.code.chunks.is_none() {
@@ -75,13 +81,7 @@ impl Machine {
                 return Err(e);
             }
         };
-        match child {
-            Some(Child(c)) => {
-                self.frames.push(*f);
-                self.top = Some(Box::new(c));
-            }
-            None => self.top = Some(f),
-        }
+        self.resume(f, child);
         Ok(StepKind::Opcode(op))
     }
 
