@@ -8,7 +8,7 @@
 use crate::{
     error::StepError,
     machine::{Access, Io, Substate, Tree},
-    words::{range_root, words_of, WordTree},
+    words::{range_root, words_of, RangeProof, WordTree},
     world::{apply_access, verify_access, World},
 };
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -54,20 +54,24 @@ impl Io {
                 }
                 Ok(words)
             }
-            Tree::Proven(root) => {
-                let Access::Range { first: f, words, proof } = self.next("a range of words")? else {
-                    return Err(missing("a range proof"));
-                };
-                if f != first || words.len() as u64 != count {
-                    return Err(missing("a range proof of the words the step reads"));
-                }
-                let r = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
-                if r != *root {
-                    return Err(missing("a range proof matching the tree"));
-                }
-                Ok(words)
-            }
+            Tree::Proven(root) => Ok(self.opened_range(*root, first, count, "a range of words", "a range proof of the words the step reads")?.0),
         }
+    }
+
+    /// The witness's next access as words `first .. first + count` proven against `root`
+    /// (`what`: the access expected; `range`: the range it must cover), with its proof.
+    fn opened_range(&mut self, root: B256, first: u64, count: u64, what: &str, range: &str) -> Result<(Vec<B256>, RangeProof), StepError> {
+        let Access::Range { first: f, words, proof } = self.next(what)? else {
+            return Err(missing("a range proof"));
+        };
+        if f != first || words.len() as u64 != count {
+            return Err(missing(range));
+        }
+        let r = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
+        if r != root {
+            return Err(missing("a range proof matching the tree"));
+        }
+        Ok((words, proof))
     }
 
     /// Bytes `[at, at + n)` of `tree` (zero past its end); nothing is opened for `n = 0`.
@@ -103,16 +107,7 @@ impl Io {
                 Ok(())
             }
             Tree::Proven(root) => {
-                let Access::Range { first: f, words, proof } = self.next("a range of words to write")? else {
-                    return Err(missing("a range proof"));
-                };
-                if f != first || words.len() as u64 != count {
-                    return Err(missing("a range proof of the words the step writes"));
-                }
-                let old = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
-                if old != *root {
-                    return Err(missing("a range proof matching the tree"));
-                }
+                let (words, proof) = self.opened_range(*root, first, count, "a range of words to write", "a range proof of the words the step writes")?;
                 let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
                 let skip = (at - first * 32) as usize;
                 bytes[skip..skip + data.len()].copy_from_slice(data);
