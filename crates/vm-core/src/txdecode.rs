@@ -116,7 +116,12 @@ struct Item {
 /// Reads the header of the item at `at` of `buf` (canonical forms only), whose payload
 /// must lie within `buf[..limit]`.
 fn item(buf: &[u8], at: usize, limit: usize) -> Result<Item, Skip> {
-    let limit = limit.min(buf.len());
+    header(buf, at, limit.min(buf.len()))
+}
+
+/// [`item`] for a header whose bytes are in `buf` while its payload may extend to `limit`,
+/// past `buf`'s end (the list and the data of an entry read from its prefix only).
+fn header(buf: &[u8], at: usize, limit: usize) -> Result<Item, Skip> {
     let b = *buf.get(at).filter(|_| at < limit).ok_or(Skip::Undecodable("input too short"))?;
     let (list, start, len) = match b {
         0x00..=0x7f => (false, at, 1),
@@ -242,16 +247,16 @@ pub fn decode_prefix(head: &[u8], len: usize) -> Result<Prefix, Skip> {
     };
     // The list header is read against the whole entry's length; the fields against the
     // prefix bytes at hand (which hold them all, at their widest).
-    let header = item_at_len(head, list_at, len)?;
-    if !header.list {
+    let tx_list = header(head, list_at, len)?;
+    if !tx_list.list {
         return bad("a string where a transaction belongs");
     }
-    if header.payload.end() != len {
+    if tx_list.payload.end() != len {
         return bad("bytes after the transaction");
     }
     let mut d = Decoded { tx_type, ..Default::default() };
-    let end = header.payload.end();
-    let mut at = header.payload.start;
+    let end = tx_list.payload.end();
+    let mut at = tx_list.payload.start;
     let body_start = at;
     if tx_type != 0 {
         let (c, n) = uint64(head, at, end)?;
@@ -275,33 +280,12 @@ pub fn decode_prefix(head: &[u8], len: usize) -> Result<Prefix, Skip> {
     let (value, n) = uint(head, n, end, 32)?;
     d.value = value;
     // The data's header: its payload may run past the prefix bytes.
-    let data = item_at_len(head, n, end)?;
+    let data = header(head, n, end)?;
     if data.list {
         return bad("a list where the data belongs");
     }
     d.data = data.payload;
-    Ok(Prefix { fields: d, list: header.payload, body_start })
-}
-
-/// [`item`] for a header that is in `buf` while its payload may extend to `limit` (past
-/// `buf`'s end): the header bytes are read from `buf`, the payload only bounded.
-fn item_at_len(buf: &[u8], at: usize, limit: usize) -> Result<Item, Skip> {
-    // A virtual buffer long enough for the payload: only header bytes are ever read.
-    let b = *buf.get(at).filter(|_| at < limit).ok_or(Skip::Undecodable("input too short"))?;
-    let header_len = match b {
-        0x00..=0x7f => 0,
-        0x80..=0xb7 | 0xc0..=0xf7 => 1,
-        0xb8..=0xbf => 1 + (b - 0xb7) as usize,
-        0xf8..=0xff => 1 + (b - 0xf7) as usize,
-    };
-    // Single-byte check of 0x81 needs the next byte, which is in the prefix.
-    let need = (at + header_len + usize::from(b == 0x81)).min(limit);
-    if buf.len() < need {
-        return bad("input too short");
-    }
-    let mut padded = buf[..need].to_vec();
-    padded.resize(limit, 0);
-    item(&padded, at, limit)
+    Ok(Prefix { fields: d, list: tx_list.payload, body_start })
 }
 
 /// One access-list item: an address and its storage keys, each in place.
