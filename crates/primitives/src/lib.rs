@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod blob;
+pub mod chunked;
 pub mod commitments;
 pub mod config;
 pub mod deposit;
