@@ -75,7 +75,7 @@ fn jumpdest_block(gas: u64) -> Block {
     let from = sender(0);
     let rich = U256::from(10u64).pow(U256::from(24));
     let accounts = BTreeMap::from([(from, account(rich, Bytes::new())), (target, account(U256::ZERO, code.into()))]);
-    Block { ctx: ctx(gas), txs: vec![tx(from, 0, Some(target), Bytes::new(), gas)], pre: pre(&accounts) }
+    Block { ctx: ctx(gas), txs: vec![tx(from, 0, Some(target), Bytes::new(), gas)], pre: pre(&accounts), l1: None }
 }
 
 /// Gas used by each input of a block, failing if one did not succeed.
@@ -105,7 +105,7 @@ fn erc20_block(gas: u64, creation: Bytes) -> eyre::Result<Block> {
     let rich = U256::from(10u64).pow(U256::from(24));
     let senders: Vec<Address> = (0..SENDERS).map(sender).collect();
     let accounts: BTreeMap<Address, Account> = senders.iter().map(|a| (*a, account(rich, Bytes::new()))).collect();
-    let mut block = Block { ctx: ctx(gas), txs: Vec::new(), pre: pre(&accounts) };
+    let mut block = Block { ctx: ctx(gas), txs: Vec::new(), pre: pre(&accounts), l1: None };
     let token = senders[0].create(0);
     let mut nonces = [0u64; SENDERS];
     block.txs.push(tx(senders[0], 0, None, creation, 3_000_000));

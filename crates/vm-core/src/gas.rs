@@ -75,3 +75,6 @@ pub const G_ACCESS_LIST_STORAGE_KEY: u64 = 1_900;
 pub const MAX_REFUND_QUOTIENT: u64 = 5;
 /// A call or create keeps 1/64 of the gas left (EIP-150).
 pub const CALL_GAS_RETAINED_DIVISOR: u64 = 64;
+
+/// The `ecrecover` precompile's gas (an input step recovers a sender with it).
+pub const ECRECOVER: u64 = 3_000;

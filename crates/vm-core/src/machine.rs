@@ -12,6 +12,7 @@
 //! byte and computes roots lazily; a witness carries roots and, in [`Io::Witness`], the
 //! proofs of exactly what its step reads and writes, in order.
 
+pub use crate::inputs::{GivenInputs, Inputs, L1Inputs};
 use crate::{
     accumulator::MerkleBuilder,
     encode::{put_u256, put_u64, Encode},
@@ -828,25 +829,6 @@ impl TxCtx {
     }
 }
 
-/// The block's inputs: one word per transaction (the hash of its [`TxCtx`] encoding).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inputs {
-    /// The tree of input hashes.
-    pub tree: Tree,
-    /// How many.
-    pub count: u64,
-    /// The inputs themselves (prover only).
-    pub txs: Option<Rc<Vec<TxCtx>>>,
-}
-
-impl Inputs {
-    /// The inputs of a block.
-    pub fn new(txs: Vec<TxCtx>) -> Self {
-        let words: Vec<B256> = txs.iter().map(Encode::hash).collect();
-        Self { tree: Tree::from_words(&words), count: txs.len() as u64, txs: Some(Rc::new(txs)) }
-    }
-}
-
 /// What the block has accumulated over the transactions so far.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BlockAcc {
@@ -1067,9 +1049,19 @@ pub struct Machine {
 impl Machine {
     /// A machine at the start of a block with `inputs`, over `world`.
     pub fn new(block: BlockCtx, inputs: Vec<TxCtx>, world: World) -> Self {
+        Self::with_inputs(block, Inputs::Given(GivenInputs::new(inputs)), world)
+    }
+
+    /// A machine at the start of a block whose inputs come from L1
+    /// (docs/fault-vm-inputs.md).
+    pub fn from_l1(block: BlockCtx, inputs: L1Inputs, world: World) -> Self {
+        Self::with_inputs(block, Inputs::L1(Box::new(inputs)), world)
+    }
+
+    fn with_inputs(block: BlockCtx, inputs: Inputs, world: World) -> Self {
         Self {
             block,
-            inputs: Inputs::new(inputs),
+            inputs,
             acc: BlockAcc::default(),
             tx: None,
             world,
@@ -1092,8 +1084,7 @@ impl Machine {
         let mut out = Vec::with_capacity(2048);
         out.extend_from_slice(COMMITMENT_TAG);
         self.block.encode(&mut out);
-        out.extend_from_slice(self.inputs.tree.root().as_slice());
-        put_u64(&mut out, self.inputs.count);
+        self.inputs.encode(&mut out);
         self.acc.encode(&mut out);
         match &self.tx {
             Some(t) => {
@@ -1150,7 +1141,7 @@ impl Machine {
     pub fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {
         Ok(Machine {
             block: BlockCtx { block_hashes: self.block.block_hashes.proven(), ..self.block.clone() },
-            inputs: Inputs { tree: self.inputs.tree.proven(), count: self.inputs.count, txs: None },
+            inputs: self.inputs.proven(),
             acc: self.acc.clone(),
             tx: self.tx.as_ref().map(TxCtx::proven),
             world: World::Proven(self.world.root()?),

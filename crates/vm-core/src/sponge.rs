@@ -54,6 +54,49 @@ impl Sponge {
     }
 }
 
+/// A sponge that takes bytes in any pieces: the lanes and the bytes (fewer than
+/// [`RATE`]) not yet absorbed. An input step hashes an L1 entry with it, whatever the
+/// size of the chunks the entry arrives in (docs/fault-vm-inputs.md).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Absorber {
+    /// The sponge after the whole blocks so far.
+    pub sponge: Sponge,
+    /// The bytes after them (fewer than [`RATE`]).
+    pub buf: Vec<u8>,
+}
+
+impl Absorber {
+    /// Takes `data`: whole blocks are absorbed, the rest is kept.
+    pub fn update(&mut self, data: &[u8]) {
+        let mut data = data;
+        if !self.buf.is_empty() {
+            let n = (RATE - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..n]);
+            data = &data[n..];
+            if self.buf.len() < RATE {
+                return;
+            }
+            let block = std::mem::take(&mut self.buf);
+            self.sponge.absorb(&block);
+        }
+        let whole = data.len() / RATE * RATE;
+        self.sponge.absorb(&data[..whole]);
+        self.buf = data[whole..].to_vec();
+    }
+
+    /// The keccak256 of everything taken.
+    pub fn finish(&self) -> B256 {
+        self.sponge.finish(&self.buf)
+    }
+
+    /// The encoding: the lanes, the count of kept bytes (a byte), the kept bytes.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        self.sponge.encode(out);
+        out.push(self.buf.len() as u8);
+        out.extend_from_slice(&self.buf);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +115,19 @@ mod tests {
             }
             assert_eq!(s.finish(&data[at..]), keccak256(&data), "len {len}");
         }
+    }
+
+    #[test]
+    fn an_absorber_takes_any_pieces() {
+        let data: Vec<u8> = (0..5000).map(|i| (i * 13 + 5) as u8).collect();
+        for piece in [1usize, 31, 135, 136, 137, 744, 4352] {
+            let mut a = Absorber::default();
+            for c in data.chunks(piece) {
+                a.update(c);
+                assert!(a.buf.len() < RATE);
+            }
+            assert_eq!(a.finish(), keccak256(&data), "pieces of {piece}");
+        }
+        assert_eq!(Absorber::default().finish(), keccak256([]));
     }
 }

@@ -317,32 +317,64 @@ pub fn decode_access_list(raw: &[u8], at: usize, end: usize) -> Result<(Span, Ve
 
 /// One item of an access list at `at`, within the list's payload ending at `end`.
 pub fn decode_access_item(raw: &[u8], at: usize, end: usize) -> Result<(AccessEntry, usize), Skip> {
-    let it = item(raw, at, end)?;
+    let (address, keys_span, item_end) = decode_access_item_head(raw, at, end)?;
+    let mut keys = Vec::new();
+    let mut k = keys_span.start;
+    while k < keys_span.end() {
+        let (_, next) = decode_storage_key(raw, k, keys_span.end())?;
+        keys.push(k + 1);
+        k = next;
+    }
+    Ok((AccessEntry { address, keys }, item_end))
+}
+
+/// The list header at `at` of a list whose payload must end by `limit` but may run past
+/// `buf` (the machine reads the header alone): its payload.
+pub fn list_payload(buf: &[u8], at: usize, limit: usize) -> Result<Span, Skip> {
+    let it = header(buf, at, limit)?;
+    if !it.list {
+        return bad("a string where the access list belongs");
+    }
+    Ok(it.payload)
+}
+
+/// The head of the access-list item at `at`, within the list's payload ending at `end`:
+/// its address, its storage keys' payload and the item's end. Reads at most
+/// [`ACCESS_ITEM_HEAD_MAX`] bytes; the keys may run past `buf`.
+pub fn decode_access_item_head(buf: &[u8], at: usize, end: usize) -> Result<(Address, Span, usize), Skip> {
+    let it = header(buf, at, end)?;
     if !it.list {
         return bad("a string where an access-list item belongs");
     }
-    let (a, p) = string(raw, it.payload.start, it.payload.end())?;
+    let (a, p) = string(buf, it.payload.start, it.payload.end())?;
     if a.len != 20 {
         return bad("an access-list address that is not 20 bytes");
     }
-    let keys_list = item(raw, p, it.payload.end())?;
+    let keys_list = header(buf, p, it.payload.end())?;
     if !keys_list.list {
         return bad("a string where storage keys belong");
-    }
-    let mut keys = Vec::new();
-    let mut k = keys_list.payload.start;
-    while k < keys_list.payload.end() {
-        let (s, next) = string(raw, k, keys_list.payload.end())?;
-        if s.len != 32 {
-            return bad("a storage key that is not 32 bytes");
-        }
-        keys.push(s.start);
-        k = next;
     }
     if keys_list.payload.end() != it.payload.end() {
         return bad("an access-list item with extra fields");
     }
-    Ok((AccessEntry { address: Address::from_slice(&raw[a.start..a.end()]), keys }, it.payload.end()))
+    Ok((Address::from_slice(&buf[a.start..a.end()]), keys_list.payload, it.payload.end()))
+}
+
+/// Most bytes of an access-list item before its first key: the item's header, the
+/// address and the keys' list header, each at its widest.
+pub const ACCESS_ITEM_HEAD_MAX: usize = 9 + 21 + 9;
+
+/// Bytes of one storage key in an access list.
+pub const STORAGE_KEY_LEN: usize = 33;
+
+/// The storage key at `at`, within the keys' payload ending at `end`: it and the next
+/// position.
+pub fn decode_storage_key(buf: &[u8], at: usize, end: usize) -> Result<(alloy_primitives::B256, usize), Skip> {
+    let (s, next) = string(buf, at, end)?;
+    if s.len != 32 {
+        return bad("a storage key that is not 32 bytes");
+    }
+    Ok((alloy_primitives::B256::from_slice(&buf[s.start..s.end()]), next))
 }
 
 /// Piece 3: the signature at `at` (after the data, or after the access list), which must

@@ -30,11 +30,12 @@ use crate::{
     accumulator::MerkleBuilder,
     encode::{put_u64, Encode},
     error::StepError,
+    inputs::{BatchSource, ChunkCursor, DepositSource, Entry, EntryStage, GivenInputs, L1Inputs},
     machine::{
         Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef,
         Source, Status, Substate, Tree, TxCtx, Undo,
     },
-    sponge::Sponge,
+    sponge::{Absorber, Sponge},
     stack::HashStack,
     words::{sibling_heights, zero_hash, RangeProof},
     world::{SmtAccess, World},
@@ -93,7 +94,7 @@ impl<'a> Reader<'a> {
         self.at
     }
 
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], StepError> {
+    pub(crate) fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], StepError> {
         if self.left() < n {
             return Err(malformed(format!("truncated: {what} needs {n} bytes at offset {}, {} left", self.at, self.left())));
         }
@@ -290,6 +291,73 @@ pub(crate) fn decode_tx_ctx(bytes: &[u8]) -> Result<TxCtx, StepError> {
         return Err(malformed("a transaction context that is not canonical (a field behind a clear flag is not zero)"));
     }
     Ok(tx)
+}
+
+fn chunk_cursor(r: &mut Reader, what: &str) -> Result<ChunkCursor, StepError> {
+    Ok(ChunkCursor { expected: r.b256(what)?, at: r.u64(what)?, len: r.u64(what)? })
+}
+
+fn absorber(r: &mut Reader) -> Result<Absorber, StepError> {
+    let sponge = sponge(r)?;
+    let n = r.u8("sponge buffer length")? as usize;
+    let n = r.count(n, "sponge buffer", crate::sponge::RATE - 1, 1)?;
+    Ok(Absorber { sponge, buf: r.take(n, "sponge buffer")?.to_vec() })
+}
+
+fn entry_stage(r: &mut Reader) -> Result<EntryStage, StepError> {
+    Ok(match r.tag("entry stage", 5)? {
+        0 => EntryStage::Load { cursor: chunk_cursor(r, "entry chunk cursor")?, hash: absorber(r)? },
+        1 => EntryStage::AccessList { at: r.u64("access list position")? },
+        2 => EntryStage::AccessItem { at: r.u64("access item position")?, end: r.u64("access list end")? },
+        3 => EntryStage::AccessKey {
+            at: r.u64("storage key position")?,
+            keys_end: r.u64("storage keys end")?,
+            end: r.u64("access list end")?,
+            address: r.address("access item address")?,
+        },
+        4 => EntryStage::Signature { at: r.u64("signature position")? },
+        _ => {
+            let sponge = absorber(r)?;
+            let at = r.u64("signing hash position")?;
+            let body_end = r.u64("signed body end")?;
+            let n = r.u8("EIP-155 tail length")? as usize;
+            let n = r.count(n, "EIP-155 tail", 11, 1)?;
+            let tail = r.take(n, "EIP-155 tail")?.to_vec();
+            EntryStage::SignHash { sponge, at, body_end, tail, y_parity: r.flag("y-parity")?, r: r.u256("signature r")?, s: r.u256("signature s")? }
+        }
+    })
+}
+
+/// The block's inputs: given (a tree of transaction contexts) or from L1.
+fn inputs(r: &mut Reader) -> Result<Inputs, StepError> {
+    if r.tag("inputs kind", 1)? == 0 {
+        return Ok(Inputs::Given(GivenInputs { tree: proven(r, "inputs root")?, count: r.u64("input count")?, txs: None }));
+    }
+    let started = r.flag("block started")?;
+    let deposits = DepositSource {
+        from: r.u64("first deposit")?,
+        next: r.u64("next deposit")?,
+        end: r.u64("deposit end")?,
+        unlinked: r.u64("unlinked deposits")?,
+        acc: r.b256("deposit accumulator")?,
+        acc_from: r.b256("first deposit accumulator")?,
+        hashes: proven(r, "deposit hashes root")?,
+    };
+    let batch = BatchSource {
+        version: r.u8("batch version")?,
+        root: r.b256("batch root")?,
+        item_count: r.u64("batch item count")?,
+        first: r.u64("block item")?,
+        count: r.u64("block entry count")?,
+        next: r.u64("next entry")?,
+    };
+    let chunk = if r.flag("deposit data flag")? { Some(chunk_cursor(r, "deposit data cursor")?) } else { None };
+    let entry = if r.flag("entry flag")? {
+        Some(Entry { len: r.u64("entry length")?, raw: proven(r, "entry bytes root")?, body_start: r.u64("signed body start")?, stage: entry_stage(r)? })
+    } else {
+        None
+    };
+    Ok(Inputs::L1(Box::new(L1Inputs { started, deposits, batch, chunk, entry, data: None, skipped: Vec::new() })))
 }
 
 fn source(r: &mut Reader) -> Result<Source, StepError> {
@@ -623,8 +691,7 @@ pub fn encode(w: &Machine) -> Result<Vec<u8>, StepError> {
     };
     let mut out = Vec::with_capacity(2048);
     w.block.encode(&mut out);
-    out.extend_from_slice(w.inputs.tree.root().as_slice());
-    put_u64(&mut out, w.inputs.count);
+    w.inputs.encode(&mut out);
     w.acc.encode(&mut out);
     match &w.tx {
         Some(t) => {
@@ -678,7 +745,7 @@ fn read(bytes: &[u8]) -> Result<(Machine, Layout), StepError> {
     }
     let mut r = Reader::new(bytes);
     let block = block_ctx(&mut r)?;
-    let inputs = Inputs { tree: proven(&mut r, "inputs root")?, count: r.u64("input count")?, txs: None };
+    let inputs = inputs(&mut r)?;
     let acc = block_acc(&mut r)?;
     let tx_flag = r.offset();
     let tx = if r.flag("transaction flag")? { Some(tx_ctx(&mut r)?) } else { None };

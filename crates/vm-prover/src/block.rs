@@ -9,7 +9,7 @@ use crate::trace::{TraceError, MAX_STEPS};
 use alloy_primitives::B256;
 use faultline_vm_core::{
     error::StepError,
-    machine::{BlockCtx, Machine, TxCtx},
+    machine::{BlockCtx, L1Inputs, Machine, TxCtx},
     step::StepKind,
     world::{FullWorld, World, WorldBase},
 };
@@ -24,12 +24,19 @@ pub struct Block {
     pub txs: Vec<TxCtx>,
     /// The world before the block.
     pub pre: Rc<dyn WorldBase>,
+    /// Where the machine opens its inputs from: L1 (every L2 block a game plays), or
+    /// `None` for the contexts of `txs` given whole (the state tests).
+    pub l1: Option<L1Inputs>,
 }
 
 impl Block {
     /// The machine at the block's start.
     pub fn machine(&self) -> Machine {
-        Machine::new(self.ctx.clone(), self.txs.clone(), World::Full(Box::new(FullWorld::new(self.pre.clone()))))
+        let world = World::Full(Box::new(FullWorld::new(self.pre.clone())));
+        match &self.l1 {
+            Some(l1) => Machine::from_l1(self.ctx.clone(), l1.clone(), world),
+            None => Machine::new(self.ctx.clone(), self.txs.clone(), world),
+        }
     }
 }
 
@@ -43,7 +50,7 @@ pub fn run_block(block: &Block) -> Result<(Machine, u64), TraceError> {
 pub struct Checkpoints {
     every: u64,
     steps: u64,
-    /// Position of each input's first step (its NextTx).
+    /// Position of each input's first step (its NextTx, or the step opening it from L1).
     starts: Vec<u64>,
     /// `(position, machine)`, ascending; position 0 always.
     points: Vec<(u64, Machine)>,
@@ -65,7 +72,7 @@ impl Checkpoints {
                 break;
             }
             let kind = m.step().map_err(|source| TraceError::Step { index: g, source })?;
-            if kind == StepKind::NextTx {
+            if matches!(kind, StepKind::NextTx | StepKind::DepositOpen | StepKind::TxOpen) {
                 cp.starts.push(g);
             }
             g += 1;

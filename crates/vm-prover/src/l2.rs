@@ -180,5 +180,5 @@ pub fn block_from_store(
         txs.push(tx_ctx(*sender, tx).ok_or(StoreBlockError::UnsupportedType(number))?);
     }
     let pre = crate::store::StoreWorld::new(store.clone(), number - 1).map_err(|e| StoreBlockError::Store(e.to_string()))?;
-    Ok(crate::block::Block { ctx, txs, pre: std::rc::Rc::new(pre) })
+    Ok(crate::block::Block { ctx, txs, pre: std::rc::Rc::new(pre), l1: None })
 }

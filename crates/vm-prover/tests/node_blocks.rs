@@ -13,7 +13,10 @@
 //! The contracts are `contracts/src/bench/BenchToken.sol` and `contracts/src/vmtest/`,
 //! built by `contracts/bin/forge build` (the test command runs it first).
 
-use alloy::{signers::local::PrivateKeySigner, sol, sol_types::SolCall};
+use alloy::{network::TxSignerSync, signers::local::PrivateKeySigner, sol, sol_types::SolCall};
+use alloy_consensus::{SignableTransaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
+use alloy_eips::eip2718::{Decodable2718, Encodable2718};
+use alloy_primitives::Signature;
 use alloy_primitives::{Address, Bytes, TxKind, B256, U256};
 use faultline_primitives::{deposit_cursor, dev::DEV_ACCOUNTS, output_root, ChainConfig, Deposit};
 use faultline_sequencer::{Chain, PoolConfig};
@@ -24,7 +27,7 @@ use faultline_vm_core::{
 };
 use faultline_vm_prover::{
     block::{Block, Checkpoints},
-    l2, trace,
+    l1, l2, trace,
 };
 use std::{collections::BTreeMap, rc::Rc};
 
@@ -96,6 +99,28 @@ impl Node<'_> {
     fn call(&mut self, from: &mut Sender, ok: bool, to: Address, input: Vec<u8>, gas: u64) {
         self.send(from, ok, TxKind::Call(to), 0, input, gas);
     }
+    /// Submits `tx` (of any type the L2 runs) signed by `from`, expected to end with `ok`.
+    fn send_signed<T: SignableTransaction<Signature>>(&mut self, from: &mut Sender, ok: bool, mut tx: T) -> Vec<u8>
+    where
+        TxEnvelope: From<alloy_consensus::Signed<T>>,
+    {
+        let sig = from.key.sign_transaction_sync(&mut tx).expect("sign");
+        let raw = TxEnvelope::from(tx.into_signed(sig)).encoded_2718();
+        self.expected.push((self.chain.submit_raw(&raw).expect("accepted"), ok));
+        from.nonce += 1;
+        raw
+    }
+}
+
+/// `raw`, an EIP-1559 transaction, with its signature's malleable twin (`s` replaced by
+/// `n − s`, the parity flipped): well-formed, and alloy decodes it, but EIP-2's low-s rule
+/// refuses its sender, so derivation skips it.
+fn high_s_twin(raw: &[u8]) -> Bytes {
+    let TxEnvelope::Eip1559(signed) = TxEnvelope::decode_2718_exact(raw).expect("decodes") else { panic!("an EIP-1559 transaction") };
+    let n = U256::from_be_bytes(alloy_primitives::hex!("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"));
+    let sig = signed.signature();
+    let twin = Signature::new(sig.r(), n - sig.s(), !sig.v());
+    TxEnvelope::from(signed.tx().clone().into_signed(twin)).encoded_2718().into()
 }
 
 /// Replays the node's blocks through the step machine.
@@ -105,6 +130,12 @@ struct Replay {
     /// Every deposit handed to the sequencer, by index.
     deposits: BTreeMap<u64, Deposit>,
     stats: trace::TraceStats,
+    /// The same blocks with their inputs opened from L1 (deposits against the portal's
+    /// accumulator, entries from a calldata batch).
+    l1_stats: trace::TraceStats,
+    /// Entries that are not transactions, put into block `n`'s batch entries: the
+    /// machine must skip them as derivation does.
+    garbage: BTreeMap<u64, Vec<(usize, Bytes)>>,
 }
 
 impl Replay {
@@ -125,9 +156,38 @@ impl Replay {
         let mut txs: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| l2::deposit_tx_ctx(d)).collect();
         let deposits = txs.len();
         txs.extend(body.transactions.iter().map(|(sender, tx)| l2::tx_ctx(*sender, tx).expect("an L2 transaction type")));
-        let block = Block { ctx, txs, pre: self.world.clone() };
+        let block = Block { ctx: ctx.clone(), txs, pre: self.world.clone(), l1: None };
         let (end, stats) = trace::run_checked(block.machine()).unwrap_or_else(|e| panic!("block {number}: {e}"));
         self.stats.merge(&stats);
+        // The same block with its inputs from L1: the deposits opened against the
+        // accumulator, the entries from a calldata batch in which an earlier block comes
+        // first (so the block's leaf is not item 0), with any garbage entries among them.
+        let mut entries: Vec<Bytes> = body.transactions.iter().map(|(_, tx)| alloy_eips::eip2718::Encodable2718::encoded_2718(tx).into()).collect();
+        let garbage = self.garbage.get(&number).cloned().unwrap_or_default();
+        for (at, bytes) in &garbage {
+            entries.insert(*at, bytes.clone());
+        }
+        let acc_from = self.deposits.range(..cursors.0).fold(B256::ZERO, |acc, (_, d)| l1::accumulate(acc, l1::deposit_fields(d).hash()));
+        let l1_deposits: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| l1::deposit_fields(d)).collect();
+        let l1_origin = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data).origin;
+        let mut leaves = vec![l1::block_leaf(number - 1, 0, 0, 0, 2), l1::tx_leaf(b"earlier"), l1::tx_leaf(b"block")];
+        leaves.push(l1::block_leaf(number, header.timestamp, cursors.1, l1_origin, entries.len() as u16));
+        leaves.extend(entries.iter().map(|e| l1::tx_leaf(e)));
+        let l1_block = l1::L1Block { deposits: l1_deposits, from: cursors.0, acc_from, entries, batch_leaves: leaves, first: 3 };
+        let from_l1 = Block { l1: Some(l1_block.inputs()), ..block.clone() };
+        let (l1_end, l1_stats) = trace::run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
+        self.l1_stats.merge(&l1_stats);
+        println!("block {number}: {} steps with inputs given, {} from L1 ({} inputs, {} entries skipped)", stats.steps, l1_stats.steps, end.outcomes.len(), garbage.len());
+        assert_eq!(l1_end.phase, end.phase, "block {number}: from L1, the same block hash and output root");
+        assert_eq!(l1_end.outcomes, end.outcomes, "block {number}: from L1, the same outcome for every input");
+        let faultline_vm_core::machine::Inputs::L1(l1_inputs) = &l1_end.inputs else { panic!("block {number}: L1 inputs") };
+        let skipped: Vec<u64> = l1_inputs.skipped.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            skipped,
+            garbage.iter().map(|(at, _)| *at as u64).collect::<Vec<_>>(),
+            "block {number}: exactly the garbage entries skipped: {:?}",
+            l1_inputs.skipped
+        );
         let mut cumulative = 0u64;
         let mut statuses = Vec::new();
         for (i, (((_, tx), receipt), outcome)) in body.transactions.iter().zip(&receipts).zip(&end.outcomes[deposits..]).enumerate() {
@@ -175,8 +235,13 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     // machine's tx-begin must charge what the executor charged, into the same vault.
     chain.set_l1_fee(faultline_primitives::l1fee::L1FeeInputs { origin: 7, base_fee: 30_000_000_000, blob_base_fee: 5_000_000_000 });
     let (mut alice, mut bob, mut carol) = (Sender::new(0), Sender::new(1), Sender::new(2));
-    let mut replay =
-        Replay { world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))), deposits: BTreeMap::new(), stats: trace::TraceStats::default() };
+    let mut replay = Replay {
+        world: Rc::new(MemWorld::new(&l2::genesis_world(&cfg.genesis_alloc()))),
+        deposits: BTreeMap::new(),
+        stats: trace::TraceStats::default(),
+        l1_stats: trace::TraceStats::default(),
+        garbage: BTreeMap::new(),
+    };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
     // each with the status expected.
@@ -295,7 +360,14 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         deposit(2, Address::repeat_byte(0xd2), nested, 77, 0, 1_000_000, diveCall { depth: U256::from(3), revertAt: U256::from(3) }.abi_encode()),
         deposit(3, Address::repeat_byte(0xd3), nested, 88, 0, 1_000, Vec::new()),
         deposit(4, bob.address(), carol.address(), 1, 1, 30_000, Vec::new()),
+        // Data over two chunks of the chunked hash (4,352 bytes each): opened in three steps.
+        deposit(5, Address::repeat_byte(0xd4), Address::with_last_byte(4), 0, 0, 1_000_000, vec![0x5a; 10_000]),
     ];
+    // Among the block's batch entries, three that are no transaction: a list header that
+    // overruns the entry, a type the L2 does not run, and a 10,000-byte list whose first
+    // field has a leading zero (its first chunk already shows it).
+    let long_junk = [vec![0xf9, 0x27, 0x0d], vec![0u8; 9_997]].concat();
+    replay.garbage.insert(8 - 1, vec![(0, Bytes::from_static(&[0xde, 0xad])), (2, Bytes::from_static(&[0x05, 0x01, 0x02])), (3, long_junk.into())]);
     replay.deposits.extend(deposits.iter().map(|d| (d.index, d.clone())));
     chain.add_deposits(deposits);
     let bob_nonce = bob.nonce;
@@ -305,7 +377,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     produce(&mut node, &mut replay);
     assert!(chain.store().tx_location(&skipped).expect("store").is_none(), "bob's transaction lost its nonce to the deposit");
     assert_eq!(replay.world.account(&bob.address()).unwrap().map(|r| r.nonce), Some(bob_nonce + 1));
-    assert_eq!(chain.deposit_cursor(), 5, "every deposit included");
+    assert_eq!(chain.deposit_cursor(), 6, "every deposit included");
     assert_eq!((replay.balance(fresh), replay.world.account(&fresh).unwrap().map(|r| r.nonce)), (U256::from(5_000 - 1_234), Some(2)));
     assert_eq!(replay.balance(Address::repeat_byte(0xd2)), U256::from(77), "a reverted deposit keeps its mint");
     assert_eq!(replay.balance(Address::repeat_byte(0xd3)), U256::from(88), "an invalid deposit keeps its mint");
@@ -337,6 +409,63 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     node.call(&mut alice, true, reader, Vec::new(), 100_000);
     let history = faultline_primitives::history::HISTORY_STORAGE_ADDRESS;
     node.call(&mut bob, true, history, U256::from(1).to_be_bytes::<32>().to_vec(), 100_000);
+    // Every transaction type the L2 runs, as the batch carries it: a legacy EIP-155
+    // transfer, an EIP-2930 call with an access list, and an EIP-1559 call with 6,000
+    // bytes of data (two chunks, and a signing hash over two steps) and an access list.
+    let fee = faultline_primitives::dev::DEV_FEE_CAP;
+    let chain_id = chain.config().chain_id;
+    let bob_nonce = bob.nonce;
+    node.send_signed(
+        &mut bob,
+        true,
+        TxLegacy {
+            chain_id: Some(chain_id),
+            nonce: bob_nonce,
+            gas_price: fee,
+            gas_limit: 21_000,
+            to: TxKind::Call(carol.address()),
+            value: U256::from(3),
+            input: Bytes::new(),
+        },
+    );
+    let slots = |xs: &[u8]| xs.iter().map(|x| B256::with_last_byte(*x)).collect::<Vec<_>>();
+    let list = |items: Vec<(Address, Vec<B256>)>| {
+        alloy_eips::eip2930::AccessList(
+            items.into_iter().map(|(address, storage_keys)| alloy_eips::eip2930::AccessListItem { address, storage_keys }).collect(),
+        )
+    };
+    let carol_nonce = carol.nonce;
+    node.send_signed(
+        &mut carol,
+        true,
+        TxEip2930 {
+            chain_id,
+            nonce: carol_nonce,
+            gas_price: fee,
+            gas_limit: 200_000,
+            to: TxKind::Call(nested),
+            value: U256::ZERO,
+            access_list: list(vec![(nested, slots(&[0, 1])), (bob.address(), vec![])]),
+            input: diveCall { depth: U256::from(2), revertAt: U256::MAX }.abi_encode().into(),
+        },
+    );
+    let alice_nonce = alice.nonce;
+    let long = node.send_signed(
+        &mut alice,
+        true,
+        TxEip1559 {
+            chain_id,
+            nonce: alice_nonce,
+            gas_limit: 500_000,
+            max_fee_per_gas: fee,
+            max_priority_fee_per_gas: faultline_primitives::dev::DEV_TIP,
+            to: TxKind::Call(identity),
+            value: U256::ZERO,
+            access_list: list(vec![(a, slots(&[1, 2, 3])), (identity, vec![])]),
+            input: [vec![0u8; 1_000], vec![0x11; 5_000]].concat().into(),
+        },
+    );
+    replay.garbage.insert(9, vec![(1, high_s_twin(&long))]);
     produce(&mut node, &mut replay);
     let hash_of = |n: u64| U256::from_be_bytes(chain.store().header(n).expect("store").expect("header").0 .0);
     assert_eq!(replay.world.storage(&reader, &U256::ZERO).unwrap(), hash_of(8), "BLOCKHASH(NUMBER - 1)");
@@ -352,6 +481,23 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         s.steps, s.max_witness, s.max_witness_kind, s.max_l1_gas, s.max_l1_gas_kind, s.over_l1_target
     );
     assert_eq!(s.over_l1_target, 0, "every step of the node's blocks fits the L1 target");
+    let l = &replay.l1_stats;
+    println!(
+        "the same blocks from L1 inputs: {} steps ({} more), each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} over the target",
+        l.steps,
+        l.steps - s.steps,
+        l.max_witness,
+        l.max_witness_kind,
+        l.max_l1_gas,
+        l.max_l1_gas_kind,
+        l.over_l1_target
+    );
+    for (kind, n) in &l.kinds {
+        if !s.kinds.contains_key(kind) || s.kinds[kind] != *n {
+            println!("  {kind:?}: {n} from L1, {} given", s.kinds.get(kind).copied().unwrap_or(0));
+        }
+    }
+    assert_eq!(l.over_l1_target, 0, "every input step fits the L1 target");
     let vault = replay.balance(faultline_primitives::L1_FEE_VAULT);
     assert!(vault > U256::ZERO, "the signed transactions paid L1 fees");
     assert_eq!(Some(vault), chain.store().account(&faultline_primitives::L1_FEE_VAULT).expect("store").map(|r| r.balance), "the vault agrees with the node");

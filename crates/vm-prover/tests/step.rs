@@ -6,7 +6,7 @@
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use faultline_vm_core::{
     error::StepError,
-    machine::{AccessItem, BlockCtx, Io, Machine, Phase, TxCtx, TxOutcome, Undo},
+    machine::{AccessItem, BlockCtx, Inputs, Io, Machine, Phase, TxCtx, TxOutcome, Undo},
     step::*,
     witness::{decode, encode},
     world::{Account, FullWorld, MemWorld, World},
@@ -333,10 +333,11 @@ fn a_witness_reads_no_prover_only_field() {
         assert_eq!(got, kind);
         let post = s.commitment().expect("commitment");
         let mut w = decode(&bytes).expect("decodes");
-        assert!(w.inputs.txs.is_none() && w.tx.as_ref().is_none_or(|t| t.access_items.is_none()));
+        let Inputs::Given(given) = &mut w.inputs else { panic!("given inputs") };
+        assert!(given.txs.is_none() && w.tx.as_ref().is_none_or(|t| t.access_items.is_none()));
         let mut forged = tx.clone();
         forged.gas_limit = 99;
-        w.inputs.txs = Some(Rc::new(vec![forged]));
+        given.txs = Some(Rc::new(vec![forged]));
         if let Some(t) = w.tx.as_mut() {
             t.access_items = Some(vec![AccessItem { address: Address::with_last_byte(0x77), slot: None }]);
         }

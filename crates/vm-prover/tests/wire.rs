@@ -258,6 +258,145 @@ fn record() -> (Vec<Recorded>, Vec<&'static str>) {
     (out, names)
 }
 
+/// A signer for the L1-input block's entries.
+fn l1_key() -> alloy::signers::local::PrivateKeySigner {
+    alloy::signers::local::PrivateKeySigner::from_bytes(&B256::repeat_byte(0x11)).expect("key")
+}
+
+/// `tx` signed by [`l1_key`], EIP-2718 encoded.
+fn signed_raw<T: alloy_consensus::SignableTransaction<alloy_primitives::Signature>>(mut tx: T) -> Bytes
+where
+    alloy_consensus::TxEnvelope: From<alloy_consensus::Signed<T>>,
+{
+    use alloy::network::TxSignerSync;
+    let sig = l1_key().sign_transaction_sync(&mut tx).expect("sign");
+    alloy_eips::eip2718::Encodable2718::encoded_2718(&alloy_consensus::TxEnvelope::from(tx.into_signed(sig))).into()
+}
+
+/// The names of the L1-input block's entries, in order.
+const L1_ENTRIES: [&str; 7] = ["legacy-eip155", "eip2930-access-list", "eip1559-long-data", "undecodable", "unsupported-type", "high-s", "create"];
+
+/// A block whose inputs come from L1 (docs/fault-vm-inputs.md): two deposits (one with
+/// data over two chunks) against their accumulator, and a calldata batch of the entries
+/// [`L1_ENTRIES`] names: every transaction type, an access list, data and a signing hash
+/// over several steps, and three entries derivation skips.
+fn l1_machine() -> Machine {
+    use alloy_consensus::{TxEip1559, TxEip2930, TxLegacy};
+    use alloy_primitives::TxKind;
+    let sender = l1_key().address();
+    let mut accounts = BTreeMap::new();
+    accounts.insert(sender, Account { balance: U256::from(10u64).pow(U256::from(20)), ..Default::default() });
+    accounts.insert(TOUR, Account::new(0, U256::from(1000), tour_code().into(), [(U256::ZERO, U256::from(5))]));
+    accounts.insert(LONG, Account { code: long_code().into(), ..Default::default() });
+    for a in [REVERTER, BAD_JUMP, INVALID] {
+        accounts.insert(a, Account { code: vec![0x00].into(), ..Default::default() });
+    }
+    let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
+    let deposit = |index: u64, to: Address, data: Vec<u8>| faultline_vm_core::inputs::DepositFields {
+        index,
+        from: DEPOSITOR,
+        to,
+        mint: U256::from(10u64).pow(U256::from(18)),
+        value: U256::from(1),
+        gas_limit: 1_000_000,
+        l1_block: 1,
+        data: data.into(),
+    };
+    let deposits = vec![deposit(0, TOUR, Vec::new()), deposit(1, LONG, vec![0x33; 2 * 4352 + 296])];
+    let eip1559 = |nonce: u64, to: TxKind, input: Vec<u8>| TxEip1559 {
+        chain_id: 1,
+        nonce,
+        gas_limit: 1_000_000,
+        max_fee_per_gas: 10,
+        max_priority_fee_per_gas: 2,
+        to,
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input: input.into(),
+    };
+    let long = signed_raw(eip1559(2, TxKind::Call(LONG), vec![0x44; LONG_LEN]));
+    let access = alloy_eips::eip2930::AccessList(vec![
+        alloy_eips::eip2930::AccessListItem { address: TOUR, storage_keys: vec![B256::ZERO, B256::with_last_byte(1)] },
+        alloy_eips::eip2930::AccessListItem { address: REVERTER, storage_keys: vec![] },
+    ]);
+    let entries: Vec<Bytes> = vec![
+        signed_raw(TxLegacy {
+            chain_id: Some(1),
+            nonce: 0,
+            gas_price: 10,
+            gas_limit: 1_000_000,
+            to: TxKind::Call(TOUR),
+            value: U256::from(3),
+            input: vec![1, 2, 3].into(),
+        }),
+        signed_raw(TxEip2930 {
+            chain_id: 1,
+            nonce: 1,
+            gas_price: 10,
+            gas_limit: 1_000_000,
+            to: TxKind::Call(TOUR),
+            value: U256::ZERO,
+            access_list: access,
+            input: Bytes::new(),
+        }),
+        long.clone(),
+        Bytes::from_static(&[0xde, 0xad]),
+        Bytes::from_static(&[0x05, 0xc0]),
+        {
+            // The malleable twin of the long transaction: alloy decodes it, EIP-2 refuses it.
+            let Ok(alloy_consensus::TxEnvelope::Eip1559(t)) = <alloy_consensus::TxEnvelope as alloy_eips::eip2718::Decodable2718>::decode_2718_exact(&long[..])
+            else {
+                panic!("decodes")
+            };
+            let n = U256::from_be_bytes(hex!("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"));
+            let sig = alloy_primitives::Signature::new(t.signature().r(), n - t.signature().s(), !t.signature().v());
+            alloy_eips::eip2718::Encodable2718::encoded_2718(&alloy_consensus::TxEnvelope::from(alloy_consensus::SignableTransaction::into_signed(
+                t.tx().clone(),
+                sig,
+            )))
+            .into()
+        },
+        signed_raw(eip1559(3, TxKind::Create, vec![0x00])),
+    ];
+    let mut leaves = vec![faultline_vm_prover::l1::block_leaf(1, 1_700_000_000, 2, 0, entries.len() as u16)];
+    leaves.extend(entries.iter().map(|e| faultline_vm_prover::l1::tx_leaf(e)));
+    let l1 = faultline_vm_prover::l1::L1Block { deposits, from: 0, acc_from: B256::ZERO, entries, batch_leaves: leaves, first: 0 };
+    let ctx = BlockCtx { deposit_cursor: 2, block_hashes: BlockHashes::State, ..block() };
+    Machine::from_l1(ctx, l1.inputs(), world)
+}
+
+/// Every step of the L1-input block, labelled with the entry (or deposit) it opens.
+fn record_l1() -> Vec<(String, Recorded)> {
+    let m = l1_machine();
+    let (end, _) = run_checked(m.clone()).expect("every step checks");
+    let faultline_vm_core::machine::Inputs::L1(l) = &end.inputs else { panic!("L1 inputs") };
+    let skipped: Vec<u64> = l.skipped.iter().map(|(k, _)| *k).collect();
+    assert_eq!(skipped, vec![3, 4, 5], "the undecodable, unsupported and high-s entries are skipped: {:?}", l.skipped);
+    assert!(end.outcomes.iter().all(|o| matches!(o, TxOutcome::Ran { .. })), "{:?}", end.outcomes);
+    assert_eq!(end.outcomes.len(), 2 + 4);
+    let mut m = m;
+    let mut out = Vec::new();
+    for index in 0.. {
+        let label = match &m.inputs {
+            faultline_vm_core::machine::Inputs::L1(l) if l.deposits.unlinked > 0 || l.chunk.is_some() || l.deposits.next < l.deposits.end => {
+                format!("deposit-{}", l.deposits.next)
+            }
+            faultline_vm_core::machine::Inputs::L1(l) => L1_ENTRIES.get(l.batch.next as usize).map_or("end".into(), |s| s.to_string()),
+            _ => unreachable!(),
+        };
+        let pre = m.commitment().expect("commitment");
+        let (input, frame) = (m.acc.next, m.top.as_ref().map(|f| f.kind));
+        let (kind, witness) = step_recorded(&mut m, index).expect("step");
+        let post = m.commitment().expect("commitment");
+        assert_eq!(step(pre, &witness), Ok(post), "step {index} ({kind:?})");
+        out.push((label, Recorded { kind, input, frame, pre, witness, post }));
+        if kind == StepKind::BlockEnd {
+            break;
+        }
+    }
+    out
+}
+
 fn hex0x(b: &[u8]) -> String {
     format!("0x{}", hex::encode(b))
 }
@@ -418,8 +557,35 @@ fn generate() -> BTreeMap<&'static str, Value> {
     bad_count[l.access_count + 1] += 1;
     errors.push(error_vector("access-count-over-the-accesses", add_op, add_op.pre, &bad_count, "malformed"));
 
+    // The input steps of a block from L1: each kind, and each way an entry is skipped.
+    let l1 = record_l1();
+    let mut l1_vectors = Vec::new();
+    let mut l1_add = |name: &str, f: &dyn Fn(&str, &Recorded) -> bool| {
+        let (_, r) = l1.iter().find(|(label, r)| f(label, r)).unwrap_or_else(|| panic!("no L1 input step for {name}"));
+        l1_vectors.push(vector(name, r));
+    };
+    l1_add("deposit-link", &|_, r| r.kind == StepKind::DepositLink);
+    l1_add("deposit-open", &|l, r| r.kind == StepKind::DepositOpen && l == "deposit-0");
+    l1_add("deposit-open-long-data", &|l, r| r.kind == StepKind::DepositOpen && l == "deposit-1");
+    l1_add("deposit-data", &|_, r| r.kind == StepKind::DepositData);
+    for name in L1_ENTRIES {
+        l1_add(&format!("tx-open-{name}"), &|l, r| r.kind == StepKind::TxOpen && l == name);
+    }
+    l1_add("tx-chunk", &|_, r| r.kind == StepKind::TxChunk);
+    l1_add("tx-access-list-header", &|l, r| r.kind == StepKind::TxAccess && l == "eip2930-access-list");
+    l1_add("tx-signature-legacy-eip155", &|l, r| r.kind == StepKind::TxSignature && l == "legacy-eip155");
+    l1_add("tx-signature-eip2930", &|l, r| r.kind == StepKind::TxSignature && l == "eip2930-access-list");
+    l1_add("tx-signature-empty-access-list", &|l, r| r.kind == StepKind::TxSignature && l == "create");
+    l1_add("tx-sign-hash", &|l, r| r.kind == StepKind::TxSignHash && l == "eip1559-long-data");
+    l1_add("tx-sign-hash-skips-high-s", &|l, r| r.kind == StepKind::TxSignHash && l == "high-s");
+    l1_add("block-end-from-l1", &|_, r| r.kind == StepKind::BlockEnd);
+    let mut access = l1.iter().filter(|(l, r)| r.kind == StepKind::TxAccess && l == "eip2930-access-list").map(|(_, r)| r);
+    let (_, item, key) = (access.next(), access.next().expect("an item head"), access.next().expect("a storage key"));
+    l1_vectors.push(vector("tx-access-item", item));
+    l1_vectors.push(vector("tx-access-key", key));
+
     let file = |vectors: Vec<Value>| json!({"tag": "faultline.vm.v2", "spec": "docs/fault-vm.md", "vectors": vectors});
-    BTreeMap::from([("steps.json", file(steps)), ("inputs.json", file(inputs)), ("errors.json", file(errors))])
+    BTreeMap::from([("steps.json", file(steps)), ("inputs.json", file(inputs)), ("errors.json", file(errors)), ("l1-inputs.json", file(l1_vectors))])
 }
 
 /// A witness machine's accesses.
@@ -462,7 +628,8 @@ fn mutated_witnesses_never_give_the_honest_post() {
         test_runner::{Config, TestRunner},
     };
     use std::cell::RefCell;
-    let (rs, _) = record();
+    let (mut rs, _) = record();
+    rs.extend(record_l1().into_iter().map(|(_, r)| r));
     // One witness per kind of step (and per opcode), the largest of each.
     let mut by_kind: BTreeMap<StepKind, &Recorded> = BTreeMap::new();
     for r in &rs {

@@ -6,32 +6,26 @@ use super::StepKind;
 use crate::{
     encode::Encode,
     error::StepError,
-    machine::{BlockHashes, Machine, Phase, TxCtx},
+    machine::{BlockHashes, Inputs, Machine, Phase, TxCtx},
 };
 
 impl Machine {
     pub(super) fn next_tx(&mut self) -> Result<StepKind, StepError> {
-        // The block's first step writes the L1 fee parameters it prices with into the
-        // GasPriceOracle predeploy, as the executor does before the block's first input.
+        let given = match &self.inputs {
+            Inputs::L1(_) => return self.next_l1_input(),
+            Inputs::Given(g) => g.clone(),
+        };
         if self.acc.next == 0 {
-            // The parent's hash into the block-hash history (EIP-2935's layout), first.
-            if self.block.block_hashes == BlockHashes::State {
-                if let Some((slot, value)) = faultline_primitives::history::history_write(self.block.number, self.block.parent_hash) {
-                    self.io.put_storage(&mut self.world, &faultline_primitives::history::HISTORY_STORAGE_ADDRESS, &slot, value)?;
-                }
-            }
-            for (slot, value) in faultline_primitives::l1fee::oracle_writes(&self.block.l1_fee) {
-                self.io.put_storage(&mut self.world, &faultline_primitives::GAS_PRICE_ORACLE, &slot, value)?;
-            }
+            self.first_writes()?;
         }
-        if self.acc.next >= self.inputs.count {
+        if self.acc.next >= given.count {
             self.block_end()?;
             return Ok(StepKind::BlockEnd);
         }
         let i = self.acc.next;
-        let word = self.io.words(&self.inputs.tree, i, 1)?[0];
+        let word = self.io.words(&given.tree, i, 1)?[0];
         // The prover's inputs list is not committed: a witness decodes the preimage.
-        let full = if self.io.is_witness() { None } else { self.inputs.txs.as_ref().and_then(|t| t.get(i as usize)).cloned() };
+        let full = if self.io.is_witness() { None } else { given.txs.as_ref().and_then(|t| t.get(i as usize)).cloned() };
         let bytes = self.io.preimage(word, || {
             let mut v = Vec::new();
             if let Some(t) = &full {
@@ -45,6 +39,21 @@ impl Machine {
         });
         self.phase = Phase::Begin;
         Ok(StepKind::NextTx)
+    }
+
+    /// The block's first writes, before its first input: the parent's hash into the
+    /// block-hash history (EIP-2935's layout), then the L1 fee parameters the block
+    /// prices with into the GasPriceOracle predeploy, as the executor does.
+    pub(super) fn first_writes(&mut self) -> Result<(), StepError> {
+        if self.block.block_hashes == BlockHashes::State {
+            if let Some((slot, value)) = faultline_primitives::history::history_write(self.block.number, self.block.parent_hash) {
+                self.io.put_storage(&mut self.world, &faultline_primitives::history::HISTORY_STORAGE_ADDRESS, &slot, value)?;
+            }
+        }
+        for (slot, value) in faultline_primitives::l1fee::oracle_writes(&self.block.l1_fee) {
+            self.io.put_storage(&mut self.world, &faultline_primitives::GAS_PRICE_ORACLE, &slot, value)?;
+        }
+        Ok(())
     }
 
     /// The header of the block as the node assembles it (crates/executor/src/header.rs),

@@ -15,6 +15,7 @@
 mod block;
 mod exit;
 mod frame;
+mod input;
 mod instructions;
 mod micro;
 mod precompile;
@@ -68,6 +69,22 @@ pub enum StepKind {
     Bloom,
     /// A finished block: no change (post = pre), so a trace pads to any length.
     Done,
+    /// One link of the deposit accumulator checked (from the block's last deposit down).
+    DepositLink,
+    /// A deposit's fields (and its data's first chunk) opened.
+    DepositOpen,
+    /// A chunk of a deposit's data.
+    DepositData,
+    /// A batch entry's item proof and first chunk (with the prefix decoded).
+    TxOpen,
+    /// A further chunk of a batch entry.
+    TxChunk,
+    /// An access-list header, item head or storage key of a batch entry.
+    TxAccess,
+    /// A batch entry's signature (with the signing hash and sender when the body fits).
+    TxSignature,
+    /// A chunk of a batch entry's signing hash (the last recovers the sender).
+    TxSignHash,
 }
 
 /// The reference step: decodes the witness bytes (docs/fault-vm.md, "Witness wire
