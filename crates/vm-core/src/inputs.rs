@@ -94,11 +94,13 @@ impl DepositSource {
     }
 }
 
-/// The block's entries of a calldata batch (version 0): items `first + 1 ..= first +
-/// count` of the batch with `root` over `item_count` items (docs/batches.md).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The block's entries in its batch (docs/batches.md): in a calldata batch (version 0),
+/// items `first + 1 ..= first + count` of the tree with `root` over `item_count` items;
+/// in a blob batch (version 1), transactions `first_tx ..` of the payload in the blobs
+/// whose versioned hashes hash to `blobs`, the block's leaf being item `first`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BatchSource {
-    /// The batch form: 0 (calldata). Blob batches (1) are not opened yet.
+    /// The batch form: 0 calldata, 1 blobs.
     pub version: u8,
     /// The batch's Merkle root.
     pub root: B256,
@@ -110,6 +112,15 @@ pub struct BatchSource {
     pub count: u64,
     /// The next entry to open.
     pub next: u64,
+    /// Blobs: keccak256 of the blobs' versioned hashes (zero for calldata).
+    pub blobs: B256,
+    /// Blobs: the payload's length (zero for calldata).
+    pub length: u64,
+    /// Blobs: the batch's transaction count, the payload table's length (zero for
+    /// calldata).
+    pub tx_total: u64,
+    /// Blobs: the batch-wide index of the block's first transaction (zero for calldata).
+    pub first_tx: u64,
 }
 
 /// Where the opening of a chunked string stands (docs/fault-vm-inputs.md, "Chunked
@@ -137,6 +148,8 @@ impl Encode for ChunkCursor {
 pub struct Entry {
     /// Its length.
     pub len: u64,
+    /// Blobs: the payload offset of its first byte (zero for calldata).
+    pub start: u64,
     /// Its bytes (written as they are opened).
     pub raw: Tree,
     /// Where its signed fields start.
@@ -249,6 +262,7 @@ impl Encode for EntryStage {
 impl Encode for Entry {
     fn encode(&self, out: &mut Vec<u8>) {
         put_u64(out, self.len);
+        put_u64(out, self.start);
         out.extend_from_slice(self.raw.root().as_slice());
         put_u64(out, self.body_start);
         self.stage.encode(out);
@@ -271,6 +285,10 @@ impl Encode for BatchSource {
         out.push(self.version);
         out.extend_from_slice(self.root.as_slice());
         for v in [self.item_count, self.first, self.count, self.next] {
+            put_u64(out, v);
+        }
+        out.extend_from_slice(self.blobs.as_slice());
+        for v in [self.length, self.tx_total, self.first_tx] {
             put_u64(out, v);
         }
     }

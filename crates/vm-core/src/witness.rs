@@ -350,10 +350,20 @@ fn inputs(r: &mut Reader) -> Result<Inputs, StepError> {
         first: r.u64("block item")?,
         count: r.u64("block entry count")?,
         next: r.u64("next entry")?,
+        blobs: r.b256("blob hashes digest")?,
+        length: r.u64("blob payload length")?,
+        tx_total: r.u64("batch transaction count")?,
+        first_tx: r.u64("block first transaction")?,
     };
     let chunk = if r.flag("deposit data flag")? { Some(chunk_cursor(r, "deposit data cursor")?) } else { None };
     let entry = if r.flag("entry flag")? {
-        Some(Entry { len: r.u64("entry length")?, raw: proven(r, "entry bytes root")?, body_start: r.u64("signed body start")?, stage: entry_stage(r)? })
+        Some(Entry {
+            len: r.u64("entry length")?,
+            start: r.u64("entry payload offset")?,
+            raw: proven(r, "entry bytes root")?,
+            body_start: r.u64("signed body start")?,
+            stage: entry_stage(r)?,
+        })
     } else {
         None
     };

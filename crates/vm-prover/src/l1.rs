@@ -72,7 +72,14 @@ impl L1Block {
         L1Inputs {
             started: false,
             deposits: DepositSource::new(self.from, end, self.acc_from, *accumulators.last().unwrap_or(&B256::ZERO)),
-            batch: BatchSource { version: 0, root, item_count: self.batch_leaves.len() as u64, first: self.first, count: self.entries.len() as u64, next: 0 },
+            batch: BatchSource {
+                version: 0,
+                root,
+                item_count: self.batch_leaves.len() as u64,
+                first: self.first,
+                count: self.entries.len() as u64,
+                ..Default::default()
+            },
             chunk: None,
             entry: None,
             data: Some(Rc::new(L1Data { deposits: self.deposits.clone(), accumulators, entries: self.entries.clone(), levels })),

@@ -177,7 +177,13 @@ impl Replay {
         let from_l1 = Block { l1: Some(l1_block.inputs()), ..block.clone() };
         let (l1_end, l1_stats) = trace::run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
         self.l1_stats.merge(&l1_stats);
-        println!("block {number}: {} steps with inputs given, {} from L1 ({} inputs, {} entries skipped)", stats.steps, l1_stats.steps, end.outcomes.len(), garbage.len());
+        println!(
+            "block {number}: {} steps with inputs given, {} from L1 ({} inputs, {} entries skipped)",
+            stats.steps,
+            l1_stats.steps,
+            end.outcomes.len(),
+            garbage.len()
+        );
         assert_eq!(l1_end.phase, end.phase, "block {number}: from L1, the same block hash and output root");
         assert_eq!(l1_end.outcomes, end.outcomes, "block {number}: from L1, the same outcome for every input");
         let faultline_vm_core::machine::Inputs::L1(l1_inputs) = &l1_end.inputs else { panic!("block {number}: L1 inputs") };

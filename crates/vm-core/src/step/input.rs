@@ -216,7 +216,7 @@ impl Machine {
             self.skip_entry(l, Skip::Undecodable("empty entry"));
             return Ok(());
         }
-        let e = Entry { len, raw: Tree::default(), body_start: 0, stage: EntryStage::Signature { at: 0 } };
+        let e = Entry { len, start: 0, raw: Tree::default(), body_start: 0, stage: EntryStage::Signature { at: 0 } };
         self.load_chunk(l, e, ChunkCursor { expected: chunked, at: 0, len }, Absorber::default())
     }
 
