@@ -78,3 +78,6 @@ pub const CALL_GAS_RETAINED_DIVISOR: u64 = 64;
 
 /// The `ecrecover` precompile's gas (an input step recovers a sender with it).
 pub const ECRECOVER: u64 = 3_000;
+
+/// The point-evaluation precompile's gas (an input step opens a blob element with it).
+pub const POINT_EVALUATION: u64 = 50_000;

@@ -425,7 +425,42 @@ pub struct L1Data {
     pub entries: Vec<Bytes>,
     /// Every level of the batch's item tree, leaves first (docs/batches.md).
     pub levels: Vec<Vec<B256>>,
+    /// A blob batch's blobs (empty for a calldata batch).
+    pub blobs: Vec<faultline_primitives::blob::Blob>,
+    /// Their KZG commitments.
+    pub commitments: Vec<alloy_primitives::FixedBytes<48>>,
+    /// Their versioned hashes.
+    pub versioned_hashes: Vec<B256>,
+    /// Openings made so far, by (blob, element): value and proof (a KZG proof takes
+    /// milliseconds; an element is opened once per step that reads it).
+    pub openings: std::cell::RefCell<std::collections::BTreeMap<(usize, usize), (B256, alloy_primitives::FixedBytes<48>)>>,
 }
+
+impl L1Data {
+    /// The prover's data for a blob batch's `blobs` (commitments and versioned hashes
+    /// computed once).
+    pub fn with_blobs(mut self, blobs: Vec<faultline_primitives::blob::Blob>) -> Result<Self, faultline_primitives::blob::BlobError> {
+        self.commitments = blobs.iter().map(faultline_primitives::blob::commitment).collect::<Result<_, _>>()?;
+        self.versioned_hashes = self.commitments.iter().map(|c| alloy_eips::eip4844::kzg_to_versioned_hash(c.as_slice())).collect();
+        self.blobs = blobs;
+        Ok(self)
+    }
+
+    /// The value and proof of element `g` of blob `b`.
+    pub fn open(&self, b: usize, g: usize) -> Option<(alloy_primitives::FixedBytes<48>, B256, alloy_primitives::FixedBytes<48>)> {
+        let c = *self.commitments.get(b)?;
+        if let Some((y, p)) = self.openings.borrow().get(&(b, g)) {
+            return Some((c, *y, *p));
+        }
+        let (_, y, p) = faultline_primitives::blob::open_element(self.blobs.get(b)?, g).ok()?;
+        self.openings.borrow_mut().insert((b, g), (y, p));
+        Some((c, y, p))
+    }
+}
+
+/// Field elements a blob entry step opens at most (about 56,000 L1 gas each with the
+/// point evaluation: docs/batches.md, "Opening a transaction on L1").
+pub const BLOB_CHUNK_ELEMENTS: u64 = 24;
 
 /// The levels of the batch item tree over `leaves` (docs/batches.md, "Commitment"):
 /// nodes paired left to right, an odd level's last node paired with zero; the last level

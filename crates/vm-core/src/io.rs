@@ -151,6 +151,36 @@ impl Io {
         Ok(p)
     }
 
+    /// The value of a blob's field element at point `z`, opened by point evaluation
+    /// against the blob's versioned hash: from the prover (`full` gives the commitment,
+    /// value and proof), or carried by the witness and checked with the precompile
+    /// (0x0a) the L1 verifier calls.
+    pub fn blob_element(
+        &mut self,
+        versioned_hash: B256,
+        z: B256,
+        full: impl FnOnce() -> Option<(alloy_primitives::FixedBytes<48>, B256, alloy_primitives::FixedBytes<48>)>,
+    ) -> Result<B256, StepError> {
+        let (commitment, y, proof) = if self.is_witness() {
+            let Access::Blob { commitment, y, proof } = self.next("a blob element opening")? else { return Err(missing("a blob element opening")) };
+            (commitment, y, proof)
+        } else {
+            let (c, y, p) = full().ok_or(StepError::Inconsistent("the prover lacks the blob"))?;
+            self.record(|| Ok(Access::Blob { commitment: c, y, proof: p }))?;
+            (c, y, p)
+        };
+        let mut input = Vec::with_capacity(192);
+        for part in [versioned_hash.as_slice(), z.as_slice(), y.as_slice(), commitment.as_slice(), proof.as_slice()] {
+            input.extend_from_slice(part);
+        }
+        crate::meter::precompile(crate::gas::POINT_EVALUATION);
+        let p = revm::precompile::Precompiles::cancun().get(&Address::with_last_byte(0x0a)).ok_or(StepError::Inconsistent("no point-evaluation precompile"))?;
+        match p.execute(&input, crate::gas::POINT_EVALUATION, 0) {
+            Ok(out) if out.status.is_success() => Ok(y),
+            _ => Err(missing("a blob element opening that the point evaluation accepts")),
+        }
+    }
+
     fn smt_next(&mut self) -> Result<crate::world::SmtAccess, StepError> {
         match self.next("a tree proof")? {
             Access::Smt(a) => Ok(*a),

@@ -976,6 +976,16 @@ pub enum Access {
     Code(Bytes),
     /// The preimage of a word just opened (an input's encoding, an access-list item).
     Preimage(Vec<u8>),
+    /// A blob field element opened by point evaluation (a blob batch's payload): the
+    /// blob's KZG commitment, the element's value and the KZG proof.
+    Blob {
+        /// The blob's KZG commitment (its versioned hash is checked).
+        commitment: alloy_primitives::FixedBytes<48>,
+        /// The element's value.
+        y: B256,
+        /// The KZG proof of the value at the element's point.
+        proof: alloy_primitives::FixedBytes<48>,
+    },
 }
 
 /// How a machine reads and writes its trees.

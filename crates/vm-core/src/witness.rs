@@ -68,6 +68,8 @@ pub const TAG_SMT: u8 = 2;
 pub const TAG_CODE: u8 = 3;
 /// Access tag: the preimage of a word the step opened.
 pub const TAG_PREIMAGE: u8 = 4;
+/// Access tag: a blob field element opened by point evaluation.
+pub const TAG_BLOB: u8 = 5;
 
 fn malformed(what: impl Into<String>) -> StepError {
     StepError::Malformed(what.into())
@@ -611,7 +613,12 @@ fn access(r: &mut Reader) -> Result<Access, StepError> {
             let bytes = r.take(n, what)?.to_vec();
             Ok(if tag == TAG_CODE { Access::Code(Bytes::from(bytes)) } else { Access::Preimage(bytes) })
         }
-        t => Err(malformed(format!("access tag {t} at offset {at} is out of range (1 to 4)"))),
+        TAG_BLOB => Ok(Access::Blob {
+            commitment: alloy_primitives::FixedBytes(r.array("blob commitment")?),
+            y: r.b256("blob element value")?,
+            proof: alloy_primitives::FixedBytes(r.array("blob element proof")?),
+        }),
+        t => Err(malformed(format!("access tag {t} at offset {at} is out of range (1 to 5)"))),
     }
 }
 
@@ -661,6 +668,12 @@ fn put_access(out: &mut Vec<u8>, a: &Access) -> Result<(), StepError> {
         }
         Access::Code(bytes) => put_bytes(out, TAG_CODE, bytes)?,
         Access::Preimage(bytes) => put_bytes(out, TAG_PREIMAGE, bytes)?,
+        Access::Blob { commitment, y, proof } => {
+            out.push(TAG_BLOB);
+            out.extend_from_slice(commitment.as_slice());
+            out.extend_from_slice(y.as_slice());
+            out.extend_from_slice(proof.as_slice());
+        }
     }
     Ok(())
 }

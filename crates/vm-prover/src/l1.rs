@@ -1,5 +1,5 @@
 //! A block's inputs as L1 holds them (docs/fault-vm-inputs.md): the portal's deposits
-//! with their accumulator, and the calldata batch that carries the block's entries,
+//! with their accumulator, and the calldata or blob batch that carries the block's entries,
 //! made into the [`L1Inputs`] a block's machine starts from. The machine opens every
 //! input from these by its input steps; nothing here is trusted by a witness.
 
@@ -50,6 +50,35 @@ pub struct L1Block {
     pub batch_leaves: Vec<B256>,
     /// The item index of the block's leaf in it.
     pub first: u64,
+    /// For a blob batch (version 1): its payload and where the block's entries are in
+    /// it (`batch_leaves` are then the blob batch's block leaves, `entries` unused).
+    pub blob: Option<BlobPayload>,
+}
+
+/// A blob batch's payload (docs/batches.md, "Blob batches") and the block's place in it.
+#[derive(Debug, Clone, Default)]
+pub struct BlobPayload {
+    /// The payload: the end table, then the data.
+    pub payload: Vec<u8>,
+    /// The batch's transaction count (the table's length).
+    pub tx_total: u64,
+    /// The batch-wide index of the block's first entry.
+    pub first_tx: u64,
+}
+
+impl BlobPayload {
+    /// The payload of a batch whose entries are `entries` (an empty entry is void), with
+    /// the block's first at `first_tx`.
+    pub fn of(entries: &[Bytes], first_tx: u64) -> Self {
+        let mut table = Vec::with_capacity(3 * entries.len());
+        let mut data = Vec::new();
+        for e in entries {
+            data.extend_from_slice(e);
+            table.extend_from_slice(&(data.len() as u32).to_be_bytes()[1..]);
+        }
+        table.extend_from_slice(&data);
+        Self { payload: table, tx_total: entries.len() as u64, first_tx }
+    }
 }
 
 impl L1Block {
@@ -63,27 +92,40 @@ impl L1Block {
         accs
     }
 
-    /// The machine's inputs at the block's start.
-    pub fn inputs(&self) -> L1Inputs {
+    /// The machine's inputs at the block's start (fails only if a blob cannot be
+    /// committed to).
+    pub fn inputs(&self) -> Result<L1Inputs, faultline_primitives::blob::BlobError> {
         let accumulators = self.accumulators();
         let end = self.from + self.deposits.len() as u64;
         let levels = item_levels(&self.batch_leaves);
         let root = levels.last().and_then(|l| l.first()).copied().unwrap_or_default();
-        L1Inputs {
+        let mut batch = BatchSource {
+            version: 0,
+            root,
+            item_count: self.batch_leaves.len() as u64,
+            first: self.first,
+            count: self.entries.len() as u64,
+            ..Default::default()
+        };
+        let mut data =
+            L1Data { deposits: self.deposits.clone(), accumulators: accumulators.clone(), entries: self.entries.clone(), levels, ..Default::default() };
+        if let Some(b) = &self.blob {
+            data = data.with_blobs(faultline_primitives::blob::encode(&b.payload))?;
+            let hashes: Vec<u8> = data.versioned_hashes.iter().flat_map(|h| h.0).collect();
+            batch.version = 1;
+            batch.blobs = keccak256(hashes);
+            batch.length = b.payload.len() as u64;
+            batch.tx_total = b.tx_total;
+            batch.first_tx = b.first_tx;
+        }
+        Ok(L1Inputs {
             started: false,
             deposits: DepositSource::new(self.from, end, self.acc_from, *accumulators.last().unwrap_or(&B256::ZERO)),
-            batch: BatchSource {
-                version: 0,
-                root,
-                item_count: self.batch_leaves.len() as u64,
-                first: self.first,
-                count: self.entries.len() as u64,
-                ..Default::default()
-            },
+            batch,
             chunk: None,
             entry: None,
-            data: Some(Rc::new(L1Data { deposits: self.deposits.clone(), accumulators, entries: self.entries.clone(), levels })),
+            data: Some(Rc::new(data)),
             skipped: Vec::new(),
-        }
+        })
     }
 }

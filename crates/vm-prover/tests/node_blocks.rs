@@ -133,6 +133,8 @@ struct Replay {
     /// The same blocks with their inputs opened from L1 (deposits against the portal's
     /// accumulator, entries from a calldata batch).
     l1_stats: trace::TraceStats,
+    /// The same blocks with their entries from a blob batch.
+    blob_stats: trace::TraceStats,
     /// Entries that are not transactions, put into block `n`'s batch entries: the
     /// machine must skip them as derivation does.
     garbage: BTreeMap<u64, Vec<(usize, Bytes)>>,
@@ -173,8 +175,8 @@ impl Replay {
         let mut leaves = vec![l1::block_leaf(number - 1, 0, 0, 0, 2), l1::tx_leaf(b"earlier"), l1::tx_leaf(b"block")];
         leaves.push(l1::block_leaf(number, header.timestamp, cursors.1, l1_origin, entries.len() as u16));
         leaves.extend(entries.iter().map(|e| l1::tx_leaf(e)));
-        let l1_block = l1::L1Block { deposits: l1_deposits, from: cursors.0, acc_from, entries, batch_leaves: leaves, first: 3 };
-        let from_l1 = Block { l1: Some(l1_block.inputs()), ..block.clone() };
+        let l1_block = l1::L1Block { deposits: l1_deposits, from: cursors.0, acc_from, entries: entries.clone(), batch_leaves: leaves, first: 3, blob: None };
+        let from_l1 = Block { l1: Some(l1_block.inputs().expect("blobs commit")), ..block.clone() };
         let (l1_end, l1_stats) = trace::run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
         self.l1_stats.merge(&l1_stats);
         println!(
@@ -194,6 +196,30 @@ impl Replay {
             "block {number}: exactly the garbage entries skipped: {:?}",
             l1_inputs.skipped
         );
+        // And from a blob batch: an earlier block's two entries first (so the block's
+        // first transaction is not the batch's first), then the block's, with a void
+        // entry (empty: its end equals the one before) after the first.
+        let mut blob_entries = entries.clone();
+        blob_entries.insert(1.min(blob_entries.len()), Bytes::new());
+        let mut want_skipped: Vec<u64> = garbage.iter().map(|(at, _)| *at as u64 + u64::from(*at >= 1)).collect();
+        want_skipped.push(1.min(entries.len() as u64));
+        want_skipped.sort_unstable();
+        let all: Vec<Bytes> = [vec![Bytes::from_static(b"earlier"), Bytes::from_static(b"entry")], blob_entries.clone()].concat();
+        let blob_leaves = vec![
+            faultline_primitives::batch::blob_block_leaf(number - 1, 0, 0, 0, 2, 0),
+            faultline_primitives::batch::blob_block_leaf(number, header.timestamp, cursors.1, l1_origin, blob_entries.len() as u16, 2),
+        ];
+        let blob_block =
+            l1::L1Block { entries: blob_entries, batch_leaves: blob_leaves, first: 1, blob: Some(l1::BlobPayload::of(&all, 2)), ..l1_block.clone() };
+        let from_blobs = Block { l1: Some(blob_block.inputs().expect("blobs commit")), ..block.clone() };
+        let (blob_end, blob_stats) = trace::run_checked(from_blobs.machine()).unwrap_or_else(|e| panic!("block {number} from blobs: {e}"));
+        self.blob_stats.merge(&blob_stats);
+        assert_eq!(blob_end.phase, end.phase, "block {number}: from blobs, the same block hash and output root");
+        assert_eq!(blob_end.outcomes, end.outcomes, "block {number}: from blobs, the same outcome for every input");
+        let faultline_vm_core::machine::Inputs::L1(blob_inputs) = &blob_end.inputs else { panic!("block {number}: L1 inputs") };
+        let skipped: Vec<u64> = blob_inputs.skipped.iter().map(|(k, _)| *k).collect();
+        assert_eq!(skipped, want_skipped, "block {number}: from blobs, the void and garbage entries skipped: {:?}", blob_inputs.skipped);
+        println!("block {number}: {} steps from a blob batch", blob_stats.steps);
         let mut cumulative = 0u64;
         let mut statuses = Vec::new();
         for (i, (((_, tx), receipt), outcome)) in body.transactions.iter().zip(&receipts).zip(&end.outcomes[deposits..]).enumerate() {
@@ -246,6 +272,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         deposits: BTreeMap::new(),
         stats: trace::TraceStats::default(),
         l1_stats: trace::TraceStats::default(),
+        blob_stats: trace::TraceStats::default(),
         garbage: BTreeMap::new(),
     };
     let mut timestamp = 1_000;
@@ -504,6 +531,23 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         }
     }
     assert_eq!(l.over_l1_target, 0, "every input step fits the L1 target");
+    let b = &replay.blob_stats;
+    println!(
+        "the same blocks from blob batches: {} steps ({} more than given), each checked; largest witness {} bytes ({:?}); most expensive step about {} L1 gas ({:?}); {} over the target",
+        b.steps,
+        b.steps - s.steps,
+        b.max_witness,
+        b.max_witness_kind,
+        b.max_l1_gas,
+        b.max_l1_gas_kind,
+        b.over_l1_target
+    );
+    for (kind, n) in &b.kinds {
+        if !s.kinds.contains_key(kind) || s.kinds[kind] != *n {
+            println!("  {kind:?}: {n} from blobs, {} given", s.kinds.get(kind).copied().unwrap_or(0));
+        }
+    }
+    assert_eq!(b.over_l1_target, 0, "every blob input step fits the L1 target");
     let vault = replay.balance(faultline_primitives::L1_FEE_VAULT);
     assert!(vault > U256::ZERO, "the signed transactions paid L1 fees");
     assert_eq!(Some(vault), chain.store().account(&faultline_primitives::L1_FEE_VAULT).expect("store").map(|r| r.balance), "the vault agrees with the node");

@@ -280,7 +280,7 @@ const L1_ENTRIES: [&str; 7] = ["legacy-eip155", "eip2930-access-list", "eip1559-
 /// data over two chunks) against their accumulator, and a calldata batch of the entries
 /// [`L1_ENTRIES`] names: every transaction type, an access list, data and a signing hash
 /// over several steps, and three entries derivation skips.
-fn l1_machine() -> Machine {
+fn l1_machine(blobs: bool) -> Machine {
     use alloy_consensus::{TxEip1559, TxEip2930, TxLegacy};
     use alloy_primitives::TxKind;
     let sender = l1_key().address();
@@ -360,18 +360,28 @@ fn l1_machine() -> Machine {
     ];
     let mut leaves = vec![faultline_vm_prover::l1::block_leaf(1, 1_700_000_000, 2, 0, entries.len() as u16)];
     leaves.extend(entries.iter().map(|e| faultline_vm_prover::l1::tx_leaf(e)));
-    let l1 = faultline_vm_prover::l1::L1Block { deposits, from: 0, acc_from: B256::ZERO, entries, batch_leaves: leaves, first: 0 };
+    let mut l1 = faultline_vm_prover::l1::L1Block { deposits, from: 0, acc_from: B256::ZERO, entries, batch_leaves: leaves, first: 0, blob: None };
+    if blobs {
+        // The same entries in a blob batch, after a void one (empty: its end equals the
+        // one before): the block's first transaction is the batch's second.
+        let all = [vec![Bytes::new()], l1.entries.clone()].concat();
+        l1.batch_leaves = vec![faultline_primitives::batch::blob_block_leaf(1, 1_700_000_000, 2, 0, all.len() as u16, 0)];
+        l1.blob = Some(faultline_vm_prover::l1::BlobPayload::of(&all, 0));
+        l1.entries = all;
+    }
     let ctx = BlockCtx { deposit_cursor: 2, block_hashes: BlockHashes::State, ..block() };
-    Machine::from_l1(ctx, l1.inputs(), world)
+    Machine::from_l1(ctx, l1.inputs().expect("L1 inputs"), world)
 }
 
-/// Every step of the L1-input block, labelled with the entry (or deposit) it opens.
-fn record_l1() -> Vec<(String, Recorded)> {
-    let m = l1_machine();
+/// Every step of the L1-input block (its entries in a calldata batch, or after a void
+/// entry in a blob batch), labelled with the entry (or deposit) it opens.
+fn record_l1(blobs: bool) -> Vec<(String, Recorded)> {
+    let m = l1_machine(blobs);
     let (end, _) = run_checked(m.clone()).expect("every step checks");
     let faultline_vm_core::machine::Inputs::L1(l) = &end.inputs else { panic!("L1 inputs") };
     let skipped: Vec<u64> = l.skipped.iter().map(|(k, _)| *k).collect();
-    assert_eq!(skipped, vec![3, 4, 5], "the undecodable, unsupported and high-s entries are skipped: {:?}", l.skipped);
+    let want: Vec<u64> = if blobs { vec![0, 4, 5, 6] } else { vec![3, 4, 5] };
+    assert_eq!(skipped, want, "the void, undecodable, unsupported and high-s entries are skipped: {:?}", l.skipped);
     assert!(end.outcomes.iter().all(|o| matches!(o, TxOutcome::Ran { .. })), "{:?}", end.outcomes);
     assert_eq!(end.outcomes.len(), 2 + 4);
     let mut m = m;
@@ -381,7 +391,11 @@ fn record_l1() -> Vec<(String, Recorded)> {
             faultline_vm_core::machine::Inputs::L1(l) if l.deposits.unlinked > 0 || l.chunk.is_some() || l.deposits.next < l.deposits.end => {
                 format!("deposit-{}", l.deposits.next)
             }
-            faultline_vm_core::machine::Inputs::L1(l) => L1_ENTRIES.get(l.batch.next as usize).map_or("end".into(), |s| s.to_string()),
+            faultline_vm_core::machine::Inputs::L1(l) => {
+                let k = l.batch.next as usize;
+                let name = if blobs { k.checked_sub(1).map_or(Some("void"), |k| L1_ENTRIES.get(k).copied()) } else { L1_ENTRIES.get(k).copied() };
+                name.map_or("end".into(), |s| s.to_string())
+            }
             _ => unreachable!(),
         };
         let pre = m.commitment().expect("commitment");
@@ -558,7 +572,7 @@ fn generate() -> BTreeMap<&'static str, Value> {
     errors.push(error_vector("access-count-over-the-accesses", add_op, add_op.pre, &bad_count, "malformed"));
 
     // The input steps of a block from L1: each kind, and each way an entry is skipped.
-    let l1 = record_l1();
+    let l1 = record_l1(false);
     let mut l1_vectors = Vec::new();
     let mut l1_add = |name: &str, f: &dyn Fn(&str, &Recorded) -> bool| {
         let (_, r) = l1.iter().find(|(label, r)| f(label, r)).unwrap_or_else(|| panic!("no L1 input step for {name}"));
@@ -583,6 +597,21 @@ fn generate() -> BTreeMap<&'static str, Value> {
     let (_, item, key) = (access.next(), access.next().expect("an item head"), access.next().expect("a storage key"));
     l1_vectors.push(vector("tx-access-item", item));
     l1_vectors.push(vector("tx-access-key", key));
+    // The same block from a blob batch: the table openings (a void entry, a real one) and
+    // the chunks of field elements.
+    let blob = record_l1(true);
+    for (name, label, kind) in [
+        ("blob-tx-open-void", "void", StepKind::TxOpen),
+        ("blob-tx-open", "legacy-eip155", StepKind::TxOpen),
+        ("blob-tx-chunk-first", "legacy-eip155", StepKind::TxChunk),
+        ("blob-tx-chunk-first-long", "eip1559-long-data", StepKind::TxChunk),
+        ("blob-tx-chunk-skips-undecodable", "undecodable", StepKind::TxChunk),
+    ] {
+        let (_, r) = blob.iter().find(|(l, r)| l == label && r.kind == kind).unwrap_or_else(|| panic!("no blob step for {name}"));
+        l1_vectors.push(vector(name, r));
+    }
+    let (_, last_chunk) = blob.iter().filter(|(l, r)| l == "eip1559-long-data" && r.kind == StepKind::TxChunk).last().expect("chunks");
+    l1_vectors.push(vector("blob-tx-chunk-last", last_chunk));
 
     let file = |vectors: Vec<Value>| json!({"tag": "faultline.vm.v2", "spec": "docs/fault-vm.md", "vectors": vectors});
     BTreeMap::from([("steps.json", file(steps)), ("inputs.json", file(inputs)), ("errors.json", file(errors)), ("l1-inputs.json", file(l1_vectors))])
@@ -629,7 +658,10 @@ fn mutated_witnesses_never_give_the_honest_post() {
     };
     use std::cell::RefCell;
     let (mut rs, _) = record();
-    rs.extend(record_l1().into_iter().map(|(_, r)| r));
+    rs.extend(record_l1(false).into_iter().map(|(_, r)| r));
+    // The blob block's steps as kinds of their own (a blob TxOpen and TxChunk open field
+    // elements, not preimages).
+    let blob: Vec<Recorded> = record_l1(true).into_iter().map(|(_, r)| r).filter(|r| matches!(r.kind, StepKind::TxOpen | StepKind::TxChunk)).collect();
     // One witness per kind of step (and per opcode), the largest of each.
     let mut by_kind: BTreeMap<StepKind, &Recorded> = BTreeMap::new();
     for r in &rs {
@@ -638,7 +670,10 @@ fn mutated_witnesses_never_give_the_honest_post() {
             *e = r;
         }
     }
-    let picked: Vec<&Recorded> = by_kind.into_values().collect();
+    let mut picked: Vec<&Recorded> = by_kind.into_values().collect();
+    for kind in [StepKind::TxOpen, StepKind::TxChunk] {
+        picked.extend(blob.iter().filter(|r| r.kind == kind).max_by_key(|r| r.witness.len()));
+    }
     // A flip anywhere mostly changes the pre-state's bytes (refused by the commitment);
     // "access flip" aims at the accesses alone, which the commitment does not cover.
     const CLASSES: [&str; 7] = ["bit flip", "truncation", "extension", "insertion", "removal", "access swap", "access flip"];

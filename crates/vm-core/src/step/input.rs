@@ -13,7 +13,7 @@ use super::StepKind;
 use crate::{
     encode::Encode,
     error::StepError,
-    inputs::{item_depth, tx_leaf_preimage, ChunkCursor, DepositFields, Entry, EntryStage, Inputs, L1Inputs},
+    inputs::{item_depth, tx_leaf_preimage, ChunkCursor, DepositFields, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
     machine::{AccessItem, Machine, Phase, Slice, Tree, TxCtx},
     sponge::Absorber,
     txdecode::{self, Skip, ACCESS_ITEM_HEAD_MAX, PREFIX_MAX, SIGNATURE_MAX, STORAGE_KEY_LEN},
@@ -182,8 +182,10 @@ impl Machine {
     /// leaf and its first chunk, which holds the prefix.
     fn entry_open(&mut self, l: &mut L1Inputs) -> Result<(), StepError> {
         let b = l.batch.clone();
-        if b.version != 0 {
-            return Err(StepError::Inconsistent("blob batch entries are not opened yet"));
+        match b.version {
+            0 => {}
+            1 => return self.blob_entry_open(l),
+            _ => return Err(StepError::Inconsistent("a batch version other than 0 and 1")),
         }
         let index = b.first + 1 + b.next;
         if index >= b.item_count {
@@ -218,6 +220,64 @@ impl Machine {
         }
         let e = Entry { len, start: 0, raw: Tree::default(), body_start: 0, stage: EntryStage::Signature { at: 0 } };
         self.load_chunk(l, e, ChunkCursor { expected: chunked, at: 0, len }, Absorber::default())
+    }
+
+    /// Entry `next` of a blob batch: the payload table's two entries around it, opened
+    /// by point evaluation; a void entry is skipped, else its bytes follow in TxChunk
+    /// steps.
+    fn blob_entry_open(&mut self, l: &mut L1Inputs) -> Result<(), StepError> {
+        let b = l.batch.clone();
+        let k = b.first_tx + b.next;
+        let table =
+            b.tx_total.checked_mul(3).filter(|t| *t <= b.length && k < b.tx_total).ok_or(StepError::Inconsistent("an entry past the blob batch's table"))?;
+        let lo = if k == 0 { 0 } else { 3 * (k - 1) };
+        let bytes = self.blob_bytes(l, lo, 3 * k + 3)?;
+        let end = |i: usize| u64::from(bytes[i]) << 16 | u64::from(bytes[i + 1]) << 8 | u64::from(bytes[i + 2]);
+        let (prev, this) = if k == 0 { (0, end(0)) } else { (end(0), end(3)) };
+        if prev >= this || this > b.length - table {
+            self.skip_entry(l, Skip::Undecodable("a void entry (docs/batches.md)"));
+            return Ok(());
+        }
+        let len = this - prev;
+        let cursor = ChunkCursor { expected: B256::ZERO, at: 0, len };
+        l.entry = Some(Entry { len, start: table + prev, raw: Tree::default(), body_start: 0, stage: EntryStage::Load { cursor, hash: Absorber::default() } });
+        Ok(())
+    }
+
+    /// Payload bytes `[lo, hi)` of the block's blob batch: the blobs' versioned hashes
+    /// (the preimage of the record's digest), then each field element holding them,
+    /// opened by point evaluation (byte 0 of an element is ignored: docs/batches.md).
+    fn blob_bytes(&mut self, l: &L1Inputs, lo: u64, hi: u64) -> Result<Vec<u8>, StepError> {
+        use faultline_primitives::blob::{evaluation_point, FIELD_ELEMENTS_PER_BLOB, PAYLOAD_BYTES_PER_ELEMENT};
+        let per = PAYLOAD_BYTES_PER_ELEMENT as u64;
+        let data = l.data.clone();
+        let hashes = self.io.preimage(l.batch.blobs, || data.as_ref().map(|d| d.versioned_hashes.iter().flat_map(|h| h.0).collect()).unwrap_or_default())?;
+        if hashes.is_empty() || !hashes.len().is_multiple_of(32) {
+            return Err(missing("the blobs' versioned hashes"));
+        }
+        let mut out = Vec::with_capacity(((hi - lo) + 2 * per) as usize);
+        let (first, last) = (lo / per, (hi - 1) / per);
+        for e in first..=last {
+            let (blob, g) = ((e / FIELD_ELEMENTS_PER_BLOB as u64) as usize, (e % FIELD_ELEMENTS_PER_BLOB as u64) as usize);
+            let vh = hashes.get(32 * blob..32 * blob + 32).map(B256::from_slice).ok_or_else(|| missing("the versioned hash of a blob the payload reaches"))?;
+            let z = B256::from(evaluation_point(g));
+            let y = self.io.blob_element(vh, z, || data.as_ref()?.open(blob, g))?;
+            out.extend_from_slice(&y[1..]);
+        }
+        let skip = (lo - first * per) as usize;
+        Ok(out[skip..skip + (hi - lo) as usize].to_vec())
+    }
+
+    /// The next chunk of a blob entry: the bytes of up to [`BLOB_CHUNK_ELEMENTS`] field
+    /// elements from the entry's next byte, written into its raw tree.
+    fn blob_chunk(&mut self, l: &L1Inputs, e: &mut Entry, c: ChunkCursor) -> Result<(Vec<u8>, Option<ChunkCursor>), StepError> {
+        let per = faultline_primitives::blob::PAYLOAD_BYTES_PER_ELEMENT as u64;
+        let from = e.start + c.at;
+        let to = (e.start + c.len).min((from / per + BLOB_CHUNK_ELEMENTS) * per);
+        let bytes = self.blob_bytes(l, from, to)?;
+        self.io.write(&mut e.raw, c.at, &bytes)?;
+        let at = c.at + bytes.len() as u64;
+        Ok((bytes, (at < c.len).then_some(ChunkCursor { at, ..c })))
     }
 
     fn entry_step(&mut self, l: &mut L1Inputs, e: Entry) -> Result<StepKind, StepError> {
@@ -318,8 +378,12 @@ impl Machine {
     /// prefix (the transaction's fields up to its data), and every one counts the zero
     /// bytes of the data it holds.
     fn load_chunk(&mut self, l: &mut L1Inputs, mut e: Entry, cursor: ChunkCursor, mut hash: Absorber) -> Result<(), StepError> {
-        let full = l.data.as_ref().and_then(|d| d.entries.get(l.batch.next as usize)).cloned();
-        let (bytes, next) = self.open_chunk(&mut e.raw, cursor, full.as_ref().map(|b| &b[..]))?;
+        let (bytes, next) = if l.batch.version == 1 {
+            self.blob_chunk(l, &mut e, cursor)?
+        } else {
+            let full = l.data.as_ref().and_then(|d| d.entries.get(l.batch.next as usize)).cloned();
+            self.open_chunk(&mut e.raw, cursor, full.as_ref().map(|b| &b[..]))?
+        };
         if cursor.at == 0 {
             let head = &bytes[..bytes.len().min(PREFIX_MAX)];
             match txdecode::decode_prefix(head, e.len as usize) {
