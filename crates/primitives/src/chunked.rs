@@ -2,8 +2,10 @@
 //! commits to a deposit's data and a calldata batch's transactions so that the fault VM
 //! can open them [`CHUNK`] bytes a step, each step checking what it reads.
 //!
-//!     chunked(d) = keccak256(d)                                  if |d| <= CHUNK
-//!     chunked(d) = keccak256(d[..CHUNK] ‖ chunked(d[CHUNK..]))   otherwise
+//! ```text
+//! chunked(d) = keccak256(d)                                  if |d| <= CHUNK
+//! chunked(d) = keccak256(d[..CHUNK] ‖ chunked(d[CHUNK..]))   otherwise
+//! ```
 //!
 //! A step that opens chunk `j` holds `chunked(d[j·CHUNK..])` and is given the chunk and,
 //! unless it is the last (the length is committed beside the hash), the next chunk's
