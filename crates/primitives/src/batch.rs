@@ -778,6 +778,16 @@ mod tests {
                     })
                     .collect(),
             },
+            // Transactions at the chunk boundaries: their leaves take the chunked hash.
+            Batch {
+                first_block: 1,
+                blocks: vec![BatchBlock {
+                    timestamp: 20,
+                    deposit_cursor: 2,
+                    l1_origin: 1,
+                    txs: [CHUNK, CHUNK + 1, 2 * CHUNK].iter().map(|&n| Bytes::from((0..n).map(|i| (i * 7 + n) as u8).collect::<Vec<u8>>())).collect(),
+                }],
+            },
         ];
         let vectors: Vec<serde_json::Value> = cases
             .iter()
