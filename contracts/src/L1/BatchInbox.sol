@@ -31,6 +31,10 @@ contract BatchInbox {
     /// @notice Bytes of one block's header: `timestamp:u64 ‖ depositCursor:u64 ‖
     ///         l1Origin:u64 ‖ txCount:u16`.
     uint256 public constant BLOCK_HEADER_BYTES = 26;
+    /// @dev Bytes per chunk of a transaction's chunked hash: `Hashing.CHUNK`, repeated as a
+    ///      literal for the leaf's assembly (docs/vectors/chunked.json and the
+    ///      boundary-length transactions of docs/vectors/batches.json pin the two together).
+    uint256 private constant TX_CHUNK = 4352;
     /// @notice The L1 fee values of one L1 block, as recorded when it was the current block
     ///         (one slot; fees saturate at 2^64 - 1 wei).
     struct L1Fee {
@@ -319,7 +323,10 @@ contract BatchInbox {
 
     /// @dev Fills `leaves` (docs/batches.md, "Commitment"):
     ///      block leaf = keccak256(0x01 ‖ number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16),
-    ///      tx leaf    = keccak256(0x02 ‖ tx bytes). Bounds were checked by `_scan`.
+    ///      tx leaf    = keccak256(0x02 ‖ length:u32 ‖ chunkedHash(tx bytes)), the chunked hash
+    ///      (`Hashing.chunkedHash`, here read from calldata) letting a one-step proof open
+    ///      a long transaction one checked chunk a step (`BatchReader.txLeaf`). Bounds
+    ///      were checked by `_scan`.
     function _leaves(bytes calldata data, uint32 blockCount, uint64 firstBlock, bytes32[] memory leaves) private pure {
         uint256 offset = 13;
         uint256 item;
@@ -333,10 +340,24 @@ contract BatchInbox {
                 offset += 3;
                 bytes32 h;
                 assembly ("memory-safe") {
+                    // The chunked hash, from the last chunk backwards: each chunk with its
+                    // successor's hash in one scratch buffer past the free memory pointer.
                     let m := mload(0x40)
-                    mstore8(m, 0x02)
-                    calldatacopy(add(m, 1), add(data.offset, offset), len)
-                    h := keccak256(m, add(len, 1))
+                    let src := add(data.offset, offset)
+                    let at := 0
+                    if gt(len, TX_CHUNK) { at := mul(div(sub(len, 1), TX_CHUNK), TX_CHUNK) }
+                    calldatacopy(m, add(src, at), sub(len, at))
+                    let c := keccak256(m, sub(len, at))
+                    for {} at {} {
+                        at := sub(at, TX_CHUNK)
+                        calldatacopy(m, add(src, at), TX_CHUNK)
+                        mstore(add(m, TX_CHUNK), c)
+                        c := keccak256(m, add(TX_CHUNK, 0x20))
+                    }
+                    // 0x02 ‖ len:u32 ‖ chunked (len < 2^24).
+                    mstore(m, or(shl(248, 0x02), shl(216, len)))
+                    mstore(add(m, 5), c)
+                    h := keccak256(m, 37)
                 }
                 leaves[item++] = h;
                 offset += len;

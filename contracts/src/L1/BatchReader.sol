@@ -6,10 +6,11 @@ import {Hashing} from "../lib/Hashing.sol";
 
 /// @title BatchReader
 /// @notice Opens what `BatchInbox` committed to, on L1, for a one-step proof: an item of a
-///         batch's Merkle root (a block header, or a calldata batch's transaction), and a
-///         transaction of a blob batch read from its blobs with the point-evaluation
-///         precompile (EIP-4844), one 31-byte field element at a time. Rules:
-///         docs/batches.md ("Commitment", "Blob batches", "Opening a transaction on L1").
+///         batch's Merkle root (a block header, or a calldata batch's transaction by its
+///         length and chunked hash, `txLeaf`), and a transaction of a blob batch read
+///         from its blobs with the point-evaluation precompile (EIP-4844), one 31-byte
+///         field element at a time. Rules: docs/batches.md ("Commitment", "Blob
+///         batches", "Opening a transaction on L1").
 library BatchReader {
     /// @dev EIP-4844 point evaluation and EIP-198 modexp precompiles.
     address internal constant POINT_EVALUATION = address(0x0a);
@@ -59,6 +60,17 @@ library BatchReader {
             index >>= 1;
         }
         return h == root;
+    }
+
+    /// @notice A calldata batch's transaction leaf (docs/batches.md, "Commitment"):
+    ///         keccak256(0x02 ‖ length:u32 ‖ chunked), what a step opening the
+    ///         transaction holds before it reads the bytes chunk by chunk
+    ///         (docs/fault-vm-inputs.md, "Batch entries").
+    /// @param length The transaction's length in bytes.
+    /// @param chunked The transaction's `Hashing.chunkedHash`.
+    /// @return The leaf.
+    function txLeaf(uint32 length, bytes32 chunked) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(uint8(0x02), length, chunked));
     }
 
     /// @notice A blob batch's block leaf.

@@ -67,9 +67,23 @@ contract BatchInboxTest is Test {
                 )
             );
             for (uint256 j = 0; j < blocks[i].txs.length; j++) {
-                leaves[k++] = keccak256(abi.encodePacked(uint8(2), blocks[i].txs[j]));
+                bytes memory t = blocks[i].txs[j];
+                leaves[k++] = keccak256(abi.encodePacked(uint8(2), uint32(t.length), _refChunked(t)));
             }
         }
+    }
+
+    /// Recursive reference of the chunked hash: keccak256 up to 4352 bytes, else
+    /// keccak256(first 4352 bytes ‖ chunked(the rest)).
+    function _refChunked(bytes memory d) internal pure returns (bytes32) {
+        if (d.length <= 4352) return keccak256(d);
+        bytes memory head = new bytes(4352);
+        bytes memory rest = new bytes(d.length - 4352);
+        for (uint256 i = 0; i < d.length; i++) {
+            if (i < 4352) head[i] = d[i];
+            else rest[i - 4352] = d[i];
+        }
+        return keccak256(abi.encodePacked(head, _refChunked(rest)));
     }
 
     /// Recursive reference: root(level) pairs nodes, an odd last node paired with zero.
@@ -285,7 +299,9 @@ contract BatchInboxTest is Test {
             uint256 ntx = r % 6;
             b[i].txs = new bytes[](ntx);
             for (uint256 j = 0; j < ntx; j++) {
-                uint256 len = 1 + uint256(keccak256(abi.encode(r, j))) % 200;
+                // One block in eight opens with a transaction of up to three chunks.
+                uint256 h = uint256(keccak256(abi.encode(r, j)));
+                uint256 len = 1 + h % (j == 0 && r % 8 == 0 ? 3 * 4352 : 200);
                 bytes memory t = new bytes(len);
                 for (uint256 k = 0; k < len; k++) t[k] = bytes1(uint8(uint256(keccak256(abi.encode(r, j, k)))));
                 b[i].txs[j] = t;
@@ -304,6 +320,52 @@ contract BatchInboxTest is Test {
         none = none;
         vm.expectRevert();
         _submit(prefix);
+    }
+
+    /// @dev One block of transactions of the given lengths (deterministic non-zero bytes).
+    function _blockOfLengths(uint256[] memory lengths, uint256 seed) internal view returns (Blk[] memory b) {
+        b = new Blk[](1);
+        b[0].timestamp = uint64(block.timestamp);
+        b[0].txs = new bytes[](lengths.length);
+        for (uint256 j = 0; j < lengths.length; j++) {
+            bytes memory t = new bytes(lengths[j]);
+            for (uint256 k = 0; k < t.length; k++) t[k] = bytes1(uint8(1 + (k * 131 + j * 17 + seed % 255) % 255));
+            b[0].txs[j] = t;
+        }
+    }
+
+    /// @notice Transactions around every chunk boundary of the chunked hash (one byte, a
+    ///         chunk less one, one chunk, one chunk and one byte, two chunks, two chunks
+    ///         and one byte, 20,000 bytes), each at its own offset in the batch: the root
+    ///         is the reference's (recursive chunked hash, leaf 0x02 ‖ len:u32 ‖ chunked).
+    function test_txLeaves_atChunkBoundaries() public {
+        uint256[] memory lengths = new uint256[](7);
+        (lengths[0], lengths[1], lengths[2], lengths[3]) = (1, 4351, 4352, 4353);
+        (lengths[4], lengths[5], lengths[6]) = (8704, 8705, 20_000);
+        Blk[] memory b = _blockOfLengths(lengths, 0);
+        _submit(_encode(1, b));
+        assertEq(inbox.batch(0).root, _refRoot(_leaves(1, b)));
+        // A leaf past one chunk is not the plain keccak256 one.
+        bytes32[] memory plain = _leaves(1, b);
+        plain[4] = keccak256(abi.encodePacked(uint8(2), uint32(4353), keccak256(b[0].txs[3])));
+        assertTrue(_refRoot(plain) != inbox.batch(0).root);
+    }
+
+    /// @notice The inbox's chunked hash of a transaction equals the reference for random
+    ///         lengths up to 20,000 bytes; a quarter of the runs land within one byte of a
+    ///         chunk boundary. Two transactions, so the second sits at an odd offset.
+    function testFuzz_txLeaf_equalsReference(uint256 seed, uint256 len) public {
+        if (seed % 4 == 0) {
+            len = bound(len, 0, 11);
+            len = (len / 3 + 1) * 4352 + (len % 3) - 1; // k·4352 − 1, k·4352 or k·4352 + 1
+        } else {
+            len = bound(len, 1, 20_000);
+        }
+        uint256[] memory lengths = new uint256[](2);
+        (lengths[0], lengths[1]) = (1 + seed % 7, len);
+        Blk[] memory b = _blockOfLengths(lengths, seed);
+        _submit(_encode(1, b));
+        assertEq(inbox.batch(0).root, _refRoot(_leaves(1, b)));
     }
 
     function testFuzz_garbageWithBadVersionReverts(bytes calldata garbage) public {

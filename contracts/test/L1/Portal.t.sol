@@ -375,6 +375,23 @@ contract PortalTest is OracleFixtures {
         }
     }
 
+    /// @notice Execution gas of `depositTransaction` by data size (0, 100, 10,000 and
+    ///         120,000 bytes, the largest the portal takes; non-zero bytes). Each is
+    ///         deposit 1 of the same state (reverted to between them), in a fresh L1 block.
+    function test_gas_depositTransaction_byDataSize() public {
+        uint256[4] memory sizes = [uint256(0), 100, 10_000, 120_000];
+        vm.roll(block.number + 1);
+        uint256 state = vm.snapshotState();
+        for (uint256 s = 0; s < sizes.length; ++s) {
+            bytes memory data = new bytes(sizes[s]);
+            for (uint256 i = 0; i < data.length; ++i) data[i] = bytes1(uint8(1 + (i * 31 + 7) % 255));
+            vm.prank(alice, alice);
+            portal.depositTransaction(bob, 0, 1_000_000, data);
+            emit log_named_uint(string.concat("depositTransaction gas, data bytes ", vm.toString(sizes[s])), vm.lastCallGas().gasTotalUsed);
+            vm.revertToState(state);
+        }
+    }
+
     function test_receive_depositsToSender() public {
         vm.deal(alice, 1 ether);
         bytes32 acc = _expectedAcc(1, portal.accumulator(0), alice, alice, 0.25 ether, 0.25 ether, 100_000, "");

@@ -18,6 +18,29 @@ pub const MAX_BATCH_TX_BYTES: usize = (1 << 24) - 1;
 /// l1Origin:u64 ‖ txCount:u16`.
 pub const BLOCK_HEADER_BYTES: usize = 26;
 
+/// Domain byte of a calldata batch's transaction leaf.
+pub const TX_LEAF_DOMAIN: u8 = 0x02;
+
+/// A calldata batch's transaction leaf (`docs/batches.md`, "Commitment"):
+/// `keccak256(0x02 ‖ len:u32 ‖ chunked(tx))`. The length and the [`crate::chunked`] hash
+/// let a one-step proof open the transaction one checked chunk a step
+/// (`docs/fault-vm-inputs.md`, "One post per pre-state"). A batch carries transactions
+/// of at most [`MAX_BATCH_TX_BYTES`]; a longer one (never encodable) has its length
+/// saturated at `u32::MAX`.
+pub fn tx_leaf(tx: &[u8]) -> B256 {
+    tx_leaf_of(u32::try_from(tx.len()).unwrap_or(u32::MAX), crate::chunked::hash(tx))
+}
+
+/// The transaction leaf of a transaction of `len` bytes whose chunked hash is `chunked`
+/// (what a step that opens the leaf holds before it reads the bytes).
+pub fn tx_leaf_of(len: u32, chunked: B256) -> B256 {
+    let mut buf = [0u8; 37];
+    buf[0] = TX_LEAF_DOMAIN;
+    buf[1..5].copy_from_slice(&len.to_be_bytes());
+    buf[5..].copy_from_slice(chunked.as_slice());
+    keccak256(buf)
+}
+
 /// One L2 block as a batch carries it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BatchBlock {
@@ -183,12 +206,7 @@ impl Batch {
             pre[25..33].copy_from_slice(&b.l1_origin.to_be_bytes());
             pre[33..35].copy_from_slice(&(b.txs.len() as u16).to_be_bytes());
             leaves.push(keccak256(pre));
-            for tx in &b.txs {
-                let mut buf = Vec::with_capacity(1 + tx.len());
-                buf.push(0x02);
-                buf.extend_from_slice(tx);
-                leaves.push(keccak256(&buf));
-            }
+            leaves.extend(b.txs.iter().map(|tx| tx_leaf(tx)));
         }
         leaves
     }
@@ -422,6 +440,7 @@ pub fn verify_merkle_proof(root: B256, leaf: B256, mut index: usize, count: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunked::CHUNK;
     use proptest::prelude::*;
 
     fn sample() -> Batch {
@@ -445,6 +464,29 @@ mod tests {
         assert_eq!(enc.len(), 13 + BLOCK_HEADER_BYTES * 3 + (3 + 3) + (3 + 112) + (3 + 1));
         assert_eq!(Batch::decode(&enc).unwrap(), b);
         assert_eq!(b.item_count(), 6);
+    }
+
+    /// A transaction leaf hashes `0x02 ‖ len:u32 ‖ chunked(tx)`, 37 bytes: keccak256 of the
+    /// bytes up to one chunk, the chunk chain past it (so one byte over the boundary
+    /// changes the leaf's preimage, not only its length).
+    #[test]
+    fn tx_leaf_commits_length_and_chunked_hash() {
+        let by_hand = |tx: &[u8], inner: B256| {
+            let mut pre = vec![0x02];
+            pre.extend_from_slice(&(tx.len() as u32).to_be_bytes());
+            pre.extend_from_slice(inner.as_slice());
+            keccak256(pre)
+        };
+        for len in [1, 112, CHUNK - 1, CHUNK] {
+            let tx = vec![0xab; len];
+            assert_eq!(tx_leaf(&tx), by_hand(&tx, keccak256(&tx)), "len {len}: plain keccak256 inside");
+        }
+        for len in [CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1] {
+            let tx: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            assert_eq!(tx_leaf(&tx), by_hand(&tx, crate::chunked::hash(&tx)), "len {len}");
+            assert_ne!(tx_leaf(&tx), by_hand(&tx, keccak256(&tx)), "len {len}: not plain keccak256");
+        }
+        assert_eq!(tx_leaf_of(3, keccak256([1, 2, 3])), tx_leaf(&[1, 2, 3]));
     }
 
     #[test]
@@ -735,6 +777,16 @@ mod tests {
                         txs: (0..(i as usize * 3)).map(|j| Bytes::from(vec![j as u8 + 1; 20 + j])).collect(),
                     })
                     .collect(),
+            },
+            // Transactions at the chunk boundaries: their leaves take the chunked hash.
+            Batch {
+                first_block: 1,
+                blocks: vec![BatchBlock {
+                    timestamp: 20,
+                    deposit_cursor: 2,
+                    l1_origin: 1,
+                    txs: [CHUNK, CHUNK + 1, 2 * CHUNK].iter().map(|&n| Bytes::from((0..n).map(|i| (i * 7 + n) as u8).collect::<Vec<u8>>())).collect(),
+                }],
             },
         ];
         let vectors: Vec<serde_json::Value> = cases

@@ -2,8 +2,10 @@
 //! commits to a deposit's data and a calldata batch's transactions so that the fault VM
 //! can open them [`CHUNK`] bytes a step, each step checking what it reads.
 //!
-//!     chunked(d) = keccak256(d)                                  if |d| <= CHUNK
-//!     chunked(d) = keccak256(d[..CHUNK] ‖ chunked(d[CHUNK..]))   otherwise
+//! ```text
+//! chunked(d) = keccak256(d)                                  if |d| <= CHUNK
+//! chunked(d) = keccak256(d[..CHUNK] ‖ chunked(d[CHUNK..]))   otherwise
+//! ```
 //!
 //! A step that opens chunk `j` holds `chunked(d[j·CHUNK..])` and is given the chunk and,
 //! unless it is the last (the length is committed beside the hash), the next chunk's
@@ -101,5 +103,72 @@ mod tests {
             }
             assert!(!check_chunk(hs[0], len as u64, hs.len() as u64, &[], None), "past the end, len {len}");
         }
+    }
+
+    /// The lengths the vectors cover: empty, one byte, one chunk less one, one chunk,
+    /// one chunk and one byte, two chunks, two chunks and one byte, and several chunks.
+    const VECTOR_LENGTHS: [usize; 8] = [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1, 20_000];
+
+    /// Deposits of the vectors, a chain from index 0 (an empty accumulator): the data
+    /// lengths straddle the chunk boundaries. (length, mint, value, gas limit).
+    const VECTOR_DEPOSITS: [(usize, u64, u64, u64); 4] =
+        [(0, 1_000_000_000_000_000_000, 0, 100_000), (CHUNK, 0, 5, 1_000_000), (CHUNK + 1, 7, 7, 2_000_000), (2 * CHUNK, 0, 0, 10_000_000)];
+
+    /// docs/vectors/chunked.json: the chunked hash and every chunk's hash of strings
+    /// around the chunk boundaries, a chain of deposits (hash and accumulator), and
+    /// calldata batch transaction leaves. The Foundry tests check `Hashing` and the
+    /// portal against it (`FAULTLINE_WRITE_VECTORS=1` rewrites).
+    #[test]
+    fn committed_vectors_match() {
+        use crate::{batch, Deposit};
+        use alloy_primitives::{Address, Bytes, U256};
+        use serde_json::json;
+
+        let cases: Vec<_> = VECTOR_LENGTHS
+            .iter()
+            .map(|&len| {
+                let d = data(len);
+                json!({"length": len, "data": Bytes::from(d.clone()), "chunked": hash(&d), "chunks": chunk_hashes(&d)})
+            })
+            .collect();
+        let mut acc = B256::ZERO;
+        let deposits: Vec<_> = VECTOR_DEPOSITS
+            .iter()
+            .enumerate()
+            .map(|(i, &(len, mint, value, gas_limit))| {
+                let d = Deposit {
+                    index: i as u64,
+                    from: Address::repeat_byte(0xa1),
+                    to: Address::repeat_byte(0xb2),
+                    mint: U256::from(mint),
+                    value: U256::from(value),
+                    gas_limit,
+                    l1_block: 10 + i as u64,
+                    l1_timestamp: 0,
+                    data: Bytes::from(data(len)),
+                };
+                acc = d.accumulate(acc);
+                json!({
+                    "index": d.index, "from": d.from, "to": d.to, "mint": mint, "value": value,
+                    "gasLimit": d.gas_limit, "l1BlockNumber": d.l1_block, "data": d.data,
+                    "chunked": hash(&d.data), "hash": d.hash(), "accumulator": acc,
+                })
+            })
+            .collect();
+        let txs: Vec<_> = [1, CHUNK + 1]
+            .iter()
+            .map(|&len| {
+                let tx: Vec<u8> = data(len).iter().map(|b| b ^ 0x5a).collect();
+                json!({"length": len, "tx": Bytes::from(tx.clone()), "chunked": hash(&tx), "leaf": batch::tx_leaf(&tx)})
+            })
+            .collect();
+        let v = json!({"chunk": CHUNK, "cases": cases, "deposits": deposits, "txLeaves": txs});
+        let text = serde_json::to_string_pretty(&v).expect("json") + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/vectors/chunked.json");
+        if std::env::var_os("FAULTLINE_WRITE_VECTORS").is_some() {
+            std::fs::write(path, &text).expect("write vectors");
+        }
+        let committed = std::fs::read_to_string(path).expect("docs/vectors/chunked.json missing: run with FAULTLINE_WRITE_VECTORS=1");
+        assert!(committed == text, "docs/vectors/chunked.json is stale: the spec and the Solidity tests must follow (FAULTLINE_WRITE_VECTORS=1 rewrites it)");
     }
 }

@@ -129,3 +129,31 @@ impl L1Block {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::{Address, U256};
+
+    #[test]
+    fn the_machine_hashes_deposits_and_leaves_as_l1_does() {
+        for len in [0usize, 1, 4_351, 4_352, 4_353, 10_000] {
+            let data: Bytes = (0..len).map(|i| (i * 7 + 3) as u8).collect::<Vec<u8>>().into();
+            let d = faultline_primitives::Deposit {
+                index: 9,
+                from: Address::repeat_byte(1),
+                to: Address::repeat_byte(2),
+                mint: U256::from(3),
+                value: U256::from(4),
+                gas_limit: 5,
+                l1_block: 6,
+                l1_timestamp: 7,
+                data: data.clone(),
+            };
+            assert_eq!(deposit_fields(&d).hash(), d.hash(), "deposit hash, {len} bytes of data");
+            if len > 0 {
+                assert_eq!(tx_leaf(&data), faultline_primitives::batch::tx_leaf(&data), "tx leaf, {len} bytes");
+            }
+        }
+    }
+}
