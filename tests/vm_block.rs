@@ -1,7 +1,8 @@
 //! End to end: the step machine replays the blocks of a running devnet's L2 node from its
 //! RocksDB store (opened read-only beside the node; the world before each block from the
 //! store's history, deposits from L1) with every step checked, and each block ends with
-//! the node's own block hash and output root (`faultline vm block --check`).
+//! the node's own block hash and output root (`faultline vm block --check`); then the same
+//! blocks from L1 alone (`--l1-inputs`), with blob batches and with calldata batches.
 
 mod harness;
 
@@ -17,7 +18,18 @@ async fn head(l2: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_machine_replays_a_running_node_from_its_store() {
-    let Some(devnet) = Devnet::start(&["--block-time", "500ms"]) else { return };
+    replay("blobs").await;
+}
+
+/// The same with the batcher posting calldata batches: the machine opens each entry by
+/// its item proof in the batch and the chunked hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_machine_replays_a_node_from_calldata_batches() {
+    replay("calldata").await;
+}
+
+async fn replay(da: &str) {
+    let Some(devnet) = Devnet::start(&["--block-time", "500ms", "--da", da]) else { return };
     let (l1, l2) = (devnet.l1(), devnet.l2());
     let data_dir = devnet.data_dir.to_str().unwrap().to_string();
     // Traffic: a contract deployed and called, a transfer, a deposit with a value.
@@ -54,4 +66,23 @@ async fn the_machine_replays_a_running_node_from_its_store() {
     assert!(out.contains("every step checked") && out.contains(" 0 over the 2 M target"), "{out}");
     // Some block ran inputs (not every block is empty).
     assert!(out.lines().any(|l| l.contains("inputs") && !l.contains(" 0 inputs")), "{out}");
+
+    // The same blocks from L1 alone, once batched: each block's initial state as the
+    // dispute game computes it from the contracts, its transactions opened from the
+    // blobs and its deposit from the portal's accumulator by the machine's own steps.
+    let book: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(devnet.data_dir.join("deploy/31337.json")).unwrap()).unwrap();
+    let inbox = book["batchInbox"].as_str().unwrap().to_string();
+    wait_until("the blocks batched", 60, || async {
+        tool("cast", &["call", "--rpc-url", &l1, &inbox, "nextBlock()(uint64)"]).trim().parse::<u64>().unwrap() > target
+    })
+    .await;
+    let (ok, out, err) =
+        faultline(&["vm", "block", "--data-dir", l2_dir.to_str().unwrap(), "--l1-rpc", &l1, "--l1-inputs", "--check", "--to", &target.to_string()]);
+    assert!(ok, "vm block --l1-inputs failed:\n{out}\n{err}");
+    println!("{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("agrees with the node")).count() as u64, target, "every block up to {target} from L1:\n{out}");
+    let form = if da == "blobs" { "blob" } else { "calldata" };
+    assert!(out.lines().any(|l| l.contains(&format!("from L1 ({form} batch")) && !l.contains(" 0 inputs")), "{out}");
+    assert!(out.lines().any(|l| l.contains("deposits 0..1") && l.contains(" 1 inputs")), "the deposit opened from the portal:\n{out}");
+    assert!(out.contains("every step checked") && out.contains(" 0 over the 2 M target"), "{out}");
 }

@@ -73,6 +73,11 @@ pub struct L1Batch {
     pub root: B256,
     /// The versioned hashes of its blobs (empty for a calldata batch).
     pub blob_hashes: Vec<B256>,
+    /// Its blobs as the beacon endpoint served them (empty for a calldata batch): the
+    /// fault VM opens a blob batch's entries from these, not from a re-encoding.
+    pub blobs: Vec<faultline_primitives::blob::Blob>,
+    /// The payload's length the inbox recorded (blobs), or the calldata batch's bytes.
+    pub length: u64,
     /// The decoded batch; the inbox only accepts well-formed headers and calldata
     /// batches, so an error here means the calldata is not a direct `submitBatch` or
     /// `submitBlobBatch` call (e.g. from a contract).
@@ -188,7 +193,16 @@ impl<P: Provider + Clone> L1Reader<P> {
                     Ok(call) => Batch::decode(&call.data),
                     Err(_) => Err(BatchError::DoesNotFit("not a direct submitBatch call")),
                 };
-                out.push(L1Batch { index: ev.index.saturating_to(), l1_block: block.unwrap_or_default(), root: ev.root, blob_hashes: Vec::new(), batch });
+                let length = BatchInbox::submitBatchCall::abi_decode(tx.input()).map_or(0, |c| c.data.len() as u64);
+                out.push(L1Batch {
+                    index: ev.index.saturating_to(),
+                    l1_block: block.unwrap_or_default(),
+                    root: ev.root,
+                    blob_hashes: Vec::new(),
+                    blobs: Vec::new(),
+                    length,
+                    batch,
+                });
                 continue;
             }
             let ev = log.log_decode::<BatchInbox::BlobBatchSubmitted>().map_err(|e| bad("BlobBatchSubmitted", e))?.inner.data;
@@ -201,6 +215,8 @@ impl<P: Provider + Clone> L1Reader<P> {
                         l1_block: block.unwrap_or_default(),
                         root: ev.root,
                         blob_hashes: ev.blobHashes,
+                        blobs: Vec::new(),
+                        length: u64::from(ev.length),
                         batch: Err(BatchError::DoesNotFit("not a direct submitBlobBatch call")),
                     });
                     continue;
@@ -214,7 +230,15 @@ impl<P: Provider + Clone> L1Reader<P> {
             };
             let blobs = beacon.blobs(number, timestamp, &ev.blobHashes).await.map_err(|source| ReadError::Blobs { index, source })?;
             let payload = faultline_primitives::blob::decode(&blobs, ev.length as usize).map_err(|e| ReadError::Blobs { index, source: e.into() })?;
-            out.push(L1Batch { index, l1_block: number, root: ev.root, blob_hashes: ev.blobHashes, batch: Batch::decode_blob(&header, &payload) });
+            out.push(L1Batch {
+                index,
+                l1_block: number,
+                root: ev.root,
+                blob_hashes: ev.blobHashes,
+                blobs,
+                length: u64::from(ev.length),
+                batch: Batch::decode_blob(&header, &payload),
+            });
         }
         out.sort_by_key(|b| b.index);
         Ok(out)

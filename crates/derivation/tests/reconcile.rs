@@ -38,7 +38,7 @@ fn batch_block(store: &Store, n: u64) -> BatchBlock {
 fn l1_batch(index: u64, l1_block: u64, store: &Store, blocks: std::ops::RangeInclusive<u64>) -> L1Batch {
     let first_block = *blocks.start();
     let batch = Batch { first_block, blocks: blocks.map(|n| batch_block(store, n)).collect() };
-    L1Batch { index, l1_block, root: B256::ZERO, blob_hashes: Vec::new(), batch: Ok(batch) }
+    L1Batch { index, l1_block, root: B256::ZERO, blob_hashes: Vec::new(), blobs: Vec::new(), length: 0, batch: Ok(batch) }
 }
 
 /// The sequencer whose blocks 1..=5 are "on L1", in two batches, with one deposit.

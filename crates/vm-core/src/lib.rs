@@ -22,6 +22,7 @@ pub mod code;
 pub mod encode;
 pub mod error;
 pub mod gas;
+pub mod initial;
 pub mod inputs;
 pub mod io;
 pub mod machine;

@@ -64,6 +64,10 @@ pub struct BlobPayload {
     pub tx_total: u64,
     /// The batch-wide index of the block's first entry.
     pub first_tx: u64,
+    /// The blobs as L1 carries them (`None`: the payload's canonical encoding, as the
+    /// batcher makes it). A faulty sequencer's blobs may differ from that encoding in the
+    /// bytes derivation ignores, and the versioned hashes bind those bytes too.
+    pub blobs: Option<Vec<faultline_primitives::blob::Blob>>,
 }
 
 impl BlobPayload {
@@ -77,7 +81,7 @@ impl BlobPayload {
             table.extend_from_slice(&(data.len() as u32).to_be_bytes()[1..]);
         }
         table.extend_from_slice(&data);
-        Self { payload: table, tx_total: entries.len() as u64, first_tx }
+        Self { payload: table, tx_total: entries.len() as u64, first_tx, blobs: None }
     }
 }
 
@@ -110,7 +114,7 @@ impl L1Block {
         let mut data =
             L1Data { deposits: self.deposits.clone(), accumulators: accumulators.clone(), entries: self.entries.clone(), levels, ..Default::default() };
         if let Some(b) = &self.blob {
-            data = data.with_blobs(faultline_primitives::blob::encode(&b.payload))?;
+            data = data.with_blobs(b.blobs.clone().unwrap_or_else(|| faultline_primitives::blob::encode(&b.payload)))?;
             let hashes: Vec<u8> = data.versioned_hashes.iter().flat_map(|h| h.0).collect();
             batch.version = 1;
             batch.blobs = keccak256(hashes);
@@ -128,6 +132,111 @@ impl L1Block {
             skipped: Vec::new(),
         })
     }
+}
+
+/// Why block `number` cannot be read from its batch.
+#[derive(Debug, thiserror::Error)]
+pub enum L1BlockError {
+    /// The batch does not hold the block.
+    #[error("batch of blocks {first}..{end} does not hold block {number}")]
+    NotInBatch {
+        /// The block.
+        number: u64,
+        /// The batch's first block.
+        first: u64,
+        /// One past its last.
+        end: u64,
+    },
+    /// A deposit of the block's range was not supplied.
+    #[error("deposit {0} was not supplied (read it from L1)")]
+    MissingDeposit(u64),
+    /// The blobs do not hold the payload's length.
+    #[error("the blobs: {0}")]
+    Blobs(#[from] faultline_primitives::blob::BlobError),
+}
+
+/// Block `number`'s leaf in `batch` (a blob batch's if `blobs`), as `BatchReader.verifyItem`
+/// proves it: its item index (calldata: after every earlier block's leaf and entries;
+/// blobs: the block's index) and fields.
+pub fn batch_leaf(batch: &faultline_primitives::batch::Batch, blobs: bool, number: u64) -> Result<faultline_vm_core::initial::BlockLeaf, L1BlockError> {
+    let end = batch.first_block + batch.blocks.len() as u64;
+    let i = number.checked_sub(batch.first_block).filter(|_| number < end).ok_or(L1BlockError::NotInBatch { number, first: batch.first_block, end })? as usize;
+    let b = &batch.blocks[i];
+    let index = if blobs { i as u64 } else { batch.blocks[..i].iter().map(|x| 1 + x.txs.len() as u64).sum() };
+    Ok(faultline_vm_core::initial::BlockLeaf {
+        index,
+        number,
+        timestamp: b.timestamp,
+        deposit_cursor: b.deposit_cursor,
+        l1_origin: b.l1_origin,
+        tx_count: b.txs.len() as u64,
+        first_tx: batch.blocks[..i].iter().map(|x| x.txs.len() as u64).sum(),
+    })
+}
+
+/// What L1 holds for block `number` of `batch` (decoded from L1: `blobs` and the
+/// payload's `length` for a blob batch, `None` for a calldata batch), with its deposits
+/// `[from, to)` from `deposits` (by index): the prover's [`L1Block`], and the record and
+/// leaf the game reads (`initial::BatchRecord`, `initial::BlockLeaf`).
+pub fn of_batch(
+    batch: &faultline_primitives::batch::Batch,
+    blobs: Option<(&[faultline_primitives::blob::Blob], u64)>,
+    number: u64,
+    deposits: &std::collections::BTreeMap<u64, faultline_primitives::Deposit>,
+    (from, to): (u64, u64),
+) -> Result<(L1Block, faultline_vm_core::initial::BatchRecord, faultline_vm_core::initial::BlockLeaf), L1BlockError> {
+    use faultline_vm_core::initial::BatchRecord;
+    let leaf = batch_leaf(batch, blobs.is_some(), number)?;
+    let (i, first_tx) = ((number - batch.first_block) as usize, leaf.first_tx);
+    let b = &batch.blocks[i];
+    let mut fields = Vec::with_capacity((to - from) as usize);
+    for index in from..to {
+        fields.push(deposit_fields(deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?));
+    }
+    let acc_from = if from == 0 {
+        B256::ZERO
+    } else {
+        let mut acc = B256::ZERO;
+        for index in 0..from {
+            acc = accumulate(acc, deposit_fields(deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?).hash());
+        }
+        acc
+    };
+    let (block, record, leaf) = match blobs {
+        None => {
+            let leaves = batch.leaves();
+            let record = BatchRecord {
+                version: 0,
+                root: batch.root(),
+                first_block: batch.first_block,
+                item_count: leaves.len() as u64,
+                length: 0,
+                tx_count: batch.tx_count() as u64,
+                blobs: B256::ZERO,
+            };
+            let block = L1Block { deposits: fields, from, acc_from, entries: b.txs.clone(), batch_leaves: leaves, first: leaf.index, blob: None };
+            (block, record, leaf)
+        }
+        Some((blobs, length)) => {
+            let payload = faultline_primitives::blob::decode(blobs, length as usize)?;
+            let hashes: Vec<u8> =
+                blobs.iter().map(faultline_primitives::blob::versioned_hash).collect::<Result<Vec<_>, _>>()?.iter().flat_map(|h| h.0).collect();
+            let leaves = batch.blob_leaves();
+            let record = BatchRecord {
+                version: 1,
+                root: batch.blob_root(),
+                first_block: batch.first_block,
+                item_count: leaves.len() as u64,
+                length,
+                tx_count: batch.tx_count() as u64,
+                blobs: keccak256(hashes),
+            };
+            let blob = BlobPayload { payload, tx_total: batch.tx_count() as u64, first_tx, blobs: Some(blobs.to_vec()) };
+            let block = L1Block { deposits: fields, from, acc_from, entries: b.txs.clone(), batch_leaves: leaves, first: leaf.index, blob: Some(blob) };
+            (block, record, leaf)
+        }
+    };
+    Ok((block, record, leaf))
 }
 
 #[cfg(test)]
