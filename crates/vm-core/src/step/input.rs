@@ -93,7 +93,7 @@ impl Machine {
     /// Deposit `next`: its fields against the hash its link gave, and its data's first
     /// chunk.
     fn deposit_open(&mut self, l: &mut L1Inputs) -> Result<(), StepError> {
-        let i = l.deposits.next - l.deposits.from;
+        let i = l.deposits.next.checked_sub(l.deposits.from).ok_or(StepError::Inconsistent("a next deposit below the block's first"))?;
         let h = self.io.words(&l.deposits.hashes, i, 1)?[0];
         let full = l.data.as_ref().and_then(|d| d.deposits.get(i as usize)).cloned();
         let p = self.io.preimage(h, || full.as_ref().map(DepositFields::preimage).unwrap_or_default())?;
@@ -137,7 +137,7 @@ impl Machine {
 
     /// The current deposit's next data chunk.
     fn deposit_data(&mut self, l: &mut L1Inputs, c: ChunkCursor) -> Result<(), StepError> {
-        let i = l.deposits.next - 1 - l.deposits.from;
+        let i = l.deposits.next.checked_sub(l.deposits.from + 1).ok_or(StepError::Inconsistent("deposit data before any deposit"))?;
         let full = l.data.as_ref().and_then(|d| d.deposits.get(i as usize)).map(|d| d.data.clone());
         let mut tx = self.tx.take().ok_or(StepError::Inconsistent("deposit data without its deposit"))?;
         let (bytes, next) = self.open_chunk(&mut tx.data.tree, c, full.as_ref().map(|b| &b[..]))?;
@@ -187,7 +187,7 @@ impl Machine {
             1 => return self.blob_entry_open(l),
             _ => return Err(StepError::Inconsistent("a batch version other than 0 and 1")),
         }
-        let index = b.first + 1 + b.next;
+        let index = b.first.saturating_add(1).saturating_add(b.next);
         if index >= b.item_count {
             return Err(StepError::Inconsistent("an entry past the batch's items"));
         }
@@ -227,7 +227,7 @@ impl Machine {
     /// steps.
     fn blob_entry_open(&mut self, l: &mut L1Inputs) -> Result<(), StepError> {
         let b = l.batch.clone();
-        let k = b.first_tx + b.next;
+        let k = b.first_tx.saturating_add(b.next);
         let table =
             b.tx_total.checked_mul(3).filter(|t| *t <= b.length && k < b.tx_total).ok_or(StepError::Inconsistent("an entry past the blob batch's table"))?;
         let lo = if k == 0 { 0 } else { 3 * (k - 1) };
@@ -255,6 +255,9 @@ impl Machine {
         if hashes.is_empty() || !hashes.len().is_multiple_of(32) {
             return Err(missing("the blobs' versioned hashes"));
         }
+        if hi <= lo {
+            return Err(StepError::Inconsistent("an empty range of blob bytes"));
+        }
         let mut out = Vec::with_capacity(((hi - lo) + 2 * per) as usize);
         let (first, last) = (lo / per, (hi - 1) / per);
         for e in first..=last {
@@ -272,8 +275,8 @@ impl Machine {
     /// elements from the entry's next byte, written into its raw tree.
     fn blob_chunk(&mut self, l: &L1Inputs, e: &mut Entry, c: ChunkCursor) -> Result<(Vec<u8>, Option<ChunkCursor>), StepError> {
         let per = faultline_primitives::blob::PAYLOAD_BYTES_PER_ELEMENT as u64;
-        let from = e.start + c.at;
-        let to = (e.start + c.len).min((from / per + BLOB_CHUNK_ELEMENTS) * per);
+        let from = e.start.saturating_add(c.at);
+        let to = e.start.saturating_add(c.len).min((from / per).saturating_add(BLOB_CHUNK_ELEMENTS).saturating_mul(per));
         let bytes = self.blob_bytes(l, from, to)?;
         self.io.write(&mut e.raw, c.at, &bytes)?;
         let at = c.at + bytes.len() as u64;
@@ -328,7 +331,7 @@ impl Machine {
             }
             EntryStage::Signature { at } => self.signature(l, e, at).map(|_| StepKind::TxSignature),
             EntryStage::SignHash { mut sponge, at, body_end, tail, y_parity, r, s } => {
-                let n = (body_end - at).min(CHUNK as u64);
+                let n = body_end.checked_sub(at).filter(|n| *n > 0).ok_or(StepError::Inconsistent("a signing hash past its body"))?.min(CHUNK as u64);
                 let bytes = self.io.read(&e.raw, at, n as usize)?;
                 sponge.update(&bytes);
                 if at + n < body_end {
@@ -418,7 +421,7 @@ impl Machine {
             }
         }
         let tx = self.tx.as_mut().ok_or(StepError::Inconsistent("an entry's chunk without its transaction"))?;
-        let (lo, hi) = (tx.data.offset.max(cursor.at), (tx.data.offset + tx.data.len).min(cursor.at + bytes.len() as u64));
+        let (lo, hi) = (tx.data.offset.max(cursor.at), tx.data.offset.saturating_add(tx.data.len).min(cursor.at.saturating_add(bytes.len() as u64)));
         if lo < hi {
             tx.data_zeros += zeros(&bytes[(lo - cursor.at) as usize..(hi - cursor.at) as usize]);
         }
@@ -436,7 +439,7 @@ impl Machine {
                     hash.update(&bytes);
                     hash.finish()
                 };
-                let data_end = tx.data.offset + tx.data.len;
+                let data_end = tx.data.offset.saturating_add(tx.data.len);
                 e.stage = if tx.tx_type == 0 { EntryStage::Signature { at: data_end } } else { EntryStage::AccessList { at: data_end } };
             }
         }
@@ -446,7 +449,7 @@ impl Machine {
 
     /// The signature at `at`; then the signing hash, at once if the body fits a step.
     fn signature(&mut self, l: &mut L1Inputs, e: Entry, at: u64) -> Result<(), StepError> {
-        if e.len - at > SIGNATURE_MAX as u64 {
+        if e.len.checked_sub(at).ok_or(StepError::Inconsistent("a signature past its entry"))? > SIGNATURE_MAX as u64 {
             self.skip_entry(l, Skip::Undecodable("list length mismatch"));
             return Ok(());
         }
