@@ -216,6 +216,74 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
     let s = case(with_value, c, vec![], 1_000_000);
     report("SSTOREs and a value call, 50,000 accounts", &s, &mut all);
 
+    // The input steps at their largest (docs/fault-vm-inputs.md): a deposit with the
+    // portal's most data (120,000 bytes: 28 chunks of the chunked hash), a 120,000-byte
+    // transaction with a 300-key access list as the last entry of a calldata batch of
+    // 20,000 items (a 15-level item proof), and a 40,000-byte transaction in a blob batch
+    // (field elements opened 24 a step by point evaluation).
+    let key = alloy::signers::local::PrivateKeySigner::from_bytes(&B256::repeat_byte(0x42)).expect("key");
+    let signed = |data: Vec<u8>, access: Vec<(Address, Vec<B256>)>| -> Bytes {
+        use alloy::network::TxSignerSync;
+        use alloy_consensus::SignableTransaction;
+        let mut tx = alloy_consensus::TxEip1559 {
+            chain_id: 1,
+            nonce: 0,
+            gas_limit: 25_000_000,
+            max_fee_per_gas: 10,
+            max_priority_fee_per_gas: 1,
+            to: alloy_primitives::TxKind::Call(TARGET),
+            value: U256::ZERO,
+            access_list: alloy_eips::eip2930::AccessList(
+                access.into_iter().map(|(address, storage_keys)| alloy_eips::eip2930::AccessListItem { address, storage_keys }).collect(),
+            ),
+            input: data.into(),
+        };
+        let sig = key.sign_transaction_sync(&mut tx).expect("sign");
+        alloy_eips::eip2718::Encodable2718::encoded_2718(&alloy_consensus::TxEnvelope::from(tx.into_signed(sig))).into()
+    };
+    let from_l1 = |l1: faultline_vm_prover::l1::L1Block| {
+        let accounts = BTreeMap::from([(key.address(), rich()), (TARGET, Account { code: vec![0x00].into(), ..Default::default() })]);
+        let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
+        let ctx = BlockCtx { block_hashes: BlockHashes::State, deposit_cursor: l1.deposits.len() as u64, ..block() };
+        let (end, s) = run_checked(Machine::from_l1(ctx, l1.inputs().expect("blobs commit"), world)).expect("every step checks");
+        assert!(end.outcomes.iter().all(|o| matches!(o, TxOutcome::Ran { success: true, .. })), "{:?}", end.outcomes);
+        s
+    };
+    let deposit = faultline_vm_core::inputs::DepositFields {
+        index: 0,
+        from: OTHER,
+        to: TARGET,
+        mint: U256::from(1),
+        value: U256::ZERO,
+        gas_limit: 3_000_000,
+        l1_block: 1,
+        data: vec![0x5a; 120_000].into(),
+    };
+    let s = from_l1(faultline_vm_prover::l1::L1Block { deposits: vec![deposit], ..Default::default() });
+    assert!(s.kinds[&StepKind::DepositData] >= 27, "{:?}", s.kinds);
+    report("a deposit of 120,000 bytes of data, from L1", &s, &mut all);
+
+    let keys: Vec<B256> = (0..300u64).map(|i| B256::from(U256::from(i))).collect();
+    let big = signed(vec![0x5a; 120_000], vec![(OTHER, keys)]);
+    let mut leaves: Vec<B256> = (0..20_000u64).map(|i| alloy_primitives::keccak256(i.to_be_bytes())).collect();
+    let first = leaves.len() as u64;
+    leaves.push(faultline_vm_prover::l1::block_leaf(1, 0, 0, 0, 1));
+    leaves.push(faultline_vm_prover::l1::tx_leaf(&big));
+    let s = from_l1(faultline_vm_prover::l1::L1Block { entries: vec![big], batch_leaves: leaves, first, ..Default::default() });
+    assert!(s.kinds[&StepKind::TxChunk] >= 27 && s.kinds[&StepKind::TxAccess] >= 300, "{:?}", s.kinds);
+    report("a 120,000-byte transaction with 300 keys, calldata", &s, &mut all);
+
+    let entry = signed(vec![0x5a; 40_000], vec![]);
+    let l1 = faultline_vm_prover::l1::L1Block {
+        entries: vec![entry.clone()],
+        batch_leaves: vec![faultline_primitives::batch::blob_block_leaf(1, 0, 0, 0, 1, 0)],
+        blob: Some(faultline_vm_prover::l1::BlobPayload::of(&[entry], 0)),
+        ..Default::default()
+    };
+    let s = from_l1(l1);
+    assert!(s.kinds[&StepKind::TxChunk] >= 50, "{:?}", s.kinds);
+    report("a 40,000-byte transaction in a blob batch", &s, &mut all);
+
     let worst = all.iter().max_by_key(|(_, s)| s.max_l1_gas).expect("cases");
     println!(
         "worst step under Osaka's rules (EIP-7623 calldata over the wire witness's zero and nonzero bytes): {} ({:?}), about {} L1 gas; target {}, EIP-7825 cap {}",
