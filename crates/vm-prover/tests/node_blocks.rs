@@ -177,6 +177,43 @@ impl Replay {
         leaves.extend(entries.iter().map(|e| l1::tx_leaf(e)));
         let l1_block = l1::L1Block { deposits: l1_deposits, from: cursors.0, acc_from, entries: entries.clone(), batch_leaves: leaves, first: 3, blob: None };
         let from_l1 = Block { l1: Some(l1_block.inputs().expect("blobs commit")), ..block.clone() };
+        // The game's initial commitment, from the values L1 holds (the record, the leaf,
+        // the accumulators at the range's ends, the forced cursor, the fee record) over the
+        // parent's header and state root, is the prover's initial state; its block context
+        // is the node's.
+        let record = faultline_vm_core::initial::BatchRecord {
+            version: 0,
+            root: l1_block.inputs().expect("inputs").batch.root,
+            first_block: number - 1,
+            item_count: l1_block.batch_leaves.len() as u64,
+            length: 0,
+            tx_count: 2 + entries.len() as u64,
+            blobs: B256::ZERO,
+        };
+        let leaf = faultline_vm_core::initial::BlockLeaf {
+            index: 3,
+            number,
+            timestamp: header.timestamp,
+            deposit_cursor: cursors.1,
+            l1_origin,
+            tx_count: entries.len() as u64,
+            first_tx: 2,
+        };
+        let l1_fee = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data);
+        let src = faultline_vm_core::initial::InitialSource {
+            parent_state_root: parent.state_root,
+            parent: parent.clone(),
+            record,
+            leaf,
+            forced_cursor: cursors.1,
+            l1_fee,
+        };
+        let accs: Vec<B256> = l1_block.accumulators();
+        let acc = |i: u64| accs.get((i + 1 - cursors.0) as usize).copied().unwrap_or_default();
+        let (game_ctx, ..) = faultline_vm_core::initial::block_ctx(&parent, &leaf, cursors.1, l1_fee, chain.config()).expect("the node's block derives");
+        assert_eq!(game_ctx, ctx, "block {number}: the game's block context is the node's");
+        let game = faultline_vm_core::initial::initial_commitment(&src, chain.config(), acc).expect("an initial commitment");
+        assert_eq!(game, from_l1.machine().commitment().expect("commitment"), "block {number}: the game's initial commitment is the prover's");
         let (l1_end, l1_stats) = trace::run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
         self.l1_stats.merge(&l1_stats);
         println!(
