@@ -44,14 +44,13 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     let deposits: Vec<_> = {
         let mut q = chain.deposits.lock();
         q.retain(|i, _| *i >= parent_cursor);
+        // Past the cap, only deposits the sequencing window forces in, by the rule
+        // derivation forces them in with (docs/pipeline.md).
+        let forced = config.forced_cursor(parent_cursor, timestamp.max(parent.timestamp), |i| q.get(&i).map(|d| d.l1_timestamp));
         let mut out = Vec::new();
         let mut next = parent_cursor;
-        let block_time = timestamp.max(parent.timestamp);
         while let Some(d) = q.get(&next) {
-            // Past the cap, only deposits the sequencing window forces in (the verifier
-            // forces exactly those too: docs/pipeline.md).
-            let forced = config.deposit_is_forced(d.l1_timestamp, block_time);
-            if out.len() >= MAX_DEPOSITS_PER_BLOCK && !forced {
+            if next >= forced && out.len() >= MAX_DEPOSITS_PER_BLOCK {
                 break;
             }
             out.push(d.clone());
