@@ -248,6 +248,11 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
         // Every block names an L1 fee origin the inbox recorded (its inbox refuses others);
         // set before the producer starts, so no block of a fresh store names origin 0.
         chain.require_l1_fee();
+        // No block before the deposit follower has read L1 far enough to know the
+        // deposits the sequencing window forces into it (docs/pipeline.md).
+        if !l1.fault_censor_deposits {
+            chain.require_l1_read();
+        }
         tokio::select! {
             r = reconcile_with_l1(&chain, l1) => r?,
             _ = &mut shutdown => return Ok(()),

@@ -7,7 +7,7 @@ mod chain;
 mod pool;
 mod producer;
 
-pub use chain::{Chain, ChainError, NewBlock};
+pub use chain::{Chain, ChainError, L1ReadStatus, NewBlock};
 pub use pool::{
     max_cost, Added, Pool, PoolConfig, PoolError, DEFAULT_MAX_BYTES, DEFAULT_MAX_PER_SENDER, DEFAULT_MAX_QUEUED_PER_SENDER, DEFAULT_MAX_QUEUED_TOTAL,
     DEFAULT_MAX_TOTAL, DEFAULT_QUEUED_LIFETIME, MAX_TX_BYTES,
