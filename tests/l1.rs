@@ -2,7 +2,8 @@
 //! contracts answer through the generated bindings, agree with the L2 node's genesis,
 //! take a deposit; bad input fails with a clear message; `faultline devnet` deploys on
 //! start and reuses the deployment after a restart; a node whose chain config differs
-//! from the deployment's `RollupConfig` refuses to start.
+//! from the deployment's `RollupConfig` refuses to start, and so do a node and a devnet
+//! whose sequencing window is shorter than their deposit follower's lag.
 
 mod harness;
 
@@ -146,6 +147,91 @@ async fn node_refuses_a_chain_config_the_deployment_does_not_fix() {
         assert!(!ok, "the node ran with a {field} the deployment does not fix");
         assert!(stderr.contains("does not match the L1 deployment") && stderr.contains(field), "{stderr}");
     }
+}
+
+/// A sequencer holds every block at `t` until L1 is read through `t − window`, so one
+/// whose window is below its deposit follower's lag (`confirmations` L1 blocks behind the
+/// head) would never seal: the devnet and a node refuse to start, and say where their
+/// figure for L1's block time comes from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sequencer_refuses_a_window_below_its_confirmation_lag() {
+    // Runs `faultline <args>`, which must exit (a process that starts instead is killed).
+    let refused = |args: &[&str]| {
+        let mut child = std::process::Command::new(harness::bin())
+            .args(args)
+            .current_dir(harness::repo_root())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let out = child.wait_with_output().unwrap();
+                panic!("faultline {args:?} started instead of refusing:\n{}", String::from_utf8_lossy(&out.stderr));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "faultline {args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+
+    // The devnet knows its anvil's block time and refuses before starting anything:
+    // (25 + 1) × 1 s + 10 s = 36 s of lag against a 31 s window.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("devnet");
+    let ports: Vec<String> = (0..3).map(|_| harness::free_port().to_string()).collect();
+    let stderr = refused(&[
+        "devnet",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--l1-port",
+        &ports[0],
+        "--l2-port",
+        &ports[1],
+        "--metrics-port",
+        &ports[2],
+        "--sequencing-window",
+        "31",
+        "--l1-confirmations",
+        "25",
+    ]);
+    assert!(stderr.contains("refusing to start the devnet") && stderr.contains("sequencing window (31 s)"), "{stderr}");
+    assert!(stderr.contains("lag of 36 s") && stderr.contains("(25 confirmations + 1) × 1 s L1 blocks (configured)"), "{stderr}");
+    assert!(!data.exists(), "nothing was started or written");
+
+    // A node against a deployment with a 60 s window: refused at 12 confirmations of 12 s
+    // blocks, whether the block time is configured or measured from L1's headers.
+    let Some(anvil) = Anvil::start(0) else { return };
+    #[derive(serde::Serialize)]
+    struct File {
+        chain: faultline_primitives::ChainConfig,
+    }
+    let config = tmp.path().join("window60.toml");
+    let chain = faultline_primitives::ChainConfig { sequencing_window_secs: 60, ..faultline_primitives::ChainConfig::devnet() };
+    std::fs::write(&config, toml::to_string(&File { chain }).unwrap()).unwrap();
+    let book = tmp.path().join("book.json");
+    let (ok, out, err) = faultline(&["deploy", "--l1-rpc", &anvil.url, "--chain-config", config.to_str().unwrap(), "--out", book.to_str().unwrap()]);
+    assert!(ok, "deploy failed:\n{out}\n{err}");
+    let node = |extra: &[&str], name: &str| {
+        let data = tmp.path().join(name);
+        let rpc = format!("127.0.0.1:{}", harness::free_port());
+        let mut args = vec!["node", "--config", config.to_str().unwrap(), "--address-book", book.to_str().unwrap(), "--l1-rpc", &anvil.url];
+        args.extend(["--data-dir", data.to_str().unwrap(), "--rpc-addr", &rpc, "--l1-confirmations", "12"]);
+        args.extend(extra);
+        refused(&args)
+    };
+    let stderr = node(&["--l1-block-time", "12"], "configured");
+    assert!(stderr.contains("refusing to start the sequencer") && stderr.contains("sequencing window (60 s)"), "{stderr}");
+    assert!(stderr.contains("lag of 166 s") && stderr.contains("12 s L1 blocks (configured)"), "{stderr}");
+    // 101 L1 blocks 12 s apart: the node measures 12 s itself over the last 100.
+    let mined = call(&anvil.url, "anvil_mine", json!(["0x65", "0xc"])).await;
+    assert!(mined.get("error").is_none(), "{mined}");
+    let stderr = node(&[], "measured");
+    assert!(stderr.contains("lag of 166 s") && stderr.contains("12 s L1 blocks (measured between L1 blocks"), "{stderr}");
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 use crate::{deploy::DeployArgs, l1::Anvil, node::NodeArgs};
 use clap::Args;
+use eyre::WrapErr;
 use faultline_l1::AddressBook;
 use faultline_primitives::dev::{roles, DEV_ACCOUNTS};
 use std::path::PathBuf;
@@ -40,7 +41,8 @@ pub struct DevnetArgs {
     #[arg(long, default_value_t = 2)]
     pub batch_max_delay: u64,
     /// Sequencing window of the L2 chain, seconds (deposits older than this are forced in;
-    /// 31 at least: above the inbox's 30 s timestamp drift).
+    /// 31 at least: above the inbox's 30 s timestamp drift; and at least the deposit
+    /// follower's lag, `(l1-confirmations + 1) × l1-block-time + 10`).
     #[arg(long, default_value_t = 3600)]
     pub sequencing_window: u64,
     /// FAULT INJECTION (tests only): the sequencer ignores L1 deposits, as a censoring
@@ -62,12 +64,19 @@ pub struct DevnetArgs {
 
 /// Runs the devnet until Ctrl-C.
 pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
-    std::fs::create_dir_all(&args.data_dir)?;
-    let anvil = Anvil::start(args.l1_port, args.l1_block_time, &args.data_dir.join("l1-state.json")).await?;
-    tracing::info!(url = %anvil.url, "L1 (anvil) up");
     let mut chain = faultline_primitives::ChainConfig::devnet();
     chain.sequencing_window_secs = args.sequencing_window;
     chain.validate()?;
+    // Before anvil starts: the devnet knows its L1's block time (anvil's, as set here).
+    let lag = faultline_sequencer::FollowerLag {
+        confirmations: args.l1_confirmations,
+        l1_block_time_secs: args.l1_block_time,
+        source: faultline_sequencer::L1BlockTimeSource::Configured,
+    };
+    faultline_sequencer::check_window(&chain, &lag).wrap_err("refusing to start the devnet (--sequencing-window, --l1-confirmations, --l1-block-time)")?;
+    std::fs::create_dir_all(&args.data_dir)?;
+    let anvil = Anvil::start(args.l1_port, args.l1_block_time, &args.data_dir.join("l1-state.json")).await?;
+    tracing::info!(url = %anvil.url, "L1 (anvil) up");
     // The chain config the devnet runs, for `faultline verify --data-dir` and friends.
     let chain_file = args.data_dir.join("chain.toml");
     std::fs::write(&chain_file, toml::to_string(&serde_json::json!({ "chain": chain }))?)?;
@@ -112,6 +121,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         da: Some(args.da),
         l1_beacon: None,
         l1_confirmations: Some(args.l1_confirmations),
+        l1_block_time: Some(args.l1_block_time),
         verifier: false,
         limits: Default::default(),
     };

@@ -1,7 +1,9 @@
 //! The sequencer's L1 deposit follower: reads the portal's deposits once they are
 //! `confirmations` L1 blocks deep and hands them to the block producer, which includes
-//! them in index order (`docs/bridge.md`). It rescans from the deployment block on
-//! start; deposits already included are ignored by the chain.
+//! them in index order (`docs/bridge.md`), together with the time of the last L1 block
+//! read, which the producer waits on (`docs/pipeline.md`, "Forced inclusion"). It
+//! rescans from the deployment block on start; deposits already included are ignored by
+//! the chain.
 
 use faultline_derivation::L1Reader;
 use faultline_l1::L1Health;
@@ -60,7 +62,8 @@ async fn follow_confirmed<P, F, Fut>(
     }
 }
 
-/// Follows L1 deposits into `chain` until `shutdown` resolves.
+/// Follows L1 deposits into `chain` until `shutdown` resolves; after each range, the
+/// chain learns the range's last block and its time ([`Chain::set_l1_read`]).
 pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
     reader: L1Reader<P>,
     chain: Arc<Chain>,
@@ -76,10 +79,13 @@ pub async fn follow_deposits<P: alloy::providers::Provider + Clone>(
         let (reader, chain) = (reader.clone(), chain.clone());
         async move {
             let deposits = reader.deposits(from, to).await?;
+            let time = reader.block_time(to).await?;
             if !deposits.is_empty() {
                 tracing::info!(count = deposits.len(), first = deposits[0].index, "deposits confirmed on L1");
             }
+            // The deposits first: the producer may seal a block once it sees the time.
             chain.add_deposits(deposits);
+            chain.set_l1_read(to, time);
             Ok(())
         }
     };

@@ -1,6 +1,8 @@
 //! The Prometheus `/metrics` endpoint of a node: L2 blocks and transactions, deposits
-//! included, the pool (queued and bytes too), L1 reachability, and, when the node runs them, the batcher's and proposer's totals (batches,
-//! batch bytes, blobs, L1 execution and blob gas, outputs) and the lag of L1 behind the L2 head.
+//! included, the pool (queued and bytes too), L1 reachability, how far the deposit
+//! follower has read L1 and whether the producer waits for it, and, when the node runs
+//! them, the batcher's and proposer's totals (batches, batch bytes, blobs, L1 execution
+//! and blob gas, outputs) and the lag of L1 behind the L2 head.
 
 use axum::{routing::get, Router};
 use faultline_batcher::BatcherStats;
@@ -43,6 +45,16 @@ fn render(s: &Sources) -> String {
     metric("faultline_pool_transactions", "gauge", "Transactions waiting in the pool.", pooled as u64);
     metric("faultline_pool_queued_transactions", "gauge", "Pooled transactions behind a nonce gap.", queued as u64);
     metric("faultline_pool_bytes", "gauge", "Encoded bytes of the pooled transactions.", bytes as u64);
+    if let Some(r) = s.chain.l1_read_status() {
+        metric("faultline_l1_deposits_read_block", "gauge", "Last L1 block the deposit follower has read through.", r.block);
+        metric("faultline_l1_deposits_read_timestamp", "gauge", "Timestamp of that L1 block.", r.time);
+        metric(
+            "faultline_producer_held_for_l1",
+            "gauge",
+            "1 while the producer holds blocks until the deposit follower reads L1 further, else 0.",
+            r.held as u64,
+        );
+    }
     if let Some(h) = &s.l1_health {
         metric("faultline_l1_up", "gauge", "1 if the last L1 request succeeded, else 0.", h.is_up() as u64);
         metric("faultline_l1_unreachable_seconds", "gauge", "Length of the current L1 outage (0 when L1 is up).", h.unreachable_for().as_secs());

@@ -10,7 +10,7 @@ use faultline_derivation::L1Reader;
 use faultline_l1::AddressBook;
 use faultline_primitives::ChainConfig;
 use faultline_proposer::{Proposer, ProposerConfig};
-use faultline_sequencer::{Chain, PoolConfig};
+use faultline_sequencer::{Chain, FollowerLag, L1BlockTimeSource, PoolConfig};
 use serde::Deserialize;
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use tracing::Instrument;
@@ -54,6 +54,12 @@ pub struct NodeArgs {
     /// under before it is used (default 1).
     #[arg(long, env = "FAULTLINE_L1_CONFIRMATIONS")]
     pub l1_confirmations: Option<u64>,
+    /// L1's block time, seconds: a sequencer refuses to start when the sequencing window
+    /// is shorter than its deposit follower's lag, `(confirmations + 1)` L1 blocks plus
+    /// 10 s (default: measured from L1's last 100 blocks at start-up; 12 s, Ethereum's
+    /// slot, if L1 has none).
+    #[arg(long, env = "FAULTLINE_L1_BLOCK_TIME")]
+    pub l1_block_time: Option<u64>,
     /// L1 beacon API URL, where a verifier reads blob batches' blobs (default: the L1
     /// RPC URL, which is right for anvil; a real L1 needs its consensus client's URL).
     #[arg(long, env = "FAULTLINE_L1_BEACON")]
@@ -85,6 +91,7 @@ struct FileNode {
     batcher_key: Option<String>,
     proposer_key: Option<String>,
     l1_confirmations: Option<u64>,
+    l1_block_time_secs: Option<u64>,
     l1_receipt_timeout_secs: Option<u64>,
     batch_max_delay_secs: Option<u64>,
     da: Option<String>,
@@ -152,6 +159,8 @@ pub struct L1Services {
     pub proposer_key: Option<PrivateKeySigner>,
     /// L1 blocks a deposit must be buried under before L2 includes it.
     pub confirmations: u64,
+    /// L1's block time, seconds, if configured (else measured at start-up).
+    pub l1_block_time_secs: Option<u64>,
     /// How long the batcher and proposer wait for a receipt before re-reading L1.
     pub receipt_timeout: Duration,
     /// FAULT INJECTION (tests only): do not follow L1 deposits.
@@ -206,6 +215,7 @@ impl NodeArgs {
                     batcher_key: batcher_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     proposer_key: proposer_key.as_deref().map(crate::deploy::parse_key).transpose()?,
                     confirmations: self.l1_confirmations.or(file.node.l1_confirmations).unwrap_or(1),
+                    l1_block_time_secs: self.l1_block_time.or(file.node.l1_block_time_secs),
                     receipt_timeout: Duration::from_secs(file.node.l1_receipt_timeout_secs.unwrap_or(30)),
                     fault_censor_deposits: false,
                     batch_max_delay: Duration::from_secs(file.node.batch_max_delay_secs.unwrap_or(12)),
@@ -248,6 +258,11 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
         // Every block names an L1 fee origin the inbox recorded (its inbox refuses others);
         // set before the producer starts, so no block of a fresh store names origin 0.
         chain.require_l1_fee();
+        // No block before the deposit follower has read L1 far enough to know the
+        // deposits the sequencing window forces into it (docs/pipeline.md).
+        if !l1.fault_censor_deposits {
+            chain.require_l1_read();
+        }
         tokio::select! {
             r = reconcile_with_l1(&chain, l1) => r?,
             _ = &mut shutdown => return Ok(()),
@@ -293,7 +308,9 @@ async fn serve_inner(cfg: NodeConfig, shutdown: impl std::future::Future<Output 
     Ok(())
 }
 
-/// Compares the chain with the L1 inbox and derives from L1 the blocks the store lacks
+/// Checks the deployment and that the sequencing window leaves room for the deposit
+/// follower's lag ([`faultline_sequencer::check_window`]), then compares the chain with
+/// the L1 inbox and derives from L1 the blocks the store lacks
 /// ([`faultline_derivation::reconcile`]), retrying while L1 cannot be read; fails if the
 /// store holds blocks that differ from L1's.
 async fn reconcile_with_l1(chain: &Arc<Chain>, l1: &L1Services) -> eyre::Result<()> {
@@ -305,6 +322,23 @@ async fn reconcile_with_l1(chain: &Arc<Chain>, l1: &L1Services) -> eyre::Result<
     let config_reader = ProviderBuilder::new().connect_http(url);
     async {
         crate::l1::check_deployment(&config_reader, &l1.book, chain.config()).await?;
+        let lag = loop {
+            match follower_lag(&config_reader, l1).await {
+                Ok(lag) => break lag,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read L1's block time yet; retrying in 2 s (or set --l1-block-time)");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        };
+        faultline_sequencer::check_window(chain.config(), &lag).wrap_err("refusing to start the sequencer")?;
+        tracing::info!(
+            window = chain.config().sequencing_window_secs,
+            lag_secs = lag.secs(),
+            l1_block_time = lag.l1_block_time_secs,
+            source = %lag.source,
+            "the sequencing window leaves room for the deposit follower's lag"
+        );
         loop {
             match reconcile(&reader, chain.store(), chain.config(), l1.book.deployment_block).await {
                 Ok(r) => {
@@ -330,6 +364,28 @@ async fn reconcile_with_l1(chain: &Arc<Chain>, l1: &L1Services) -> eyre::Result<
     }
     .instrument(span)
     .await
+}
+
+/// The deposit follower's lag behind L1's head: `confirmations` of L1's block time as
+/// configured, else as measured between L1's head and the block 100 below it (or block
+/// 0), else [`faultline_sequencer::DEFAULT_L1_BLOCK_TIME_SECS`] when L1 has no blocks.
+async fn follower_lag<P: alloy::providers::Provider>(provider: &P, l1: &L1Services) -> Result<FollowerLag, alloy::transports::TransportError> {
+    const SPAN: u64 = 100;
+    let lag = |l1_block_time_secs, source| FollowerLag { confirmations: l1.confirmations, l1_block_time_secs, source };
+    if let Some(secs) = l1.l1_block_time_secs {
+        return Ok(lag(secs, L1BlockTimeSource::Configured));
+    }
+    let head = provider.get_block_number().await?;
+    let from = head.saturating_sub(SPAN);
+    if from == head {
+        return Ok(lag(faultline_sequencer::DEFAULT_L1_BLOCK_TIME_SECS, L1BlockTimeSource::Default));
+    }
+    let time = |n: u64| async move { provider.get_block_by_number(n.into()).await.map(|b| b.map(|b| b.header.timestamp)) };
+    Ok(match (time(from).await?, time(head).await?) {
+        (Some(older), Some(newer)) if newer >= older => lag((newer - older).div_ceil(head - from), L1BlockTimeSource::Measured { from, to: head }),
+        // A reorg between the two reads, or an L1 whose clock went back: not measurable.
+        _ => lag(faultline_sequencer::DEFAULT_L1_BLOCK_TIME_SECS, L1BlockTimeSource::Default),
+    })
 }
 
 /// Resolves once the node's stop flag turns true.

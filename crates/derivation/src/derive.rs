@@ -109,13 +109,10 @@ fn plan(
     // inclusion: every deposit whose L1 time is a sequencing window or more before this
     // block's timestamp is included, whatever the batch says.
     let timestamp = block.timestamp.max(parent.timestamp);
-    let mut cursor = block.deposit_cursor.max(parent_cursor);
-    while let Some(d) = deposits.get(&cursor) {
-        if !config.deposit_is_forced(d.l1_timestamp, timestamp) {
-            break;
-        }
-        tracing::warn!(number, index = cursor, "deposit forced in: the sequencer left it out past the sequencing window");
-        cursor += 1;
+    let batch_cursor = block.deposit_cursor.max(parent_cursor);
+    let cursor = config.forced_cursor(batch_cursor, timestamp, |i| deposits.get(&i).map(|d| d.l1_timestamp));
+    if cursor > batch_cursor {
+        tracing::warn!(number, from = batch_cursor, to = cursor, "deposits forced in: the sequencer left them out past the sequencing window");
     }
     let mut included_deposits = Vec::with_capacity((cursor - parent_cursor) as usize);
     for index in parent_cursor..cursor {

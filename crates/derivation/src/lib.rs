@@ -46,6 +46,9 @@ pub enum ReadError {
     /// The L1 node does not know the block a log points to (a lagging or reorged node).
     #[error("L1 block {0} of a deposit log is missing")]
     MissingBlock(B256),
+    /// The L1 node does not know a block below its own head (a lagging or reorged node).
+    #[error("L1 block {0} is missing")]
+    MissingBlockNumber(u64),
     /// The L1 node does not know a transaction its own log points to.
     #[error("L1 transaction {0} of a batch log is missing")]
     MissingTx(B256),
@@ -114,6 +117,12 @@ impl<P: Provider + Clone> L1Reader<P> {
     /// The batch inbox it reads.
     pub fn inbox(&self) -> Address {
         self.inbox
+    }
+
+    /// The timestamp of L1 block `number`.
+    pub async fn block_time(&self, number: u64) -> Result<u64, ReadError> {
+        let block = self.provider.get_block_by_number(number.into()).await?;
+        block.map(|b| b.header.timestamp).ok_or(ReadError::MissingBlockNumber(number))
     }
 
     /// Deposits queued in L1 blocks `from..=to`, in index order.

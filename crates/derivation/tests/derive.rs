@@ -120,3 +120,55 @@ fn a_deposit_left_out_past_the_window_is_forced_in() {
     let acc = store.account(&carol).unwrap().unwrap();
     assert_eq!(acc.balance, U256::from(1_000u64), "its call ran: value reached the recipient");
 }
+
+/// An honest sequencer whose deposit follower lags (confirmations deeper than the
+/// window): without waiting it seals a block at `t` that lacks a deposit L1 already had a
+/// window before `t`, and derivation forces the deposit in, so the block is provably
+/// wrong. With the producer waiting for the follower (`Chain::require_l1_read`), the
+/// block is held until the follower has read that far, and then derives to itself.
+#[test]
+fn a_producer_that_waits_for_its_follower_makes_the_block_derivation_makes() {
+    let mut cfg = ChainConfig::devnet();
+    cfg.sequencing_window_secs = 60;
+    let carol = Address::repeat_byte(0xca);
+    let t = 1_800_000_000;
+    let l1_fees = BTreeMap::from([(7, L1FeeInputs { origin: 7, base_fee: 1_000_000_000, blob_base_fee: 1 })]);
+    // On L1: deposit 0 at time t − 65 (forced into a block at t), deposit 1 at t − 5.
+    let on_l1: BTreeMap<u64, Deposit> = [(0, deposit(0, carol, t - 65)), (1, deposit(1, carol, t - 5))].into();
+    let derive = |chain: &Chain| {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        faultline_executor::genesis::init_genesis(&store, &cfg).unwrap();
+        let d = derive_block(&store, &cfg, 1, &batch_block(chain.store(), 1), &on_l1, 20, &l1_fees).unwrap();
+        (d.hash, deposit_cursor(&store.header(1).unwrap().unwrap().1.extra_data))
+    };
+    // The follower, 12 confirmations of 12 s behind, has read L1 only through t − 150.
+    let lagging = |chain: &Chain| {
+        chain.set_l1_fee(l1_fees[&7]);
+        chain.set_l1_read(5, t - 150);
+        chain.submit_raw(&transfer(0, 0, carol, cfg.chain_id)).unwrap();
+    };
+
+    // Before the fix: the block at t is sealed without deposit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let unguarded = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    lagging(&unguarded);
+    unguarded.produce_block(t).unwrap();
+    let (derived, cursor) = derive(&unguarded);
+    assert_eq!(cursor, 1, "derivation forces deposit 0 in");
+    assert_ne!(derived, unguarded.store().header(1).unwrap().unwrap().0, "the sequencer's block is not the derived one");
+
+    // With the producer waiting: held until L1 is read past t − 60, then the same block.
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::open(dir.path(), cfg.clone(), PoolConfig::default()).unwrap();
+    chain.require_l1_read();
+    lagging(&chain);
+    assert!(matches!(chain.produce_block(t), Err(faultline_sequencer::ProducerError::BehindL1 { .. })));
+    assert_eq!(chain.pool_len(), 1, "the transaction waits in the pool");
+    chain.add_deposits([on_l1[&0].clone()]);
+    chain.set_l1_read(9, t - 59);
+    let b = chain.produce_block(t).unwrap();
+    assert_eq!(deposit_cursor(&b.record.header.extra_data), 1, "the producer includes the forced deposit");
+    assert_eq!(b.record.body.transactions.len(), 1);
+    assert_eq!(derive(&chain), (b.record.hash, 1), "the derived block is the sequencer's");
+}

@@ -176,6 +176,20 @@ impl ChainConfig {
         l1_timestamp.saturating_add(self.sequencing_window_secs) <= block_timestamp
     }
 
+    /// The deposit cursor of an L2 block at `block_timestamp` that would stop at `cursor`,
+    /// raised past every deposit from `cursor` on that the window forces in;
+    /// `l1_timestamp(i)` is deposit `i`'s L1 block time, `None` where the caller knows no
+    /// deposit `i` (the raise stops there). Deposit times never decrease with the index,
+    /// so the forced deposits are a prefix. The one forced-inclusion cursor the producer
+    /// and derivation both compute (`docs/pipeline.md`, "Derivation rules").
+    pub fn forced_cursor(&self, cursor: u64, block_timestamp: u64, l1_timestamp: impl Fn(u64) -> Option<u64>) -> u64 {
+        let mut next = cursor;
+        while l1_timestamp(next).is_some_and(|t| self.deposit_is_forced(t, block_timestamp)) {
+            next += 1;
+        }
+        next
+    }
+
     /// Checks the values a chain cannot run with.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
@@ -263,6 +277,19 @@ mod tests {
         assert!(cfg.deposit_is_forced(1_000, 5_000));
         // An L1 timestamp near u64::MAX never overflows into "forced".
         assert!(!cfg.deposit_is_forced(u64::MAX - 10, u64::MAX - 1));
+    }
+
+    #[test]
+    fn the_forced_cursor_is_the_prefix_past_the_window() {
+        let cfg = ChainConfig { sequencing_window_secs: 60, ..ChainConfig::devnet() };
+        // Deposits 3..7 at L1 times 900, 940, 941, 1000 (index 7 unknown).
+        let times = [(3, 900), (4, 940), (5, 941), (6, 1_000)];
+        let time = |i: u64| times.iter().find(|(j, _)| *j == i).map(|(_, t)| *t);
+        assert_eq!(cfg.forced_cursor(3, 959, time), 3, "none old enough");
+        assert_eq!(cfg.forced_cursor(3, 1_000, time), 5, "900 and 940 are forced at 1000, 941 is not");
+        assert_eq!(cfg.forced_cursor(5, 1_000, time), 5);
+        assert_eq!(cfg.forced_cursor(3, 5_000, time), 7, "stops at the first unknown deposit");
+        assert_eq!(cfg.forced_cursor(9, 5_000, time), 9);
     }
 
     #[test]

@@ -78,6 +78,35 @@ pub struct Chain {
     /// whose inbox refuses a block without one): until the follower reports one, no block
     /// is produced.
     pub(crate) l1_fee_required: std::sync::atomic::AtomicBool,
+    /// How far the L1 deposit follower has read, and whether the producer waits for it.
+    pub(crate) l1_read: L1ReadGate,
+}
+
+/// What the producer knows of the deposit follower's progress: no block at time `t` is
+/// sealed (when `required`) before the follower has read L1 through a block whose time
+/// is later than `t − sequencing_window_secs`, so it knows every deposit the window
+/// forces into that block (`docs/pipeline.md`, "Forced inclusion").
+#[derive(Default)]
+pub(crate) struct L1ReadGate {
+    /// Whether the producer waits for the follower (the node follows L1 deposits).
+    pub(crate) required: std::sync::atomic::AtomicBool,
+    /// The last L1 block the follower has fully read (0: none yet).
+    pub(crate) block: AtomicU64,
+    /// Its timestamp (0: none yet). Stored after the block's deposits are queued.
+    pub(crate) time: AtomicU64,
+    /// Whether the producer's last check held its block for the follower.
+    pub(crate) held: std::sync::atomic::AtomicBool,
+}
+
+/// How far the L1 deposit follower has read, as the producer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct L1ReadStatus {
+    /// The last L1 block read through (0: none yet).
+    pub block: u64,
+    /// Its timestamp (0: none yet).
+    pub time: u64,
+    /// Whether the producer is holding blocks until the follower reads further.
+    pub held: bool,
 }
 
 impl std::fmt::Debug for Chain {
@@ -123,6 +152,7 @@ impl Chain {
             max_block_bytes: std::sync::atomic::AtomicUsize::new(usize::MAX),
             l1_fee: Mutex::new(l1_fee),
             l1_fee_required: std::sync::atomic::AtomicBool::new(false),
+            l1_read: L1ReadGate::default(),
         });
         chain.reload_journal()?;
         Ok(chain)
@@ -263,6 +293,42 @@ impl Chain {
         }
         drop(q);
         self.wake.notify_one();
+    }
+
+    /// Makes the producer wait for the L1 deposit follower ([`Self::set_l1_read`]): a block
+    /// at time `t` is sealed only once L1 has been read through a block later than
+    /// `t − sequencing_window_secs`; until then transactions stay pooled. Set before the
+    /// producer starts when a node follows L1 deposits.
+    pub fn require_l1_read(&self) {
+        self.l1_read.required.store(true, Ordering::Release);
+    }
+
+    /// Records that the deposit follower has read L1 through block `number`, whose
+    /// timestamp is `timestamp`, and handed over every deposit up to it
+    /// ([`Self::add_deposits`] first, then this). Never moves back.
+    pub fn set_l1_read(&self, number: u64, timestamp: u64) {
+        let gate = &self.l1_read;
+        if timestamp <= gate.time.load(Ordering::SeqCst) {
+            return;
+        }
+        gate.block.store(number, Ordering::SeqCst);
+        // After the deposits were queued: a producer that sees this time sees them.
+        gate.time.store(timestamp, Ordering::SeqCst);
+        if gate.held.load(Ordering::SeqCst) {
+            // On-demand mode: the held block may go now (the producer re-reads the time
+            // after raising `held`, so one of the two sides always sees the other).
+            self.wake.notify_one();
+        }
+    }
+
+    /// How far the deposit follower has read, if the producer waits for it.
+    pub fn l1_read_status(&self) -> Option<L1ReadStatus> {
+        let gate = &self.l1_read;
+        gate.required.load(Ordering::Acquire).then(|| L1ReadStatus {
+            block: gate.block.load(Ordering::Acquire),
+            time: gate.time.load(Ordering::Acquire),
+            held: gate.held.load(Ordering::Acquire),
+        })
     }
 
     /// Deposits included up to and including the head block.

@@ -1,6 +1,8 @@
 //! Block production: take the pool's best transactions, execute them, commit the block
 //! atomically, notify subscribers, and tidy the pool. Runs every block time or, in
-//! on-demand mode, whenever transactions arrive.
+//! on-demand mode, whenever transactions arrive. A node following L1 deposits holds a
+//! block until its follower has read L1 far enough to know every deposit the sequencing
+//! window forces into it ([`Chain::require_l1_read`]).
 
 use crate::chain::{Chain, NewBlock};
 use faultline_executor::{assemble_header, execute_block, BlockInputs, ExecError};
@@ -22,6 +24,25 @@ pub enum ProducerError {
     /// The node posts to an L1 inbox, and no L1 fee origin has been seen on L1 yet.
     #[error("no L1 fee origin seen on L1 yet; waiting for the L1 follower")]
     NoL1FeeOrigin,
+    /// The L1 deposit follower has not read L1 far enough for a block at this time: a
+    /// deposit it has not seen yet could be one the sequencing window forces in, and the
+    /// block would differ from the one derivation makes (`docs/pipeline.md`).
+    #[error(
+        "L1 deposits read only through L1 block {l1_block} (time {l1_time}); a block at time {timestamp} needs L1 read through a block \
+         after time {after} (sequencing window {window} s)"
+    )]
+    BehindL1 {
+        /// The block's timestamp.
+        timestamp: u64,
+        /// The last L1 block the follower read through (0: none yet).
+        l1_block: u64,
+        /// Its timestamp.
+        l1_time: u64,
+        /// `timestamp − window`: the follower must have read a block later than this.
+        after: u64,
+        /// The sequencing window, seconds.
+        window: u64,
+    },
 }
 
 /// Seconds since the Unix epoch.
@@ -38,20 +59,22 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     let config = &chain.config;
     let parent_number = chain.head();
     let (parent_hash, parent) = store.header(parent_number)?.ok_or(StoreError::UnknownBlock(parent_number))?;
+    // Non-decreasing: on-demand mode may seal several blocks in one second.
+    let timestamp = timestamp.max(parent.timestamp);
+    hold_for_l1_read(chain, timestamp)?;
     let base_fee = config.next_base_fee(parent.gas_used, parent.gas_limit, parent.base_fee_per_gas.unwrap_or(config.genesis_base_fee));
     // Deposits: contiguous from the parent's cursor, in index order, bounded per block.
     let parent_cursor = faultline_primitives::deposit_cursor(&parent.extra_data);
     let deposits: Vec<_> = {
         let mut q = chain.deposits.lock();
         q.retain(|i, _| *i >= parent_cursor);
+        // Past the cap, only deposits the sequencing window forces in, by the rule
+        // derivation forces them in with (docs/pipeline.md).
+        let forced = config.forced_cursor(parent_cursor, timestamp, |i| q.get(&i).map(|d| d.l1_timestamp));
         let mut out = Vec::new();
         let mut next = parent_cursor;
-        let block_time = timestamp.max(parent.timestamp);
         while let Some(d) = q.get(&next) {
-            // Past the cap, only deposits the sequencing window forces in (the verifier
-            // forces exactly those too: docs/pipeline.md).
-            let forced = config.deposit_is_forced(d.l1_timestamp, block_time);
-            if out.len() >= MAX_DEPOSITS_PER_BLOCK && !forced {
+            if next >= forced && out.len() >= MAX_DEPOSITS_PER_BLOCK {
                 break;
             }
             out.push(d.clone());
@@ -68,8 +91,7 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     }
     let inputs = BlockInputs {
         number: parent_number + 1,
-        // Non-decreasing: on-demand mode may seal several blocks in one second.
-        timestamp: timestamp.max(parent.timestamp),
+        timestamp,
         parent_hash,
         base_fee,
         gas_limit: config.block_gas_limit,
@@ -130,6 +152,38 @@ pub(crate) fn produce(chain: &Chain, timestamp: u64) -> Result<Arc<NewBlock>, Pr
     Ok(block)
 }
 
+/// Refuses a block at `timestamp` while the L1 deposit follower (if the chain waits for
+/// one) has not read L1 through a block later than `timestamp − window`. L1 timestamps
+/// never decrease with the block number, so every deposit in an L1 block at or before
+/// that time is then in a block below the one read, among those the follower handed
+/// over: the producer knows each deposit derivation forces into the block, and includes
+/// it (`produce`). Strictly later, not "at least as late": anvil may give two blocks in
+/// a row the same timestamp (Ethereum never does), and the unread second one may hold
+/// a deposit the window already forces in.
+fn hold_for_l1_read(chain: &Chain, timestamp: u64) -> Result<(), ProducerError> {
+    let gate = &chain.l1_read;
+    if !gate.required.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let window = chain.config.sequencing_window_secs;
+    // Younger than the window: no deposit can be forced in yet.
+    let Some(after) = timestamp.checked_sub(window) else { return Ok(()) };
+    // The deposits the follower queued before publishing its time are visible once the
+    // time is (it stores after queueing; this loads before reading the queue).
+    let mut l1_time = gate.time.load(Ordering::SeqCst);
+    if l1_time <= after {
+        gate.held.store(true, Ordering::SeqCst);
+        // Again after `held` is public: a follower that published a newer time before it
+        // could see `held` (and so did not wake the on-demand producer) is seen here.
+        l1_time = gate.time.load(Ordering::SeqCst);
+    }
+    if l1_time > after {
+        gate.held.store(false, Ordering::SeqCst);
+        return Ok(());
+    }
+    Err(ProducerError::BehindL1 { timestamp, l1_block: gate.block.load(Ordering::SeqCst), l1_time, after, window })
+}
+
 impl Chain {
     /// Produces blocks until `shutdown` resolves: every `block_time`, or, when it is
     /// `None`, as soon as transactions arrive (on-demand mode).
@@ -153,6 +207,8 @@ impl Chain {
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             t
         });
+        // Whether the last attempt was held for the L1 deposit follower (warned once).
+        let mut held = false;
         loop {
             tokio::select! {
                 _ = &mut shutdown => break,
@@ -168,12 +224,22 @@ impl Chain {
             }
             match sealer.seal().await {
                 Some(Ok(block)) => {
+                    if std::mem::take(&mut held) {
+                        tracing::info!(number = block.record.header.number, "the L1 deposit follower has caught up; sealing blocks again");
+                    }
                     // On demand: a full block leaves ready transactions behind.
                     if ticker.is_none() && !block.record.body.transactions.is_empty() && self.pool_len() > 0 {
                         self.wake.notify_one();
                     }
                 }
                 Some(Err(ProducerError::NoL1FeeOrigin)) => tracing::info!("no L1 fee origin seen on L1 yet; waiting"),
+                Some(Err(e @ ProducerError::BehindL1 { .. })) => {
+                    if !std::mem::replace(&mut held, true) {
+                        tracing::warn!(error = %e, "not sealing blocks until the L1 deposit follower reads further (L1 down or behind?); transactions stay pooled");
+                    } else {
+                        tracing::debug!(error = %e, "still waiting for the L1 deposit follower");
+                    }
+                }
                 Some(Err(e)) => tracing::error!(error = %e, "block production failed; retrying next tick"),
                 None => tracing::error!("block production panicked; retrying next tick"),
             }
