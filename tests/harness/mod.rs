@@ -217,6 +217,19 @@ pub fn faultline(args: &[&str]) -> (bool, String, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// `faultline vm block --l1-inputs --check` over the store in `data_dir` (every block's
+/// machine from L1 alone, every step checked), with `more` flags; its output, after
+/// asserting it succeeded with no step over the L1 target.
+pub fn vm_block_from_l1(data_dir: &std::path::Path, l1_rpc: &str, more: &[&str]) -> String {
+    let mut args = vec!["vm", "block", "--l1-inputs", "--check", "--data-dir", data_dir.to_str().expect("utf-8 path"), "--l1-rpc", l1_rpc];
+    args.extend_from_slice(more);
+    let (ok, out, err) = faultline(&args);
+    assert!(ok, "vm block --l1-inputs failed:\n{out}\n{err}");
+    println!("{out}");
+    assert!(out.contains("every step checked") && out.contains(" 0 over the 2 M target"), "{out}");
+    out
+}
+
 /// `faultline devnet` as a child process (its own anvil and L2 node) on free ports.
 pub struct Devnet {
     child: Option<Child>,
