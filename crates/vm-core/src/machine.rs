@@ -1146,6 +1146,21 @@ impl Machine {
         self.created_slots.mark();
     }
 
+    /// The carried items the machine's witness stacks have popped since the last call,
+    /// and restarts the counts: those of every stack, the EVM stacks of the running frame
+    /// and of the frames suspended in the step (a call pops its arguments, then suspends
+    /// the caller) included.
+    pub fn take_carried_pops(&mut self) -> u64 {
+        let mut n = self.frames.take_carried_pops();
+        if let HashStack::Witness { top, .. } = &mut self.frames {
+            n += top.iter_mut().map(|(_, f)| f.stack.take_carried_pops()).sum::<u64>();
+        }
+        if let Some(f) = self.top.as_mut() {
+            n += f.stack.take_carried_pops();
+        }
+        n + self.journal.take_carried_pops() + self.logs.take_carried_pops() + self.destructed.take_carried_pops() + self.created_slots.take_carried_pops()
+    }
+
     /// This state as the witness of a step that consumed, from each stack, the items
     /// `carry` gives, and opened `accesses`.
     pub fn to_witness(&self, carry: &Carry, accesses: Vec<Access>) -> Result<Machine, StepError> {

@@ -10,23 +10,7 @@
 
 use crate::{encode::Encode, error::StepError};
 use alloy_primitives::B256;
-use std::cell::{Cell, RefCell};
-
-thread_local! {
-    static CARRIED_POPS: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Carried witness items popped on this thread since [`reset_carried_pops`]: the
-/// reference step requires it to equal the number of items the witness carries, so a
-/// witness cannot carry an item its step does not pop (docs/fault-vm.md, "Witness").
-pub(crate) fn carried_pops() -> u64 {
-    CARRIED_POPS.with(|c| c.get())
-}
-
-/// Restarts [`carried_pops`].
-pub(crate) fn reset_carried_pops() {
-    CARRIED_POPS.with(|c| c.set(0));
-}
+use std::cell::RefCell;
 
 /// `keccak256(below ‖ encode(item))`.
 pub fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
@@ -61,6 +45,12 @@ pub enum HashStack<T> {
         top: Vec<(B256, T)>,
         /// How many of `top`'s bottom items came with the witness and are not popped yet.
         carried: usize,
+        /// How many carried items have been popped since [`HashStack::take_carried_pops`]
+        /// (not committed, not encoded, not compared): the reference step requires the
+        /// sum over the machine's stacks to equal the items its witness carries, so a
+        /// witness cannot carry an item its step does not pop (docs/fault-vm.md,
+        /// "Witness").
+        carried_pops: u64,
     },
 }
 
@@ -81,7 +71,7 @@ impl<T: Encode + Clone> HashStack<T> {
     /// chain value below it.
     pub fn witness(head: B256, len: u64, top: Vec<(B256, T)>) -> Self {
         let carried = top.len();
-        HashStack::Witness { head, len, top, carried }
+        HashStack::Witness { head, len, top, carried, carried_pops: 0 }
     }
 
     /// Items a witness stack carries and its step has not popped (0 for a full stack).
@@ -156,7 +146,7 @@ impl<T: Encode + Clone> HashStack<T> {
                 *floor = (*floor).min(items.len());
                 Ok(item)
             }
-            HashStack::Witness { head, len, top, carried } => {
+            HashStack::Witness { head, len, top, carried, carried_pops } => {
                 if *len == 0 {
                     return Err(StepError::Inconsistent("pop of an empty hash stack"));
                 }
@@ -167,7 +157,7 @@ impl<T: Encode + Clone> HashStack<T> {
                 }
                 if from_witness {
                     *carried -= 1;
-                    CARRIED_POPS.with(|c| c.set(c.get() + 1));
+                    *carried_pops += 1;
                 }
                 *head = below;
                 *len -= 1;
@@ -194,7 +184,7 @@ impl<T: Encode + Clone> HashStack<T> {
                 items.clear();
                 heads.get_mut().clear();
             }
-            HashStack::Witness { head, len, top, carried } => {
+            HashStack::Witness { head, len, top, carried, .. } => {
                 *head = B256::ZERO;
                 *len = 0;
                 top.clear();
@@ -234,6 +224,15 @@ impl<T: Encode + Clone> HashStack<T> {
         }
     }
 
+    /// The carried items a witness stack has popped since the last call (0 for a full
+    /// stack), and restarts the count.
+    pub fn take_carried_pops(&mut self) -> u64 {
+        match self {
+            HashStack::Full { .. } => 0,
+            HashStack::Witness { carried_pops, .. } => std::mem::take(carried_pops),
+        }
+    }
+
     /// Every item, bottom first, if it is a full stack.
     pub fn items(&self) -> Option<&[T]> {
         match self {
@@ -255,7 +254,7 @@ impl<T: PartialEq> PartialEq for HashStack<T> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (HashStack::Full { items: a, .. }, HashStack::Full { items: b, .. }) => a == b,
-            (HashStack::Witness { head: h1, len: l1, top: t1, carried: c1 }, HashStack::Witness { head: h2, len: l2, top: t2, carried: c2 }) => {
+            (HashStack::Witness { head: h1, len: l1, top: t1, carried: c1, .. }, HashStack::Witness { head: h2, len: l2, top: t2, carried: c2, .. }) => {
                 h1 == h2 && l1 == l2 && t1 == t2 && c1 == c2
             }
             _ => false,

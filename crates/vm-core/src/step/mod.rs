@@ -110,14 +110,14 @@ pub fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> 
         return Err(StepError::WrongPreState { got, claimed: pre });
     }
     let carried = crate::witness::carried_items(&witness);
-    crate::stack::reset_carried_pops();
+    witness.take_carried_pops();
     witness.step()?;
     if let Io::Witness(q) = &witness.io {
         if !q.is_empty() {
             return Err(StepError::Unused(format!("{} access(es)", q.len())));
         }
     }
-    let popped = crate::stack::carried_pops();
+    let popped = witness.take_carried_pops();
     if popped != carried {
         return Err(StepError::Unused(format!("{} stack item(s)", carried.saturating_sub(popped))));
     }
