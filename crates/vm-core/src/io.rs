@@ -7,7 +7,7 @@
 
 use crate::{
     error::StepError,
-    machine::{Access, Io, Substate, Tree},
+    machine::{Access, Io, IoMode, Substate, Tree},
     words::{range_root, words_of, RangeProof, WordTree},
     world::{apply_access, verify_access, World},
 };
@@ -22,26 +22,46 @@ fn missing(what: &str) -> StepError {
 impl Io {
     /// Whether accesses are being recorded (a full state building a witness).
     pub fn recording(&self) -> bool {
-        matches!(self, Io::Full { recording: Some(_) })
+        matches!(self.mode, IoMode::Full { recording: Some(_) })
     }
 
     fn record(&mut self, a: impl FnOnce() -> Result<Access, StepError>) -> Result<(), StepError> {
-        if let Io::Full { recording: Some(v) } = self {
+        if let IoMode::Full { recording: Some(v) } = &mut self.mode {
             v.push(a()?);
         }
         Ok(())
     }
 
     fn next(&mut self, what: &str) -> Result<Access, StepError> {
-        match self {
-            Io::Witness(q) => q.pop_front().ok_or_else(|| missing(what)),
+        match &mut self.mode {
+            IoMode::Witness(q) => q.pop_front().ok_or_else(|| missing(what)),
             _ => Err(StepError::Inconsistent("a full state has no witness accesses")),
         }
     }
 
     /// Whether this is a witness.
     pub fn is_witness(&self) -> bool {
-        matches!(self, Io::Witness(_))
+        matches!(self.mode, IoMode::Witness(_))
+    }
+
+    /// Whether `t` was made in the step being taken: the witness builds it too, so
+    /// opening it is no witness access.
+    fn made_in_this_step(&self, t: &WordTree) -> bool {
+        t.born() == self.generation
+    }
+
+    /// A word tree over `bytes` that the step being taken builds (a precompile's output,
+    /// loaded code, a buffer it fills): opening it in this step opens nothing in the
+    /// witness, which builds it too; later steps open it with range proofs. A tree the
+    /// step builds or fills must be made here; an empty one it only holds (a new frame's
+    /// memory, an empty view, a tree later steps fill) may be a default one.
+    pub fn new_tree(&self, bytes: &[u8]) -> Tree {
+        Tree::Full(Rc::new(WordTree::from_bytes(bytes).made_in(self.generation)))
+    }
+
+    /// [`Io::new_tree`] over these words.
+    pub fn new_tree_of_words(&self, words: &[B256]) -> Tree {
+        Tree::Full(Rc::new(WordTree::from_words(words).made_in(self.generation)))
     }
 
     /// Words `first .. first + count` of `tree`, opened with a range proof in a witness.
@@ -49,7 +69,7 @@ impl Io {
         match tree {
             Tree::Full(t) => {
                 let words: Vec<B256> = (first..first + count).map(|i| t.word(i)).collect();
-                if !t.is_new() {
+                if !self.made_in_this_step(t) {
                     self.record(|| Ok(Access::Range { first, words: words.clone(), proof: t.prove_range(first, count) }))?;
                 }
                 Ok(words)
@@ -97,7 +117,7 @@ impl Io {
         let count = last - first + 1;
         match tree {
             Tree::Full(t) => {
-                if !t.is_new() {
+                if !self.made_in_this_step(t) {
                     self.record(|| {
                         let words = (first..=last).map(|i| t.word(i)).collect();
                         Ok(Access::Range { first, words, proof: t.prove_range(first, count) })
@@ -355,8 +375,3 @@ pub mod tags {
 
 /// The word a set flag is stored as.
 pub const ONE: B256 = B256::with_last_byte(1);
-
-/// A word tree over `bytes`, built by the step itself (a precompile's output, loaded code).
-pub fn local_tree(bytes: &[u8]) -> Tree {
-    Tree::Full(Rc::new(WordTree::from_bytes(bytes)))
-}

@@ -988,9 +988,9 @@ pub enum Access {
     },
 }
 
-/// How a machine reads and writes its trees.
+/// Where a machine's reads and writes of its trees come from.
 #[derive(Debug, Clone, Default)]
-pub enum Io {
+pub enum IoMode {
     /// The prover's full state; recording the accesses of the step being witnessed.
     Full {
         /// The accesses so far, when recording.
@@ -1001,6 +1001,26 @@ pub enum Io {
     /// The default: full, not recording.
     #[default]
     Plain,
+}
+
+/// How a machine reads and writes its trees ([`crate::io`]; not committed): the mode, and
+/// the generation of the step being taken, which the word trees a step builds carry
+/// ([`crate::words::WordTree::born`]) so that opening them in that step is no witness
+/// access (the witness builds them too).
+#[derive(Debug, Clone, Default)]
+pub struct Io {
+    /// Full (recording or not) or a witness.
+    pub mode: IoMode,
+    /// The step being taken: [`Machine::step`] counts it up before each step. Trees
+    /// made outside any step carry 0, which no step has.
+    pub generation: u64,
+}
+
+impl Io {
+    /// A witness's: its step's accesses, in order.
+    pub fn witness(accesses: VecDeque<Access>) -> Self {
+        Io { mode: IoMode::Witness(accesses), generation: 0 }
+    }
 }
 
 // ---- the machine -------------------------------------------------------------------
@@ -1083,7 +1103,7 @@ impl Machine {
             destructed: HashStack::default(),
             created_slots: HashStack::default(),
             phase: Phase::NextTx,
-            io: Io::Plain,
+            io: Io::default(),
             outcomes: Vec::new(),
         }
     }
@@ -1195,7 +1215,7 @@ impl Machine {
             destructed: self.destructed.to_witness(carry.destructed),
             created_slots: self.created_slots.to_witness(carry.created_slots),
             phase: self.phase.clone(),
-            io: Io::Witness(accesses.into()),
+            io: Io::witness(accesses.into()),
             outcomes: Vec::new(),
         })
     }

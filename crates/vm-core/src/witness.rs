@@ -32,8 +32,8 @@ use crate::{
     error::StepError,
     inputs::{BatchSource, ChunkCursor, DepositSource, Entry, EntryStage, GivenInputs, L1Inputs},
     machine::{
-        Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef,
-        Source, Status, Substate, Tree, TxCtx, Undo,
+        Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, IoMode, LogItem, Machine, Pending, Phase, Slice,
+        SlotRef, Source, Status, Substate, Tree, TxCtx, Undo,
     },
     sponge::{Absorber, Sponge},
     stack::HashStack,
@@ -709,7 +709,7 @@ fn put_stack<T: Encode + Clone>(out: &mut Vec<u8>, s: &HashStack<T>) -> Result<(
 /// stack carrying what its step pops, [`Io::Witness`] holding the step's accesses): the
 /// canonical encoding [`decode`] reads back.
 pub fn encode(w: &Machine) -> Result<Vec<u8>, StepError> {
-    let Io::Witness(accesses) = &w.io else {
+    let IoMode::Witness(accesses) = &w.io.mode else {
         return Err(StepError::Inconsistent("encode() takes a witness machine"));
     };
     let mut out = Vec::with_capacity(2048);
@@ -812,7 +812,7 @@ fn read(bytes: &[u8]) -> Result<(Machine, Layout), StepError> {
         destructed,
         created_slots,
         phase,
-        io: Io::Witness(accesses),
+        io: Io::witness(accesses),
         outcomes: Vec::new(),
     };
     Ok((m, Layout { tx_flag, access_count, accesses: spans }))

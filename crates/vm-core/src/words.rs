@@ -146,9 +146,9 @@ pub fn words_of(bytes: &[u8]) -> Vec<B256> {
 pub struct WordTree {
     /// The bytes, a multiple of 32 long.
     bytes: Vec<u8>,
-    /// The recording epoch the tree was made in ([`epoch`]): a tree made during the step
-    /// being recorded exists in the witness too (the step builds it), so its reads are not
-    /// witness accesses.
+    /// The generation of the step that made the tree ([`crate::machine::Io::generation`];
+    /// 0: made outside any step): a tree made during the step being recorded exists in
+    /// the witness too (the step builds it), so its reads are not witness accesses.
     born: u64,
     /// `levels[h - 1][i]`: hash of the height-`h` node `i`, for heights up to the one
     /// whose single node covers every word; `None` until computed.
@@ -163,23 +163,9 @@ struct Levels {
     root: Option<B256>,
 }
 
-thread_local! {
-    static EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// The current recording epoch.
-pub fn epoch() -> u64 {
-    EPOCH.with(|e| e.get())
-}
-
-/// Starts a new recording epoch: trees made from now on are the step's own.
-pub fn next_epoch() {
-    EPOCH.with(|e| e.set(e.get() + 1));
-}
-
 impl Default for WordTree {
     fn default() -> Self {
-        Self { bytes: Vec::new(), born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: Vec::new(), born: 0, cache: RefCell::new(None) }
     }
 }
 
@@ -201,17 +187,24 @@ impl WordTree {
     pub fn from_bytes(bytes: &[u8]) -> Self {
         let mut b = bytes.to_vec();
         b.resize(bytes.len().div_ceil(32) * 32, 0);
-        Self { bytes: b, born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: b, born: 0, cache: RefCell::new(None) }
     }
 
     /// A tree over these words.
     pub fn from_words(words: &[B256]) -> Self {
-        Self { bytes: words.iter().flat_map(|w| w.0).collect(), born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: words.iter().flat_map(|w| w.0).collect(), born: 0, cache: RefCell::new(None) }
     }
 
-    /// Whether the tree was made in the current recording epoch.
-    pub fn is_new(&self) -> bool {
-        self.born == epoch()
+    /// The same tree, made by the step of generation `generation`
+    /// ([`crate::machine::Io::new_tree`]).
+    pub fn made_in(mut self, generation: u64) -> Self {
+        self.born = generation;
+        self
+    }
+
+    /// The generation of the step that made the tree (0: outside any step).
+    pub fn born(&self) -> u64 {
+        self.born
     }
 
     /// The bytes held (words past them are zero).

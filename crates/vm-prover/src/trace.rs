@@ -6,7 +6,7 @@
 use alloy_primitives::B256;
 use faultline_vm_core::{
     error::StepError,
-    machine::{Carry, Io, Machine},
+    machine::{Carry, Io, IoMode, Machine},
     meter::Counts,
     stack::HashStack,
     step::{step, StepKind},
@@ -217,12 +217,11 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     let depth = m.frames.len();
     let stack_len = m.top.as_ref().map_or(0, |f| f.stack.len() as usize);
     let lens = (m.frames.len(), m.journal.len(), m.logs.len(), m.destructed.len(), m.created_slots.len());
-    faultline_vm_core::words::next_epoch();
     m.mark_stacks();
-    m.io = Io::Full { recording: Some(Vec::new()) };
+    m.io.mode = IoMode::Full { recording: Some(Vec::new()) };
     let result = m.step();
-    let accesses = match std::mem::replace(&mut m.io, Io::Plain) {
-        Io::Full { recording: Some(v) } => v,
+    let accesses = match std::mem::replace(&mut m.io.mode, IoMode::Plain) {
+        IoMode::Full { recording: Some(v) } => v,
         _ => Vec::new(),
     };
     let kind = result.map_err(err)?;
@@ -251,7 +250,7 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     trim(&mut witness.logs, carry.logs);
     trim(&mut witness.destructed, carry.destructed);
     trim(&mut witness.created_slots, carry.created_slots);
-    witness.io = Io::Witness(accesses.into());
+    witness.io = Io::witness(accesses.into());
     Ok((kind, witness))
 }
 

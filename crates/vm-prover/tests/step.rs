@@ -6,7 +6,7 @@
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use faultline_vm_core::{
     error::StepError,
-    machine::{AccessItem, BlockCtx, Inputs, Io, Machine, Phase, TxCtx, TxOutcome, Undo},
+    machine::{AccessItem, BlockCtx, Inputs, IoMode, Machine, Phase, TxCtx, TxOutcome, Undo},
     step::*,
     witness::{decode, encode},
     world::{Account, FullWorld, MemWorld, World},
@@ -260,7 +260,7 @@ fn a_witness_cannot_lie() {
     assert!(matches!(step(pre5, &encode(&long).unwrap()), Err(StepError::Unused(_))));
     // A different opcode in the code chunk the step opens.
     let mut forged = honest.clone();
-    if let Io::Witness(q) = &mut forged.io {
+    if let IoMode::Witness(q) = &mut forged.io.mode {
         if let Some(faultline_vm_core::machine::Access::Range { words, .. }) = q.front_mut() {
             let mut w = words[0];
             w[1 + 4] = 0x02; // MUL instead of ADD
@@ -270,12 +270,12 @@ fn a_witness_cannot_lie() {
     assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
     // An access left out, or one too many.
     let mut short = honest.clone();
-    if let Io::Witness(q) = &mut short.io {
+    if let IoMode::Witness(q) = &mut short.io.mode {
         q.clear();
     }
     assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
     let mut long = honest.clone();
-    if let Io::Witness(q) = &mut long.io {
+    if let IoMode::Witness(q) = &mut long.io.mode {
         let extra = q.front().cloned().expect("an access");
         q.push_back(extra);
     }
@@ -304,7 +304,7 @@ fn forged_world_proofs_are_refused() {
     assert!(step(pre, &bytes).is_ok());
     let mut forged = decode(&bytes).expect("decodes");
     let mut tampered = false;
-    if let Io::Witness(q) = &mut forged.io {
+    if let IoMode::Witness(q) = &mut forged.io.mode {
         for a in q.iter_mut() {
             if let faultline_vm_core::machine::Access::Smt(acc) = a {
                 if acc.proof.leaf_value_hash == B256::from(U256::from(5)) {

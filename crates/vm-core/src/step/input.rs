@@ -108,7 +108,7 @@ impl Machine {
             sender: f.from,
             to: Some(f.to),
             value: f.value,
-            data: Slice { tree: Tree::default(), offset: 0, len },
+            data: Slice { tree: self.io.new_tree(&[]), offset: 0, len },
             data_zeros: 0,
             gas_limit: f.gas_limit,
             max_fee: 0,
@@ -218,7 +218,7 @@ impl Machine {
             self.skip_entry(l, Skip::Undecodable("empty entry"));
             return Ok(());
         }
-        let e = Entry { len, start: 0, raw: Tree::default(), body_start: 0, stage: EntryStage::Signature { at: 0 } };
+        let e = Entry { len, start: 0, raw: self.io.new_tree(&[]), body_start: 0, stage: EntryStage::Signature { at: 0 } };
         self.load_chunk(l, e, ChunkCursor { expected: chunked, at: 0, len }, Absorber::default())
     }
 

@@ -28,7 +28,7 @@ use crate::{
     error::StepError,
     gas::{COLD_ACCOUNT_ACCESS, G_MEMORY, G_WARM_ACCESS, MEMORY_QUAD_DIVISOR},
     io::{sub_key, tags, ONE},
-    machine::{Frame, FrameCode, FrameKind, Halt, Io, Machine, Phase, Slice, Status, Tree, TxCtx, Undo},
+    machine::{Frame, FrameCode, FrameKind, Halt, IoMode, Machine, Phase, Slice, Status, Tree, TxCtx, Undo},
     sponge::RATE,
 };
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
@@ -112,7 +112,7 @@ pub fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> 
     let carried = crate::witness::carried_items(&witness);
     witness.take_carried_pops();
     witness.step()?;
-    if let Io::Witness(q) = &witness.io {
+    if let IoMode::Witness(q) = &witness.io.mode {
         if !q.is_empty() {
             return Err(StepError::Unused(format!("{} access(es)", q.len())));
         }
@@ -315,8 +315,9 @@ fn call_code(rec: Option<AccountRecord>, code_address: &Address) -> FrameCode {
 }
 
 impl Machine {
-    /// Takes the next step.
+    /// Takes the next step (of the next generation: [`Io::generation`](crate::machine::Io::generation)).
     pub fn step(&mut self) -> Result<StepKind, StepError> {
+        self.io.generation += 1;
         match self.phase.clone() {
             Phase::NextTx => self.next_tx(),
             Phase::Begin => self.tx_begin().map(|_| StepKind::TxBegin),

@@ -26,7 +26,7 @@ impl Machine {
             Some((gas_used, out)) => {
                 crate::meter::precompile(l1_precompile_gas(&f.code_address, &input, gas_used));
                 f.gas -= gas_used;
-                f.status = Status::Success(Slice::of_bytes(&out));
+                f.status = Status::Success(Slice { tree: self.io.new_tree(&out), offset: 0, len: out.len() as u64 });
             }
             None => {
                 if !faultline_primitives::limits::precompile_refused(&f.code_address, &input) {
