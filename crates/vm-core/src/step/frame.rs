@@ -127,13 +127,14 @@ impl Machine {
         let Some(init) = f.code.init.clone() else {
             let world = &self.world;
             let code = self.io.code(f.code.hash, f.code.len, || world.full().map_or(Ok(None), |w| w.code(&f.code.hash)))?;
-            f.code.chunks = Some(self.io.new_tree_of_words(&crate::code::chunks(&code)));
+            let chunks = crate::code::chunks(&code, &mut self.io.meter);
+            f.code.chunks = Some(self.io.new_tree_of_words(&chunks));
             return Ok(());
         };
         let (mut tree, done, carry) = f.code.loading.take().unwrap_or_else(|| (self.io.new_tree(&[]), 0, 0));
         let n = (init.len - done).min(INIT_LOAD_CHUNK);
         let part = self.io.read(&init.tree, init.offset + done, n as usize)?;
-        let (words, carry) = crate::code::chunks_from(&part, carry as usize);
+        let (words, carry) = crate::code::chunks_from(&part, carry as usize, &mut self.io.meter);
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
         self.io.write(&mut tree, done / crate::code::CHUNK as u64 * 32, &bytes)?;
         if done + n == init.len {
