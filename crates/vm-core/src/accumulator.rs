@@ -6,13 +6,14 @@
 //! paired left to right, a level's odd last node paired with zero, one leaf its own root,
 //! none zero.
 
+use crate::meter::Meter;
 use alloy_primitives::B256;
 
-fn pair(l: &B256, r: &B256) -> B256 {
+fn pair(l: &B256, r: &B256, m: &mut Meter) -> B256 {
     let mut buf = [0u8; 64];
     buf[..32].copy_from_slice(l.as_slice());
     buf[32..].copy_from_slice(r.as_slice());
-    crate::meter::keccak(&buf)
+    m.keccak(&buf)
 }
 
 /// The pending nodes of a left-to-right Merkle build.
@@ -26,8 +27,8 @@ pub struct MerkleBuilder {
 }
 
 impl MerkleBuilder {
-    /// Adds a leaf.
-    pub fn push(&mut self, leaf: B256) {
+    /// Adds a leaf (`m` counts the hashes).
+    pub fn push(&mut self, leaf: B256, m: &mut Meter) {
         let mut carry = leaf;
         let mut l = 0;
         loop {
@@ -36,7 +37,7 @@ impl MerkleBuilder {
             }
             match self.peaks[l].take() {
                 Some(p) => {
-                    carry = pair(&p, &carry);
+                    carry = pair(&p, &carry, m);
                     l += 1;
                 }
                 None => {
@@ -48,8 +49,8 @@ impl MerkleBuilder {
         self.count += 1;
     }
 
-    /// The root over the leaves so far.
-    pub fn root(&self) -> B256 {
+    /// The root over the leaves so far (`m` counts the hashes).
+    pub fn root(&self, m: &mut Meter) -> B256 {
         if self.count == 0 {
             return B256::ZERO;
         }
@@ -58,9 +59,9 @@ impl MerkleBuilder {
         for l in 0..top {
             let peak = self.peaks.get(l).copied().flatten();
             acc = match (peak, acc) {
-                (Some(p), Some(a)) => Some(pair(&p, &a)),
-                (Some(p), None) => Some(pair(&p, &B256::ZERO)),
-                (None, Some(a)) => Some(pair(&a, &B256::ZERO)),
+                (Some(p), Some(a)) => Some(pair(&p, &a, m)),
+                (Some(p), None) => Some(pair(&p, &B256::ZERO, m)),
+                (None, Some(a)) => Some(pair(&a, &B256::ZERO, m)),
                 (None, None) => None,
             };
         }
@@ -104,10 +105,10 @@ mod tests {
     fn builds_the_batch_merkle_root() {
         let leaves: Vec<B256> = (0..70u8).map(|i| alloy_primitives::keccak256([i])).collect();
         let mut b = MerkleBuilder::default();
-        assert_eq!(b.root(), merkle_root(vec![]));
+        assert_eq!(b.root(&mut Meter::default()), merkle_root(vec![]));
         for n in 1..=leaves.len() {
-            b.push(leaves[n - 1]);
-            assert_eq!(b.root(), merkle_root(leaves[..n].to_vec()), "{n} leaves");
+            b.push(leaves[n - 1], &mut Meter::default());
+            assert_eq!(b.root(&mut Meter::default()), merkle_root(leaves[..n].to_vec()), "{n} leaves");
             // The encoding places the peaks by the count's bits: decoding it gives the
             // same builder, which goes on to the same roots.
             let mut enc = Vec::new();
@@ -115,10 +116,10 @@ mod tests {
             let peaks: Vec<B256> = enc[8..].chunks(32).map(B256::from_slice).collect();
             let mut back = MerkleBuilder::from_peaks(b.count, &peaks).expect("one peak per set bit");
             assert_eq!(back, b);
-            back.push(leaves[0]);
+            back.push(leaves[0], &mut Meter::default());
             let mut again = b.clone();
-            again.push(leaves[0]);
-            assert_eq!(back.root(), again.root());
+            again.push(leaves[0], &mut Meter::default());
+            assert_eq!(back.root(&mut Meter::default()), again.root(&mut Meter::default()));
         }
         assert!(MerkleBuilder::from_peaks(5, &[B256::ZERO]).is_none(), "5 has two set bits");
     }

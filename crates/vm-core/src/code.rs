@@ -5,7 +5,7 @@
 //! whether the byte is a JUMPDEST outside push data, so no step scans the whole code.
 //! Chunking scans the code once, when a frame loads it.
 
-use crate::words::WordTree;
+use crate::{meter::Meter, words::WordTree};
 use alloy_primitives::B256;
 
 /// Code bytes per chunk.
@@ -19,17 +19,18 @@ fn push_len(op: u8) -> usize {
     }
 }
 
-/// The chunks of `code`.
-pub fn chunks(code: &[u8]) -> Vec<B256> {
-    chunks_from(code, 0).0
+/// The chunks of `code` (`m` counts the bytes scanned).
+pub fn chunks(code: &[u8], m: &mut Meter) -> Vec<B256> {
+    chunks_from(code, 0, m).0
 }
 
 /// The chunks of a part of some code that starts on a chunk boundary with `pending`
 /// bytes of push data still to come from before it; returns them and the push data that
 /// runs past the part's end (for the next part). Loading long init code in several steps
-/// uses this, a part of a multiple of [`CHUNK`] bytes at a time.
-pub fn chunks_from(code: &[u8], pending: usize) -> (Vec<B256>, usize) {
-    crate::meter::analysed(code.len());
+/// uses this, a part of a multiple of [`CHUNK`] bytes at a time. `m` counts the bytes
+/// scanned.
+pub fn chunks_from(code: &[u8], pending: usize, m: &mut Meter) -> (Vec<B256>, usize) {
+    m.analysed(code.len());
     let mut out = Vec::with_capacity(code.len().div_ceil(CHUNK));
     let mut pending = pending;
     for (c, part) in code.chunks(CHUNK).enumerate() {
@@ -51,9 +52,9 @@ pub fn chunks_from(code: &[u8], pending: usize) -> (Vec<B256>, usize) {
     (out, pending)
 }
 
-/// The chunk tree of `code`.
+/// The chunk tree of `code` (the prover's: not counted).
 pub fn tree(code: &[u8]) -> WordTree {
-    WordTree::from_words(&chunks(code))
+    WordTree::from_words(&chunks(code, &mut Meter::default()))
 }
 
 /// Byte `pc` of the code held by consecutive chunks starting at chunk `first`
@@ -113,11 +114,11 @@ mod tests {
         for part in [CHUNK, 5 * CHUNK, 33 * CHUNK] {
             let (mut all, mut pending) = (Vec::new(), 0);
             for p in code.chunks(part) {
-                let (c, next) = chunks_from(p, pending);
+                let (c, next) = chunks_from(p, pending, &mut Meter::default());
                 all.extend(c);
                 pending = next;
             }
-            assert_eq!(all, chunks(&code), "parts of {part} bytes");
+            assert_eq!(all, chunks(&code, &mut Meter::default()), "parts of {part} bytes");
         }
     }
 
@@ -143,7 +144,7 @@ mod tests {
             );
         }
         for code in codes {
-            let ch = chunks(&code);
+            let ch = chunks(&code, &mut Meter::default());
             for dest in 0..code.len() {
                 let c = &ch[dest / CHUNK];
                 assert_eq!(is_jumpdest(c, dest % CHUNK), reference(&code, dest), "dest {dest} of {code:02x?}");

@@ -11,8 +11,9 @@
 //! The encodings here are part of the commitment (docs/fault-vm.md, "Byte encodings").
 
 use crate::{
-    encode::{put_u256, put_u64, Encode},
+    encode::{hash_of, put_u256, put_u64, Encode},
     machine::{Tree, TxCtx},
+    meter::Meter,
     sponge::Absorber,
 };
 use alloy_primitives::{Address, Bytes, B256, U256};
@@ -41,7 +42,7 @@ pub struct GivenInputs {
 impl GivenInputs {
     /// The inputs of a block.
     pub fn new(txs: Vec<TxCtx>) -> Self {
-        let words: Vec<B256> = txs.iter().map(Encode::hash).collect();
+        let words: Vec<B256> = txs.iter().map(hash_of).collect();
         Self { tree: Tree::from_words(&words), count: txs.len() as u64, txs: Some(Rc::new(txs)) }
     }
 }
@@ -136,7 +137,7 @@ pub struct ChunkCursor {
 }
 
 impl Encode for ChunkCursor {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         out.extend_from_slice(self.expected.as_slice());
         put_u64(out, self.at);
         put_u64(out, self.len);
@@ -217,11 +218,11 @@ pub enum EntryStage {
 }
 
 impl Encode for EntryStage {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         match self {
             EntryStage::Load { cursor, hash } => {
                 out.push(0);
-                cursor.encode(out);
+                cursor.encode(out, m);
                 hash.encode(out);
             }
             EntryStage::AccessList { at } => {
@@ -260,28 +261,28 @@ impl Encode for EntryStage {
 }
 
 impl Encode for Entry {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         put_u64(out, self.len);
         put_u64(out, self.start);
-        out.extend_from_slice(self.raw.root().as_slice());
+        out.extend_from_slice(self.raw.root(m).as_slice());
         put_u64(out, self.body_start);
-        self.stage.encode(out);
+        self.stage.encode(out, m);
     }
 }
 
 impl Encode for DepositSource {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         for v in [self.from, self.next, self.end, self.unlinked] {
             put_u64(out, v);
         }
         out.extend_from_slice(self.acc.as_slice());
         out.extend_from_slice(self.acc_from.as_slice());
-        out.extend_from_slice(self.hashes.root().as_slice());
+        out.extend_from_slice(self.hashes.root(m).as_slice());
     }
 }
 
 impl Encode for BatchSource {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         out.push(self.version);
         out.extend_from_slice(self.root.as_slice());
         for v in [self.item_count, self.first, self.count, self.next] {
@@ -295,29 +296,29 @@ impl Encode for BatchSource {
 }
 
 impl Encode for Inputs {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         match self {
             Inputs::Given(g) => {
                 out.push(0);
-                out.extend_from_slice(g.tree.root().as_slice());
+                out.extend_from_slice(g.tree.root(m).as_slice());
                 put_u64(out, g.count);
             }
             Inputs::L1(l) => {
                 out.push(1);
                 out.push(l.started as u8);
-                l.deposits.encode(out);
-                l.batch.encode(out);
+                l.deposits.encode(out, m);
+                l.batch.encode(out, m);
                 match &l.chunk {
                     Some(c) => {
                         out.push(1);
-                        c.encode(out);
+                        c.encode(out, m);
                     }
                     None => out.push(0),
                 }
                 match &l.entry {
                     Some(e) => {
                         out.push(1);
-                        e.encode(out);
+                        e.encode(out, m);
                     }
                     None => out.push(0),
                 }
@@ -384,9 +385,9 @@ impl DepositFields {
         out
     }
 
-    /// Its hash.
+    /// Its hash (the prover's, not counted: a step hashes the preimage it opens).
     pub fn hash(&self) -> B256 {
-        crate::meter::keccak(&self.preimage())
+        alloy_primitives::keccak256(self.preimage())
     }
 
     /// Reads a preimage back: the fields but the data, with the data's length and chunked

@@ -3,11 +3,13 @@
 //! preimages by hash. The same calls serve the prover (a full state, optionally recording
 //! each access with its proof) and the verifier (a witness, whose recorded accesses are
 //! checked and consumed in the same order), so the two cannot disagree on what a step
-//! opens.
+//! opens. The [`Io`] also carries the machine's [`Meter`] (what the step's hashes and
+//! precompile calls cost on L1) and the generation of the step being taken.
 
 use crate::{
     error::StepError,
-    machine::{Access, Io, Substate, Tree},
+    machine::{Access, Io, IoMode, Substate, Tree},
+    meter::Meter,
     words::{range_root, words_of, RangeProof, WordTree},
     world::{apply_access, verify_access, World},
 };
@@ -22,26 +24,46 @@ fn missing(what: &str) -> StepError {
 impl Io {
     /// Whether accesses are being recorded (a full state building a witness).
     pub fn recording(&self) -> bool {
-        matches!(self, Io::Full { recording: Some(_) })
+        matches!(self.mode, IoMode::Full { recording: Some(_) })
     }
 
-    fn record(&mut self, a: impl FnOnce() -> Result<Access, StepError>) -> Result<(), StepError> {
-        if let Io::Full { recording: Some(v) } = self {
-            v.push(a()?);
+    fn record(&mut self, a: impl FnOnce(&mut Meter) -> Result<Access, StepError>) -> Result<(), StepError> {
+        if let IoMode::Full { recording: Some(v) } = &mut self.mode {
+            v.push(a(&mut self.meter)?);
         }
         Ok(())
     }
 
     fn next(&mut self, what: &str) -> Result<Access, StepError> {
-        match self {
-            Io::Witness(q) => q.pop_front().ok_or_else(|| missing(what)),
+        match &mut self.mode {
+            IoMode::Witness(q) => q.pop_front().ok_or_else(|| missing(what)),
             _ => Err(StepError::Inconsistent("a full state has no witness accesses")),
         }
     }
 
     /// Whether this is a witness.
     pub fn is_witness(&self) -> bool {
-        matches!(self, Io::Witness(_))
+        matches!(self.mode, IoMode::Witness(_))
+    }
+
+    /// Whether `t` was made in the step being taken: the witness builds it too, so
+    /// opening it is no witness access.
+    fn made_in_this_step(&self, t: &WordTree) -> bool {
+        t.born() == self.generation
+    }
+
+    /// A word tree over `bytes` that the step being taken builds (a precompile's output,
+    /// loaded code, a buffer it fills): opening it in this step opens nothing in the
+    /// witness, which builds it too; later steps open it with range proofs. A tree the
+    /// step builds or fills must be made here; an empty one it only holds (a new frame's
+    /// memory, an empty view, a tree later steps fill) may be a default one.
+    pub fn new_tree(&self, bytes: &[u8]) -> Tree {
+        Tree::Full(Rc::new(WordTree::from_bytes(bytes).made_in(self.generation)))
+    }
+
+    /// [`Io::new_tree`] over these words.
+    pub fn new_tree_of_words(&self, words: &[B256]) -> Tree {
+        Tree::Full(Rc::new(WordTree::from_words(words).made_in(self.generation)))
     }
 
     /// Words `first .. first + count` of `tree`, opened with a range proof in a witness.
@@ -49,8 +71,8 @@ impl Io {
         match tree {
             Tree::Full(t) => {
                 let words: Vec<B256> = (first..first + count).map(|i| t.word(i)).collect();
-                if !t.is_new() {
-                    self.record(|| Ok(Access::Range { first, words: words.clone(), proof: t.prove_range(first, count) }))?;
+                if !self.made_in_this_step(t) {
+                    self.record(|m| Ok(Access::Range { first, words: words.clone(), proof: t.prove_range(first, count, m) }))?;
                 }
                 Ok(words)
             }
@@ -67,7 +89,7 @@ impl Io {
         if f != first || words.len() as u64 != count {
             return Err(missing(range));
         }
-        let r = range_root(first, &words, &proof).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
+        let r = range_root(first, &words, &proof, &mut self.meter).map_err(|e| StepError::Missing(format!("a valid range proof ({e})")))?;
         if r != root {
             return Err(missing("a range proof matching the tree"));
         }
@@ -97,10 +119,10 @@ impl Io {
         let count = last - first + 1;
         match tree {
             Tree::Full(t) => {
-                if !t.is_new() {
-                    self.record(|| {
+                if !self.made_in_this_step(t) {
+                    self.record(|m| {
                         let words = (first..=last).map(|i| t.word(i)).collect();
-                        Ok(Access::Range { first, words, proof: t.prove_range(first, count) })
+                        Ok(Access::Range { first, words, proof: t.prove_range(first, count, m) })
                     })?;
                 }
                 Rc::make_mut(t).write(at, data);
@@ -111,7 +133,7 @@ impl Io {
                 let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
                 let skip = (at - first * 32) as usize;
                 bytes[skip..skip + data.len()].copy_from_slice(data);
-                let new = range_root(first, &words_of(&bytes), &proof).map_err(|_| missing("a valid range proof"))?;
+                let new = range_root(first, &words_of(&bytes), &proof, &mut self.meter).map_err(|_| missing("a valid range proof"))?;
                 *tree = Tree::Proven(new);
                 Ok(())
             }
@@ -126,13 +148,13 @@ impl Io {
         }
         if self.is_witness() {
             let Access::Code(code) = self.next("code")? else { return Err(missing("code bytes")) };
-            if code.len() as u64 != len || crate::meter::keccak(&code) != hash {
+            if code.len() as u64 != len || self.meter.keccak(&code) != hash {
                 return Err(missing("code matching its hash"));
             }
             return Ok(code);
         }
         let code = full()?.ok_or(StepError::Inconsistent("code missing from the prover's store"))?;
-        self.record(|| Ok(Access::Code(code.clone())))?;
+        self.record(|_| Ok(Access::Code(code.clone())))?;
         Ok(code)
     }
 
@@ -141,13 +163,13 @@ impl Io {
     pub fn preimage(&mut self, word: B256, full: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>, StepError> {
         if self.is_witness() {
             let Access::Preimage(p) = self.next("a preimage")? else { return Err(missing("a preimage")) };
-            if crate::meter::keccak(&p) != word {
+            if self.meter.keccak(&p) != word {
                 return Err(missing("a preimage matching its hash"));
             }
             return Ok(p);
         }
         let p = full();
-        self.record(|| Ok(Access::Preimage(p.clone())))?;
+        self.record(|_| Ok(Access::Preimage(p.clone())))?;
         Ok(p)
     }
 
@@ -166,14 +188,14 @@ impl Io {
             (commitment, y, proof)
         } else {
             let (c, y, p) = full().ok_or(StepError::Inconsistent("the prover lacks the blob"))?;
-            self.record(|| Ok(Access::Blob { commitment: c, y, proof: p }))?;
+            self.record(|_| Ok(Access::Blob { commitment: c, y, proof: p }))?;
             (c, y, p)
         };
         let mut input = Vec::with_capacity(192);
         for part in [versioned_hash.as_slice(), z.as_slice(), y.as_slice(), commitment.as_slice(), proof.as_slice()] {
             input.extend_from_slice(part);
         }
-        crate::meter::precompile(crate::gas::POINT_EVALUATION);
+        self.meter.precompile(crate::gas::POINT_EVALUATION);
         let p = revm::precompile::Precompiles::cancun().get(&Address::with_last_byte(0x0a)).ok_or(StepError::Inconsistent("no point-evaluation precompile"))?;
         match p.execute(&input, crate::gas::POINT_EVALUATION, 0) {
             Ok(out) if out.status.is_success() => Ok(y),
@@ -192,16 +214,16 @@ impl Io {
 
     /// An account (`None`: absent, i.e. empty).
     pub fn account(&mut self, world: &World, a: &Address) -> Result<Option<AccountRecord>, StepError> {
-        let key = account_key(a);
+        let key = account_key(a, &mut self.meter);
         match world {
             World::Full(w) => {
                 let r = w.account(a)?;
-                self.record(|| w.access(&key, r, false).map(|a| Access::Smt(Box::new(a))))?;
+                self.record(|_| w.access(&key, r, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(r)
             }
             World::Proven(root) => {
                 let acc = self.smt_next()?;
-                let proven = verify_access(*root, &key, &acc)?;
+                let proven = verify_access(*root, &key, &acc, &mut self.meter)?;
                 match (proven, acc.account) {
                     (None, None) => Ok(None),
                     (Some(h), Some(r)) if r.value_hash() == h => Ok(Some(r)),
@@ -214,16 +236,16 @@ impl Io {
     /// Writes an account (`None` or an empty one removes the leaf).
     pub fn put_account(&mut self, world: &mut World, a: &Address, r: Option<AccountRecord>) -> Result<(), StepError> {
         let r = r.filter(|r| !(r.nonce == 0 && r.balance.is_zero() && r.code_size == 0));
-        let key = account_key(a);
+        let key = account_key(a, &mut self.meter);
         match world {
             World::Full(w) => {
-                self.record(|| w.access(&key, None, r.is_none()).map(|a| Access::Smt(Box::new(a))))?;
+                self.record(|_| w.access(&key, None, r.is_none()).map(|a| Access::Smt(Box::new(a))))?;
                 w.set_account(*a, r);
                 Ok(())
             }
             World::Proven(root) => {
                 let acc = self.smt_next()?;
-                *root = apply_access(*root, &key, r.map(|r| r.value_hash()), &acc)?;
+                *root = apply_access(*root, &key, r.map(|r| r.value_hash()), &acc, &mut self.meter)?;
                 Ok(())
             }
         }
@@ -231,34 +253,34 @@ impl Io {
 
     /// A slot's value.
     pub fn storage(&mut self, world: &World, a: &Address, s: &U256) -> Result<U256, StepError> {
-        let key = storage_key(a, s);
+        let key = storage_key(a, s, &mut self.meter);
         match world {
             World::Full(w) => {
                 let v = w.storage(a, s)?;
-                self.record(|| w.access(&key, None, false).map(|a| Access::Smt(Box::new(a))))?;
+                self.record(|_| w.access(&key, None, false).map(|a| Access::Smt(Box::new(a))))?;
                 Ok(v)
             }
             World::Proven(root) => {
                 let acc = self.smt_next()?;
                 no_record(&acc)?;
-                Ok(verify_access(*root, &key, &acc)?.map(|h| U256::from_be_bytes(h.0)).unwrap_or_default())
+                Ok(verify_access(*root, &key, &acc, &mut self.meter)?.map(|h| U256::from_be_bytes(h.0)).unwrap_or_default())
             }
         }
     }
 
     /// Writes a slot (zero removes the leaf).
     pub fn put_storage(&mut self, world: &mut World, a: &Address, s: &U256, v: U256) -> Result<(), StepError> {
-        let key = storage_key(a, s);
+        let key = storage_key(a, s, &mut self.meter);
         let value = (!v.is_zero()).then(|| B256::from(v));
         match world {
             World::Full(w) => {
-                self.record(|| w.access(&key, None, value.is_none()).map(|a| Access::Smt(Box::new(a))))?;
+                self.record(|_| w.access(&key, None, value.is_none()).map(|a| Access::Smt(Box::new(a))))?;
                 w.set_storage(*a, *s, v);
                 Ok(())
             }
             World::Proven(root) => {
                 let acc = self.smt_next()?;
-                *root = apply_access(*root, &key, value, &acc)?;
+                *root = apply_access(*root, &key, value, &acc, &mut self.meter)?;
                 Ok(())
             }
         }
@@ -271,7 +293,7 @@ impl Io {
         match sub {
             Substate::Full(s) => {
                 let v = s.changed(key).flatten();
-                self.record(|| {
+                self.record(|_| {
                     let (proof, _) = s.prove(key, false)?;
                     Ok(Access::Smt(Box::new(crate::world::SmtAccess { proof, account: None, sibling: None })))
                 })?;
@@ -280,7 +302,7 @@ impl Io {
             Substate::Proven(root) => {
                 let acc = self.smt_next()?;
                 no_record(&acc)?;
-                Ok(verify_access(*root, key, &acc)?.unwrap_or_default())
+                Ok(verify_access(*root, key, &acc, &mut self.meter)?.unwrap_or_default())
             }
         }
     }
@@ -290,7 +312,7 @@ impl Io {
         let value = (v != B256::ZERO).then_some(v);
         match sub {
             Substate::Full(s) => {
-                self.record(|| {
+                self.record(|_| {
                     let (proof, sibling) = s.prove(key, value.is_none())?;
                     Ok(Access::Smt(Box::new(crate::world::SmtAccess { proof, account: None, sibling })))
                 })?;
@@ -299,7 +321,7 @@ impl Io {
             }
             Substate::Proven(root) => {
                 let acc = self.smt_next()?;
-                *root = apply_access(*root, key, value, &acc)?;
+                *root = apply_access(*root, key, value, &acc, &mut self.meter)?;
                 Ok(())
             }
         }
@@ -314,27 +336,28 @@ fn no_record(acc: &crate::world::SmtAccess) -> Result<(), StepError> {
     }
 }
 
-/// `keccak256(0x01 ‖ address)`, counted.
-pub fn account_key(a: &Address) -> B256 {
-    crate::meter::hashed(21);
+/// `keccak256(0x01 ‖ address)`, counted by `m`.
+pub fn account_key(a: &Address, m: &mut Meter) -> B256 {
+    m.hashed(21);
     smt::account_key(a)
 }
 
-/// `keccak256(0x02 ‖ address ‖ slot)`, counted.
-pub fn storage_key(a: &Address, s: &U256) -> B256 {
-    crate::meter::hashed(53);
+/// `keccak256(0x02 ‖ address ‖ slot)`, counted by `m`.
+pub fn storage_key(a: &Address, s: &U256, m: &mut Meter) -> B256 {
+    m.hashed(53);
     smt::storage_key(a, &B256::from(*s))
 }
 
-/// A substate key: `keccak256(tag ‖ address [‖ slot])` (docs/fault-vm.md, "Substate").
-pub fn sub_key(tag: u8, a: &Address, s: Option<&U256>) -> B256 {
+/// A substate key: `keccak256(tag ‖ address [‖ slot])` (docs/fault-vm.md, "Substate"),
+/// counted by `m`.
+pub fn sub_key(tag: u8, a: &Address, s: Option<&U256>, m: &mut Meter) -> B256 {
     let mut buf = Vec::with_capacity(53);
     buf.push(tag);
     buf.extend_from_slice(a.as_slice());
     if let Some(s) = s {
         buf.extend_from_slice(&s.to_be_bytes::<32>());
     }
-    crate::meter::keccak(&buf)
+    m.keccak(&buf)
 }
 
 /// Substate key tags.
@@ -355,8 +378,3 @@ pub mod tags {
 
 /// The word a set flag is stored as.
 pub const ONE: B256 = B256::with_last_byte(1);
-
-/// A word tree over `bytes`, built by the step itself (a precompile's output, loaded code).
-pub fn local_tree(bytes: &[u8]) -> Tree {
-    Tree::Full(Rc::new(WordTree::from_bytes(bytes)))
-}

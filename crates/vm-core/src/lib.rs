@@ -15,7 +15,8 @@
 //!   same calls for the prover and the verifier;
 //! - [`world`], [`words`], [`stack`], [`code`], [`sponge`], [`accumulator`]: the
 //!   Merkle structures behind the state;
-//! - [`meter`]: the counts of what checking a step costs on L1.
+//! - [`meter`]: the counts of what checking a step costs on L1, passed explicitly (the
+//!   core holds no thread-local or global state).
 
 pub mod accumulator;
 pub mod code;

@@ -9,7 +9,7 @@
 //! frame's registers, the block's accumulators) is small and always open.
 //!
 //! The same types hold the prover's full state and a witness: a full state carries every
-//! byte and computes roots lazily; a witness carries roots and, in [`Io::Witness`], the
+//! byte and computes roots lazily; a witness carries roots and, in [`IoMode::Witness`], the
 //! proofs of exactly what its step reads and writes, in order.
 
 pub use crate::inputs::{GivenInputs, Inputs, L1Inputs};
@@ -17,8 +17,9 @@ use crate::{
     accumulator::MerkleBuilder,
     encode::{put_u256, put_u64, Encode},
     error::StepError,
+    meter::Meter,
     sponge::Sponge,
-    stack::HashStack,
+    stack::{HashStack, Tally},
     words::{RangeProof, WordTree},
     world::{FullSmt, SmtAccess, World},
 };
@@ -54,16 +55,16 @@ impl Tree {
     pub fn from_words(words: &[B256]) -> Self {
         Tree::Full(Rc::new(WordTree::from_words(words)))
     }
-    /// The root.
-    pub fn root(&self) -> B256 {
+    /// The root (`m` counts what a full tree hashes for it).
+    pub fn root(&self, m: &mut Meter) -> B256 {
         match self {
-            Tree::Full(t) => t.root(),
+            Tree::Full(t) => t.root(m),
             Tree::Proven(r) => *r,
         }
     }
-    /// The same tree as a witness holds it.
+    /// The same tree as a witness holds it (the prover's: not counted).
     pub fn proven(&self) -> Self {
-        Tree::Proven(self.root())
+        Tree::Proven(self.root(&mut Meter::default()))
     }
     /// The full buffer, if held.
     pub fn full(&self) -> Option<&WordTree> {
@@ -102,8 +103,8 @@ impl Slice {
 }
 
 impl Encode for Slice {
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.tree.root().as_slice());
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
+        out.extend_from_slice(self.tree.root(m).as_slice());
         put_u64(out, self.offset);
         put_u64(out, self.len);
     }
@@ -362,16 +363,16 @@ pub struct Frame {
     pub pending: Option<Pending>,
 }
 
-fn put_status(out: &mut Vec<u8>, s: &Status) {
+fn put_status(out: &mut Vec<u8>, s: &Status, m: &mut Meter) {
     match s {
         Status::Running => out.push(0),
         Status::Success(o) => {
             out.push(1);
-            o.encode(out)
+            o.encode(out, m)
         }
         Status::Revert(o) => {
             out.push(2);
-            o.encode(out)
+            o.encode(out, m)
         }
         Status::Halt(h) => {
             out.push(3);
@@ -395,7 +396,7 @@ fn put_source(out: &mut Vec<u8>, s: &Source) {
 }
 
 impl Encode for Pending {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         match self {
             Pending::Copy { src, from, to, left, backwards } => {
                 out.push(1);
@@ -429,7 +430,7 @@ impl Encode for Pending {
             }
             Pending::CopyView { view, from, to, left } => {
                 out.push(3);
-                view.encode(out);
+                view.encode(out, m);
                 put_u64(out, *from);
                 put_u64(out, *to);
                 put_u64(out, *left);
@@ -439,7 +440,7 @@ impl Encode for Pending {
 }
 
 impl Encode for Frame {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         out.push(match self.kind {
             FrameKind::Call => 0,
             FrameKind::Create => 1,
@@ -449,21 +450,21 @@ impl Encode for Frame {
         match &self.code.chunks {
             Some(t) => {
                 out.push(1);
-                out.extend_from_slice(t.root().as_slice());
+                out.extend_from_slice(t.root(m).as_slice());
             }
             None => out.push(0),
         }
         match &self.code.init {
             Some(s) => {
                 out.push(1);
-                s.encode(out);
+                s.encode(out, m);
             }
             None => out.push(0),
         }
         match &self.code.loading {
             Some((t, done, carry)) => {
                 out.push(1);
-                out.extend_from_slice(t.root().as_slice());
+                out.extend_from_slice(t.root(m).as_slice());
                 put_u64(out, *done);
                 out.push(*carry);
             }
@@ -473,11 +474,11 @@ impl Encode for Frame {
         put_u64(out, self.pc);
         put_u64(out, self.gas);
         out.extend_from_slice(&self.refund.to_be_bytes());
-        self.stack.encode(out);
-        out.extend_from_slice(self.memory.root().as_slice());
+        self.stack.encode(out, m);
+        out.extend_from_slice(self.memory.root(m).as_slice());
         put_u64(out, self.memory_len);
-        self.calldata.encode(out);
-        self.returndata.encode(out);
+        self.calldata.encode(out, m);
+        self.returndata.encode(out, m);
         out.extend_from_slice(self.address.as_slice());
         out.extend_from_slice(self.caller.as_slice());
         put_u256(out, &self.value);
@@ -485,9 +486,9 @@ impl Encode for Frame {
         put_u64(out, self.checkpoint);
         put_u64(out, self.ret_offset);
         put_u64(out, self.ret_size);
-        put_status(out, &self.status);
+        put_status(out, &self.status, m);
         match &self.pending {
-            Some(p) => p.encode(out),
+            Some(p) => p.encode(out, m),
             None => out.push(0),
         }
     }
@@ -544,7 +545,7 @@ pub enum Undo {
 }
 
 impl Encode for Undo {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         match self {
             Undo::Account(a, r) => {
                 out.push(0);
@@ -604,7 +605,7 @@ pub struct LogItem {
 impl Encode for LogItem {
     /// `address ‖ topicCount:u8 ‖ topics ‖ keccak256(data) ‖ dataLength:u64`: the L2's log
     /// leaf (`faultline_primitives::commitments::log_item`).
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         out.extend_from_slice(self.address.as_slice());
         out.push(self.topics.len() as u8);
         for t in &self.topics {
@@ -621,7 +622,7 @@ impl Encode for LogItem {
 pub struct SlotRef(pub Address, pub U256);
 
 impl Encode for SlotRef {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         out.extend_from_slice(self.0.as_slice());
         put_u256(out, &self.1);
     }
@@ -698,7 +699,7 @@ impl BlockHashes {
 }
 
 impl Encode for BlockCtx {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         for v in [self.number, self.timestamp, self.gas_limit, self.basefee] {
             put_u64(out, v);
         }
@@ -717,7 +718,7 @@ impl Encode for BlockCtx {
             BlockHashes::State => out.push(1),
             BlockHashes::Tree(t) => {
                 out.push(0);
-                out.extend_from_slice(t.root().as_slice());
+                out.extend_from_slice(t.root(m).as_slice());
             }
         }
     }
@@ -733,7 +734,7 @@ pub struct AccessItem {
 }
 
 impl Encode for AccessItem {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         out.extend_from_slice(self.address.as_slice());
         match self.slot {
             Some(s) => {
@@ -792,7 +793,7 @@ pub struct TxCtx {
 }
 
 impl Encode for TxCtx {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
         out.push(self.tx_type);
         out.extend_from_slice(self.hash.as_slice());
         out.extend_from_slice(self.sender.as_slice());
@@ -804,7 +805,7 @@ impl Encode for TxCtx {
             None => out.push(0),
         }
         put_u256(out, &self.value);
-        self.data.encode(out);
+        self.data.encode(out, m);
         put_u64(out, self.data_zeros);
         put_u64(out, self.gas_limit);
         out.extend_from_slice(&self.max_fee.to_be_bytes());
@@ -813,7 +814,7 @@ impl Encode for TxCtx {
         put_u64(out, self.nonce);
         out.push(self.chain_id.is_some() as u8);
         put_u64(out, self.chain_id.unwrap_or_default());
-        out.extend_from_slice(self.access.root().as_slice());
+        out.extend_from_slice(self.access.root(m).as_slice());
         put_u64(out, self.access_len);
         put_u64(out, self.access_addresses);
         out.push(self.mint.is_some() as u8);
@@ -845,7 +846,7 @@ pub struct BlockAcc {
 }
 
 impl Encode for BlockAcc {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         put_u64(out, self.next);
         put_u64(out, self.gas_used);
         out.extend_from_slice(self.bloom.as_slice());
@@ -896,7 +897,7 @@ pub enum Phase {
 }
 
 impl Encode for Phase {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>, _: &mut Meter) {
         match self {
             Phase::NextTx => out.push(0),
             Phase::Begin => out.push(1),
@@ -988,9 +989,9 @@ pub enum Access {
     },
 }
 
-/// How a machine reads and writes its trees.
+/// Where a machine's reads and writes of its trees come from.
 #[derive(Debug, Clone, Default)]
-pub enum Io {
+pub enum IoMode {
     /// The prover's full state; recording the accesses of the step being witnessed.
     Full {
         /// The accesses so far, when recording.
@@ -1001,6 +1002,30 @@ pub enum Io {
     /// The default: full, not recording.
     #[default]
     Plain,
+}
+
+/// How a machine reads and writes its trees ([`crate::io`]; not committed): the mode, the
+/// meter every hash of a step reports to, and the generation of the step being taken,
+/// which the word trees a step builds carry ([`crate::words::WordTree::born`]) so that
+/// opening them in that step is no witness access (the witness builds them too).
+#[derive(Debug, Clone, Default)]
+pub struct Io {
+    /// Full (recording or not) or a witness.
+    pub mode: IoMode,
+    /// What the steps taken so far cost on L1 ([`crate::meter`]): the reference step
+    /// runs a witness with a fresh one; a prover's machine accumulates its own (its
+    /// bound hits, say, over a block).
+    pub meter: Meter,
+    /// The step being taken: [`Machine::step`] counts it up before each step. Trees
+    /// made outside any step carry 0, which no step has.
+    pub generation: u64,
+}
+
+impl Io {
+    /// A witness's: its step's accesses, in order.
+    pub fn witness(accesses: VecDeque<Access>) -> Self {
+        Io { mode: IoMode::Witness(accesses), meter: Meter::default(), generation: 0 }
+    }
 }
 
 // ---- the machine -------------------------------------------------------------------
@@ -1083,42 +1108,49 @@ impl Machine {
             destructed: HashStack::default(),
             created_slots: HashStack::default(),
             phase: Phase::NextTx,
-            io: Io::Plain,
+            io: Io::default(),
             outcomes: Vec::new(),
         }
     }
 
     /// The commitment (docs/fault-vm.md, "Commitment"): keccak256 of the tag and every
-    /// part's encoding, trees as their roots.
+    /// part's encoding, trees as their roots. Not counted: [`Machine::commitment_metered`]
+    /// is.
     pub fn commitment(&self) -> Result<B256, StepError> {
+        self.commitment_metered(&mut Meter::default())
+    }
+
+    /// [`Machine::commitment`], counted by `m` (the roots the encoding computes and the
+    /// hash of it).
+    pub fn commitment_metered(&self, m: &mut Meter) -> Result<B256, StepError> {
         let mut out = Vec::with_capacity(2048);
         out.extend_from_slice(COMMITMENT_TAG);
-        self.block.encode(&mut out);
-        self.inputs.encode(&mut out);
-        self.acc.encode(&mut out);
+        self.block.encode(&mut out, m);
+        self.inputs.encode(&mut out, m);
+        self.acc.encode(&mut out, m);
         match &self.tx {
             Some(t) => {
                 out.push(1);
-                t.encode(&mut out);
+                t.encode(&mut out, m);
             }
             None => out.push(0),
         }
         out.extend_from_slice(self.world.root()?.as_slice());
         out.extend_from_slice(self.substate.root()?.as_slice());
-        self.frames.encode(&mut out);
+        self.frames.encode(&mut out, m);
         match &self.top {
             Some(f) => {
                 out.push(1);
-                f.encode(&mut out);
+                f.encode(&mut out, m);
             }
             None => out.push(0),
         }
-        self.journal.encode(&mut out);
-        self.logs.encode(&mut out);
-        self.destructed.encode(&mut out);
-        self.created_slots.encode(&mut out);
-        self.phase.encode(&mut out);
-        Ok(crate::meter::keccak(&out))
+        self.journal.encode(&mut out, m);
+        self.logs.encode(&mut out, m);
+        self.destructed.encode(&mut out, m);
+        self.created_slots.encode(&mut out, m);
+        self.phase.encode(&mut out, m);
+        Ok(m.keccak(&out))
     }
 
     /// Whether the block has ended.
@@ -1144,6 +1176,27 @@ impl Machine {
         self.logs.mark();
         self.destructed.mark();
         self.created_slots.mark();
+    }
+
+    /// What the machine's witness stacks' pushes and pops did since the last call (the
+    /// chain hashes, the carried items popped), and restarts their tallies: those of every
+    /// stack, the EVM stacks of the running frame and of the frames suspended in the step
+    /// (a call pops its arguments, then suspends the caller) included. No step drops a
+    /// stack it pushed to or popped from.
+    pub fn take_tallies(&mut self) -> Tally {
+        let mut t = self.frames.take_tally();
+        if let HashStack::Witness { top, .. } = &mut self.frames {
+            for (_, f) in top.iter_mut() {
+                t.add(&f.stack.take_tally());
+            }
+        }
+        if let Some(f) = self.top.as_mut() {
+            t.add(&f.stack.take_tally());
+        }
+        for s in [self.journal.take_tally(), self.logs.take_tally(), self.destructed.take_tally(), self.created_slots.take_tally()] {
+            t.add(&s);
+        }
+        t
     }
 
     /// This state as the witness of a step that consumed, from each stack, the items
@@ -1180,7 +1233,7 @@ impl Machine {
             destructed: self.destructed.to_witness(carry.destructed),
             created_slots: self.created_slots.to_witness(carry.created_slots),
             phase: self.phase.clone(),
-            io: Io::Witness(accesses.into()),
+            io: Io::witness(accesses.into()),
             outcomes: Vec::new(),
         })
     }

@@ -1,11 +1,18 @@
-//! Counts of what checking a step costs on L1 (docs/fault-vm.md, "Bounds"): keccak256
-//! calls and the bytes they hash, keccak-f permutations of an incremental hash, and the gas
-//! of precompiles the step calls. [`measure`] runs a closure with fresh counts, so the
-//! reference `step` on a witness is measured exactly as the L1 verifier would run it.
+//! What checking a step costs on L1 (docs/fault-vm.md, "Bounds"): keccak256 calls and the
+//! bytes they hash, keccak-f permutations of an incremental hash, the gas of precompiles
+//! the step calls and the code bytes it chunks, with which precompile call (if any) failed
+//! only because of the L2's bounds.
+//!
+//! A [`Meter`] is plain state, passed explicitly: a machine carries one in its
+//! [`Io`](crate::machine::Io) (not committed), every hash site of a step reports to it,
+//! and a function that hashes outside the machine takes it as `&mut Meter`. The reference
+//! `step_metered(pre, witness, &mut meter)` ([`crate::step::step_metered`]) measures a
+//! step exactly as the L1 verifier would run it; `step` uses a throwaway meter.
 
-use std::cell::Cell;
+use crate::encode::Encode;
+use alloy_primitives::B256;
 
-/// What a measured closure did.
+/// What a metered run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// keccak256 calls.
@@ -20,71 +27,75 @@ pub struct Counts {
     pub analysed_bytes: u64,
 }
 
-thread_local! {
-    static COUNTS: Cell<Counts> = const { Cell::new(Counts { hashes: 0, hashed_bytes: 0, permutations: 0, precompile_gas: 0, analysed_bytes: 0 }) };
+/// The counts of a run and the precompile call that hit the L2's bounds. A fresh meter
+/// ([`Meter::default`]) counts nothing yet; one whose counts nobody reads is the no-op.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Meter {
+    counts: Counts,
+    bound_hit: Option<u8>,
 }
 
-fn bump(f: impl FnOnce(&mut Counts)) {
-    COUNTS.with(|c| {
-        let mut v = c.get();
-        f(&mut v);
-        c.set(v);
-    });
-}
+impl Meter {
+    /// What was counted.
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
 
-/// Records one keccak256 call over `bytes` bytes.
-pub fn hashed(bytes: usize) {
-    bump(|c| {
-        c.hashes += 1;
-        c.hashed_bytes += bytes as u64;
-    });
-}
+    /// The precompile whose call last failed because of the L2's bounds (not of its own),
+    /// if any.
+    pub fn bound_hit(&self) -> Option<u8> {
+        self.bound_hit
+    }
 
-/// Records `n` keccak-f permutations.
-pub fn permuted(n: u64) {
-    bump(|c| c.permutations += n);
-}
+    /// keccak256 of `data`, counted.
+    pub fn keccak(&mut self, data: &[u8]) -> B256 {
+        self.hashed(data.len());
+        alloy_primitives::keccak256(data)
+    }
 
-/// Records a precompile call costing `gas`.
-pub fn precompile(gas: u64) {
-    bump(|c| c.precompile_gas += gas);
-}
+    /// keccak256 of `x`'s encoding, counted (with what encoding it hashed: the roots of
+    /// the trees it holds).
+    pub fn hash<T: Encode + ?Sized>(&mut self, x: &T) -> B256 {
+        let mut v = Vec::new();
+        x.encode(&mut v, self);
+        self.keccak(&v)
+    }
 
-/// Records a scan of `n` code bytes.
-pub fn analysed(n: usize) {
-    bump(|c| c.analysed_bytes += n as u64);
-}
+    /// Records one keccak256 call over `bytes` bytes (one the caller makes itself).
+    pub fn hashed(&mut self, bytes: usize) {
+        self.counts.hashes += 1;
+        self.counts.hashed_bytes += bytes as u64;
+    }
 
-thread_local! {
-    static BOUND_HIT: Cell<Option<u8>> = const { Cell::new(None) };
-}
+    /// Records `n` keccak-f permutations.
+    pub fn permuted(&mut self, n: u64) {
+        self.counts.permutations += n;
+    }
 
-/// Records that a call of precompile `id` failed because of the L2's bounds (not of its
-/// own).
-pub fn hit_bound(id: u8) {
-    BOUND_HIT.with(|b| b.set(Some(id)));
-}
+    /// Records a precompile call costing `gas`.
+    pub fn precompile(&mut self, gas: u64) {
+        self.counts.precompile_gas += gas;
+    }
 
-/// The precompile whose call hit the L2's bounds since [`clear_bound_hit`], if any.
-pub fn bound_hit() -> Option<u8> {
-    BOUND_HIT.with(|b| b.get())
-}
+    /// Records a scan of `n` code bytes.
+    pub fn analysed(&mut self, n: usize) {
+        self.counts.analysed_bytes += n as u64;
+    }
 
-/// Forgets earlier [`hit_bound`] calls.
-pub fn clear_bound_hit() {
-    BOUND_HIT.with(|b| b.set(None));
-}
+    /// Records that a call of precompile `id` failed because of the L2's bounds (not of
+    /// its own).
+    pub fn hit_bound(&mut self, id: u8) {
+        self.bound_hit = Some(id);
+    }
 
-/// Runs `f` and returns its result with what it counted.
-pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Counts) {
-    let before = COUNTS.with(|c| c.replace(Counts::default()));
-    let out = f();
-    let counted = COUNTS.with(|c| c.replace(before));
-    (out, counted)
-}
-
-/// keccak256 of `data`, counted.
-pub fn keccak(data: &[u8]) -> alloy_primitives::B256 {
-    hashed(data.len());
-    alloy_primitives::keccak256(data)
+    /// Adds what `other` counted (a later bound hit replaces an earlier one).
+    pub fn add(&mut self, other: &Meter) {
+        let (c, o) = (&mut self.counts, other.counts);
+        c.hashes += o.hashes;
+        c.hashed_bytes += o.hashed_bytes;
+        c.permutations += o.permutations;
+        c.precompile_gas += o.precompile_gas;
+        c.analysed_bytes += o.analysed_bytes;
+        self.bound_hit = other.bound_hit.or(self.bound_hit);
+    }
 }

@@ -3,6 +3,7 @@
 //! over several steps. The L1 verifier runs keccak-f[1600] for these (the EVM's KECCAK256
 //! opcode cannot resume a sponge); ranges short enough for one step use the opcode.
 
+use crate::meter::Meter;
 use alloy_primitives::B256;
 
 /// keccak256's rate: bytes absorbed per permutation.
@@ -13,32 +14,34 @@ pub const RATE: usize = 136;
 pub struct Sponge(pub [u64; 25]);
 
 impl Sponge {
-    fn absorb_block(&mut self, block: &[u8]) {
+    fn absorb_block(&mut self, block: &[u8], m: &mut Meter) {
         for (i, lane) in block.chunks_exact(8).enumerate() {
             self.0[i] ^= u64::from_le_bytes(lane.try_into().expect("8-byte lane"));
         }
         keccak::f1600(&mut self.0);
-        crate::meter::permuted(1);
+        m.permuted(1);
     }
 
-    /// Absorbs whole blocks (`data.len()` a multiple of [`RATE`]).
-    pub fn absorb(&mut self, data: &[u8]) {
+    /// Absorbs whole blocks (`data.len()` a multiple of [`RATE`]; `m` counts the
+    /// permutations).
+    pub fn absorb(&mut self, data: &[u8], m: &mut Meter) {
         debug_assert!(data.len().is_multiple_of(RATE));
         for block in data.chunks_exact(RATE) {
-            self.absorb_block(block);
+            self.absorb_block(block, m);
         }
     }
 
-    /// Absorbs the last bytes (any length), pads and returns the hash.
-    pub fn finish(mut self, tail: &[u8]) -> B256 {
+    /// Absorbs the last bytes (any length), pads and returns the hash (`m` counts the
+    /// permutations).
+    pub fn finish(mut self, tail: &[u8], m: &mut Meter) -> B256 {
         let full = tail.len() / RATE * RATE;
-        self.absorb(&tail[..full]);
+        self.absorb(&tail[..full], m);
         let mut block = [0u8; RATE];
         let rest = &tail[full..];
         block[..rest.len()].copy_from_slice(rest);
         block[rest.len()] ^= 0x01;
         block[RATE - 1] ^= 0x80;
-        self.absorb_block(&block);
+        self.absorb_block(&block, m);
         let mut out = [0u8; 32];
         for (i, lane) in self.0[..4].iter().enumerate() {
             out[8 * i..8 * i + 8].copy_from_slice(&lane.to_le_bytes());
@@ -66,8 +69,9 @@ pub struct Absorber {
 }
 
 impl Absorber {
-    /// Takes `data`: whole blocks are absorbed, the rest is kept.
-    pub fn update(&mut self, data: &[u8]) {
+    /// Takes `data`: whole blocks are absorbed, the rest is kept (`m` counts the
+    /// permutations).
+    pub fn update(&mut self, data: &[u8], m: &mut Meter) {
         let mut data = data;
         if !self.buf.is_empty() {
             let n = (RATE - self.buf.len()).min(data.len());
@@ -77,16 +81,16 @@ impl Absorber {
                 return;
             }
             let block = std::mem::take(&mut self.buf);
-            self.sponge.absorb(&block);
+            self.sponge.absorb(&block, m);
         }
         let whole = data.len() / RATE * RATE;
-        self.sponge.absorb(&data[..whole]);
+        self.sponge.absorb(&data[..whole], m);
         self.buf = data[whole..].to_vec();
     }
 
-    /// The keccak256 of everything taken.
-    pub fn finish(&self) -> B256 {
-        self.sponge.finish(&self.buf)
+    /// The keccak256 of everything taken (`m` counts the permutations).
+    pub fn finish(&self, m: &mut Meter) -> B256 {
+        self.sponge.finish(&self.buf, m)
     }
 
     /// The encoding: the lanes, the count of kept bytes (a byte), the kept bytes.
@@ -110,10 +114,10 @@ mod tests {
             let mut at = 0;
             // In steps of 2 blocks, the rest at the end.
             while data.len() - at > 2 * RATE {
-                s.absorb(&data[at..at + 2 * RATE]);
+                s.absorb(&data[at..at + 2 * RATE], &mut Meter::default());
                 at += 2 * RATE;
             }
-            assert_eq!(s.finish(&data[at..]), keccak256(&data), "len {len}");
+            assert_eq!(s.finish(&data[at..], &mut Meter::default()), keccak256(&data), "len {len}");
         }
     }
 
@@ -123,11 +127,11 @@ mod tests {
         for piece in [1usize, 31, 135, 136, 137, 744, 4352] {
             let mut a = Absorber::default();
             for c in data.chunks(piece) {
-                a.update(c);
+                a.update(c, &mut Meter::default());
                 assert!(a.buf.len() < RATE);
             }
-            assert_eq!(a.finish(), keccak256(&data), "pieces of {piece}");
+            assert_eq!(a.finish(&mut Meter::default()), keccak256(&data), "pieces of {piece}");
         }
-        assert_eq!(Absorber::default().finish(), keccak256([]));
+        assert_eq!(Absorber::default().finish(&mut Meter::default()), keccak256([]));
     }
 }

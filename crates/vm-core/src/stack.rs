@@ -6,34 +6,41 @@
 //!
 //! A full stack (the prover's) holds every item and hashes lazily: pushes and pops cost
 //! nothing until a head is asked for, then the missing prefix hashes are computed once.
-//! A witness stack holds the head, the length and the items the step will pop.
+//! A witness stack holds the head, the length and the items the step will pop. It keeps
+//! a [`Tally`] of what its own pushes and pops did (the chain hashes, the carried items
+//! popped), which the step collects from the machine's stacks (`Machine::take_tallies`):
+//! so a push or a pop takes no meter.
 
-use crate::{encode::Encode, error::StepError};
+use crate::{encode::Encode, error::StepError, meter::Meter};
 use alloy_primitives::B256;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
-thread_local! {
-    static CARRIED_POPS: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Carried witness items popped on this thread since [`reset_carried_pops`]: the
-/// reference step requires it to equal the number of items the witness carries, so a
-/// witness cannot carry an item its step does not pop (docs/fault-vm.md, "Witness").
-pub(crate) fn carried_pops() -> u64 {
-    CARRIED_POPS.with(|c| c.get())
-}
-
-/// Restarts [`carried_pops`].
-pub(crate) fn reset_carried_pops() {
-    CARRIED_POPS.with(|c| c.set(0));
-}
-
-/// `keccak256(below ‖ encode(item))`.
-pub fn chain<T: Encode>(below: &B256, item: &T) -> B256 {
+/// `keccak256(below ‖ encode(item))`, counted by `m`.
+pub fn chain<T: Encode>(below: &B256, item: &T, m: &mut Meter) -> B256 {
     let mut v = Vec::with_capacity(96);
     v.extend_from_slice(below.as_slice());
-    item.encode(&mut v);
-    crate::meter::keccak(&v)
+    item.encode(&mut v, m);
+    m.keccak(&v)
+}
+
+/// What a witness stack's pushes and pops did since [`HashStack::take_tally`] (not
+/// committed, not encoded, not compared).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Carried items popped: the reference step requires the sum over the machine's
+    /// stacks to equal the items its witness carries, so a witness cannot carry an item
+    /// its step does not pop (docs/fault-vm.md, "Witness").
+    pub carried_pops: u64,
+    /// The chain hashes of the pushes and pops (an item's encoding included).
+    pub meter: Meter,
+}
+
+impl Tally {
+    /// Adds `other`.
+    pub fn add(&mut self, other: &Tally) {
+        self.carried_pops += other.carried_pops;
+        self.meter.add(&other.meter);
+    }
 }
 
 /// A hash-chained stack.
@@ -61,6 +68,8 @@ pub enum HashStack<T> {
         top: Vec<(B256, T)>,
         /// How many of `top`'s bottom items came with the witness and are not popped yet.
         carried: usize,
+        /// What its pushes and pops did since [`HashStack::take_tally`].
+        tally: Tally,
     },
 }
 
@@ -81,7 +90,7 @@ impl<T: Encode + Clone> HashStack<T> {
     /// chain value below it.
     pub fn witness(head: B256, len: u64, top: Vec<(B256, T)>) -> Self {
         let carried = top.len();
-        HashStack::Witness { head, len, top, carried }
+        HashStack::Witness { head, len, top, carried, tally: Tally::default() }
     }
 
     /// Items a witness stack carries and its step has not popped (0 for a full stack).
@@ -113,7 +122,7 @@ impl<T: Encode + Clone> HashStack<T> {
         self.len() == 0
     }
 
-    fn prefix(items: &[T], heads: &RefCell<Vec<B256>>, n: usize) -> B256 {
+    fn prefix(items: &[T], heads: &RefCell<Vec<B256>>, n: usize, m: &mut Meter) -> B256 {
         if n == 0 {
             return B256::ZERO;
         }
@@ -121,15 +130,16 @@ impl<T: Encode + Clone> HashStack<T> {
         while h.len() < n {
             let below = h.last().copied().unwrap_or_default();
             let i = h.len();
-            h.push(chain(&below, &items[i]));
+            h.push(chain(&below, &items[i], m));
         }
         h[n - 1]
     }
 
-    /// The chain value over every item.
-    pub fn head(&self) -> B256 {
+    /// The chain value over every item (a full stack hashes what it has not yet: `m`
+    /// counts it).
+    pub fn head(&self, m: &mut Meter) -> B256 {
         match self {
-            HashStack::Full { items, heads, .. } => Self::prefix(items, heads, items.len()),
+            HashStack::Full { items, heads, .. } => Self::prefix(items, heads, items.len(), m),
             HashStack::Witness { head, .. } => *head,
         }
     }
@@ -138,9 +148,9 @@ impl<T: Encode + Clone> HashStack<T> {
     pub fn push(&mut self, item: T) {
         match self {
             HashStack::Full { items, .. } => items.push(item),
-            HashStack::Witness { head, len, top, .. } => {
+            HashStack::Witness { head, len, top, tally, .. } => {
                 let below = *head;
-                *head = chain(&below, &item);
+                *head = chain(&below, &item, &mut tally.meter);
                 *len += 1;
                 top.push((below, item));
             }
@@ -156,18 +166,18 @@ impl<T: Encode + Clone> HashStack<T> {
                 *floor = (*floor).min(items.len());
                 Ok(item)
             }
-            HashStack::Witness { head, len, top, carried } => {
+            HashStack::Witness { head, len, top, carried, tally } => {
                 if *len == 0 {
                     return Err(StepError::Inconsistent("pop of an empty hash stack"));
                 }
                 let from_witness = top.len() == *carried;
                 let (below, item) = top.pop().ok_or_else(|| StepError::Missing("the top item of a hash stack".into()))?;
-                if chain(&below, &item) != *head {
+                if chain(&below, &item, &mut tally.meter) != *head {
                     return Err(StepError::Missing("an item matching the hash chain".into()));
                 }
                 if from_witness {
                     *carried -= 1;
-                    CARRIED_POPS.with(|c| c.set(c.get() + 1));
+                    tally.carried_pops += 1;
                 }
                 *head = below;
                 *len -= 1;
@@ -194,7 +204,7 @@ impl<T: Encode + Clone> HashStack<T> {
                 items.clear();
                 heads.get_mut().clear();
             }
-            HashStack::Witness { head, len, top, carried } => {
+            HashStack::Witness { head, len, top, carried, .. } => {
                 *head = B256::ZERO;
                 *len = 0;
                 top.clear();
@@ -218,19 +228,30 @@ impl<T: Encode + Clone> HashStack<T> {
         }
     }
 
-    /// This stack as a witness carrying its top `carry` items.
+    /// This stack as a witness carrying its top `carry` items (the prover's: what a full
+    /// stack hashes for it is not counted).
     pub fn to_witness(&self, carry: usize) -> Self {
+        let m = &mut Meter::default();
         match self {
             HashStack::Full { items, heads, .. } => {
                 let n = items.len();
                 let from = n.saturating_sub(carry);
-                let top = (from..n).map(|i| (Self::prefix(items, heads, i), items[i].clone())).collect();
-                Self::witness(self.head(), n as u64, top)
+                let top = (from..n).map(|i| (Self::prefix(items, heads, i, m), items[i].clone())).collect();
+                Self::witness(self.head(m), n as u64, top)
             }
             HashStack::Witness { head, len, top, .. } => {
                 let from = top.len().saturating_sub(carry);
                 Self::witness(*head, *len, top[from..].to_vec())
             }
+        }
+    }
+
+    /// What a witness stack's pushes and pops did since the last call (nothing for a full
+    /// stack, whose pushes and pops hash nothing), and restarts the tally.
+    pub fn take_tally(&mut self) -> Tally {
+        match self {
+            HashStack::Full { .. } => Tally::default(),
+            HashStack::Witness { tally, .. } => std::mem::take(tally),
         }
     }
 
@@ -245,8 +266,8 @@ impl<T: Encode + Clone> HashStack<T> {
 
 impl<T: Encode + Clone> Encode for HashStack<T> {
     /// The commitment covers the chain and the length only.
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.head().as_slice());
+    fn encode(&self, out: &mut Vec<u8>, m: &mut Meter) {
+        out.extend_from_slice(self.head(m).as_slice());
         out.extend_from_slice(&self.len().to_be_bytes());
     }
 }
@@ -255,7 +276,7 @@ impl<T: PartialEq> PartialEq for HashStack<T> {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
             (HashStack::Full { items: a, .. }, HashStack::Full { items: b, .. }) => a == b,
-            (HashStack::Witness { head: h1, len: l1, top: t1, carried: c1 }, HashStack::Witness { head: h2, len: l2, top: t2, carried: c2 }) => {
+            (HashStack::Witness { head: h1, len: l1, top: t1, carried: c1, .. }, HashStack::Witness { head: h2, len: l2, top: t2, carried: c2, .. }) => {
                 h1 == h2 && l1 == l2 && t1 == t2 && c1 == c2
             }
             _ => false,
@@ -273,13 +294,13 @@ mod tests {
     fn full_and_witness_stacks_agree() {
         let mut full = HashStack::from_items((1..=5u64).map(U256::from).collect());
         let mut w = full.to_witness(2);
-        assert_eq!(full.head(), w.head());
+        assert_eq!(full.head(&mut Meter::default()), w.head(&mut Meter::default()));
         for s in [&mut full, &mut w] {
             let a = s.pop().unwrap();
             let b = s.pop().unwrap();
             s.push(a + b);
         }
-        assert_eq!(full.head(), w.head());
+        assert_eq!(full.head(&mut Meter::default()), w.head(&mut Meter::default()));
         assert_eq!(full.len(), 4);
         // The witness carried two items: a third pop is missing, not wrong.
         let mut w2 = w.clone();

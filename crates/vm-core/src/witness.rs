@@ -32,9 +32,10 @@ use crate::{
     error::StepError,
     inputs::{BatchSource, ChunkCursor, DepositSource, Entry, EntryStage, GivenInputs, L1Inputs},
     machine::{
-        Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, LogItem, Machine, Pending, Phase, Slice, SlotRef,
-        Source, Status, Substate, Tree, TxCtx, Undo,
+        Access, AfterHash, BlockAcc, BlockCtx, BlockHashes, Frame, FrameCode, FrameKind, Halt, Inputs, Io, IoMode, LogItem, Machine, Pending, Phase, Slice,
+        SlotRef, Source, Status, Substate, Tree, TxCtx, Undo,
     },
+    meter::Meter,
     sponge::{Absorber, Sponge},
     stack::HashStack,
     words::{sibling_heights, zero_hash, RangeProof},
@@ -288,7 +289,8 @@ pub(crate) fn decode_tx_ctx(bytes: &[u8]) -> Result<TxCtx, StepError> {
     let tx = tx_ctx(&mut r)?;
     r.finish("a transaction context")?;
     let mut again = Vec::with_capacity(bytes.len());
-    tx.encode(&mut again);
+    // Its trees are roots: re-encoding hashes nothing.
+    tx.encode(&mut again, &mut Meter::default());
     if again != bytes {
         return Err(malformed("a transaction context that is not canonical (a field behind a clear flag is not zero)"));
     }
@@ -541,7 +543,7 @@ fn carry<T: Encode + Clone>(
         let below = r.b256(what)?;
         top.push((below, item(r)?));
     }
-    *s = HashStack::witness(s.head(), s.len(), top);
+    *s = HashStack::witness(s.head(&mut Meter::default()), s.len(), top);
     Ok(())
 }
 
@@ -694,32 +696,34 @@ fn put_stack<T: Encode + Clone>(out: &mut Vec<u8>, s: &HashStack<T>) -> Result<(
     if !matches!(s, HashStack::Witness { .. }) {
         return Err(StepError::Inconsistent("a witness holds every hash stack as a witness stack"));
     }
-    s.encode(out);
+    s.encode(out, &mut Meter::default());
     let items = s.carried_items();
     let n = u16::try_from(items.len()).map_err(|_| StepError::Inconsistent("a witness stack carrying over 65,535 items"))?;
     out.extend_from_slice(&n.to_be_bytes());
     for (below, item) in items {
         out.extend_from_slice(below.as_slice());
-        item.encode(out);
+        item.encode(out, &mut Meter::default());
     }
     Ok(())
 }
 
 /// The witness bytes of `w`, a witness machine (every tree a root, every stack a witness
-/// stack carrying what its step pops, [`Io::Witness`] holding the step's accesses): the
+/// stack carrying what its step pops, [`IoMode::Witness`] holding the step's accesses): the
 /// canonical encoding [`decode`] reads back.
 pub fn encode(w: &Machine) -> Result<Vec<u8>, StepError> {
-    let Io::Witness(accesses) = &w.io else {
+    let IoMode::Witness(accesses) = &w.io.mode else {
         return Err(StepError::Inconsistent("encode() takes a witness machine"));
     };
+    // The prover's: every tree is a root, and nothing is counted.
+    let m = &mut Meter::default();
     let mut out = Vec::with_capacity(2048);
-    w.block.encode(&mut out);
-    w.inputs.encode(&mut out);
-    w.acc.encode(&mut out);
+    w.block.encode(&mut out, m);
+    w.inputs.encode(&mut out, m);
+    w.acc.encode(&mut out, m);
     match &w.tx {
         Some(t) => {
             out.push(1);
-            t.encode(&mut out);
+            t.encode(&mut out, m);
         }
         None => out.push(0),
     }
@@ -729,7 +733,7 @@ pub fn encode(w: &Machine) -> Result<Vec<u8>, StepError> {
     match &w.top {
         Some(f) => {
             out.push(1);
-            f.encode(&mut out);
+            f.encode(&mut out, m);
             let mut items = Vec::new();
             put_stack(&mut items, &f.stack)?;
             // The frame's encoding holds its stack's header; only the items follow it.
@@ -741,7 +745,7 @@ pub fn encode(w: &Machine) -> Result<Vec<u8>, StepError> {
     put_stack(&mut out, &w.logs)?;
     put_stack(&mut out, &w.destructed)?;
     put_stack(&mut out, &w.created_slots)?;
-    w.phase.encode(&mut out);
+    w.phase.encode(&mut out, m);
     let n = u16::try_from(accesses.len()).map_err(|_| StepError::Inconsistent("a witness of over 65,535 accesses"))?;
     out.extend_from_slice(&n.to_be_bytes());
     for a in accesses {
@@ -812,7 +816,7 @@ fn read(bytes: &[u8]) -> Result<(Machine, Layout), StepError> {
         destructed,
         created_slots,
         phase,
-        io: Io::Witness(accesses),
+        io: Io::witness(accesses),
         outcomes: Vec::new(),
     };
     Ok((m, Layout { tx_flag, access_count, accesses: spans }))
@@ -820,7 +824,7 @@ fn read(bytes: &[u8]) -> Result<(Machine, Layout), StepError> {
 
 /// Decodes witness bytes into the witness machine the reference step runs: every tree a
 /// root, every stack a witness stack, no prover-only field (no inputs list, no
-/// access-list items, no log data), [`Io::Witness`] holding the accesses. Refuses
+/// access-list items, no log data), [`IoMode::Witness`] holding the accesses. Refuses
 /// ([`StepError::Malformed`]) anything but the one canonical encoding.
 pub fn decode(bytes: &[u8]) -> Result<Machine, StepError> {
     let (m, _) = read(bytes)?;

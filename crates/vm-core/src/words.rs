@@ -10,6 +10,7 @@
 //! siblings the range's boundary needs; a sibling that is an all-zero subtree is left out
 //! (one flag byte), which is what keeps proofs short.
 
+use crate::meter::Meter;
 use alloy_primitives::{keccak256, B256};
 use std::{cell::RefCell, sync::OnceLock};
 
@@ -28,13 +29,18 @@ pub fn zero_hash(h: usize) -> B256 {
     })[h]
 }
 
-/// `keccak256(left ‖ right)`.
+/// `keccak256(left ‖ right)` (not counted: [`metered_node`] is).
 pub fn node(l: &B256, r: &B256) -> B256 {
     let mut buf = [0u8; 64];
     buf[..32].copy_from_slice(l.as_slice());
     buf[32..].copy_from_slice(r.as_slice());
-    crate::meter::hashed(64);
     keccak256(buf)
+}
+
+/// [`node`], counted by `m`.
+pub fn metered_node(l: &B256, r: &B256, m: &mut Meter) -> B256 {
+    m.hashed(64);
+    node(l, r)
 }
 
 /// The root of the empty buffer.
@@ -93,8 +99,8 @@ pub enum RangeError {
 
 /// The root of a tree whose words `first ..` are `words`, given the siblings of the
 /// range's boundary. The same siblings give the root before and after a write to the
-/// range, which is how a step both checks and updates a buffer.
-pub fn range_root(first: u64, words: &[B256], proof: &RangeProof) -> Result<B256, RangeError> {
+/// range, which is how a step both checks and updates a buffer. `m` counts the nodes.
+pub fn range_root(first: u64, words: &[B256], proof: &RangeProof, m: &mut Meter) -> Result<B256, RangeError> {
     let count = words.len();
     let end = first.checked_add(count as u64);
     if count == 0 || end.is_none_or(|e| e > 1u64 << DEPTH) {
@@ -118,7 +124,7 @@ pub fn range_root(first: u64, words: &[B256], proof: &RangeProof) -> Result<B256
         if hi.is_multiple_of(2) {
             level.push(take(h)?);
         }
-        level = level.chunks(2).map(|c| node(&c[0], &c[1])).collect();
+        level = level.chunks(2).map(|c| metered_node(&c[0], &c[1], m)).collect();
         lo /= 2;
     }
     if sib.next().is_some() {
@@ -146,9 +152,9 @@ pub fn words_of(bytes: &[u8]) -> Vec<B256> {
 pub struct WordTree {
     /// The bytes, a multiple of 32 long.
     bytes: Vec<u8>,
-    /// The recording epoch the tree was made in ([`epoch`]): a tree made during the step
-    /// being recorded exists in the witness too (the step builds it), so its reads are not
-    /// witness accesses.
+    /// The generation of the step that made the tree ([`crate::machine::Io::generation`];
+    /// 0: made outside any step): a tree made during the step being recorded exists in
+    /// the witness too (the step builds it), so its reads are not witness accesses.
     born: u64,
     /// `levels[h - 1][i]`: hash of the height-`h` node `i`, for heights up to the one
     /// whose single node covers every word; `None` until computed.
@@ -163,23 +169,9 @@ struct Levels {
     root: Option<B256>,
 }
 
-thread_local! {
-    static EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
-
-/// The current recording epoch.
-pub fn epoch() -> u64 {
-    EPOCH.with(|e| e.get())
-}
-
-/// Starts a new recording epoch: trees made from now on are the step's own.
-pub fn next_epoch() {
-    EPOCH.with(|e| e.set(e.get() + 1));
-}
-
 impl Default for WordTree {
     fn default() -> Self {
-        Self { bytes: Vec::new(), born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: Vec::new(), born: 0, cache: RefCell::new(None) }
     }
 }
 
@@ -201,17 +193,24 @@ impl WordTree {
     pub fn from_bytes(bytes: &[u8]) -> Self {
         let mut b = bytes.to_vec();
         b.resize(bytes.len().div_ceil(32) * 32, 0);
-        Self { bytes: b, born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: b, born: 0, cache: RefCell::new(None) }
     }
 
     /// A tree over these words.
     pub fn from_words(words: &[B256]) -> Self {
-        Self { bytes: words.iter().flat_map(|w| w.0).collect(), born: epoch(), cache: RefCell::new(None) }
+        Self { bytes: words.iter().flat_map(|w| w.0).collect(), born: 0, cache: RefCell::new(None) }
     }
 
-    /// Whether the tree was made in the current recording epoch.
-    pub fn is_new(&self) -> bool {
-        self.born == epoch()
+    /// The same tree, made by the step of generation `generation`
+    /// ([`crate::machine::Io::new_tree`]).
+    pub fn made_in(mut self, generation: u64) -> Self {
+        self.born = generation;
+        self
+    }
+
+    /// The generation of the step that made the tree (0: outside any step).
+    pub fn born(&self) -> u64 {
+        self.born
     }
 
     /// The bytes held (words past them are zero).
@@ -271,8 +270,8 @@ impl WordTree {
         self.bytes.get(i * 32..i * 32 + 32).map(B256::from_slice).unwrap_or_default()
     }
 
-    /// Brings the cached hashes up to date.
-    fn refresh(&self) {
+    /// Brings the cached hashes up to date (`m` counts the nodes hashed).
+    fn refresh(&self, m: &mut Meter) {
         let mut cache = self.cache.borrow_mut();
         let words = self.bytes.len() / 32;
         let top = Self::top_height(words);
@@ -296,7 +295,7 @@ impl WordTree {
                             let b = &below[h - 2];
                             (b[2 * i], b[2 * i + 1])
                         };
-                        level[i] = node(&l, &r);
+                        level[i] = metered_node(&l, &r, m);
                     }
                 }
             }
@@ -305,7 +304,7 @@ impl WordTree {
                 let mut levels = Vec::with_capacity(top);
                 let mut prev: Vec<B256> = (0..cap).map(|i| self.leaf(i)).collect();
                 for _ in 1..=top {
-                    let next: Vec<B256> = prev.chunks(2).map(|c| node(&c[0], &c[1])).collect();
+                    let next: Vec<B256> = prev.chunks(2).map(|c| metered_node(&c[0], &c[1], m)).collect();
                     levels.push(next.clone());
                     prev = next;
                 }
@@ -315,16 +314,16 @@ impl WordTree {
     }
 
     /// The hash of the height-`h` node `i` (zero subtrees above the stored part).
-    fn hash_at(&self, h: usize, i: u64) -> B256 {
+    fn hash_at(&self, h: usize, i: u64, m: &mut Meter) -> B256 {
         let top = Self::top_height(self.bytes.len() / 32);
         if h > top {
             // Above the stored levels: node 0 covers every word, the others none.
             if i != 0 {
                 return zero_hash(h);
             }
-            let mut r = self.hash_at(top, 0);
+            let mut r = self.hash_at(top, 0, m);
             for l in top..h {
-                r = node(&r, &zero_hash(l));
+                r = metered_node(&r, &zero_hash(l), m);
             }
             return r;
         }
@@ -339,27 +338,28 @@ impl WordTree {
         }
     }
 
-    /// The root (kept until a write).
-    pub fn root(&self) -> B256 {
-        self.refresh();
+    /// The root (kept until a write; `m` counts what computing it hashes).
+    pub fn root(&self, m: &mut Meter) -> B256 {
+        self.refresh(m);
         if let Some(r) = self.cache.borrow().as_ref().and_then(|c| c.root) {
             return r;
         }
-        let r = self.hash_at(DEPTH, 0);
+        let r = self.hash_at(DEPTH, 0, m);
         if let Some(c) = self.cache.borrow_mut().as_mut() {
             c.root = Some(r);
         }
         r
     }
 
-    /// The proof opening words `first .. first + count` (count ≥ 1).
-    pub fn prove_range(&self, first: u64, count: u64) -> RangeProof {
-        self.refresh();
+    /// The proof opening words `first .. first + count` (count ≥ 1; `m` counts what
+    /// computing it hashes).
+    pub fn prove_range(&self, first: u64, count: u64, m: &mut Meter) -> RangeProof {
+        self.refresh(m);
         let mut siblings = Vec::new();
         let (mut lo, mut hi) = (first, first + count - 1);
         for h in 0..DEPTH {
             let mut push = |i: u64| {
-                let s = self.hash_at(h, i);
+                let s = self.hash_at(h, i, m);
                 siblings.push((s != zero_hash(h)).then_some(s));
             };
             if lo % 2 == 1 {
@@ -385,9 +385,9 @@ mod tests {
 
     #[test]
     fn empty_and_zero_buffers_have_the_empty_root() {
-        assert_eq!(WordTree::default().root(), empty_root());
-        assert_eq!(WordTree::from_bytes(&[0u8; 100]).root(), empty_root());
-        assert_ne!(WordTree::from_bytes(&[1]).root(), empty_root());
+        assert_eq!(WordTree::default().root(&mut Meter::default()), empty_root());
+        assert_eq!(WordTree::from_bytes(&[0u8; 100]).root(&mut Meter::default()), empty_root());
+        assert_ne!(WordTree::from_bytes(&[1]).root(&mut Meter::default()), empty_root());
     }
 
     #[test]
@@ -395,23 +395,23 @@ mod tests {
         for n in [1usize, 2, 3, 5, 8, 13, 33] {
             let bytes = sample(n * 32, n as u8);
             let tree = WordTree::from_bytes(&bytes);
-            let root = tree.root();
+            let root = tree.root(&mut Meter::default());
             let words = words_of(&bytes);
             for first in 0..n as u64 + 2 {
                 for count in 1..=(n as u64 + 3 - first).min(6) {
-                    let proof = tree.prove_range(first, count);
+                    let proof = tree.prove_range(first, count, &mut Meter::default());
                     let opened: Vec<B256> = (first..first + count).map(|i| tree.word(i)).collect();
-                    assert_eq!(range_root(first, &opened, &proof).unwrap(), root, "n={n} first={first} count={count}");
+                    assert_eq!(range_root(first, &opened, &proof, &mut Meter::default()).unwrap(), root, "n={n} first={first} count={count}");
                     // A write through the same siblings gives the root of the rebuilt tree.
                     let new: Vec<B256> = opened.iter().map(keccak256).collect();
                     let mut after = words.clone();
                     after.resize(after.len().max((first + count) as usize), B256::ZERO);
                     after[first as usize..(first + count) as usize].copy_from_slice(&new);
-                    assert_eq!(range_root(first, &new, &proof).unwrap(), WordTree::from_words(&after).root());
+                    assert_eq!(range_root(first, &new, &proof, &mut Meter::default()).unwrap(), WordTree::from_words(&after).root(&mut Meter::default()));
                     // A wrong word does not open.
                     let mut bad = opened.clone();
                     bad[0] = B256::repeat_byte(9);
-                    assert_ne!(range_root(first, &bad, &proof).unwrap(), root);
+                    assert_ne!(range_root(first, &bad, &proof, &mut Meter::default()).unwrap(), root);
                 }
             }
         }
@@ -420,10 +420,10 @@ mod tests {
     #[test]
     fn incremental_writes_match_a_rebuild() {
         let mut t = WordTree::from_bytes(&sample(200, 1));
-        let _ = t.root();
+        let _ = t.root(&mut Meter::default());
         for (at, len) in [(0u64, 1usize), (31, 2), (64, 64), (199, 1), (150, 100), (1000, 3)] {
             t.write(at, &sample(len, at as u8));
-            assert_eq!(t.root(), WordTree::from_bytes(t.bytes()).root(), "after a write at {at}");
+            assert_eq!(t.root(&mut Meter::default()), WordTree::from_bytes(t.bytes()).root(&mut Meter::default()), "after a write at {at}");
         }
     }
 
@@ -431,10 +431,10 @@ mod tests {
     fn proofs_of_small_buffers_are_short() {
         // 4 MB of memory (2^17 words): 17 levels of real siblings, 15 zero flags.
         let t = WordTree::from_bytes(&sample(1 << 22, 3));
-        let p = t.prove_range(12345, 1);
+        let p = t.prove_range(12345, 1, &mut Meter::default());
         assert_eq!(p.siblings.len(), DEPTH);
         assert_eq!(p.siblings.iter().filter(|s| s.is_some()).count(), 17);
-        let p = t.prove_range(100, 32);
+        let p = t.prove_range(100, 32, &mut Meter::default());
         let bytes: usize = p.siblings.iter().map(|s| 1 + if s.is_some() { 32 } else { 0 }).sum();
         assert!(bytes < 40 * 33, "{bytes}");
         assert_eq!(sibling_heights(100, 32).len(), p.siblings.len());
@@ -443,13 +443,13 @@ mod tests {
     #[test]
     fn malformed_proofs_are_errors() {
         let t = WordTree::from_bytes(&sample(96, 2));
-        let mut p = t.prove_range(1, 1);
-        assert_eq!(range_root(1, &[], &p), Err(RangeError::OutOfTree { first: 1, count: 0 }));
+        let mut p = t.prove_range(1, 1, &mut Meter::default());
+        assert_eq!(range_root(1, &[], &p, &mut Meter::default()), Err(RangeError::OutOfTree { first: 1, count: 0 }));
         p.siblings.pop();
-        assert_eq!(range_root(1, &[t.word(1)], &p), Err(RangeError::SiblingCount));
-        let mut p = t.prove_range(1, 1);
+        assert_eq!(range_root(1, &[t.word(1)], &p, &mut Meter::default()), Err(RangeError::SiblingCount));
+        let mut p = t.prove_range(1, 1, &mut Meter::default());
         p.siblings.push(None);
-        assert_eq!(range_root(1, &[t.word(1)], &p), Err(RangeError::SiblingCount));
-        assert!(range_root(u64::MAX, &[B256::ZERO], &p).is_err());
+        assert_eq!(range_root(1, &[t.word(1)], &p, &mut Meter::default()), Err(RangeError::SiblingCount));
+        assert!(range_root(u64::MAX, &[B256::ZERO], &p, &mut Meter::default()).is_err());
     }
 }

@@ -9,7 +9,7 @@
 //! read or write a step makes comes with a proof against the root at that moment, checked
 //! and applied with [`Proof::verify`] and [`Proof::update`].
 
-use crate::error::StepError;
+use crate::{error::StepError, meter::Meter};
 use alloy_primitives::{Address, Bytes, B256, KECCAK256_EMPTY, U256};
 use faultline_state::{
     smt::{self, MemStore, Node, NodeStore, Proof, SmtError},
@@ -306,32 +306,34 @@ impl FullSmt {
     }
 }
 
-/// Checks `access` against `root` for `key`: the value hash it proves.
-pub fn verify_access(root: B256, key: &B256, access: &SmtAccess) -> Result<Option<B256>, StepError> {
+/// Checks `access` against `root` for `key`: the value hash it proves (`m` counts the
+/// hashes).
+pub fn verify_access(root: B256, key: &B256, access: &SmtAccess, m: &mut Meter) -> Result<Option<B256>, StepError> {
     if access.sibling.is_some() {
         return Err(StepError::Unused("a delete's sibling node on a read".into()));
     }
-    count_proof(&access.proof);
+    count_proof(&access.proof, m);
     access.proof.verify(root, key).map_err(|e| StepError::Missing(format!("a valid tree proof ({e})")))
 }
 
-/// The root after writing `value` under `key`, from `access` (checked against `root`).
-pub fn apply_access(root: B256, key: &B256, value: Option<B256>, access: &SmtAccess) -> Result<B256, StepError> {
+/// The root after writing `value` under `key`, from `access` (checked against `root`;
+/// `m` counts the hashes).
+pub fn apply_access(root: B256, key: &B256, value: Option<B256>, access: &SmtAccess, m: &mut Meter) -> Result<B256, StepError> {
     if access.account.is_some() {
         return Err(StepError::Unused("an account record on a write".into()));
     }
     if access.sibling.is_some() && !access.needs_sibling(key, value) {
         return Err(StepError::Unused("a sibling node on a write that is not a delete of a present key".into()));
     }
-    count_proof(&access.proof);
+    count_proof(&access.proof, m);
     access.proof.update(root, key, value, access.sibling.as_ref()).map_err(|e| StepError::Missing(format!("a valid tree proof for a write ({e})")))
 }
 
 /// Counts the hashes of checking or applying a proof (one per level and the leaf's).
-fn count_proof(p: &Proof) {
-    crate::meter::hashed(65);
+fn count_proof(p: &Proof, m: &mut Meter) {
+    m.hashed(65);
     for _ in 0..p.depth {
-        crate::meter::hashed(64);
+        m.hashed(64);
     }
 }
 

@@ -9,7 +9,7 @@ use alloy_consensus::{Header, Transaction, TxEnvelope, Typed2718};
 use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_primitives::GenesisAccount;
 use faultline_vm_core::{
-    encode::Encode,
+    encode::hash_of,
     machine::{AccessItem, BlockCtx, BlockHashes, Slice, Tree, TxCtx},
     world::Account,
 };
@@ -59,7 +59,7 @@ pub fn tx_ctx_of(
         items.push(AccessItem { address: *a, slot: None });
         items.extend(keys.iter().map(|k| AccessItem { address: *a, slot: Some(*k) }));
     }
-    let words: Vec<B256> = items.iter().map(Encode::hash).collect();
+    let words: Vec<B256> = items.iter().map(hash_of).collect();
     TxCtx {
         tx_type,
         hash,

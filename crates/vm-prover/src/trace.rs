@@ -1,15 +1,16 @@
 //! Tracing a block through the step machine: the step count, the commitment after step
 //! k (by re-execution; [`crate::block::Checkpoints`] adds stored states), the witness of
-//! step k, and a checked run that verifies every step with [`faultline_vm_core::step::step`] and
-//! estimates what checking it would cost on L1.
+//! step k, and a checked run that verifies every step with the reference step
+//! ([`faultline_vm_core::step::step_metered`]) and estimates from its meter what checking
+//! it would cost on L1.
 
 use alloy_primitives::B256;
 use faultline_vm_core::{
     error::StepError,
-    machine::{Carry, Io, Machine},
-    meter::Counts,
+    machine::{Carry, Io, IoMode, Machine},
+    meter::{Counts, Meter},
     stack::HashStack,
-    step::{step, StepKind},
+    step::{step_metered, StepKind},
 };
 use std::collections::BTreeMap;
 
@@ -217,12 +218,11 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     let depth = m.frames.len();
     let stack_len = m.top.as_ref().map_or(0, |f| f.stack.len() as usize);
     let lens = (m.frames.len(), m.journal.len(), m.logs.len(), m.destructed.len(), m.created_slots.len());
-    faultline_vm_core::words::next_epoch();
     m.mark_stacks();
-    m.io = Io::Full { recording: Some(Vec::new()) };
+    m.io.mode = IoMode::Full { recording: Some(Vec::new()) };
     let result = m.step();
-    let accesses = match std::mem::replace(&mut m.io, Io::Plain) {
-        Io::Full { recording: Some(v) } => v,
+    let accesses = match std::mem::replace(&mut m.io.mode, IoMode::Plain) {
+        IoMode::Full { recording: Some(v) } => v,
         _ => Vec::new(),
     };
     let kind = result.map_err(err)?;
@@ -251,12 +251,12 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
     trim(&mut witness.logs, carry.logs);
     trim(&mut witness.destructed, carry.destructed);
     trim(&mut witness.created_slots, carry.created_slots);
-    witness.io = Io::Witness(accesses.into());
+    witness.io = Io::witness(accesses.into());
     Ok((kind, witness))
 }
 
 /// Runs to the end and checks every step: the witness cut from the pre-state, given to
-/// the reference [`step`] with the pre-state commitment, must give the full machine's
+/// the reference [`step_metered`] with the pre-state commitment, must give the full machine's
 /// post-state commitment.
 pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
     let (m, stats) = run_checked_prefix(m, MAX_STEPS)?;
@@ -277,8 +277,9 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         let (kind, witness) = step_recorded(&mut m, index)?;
         let post = m.commitment().map_err(err)?;
         let size = witness.len();
-        let (from_witness, counts) = faultline_vm_core::meter::measure(|| step(pre, &witness));
-        let from_witness = from_witness.map_err(err)?;
+        let mut meter = Meter::default();
+        let from_witness = step_metered(pre, &witness, &mut meter).map_err(err)?;
+        let counts = meter.counts();
         if from_witness != post {
             return Err(TraceError::Disagree { index, kind, from_witness, full: post });
         }

@@ -6,7 +6,8 @@
 use alloy_primitives::{keccak256, Address, Bytes, B256, U256};
 use faultline_vm_core::{
     error::StepError,
-    machine::{AccessItem, BlockCtx, Inputs, Io, Machine, Phase, TxCtx, TxOutcome, Undo},
+    machine::{AccessItem, BlockCtx, Inputs, IoMode, Machine, Phase, TxCtx, TxOutcome, Undo},
+    meter::Meter,
     step::*,
     witness::{decode, encode},
     world::{Account, FullWorld, MemWorld, World},
@@ -227,7 +228,7 @@ fn a_revert_is_undone_one_record_per_step_and_a_forged_record_is_refused() {
     }
     assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
     let mut short = honest.clone();
-    short.journal = faultline_vm_core::stack::HashStack::witness(honest.journal.head(), honest.journal.len(), Vec::new());
+    short.journal = faultline_vm_core::stack::HashStack::witness(honest.journal.head(&mut Meter::default()), honest.journal.len(), Vec::new());
     assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
 }
 
@@ -260,7 +261,7 @@ fn a_witness_cannot_lie() {
     assert!(matches!(step(pre5, &encode(&long).unwrap()), Err(StepError::Unused(_))));
     // A different opcode in the code chunk the step opens.
     let mut forged = honest.clone();
-    if let Io::Witness(q) = &mut forged.io {
+    if let IoMode::Witness(q) = &mut forged.io.mode {
         if let Some(faultline_vm_core::machine::Access::Range { words, .. }) = q.front_mut() {
             let mut w = words[0];
             w[1 + 4] = 0x02; // MUL instead of ADD
@@ -270,12 +271,12 @@ fn a_witness_cannot_lie() {
     assert!(matches!(step(pre, &encode(&forged).unwrap()), Err(StepError::Missing(_))));
     // An access left out, or one too many.
     let mut short = honest.clone();
-    if let Io::Witness(q) = &mut short.io {
+    if let IoMode::Witness(q) = &mut short.io.mode {
         q.clear();
     }
     assert!(matches!(step(pre, &encode(&short).unwrap()), Err(StepError::Missing(_))));
     let mut long = honest.clone();
-    if let Io::Witness(q) = &mut long.io {
+    if let IoMode::Witness(q) = &mut long.io.mode {
         let extra = q.front().cloned().expect("an access");
         q.push_back(extra);
     }
@@ -304,7 +305,7 @@ fn forged_world_proofs_are_refused() {
     assert!(step(pre, &bytes).is_ok());
     let mut forged = decode(&bytes).expect("decodes");
     let mut tampered = false;
-    if let Io::Witness(q) = &mut forged.io {
+    if let IoMode::Witness(q) = &mut forged.io.mode {
         for a in q.iter_mut() {
             if let faultline_vm_core::machine::Access::Smt(acc) = a {
                 if acc.proof.leaf_value_hash == B256::from(U256::from(5)) {
@@ -375,25 +376,28 @@ fn modexp_operands_over_1024_bytes_fail() {
     let m = MODEXP_MAX_OPERAND;
     for (lens, ok) in [([m, 1, 1], true), ([1, m, 1], true), ([1, 1, m], true), ([m + 1, 1, 1], false), ([1, m + 1, 1], false), ([1, 1, m + 1], false)] {
         let input = modexp_input(lens, 3);
-        faultline_vm_core::meter::clear_bound_hit();
         let (end, stats) = run_checked(machine_with(&code, input.clone(), 1_000_000)).expect("every step checks");
         assert!(matches!(end.outcomes[0], TxOutcome::Ran { success: true, .. }), "{:?}", end.outcomes);
         assert_eq!(slot(&end, CONTRACT, 0), U256::from(ok as u8), "{lens:?}");
-        assert_eq!(faultline_vm_core::meter::bound_hit(), (!ok).then_some(5), "{lens:?}: a failure of the L2's bound");
+        assert_eq!(end.io.meter.bound_hit(), (!ok).then_some(5), "{lens:?}: a failure of the L2's bound");
         assert!(stats.kinds.contains_key(&StepKind::Precompile(5)));
         if ok {
             let cancun = revm::precompile::modexp::berlin_run(&input, u64::MAX).expect("runs").gas_used;
             let osaka = revm::precompile::modexp::osaka_run(&input, u64::MAX).expect("runs").gas_used;
-            assert_eq!(run_precompile(&Address::with_last_byte(5), &input, 1_000_000).map(|r| r.0), Some(cancun), "the L2 charges Cancun's price");
+            assert_eq!(
+                run_precompile(&Address::with_last_byte(5), &input, 1_000_000, &mut Meter::default()).map(|r| r.0),
+                Some(cancun),
+                "the L2 charges Cancun's price"
+            );
             assert_eq!(l1_precompile_gas(&Address::with_last_byte(5), &input, cancun), osaka, "the L1 meter counts Osaka's");
         }
     }
     // Cancun's price far under the gas bound, the L1's over it: refused too.
     let mut over_l1 = modexp_input([m, 32, m], 1);
     over_l1[96 + m..96 + m + 32].copy_from_slice(&(U256::from(1u64) << 39usize).to_be_bytes::<32>());
-    faultline_vm_core::meter::clear_bound_hit();
-    assert_eq!(run_precompile(&Address::with_last_byte(5), &over_l1, 1_000_000), None);
-    assert_eq!(faultline_vm_core::meter::bound_hit(), Some(5));
+    let mut meter = Meter::default();
+    assert_eq!(run_precompile(&Address::with_last_byte(5), &over_l1, 1_000_000, &mut meter), None);
+    assert_eq!(meter.bound_hit(), Some(5));
 }
 
 /// Osaka prices every Cancun precompile but modexp as Cancun does, so the L2's gas

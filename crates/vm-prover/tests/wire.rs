@@ -13,7 +13,7 @@
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use faultline_vm_core::{
     error::StepError,
-    machine::{Access, BlockCtx, BlockHashes, FrameKind, Io, Machine, Tree, TxCtx, TxOutcome},
+    machine::{Access, BlockCtx, BlockHashes, FrameKind, IoMode, Machine, Tree, TxCtx, TxOutcome},
     step::{step, StepKind},
     witness::{decode, encode, layout},
     world::{Account, FullWorld, MemWorld, World},
@@ -619,8 +619,8 @@ fn generate() -> BTreeMap<&'static str, Value> {
 
 /// A witness machine's accesses.
 fn queue(m: &mut Machine) -> &mut std::collections::VecDeque<Access> {
-    match &mut m.io {
-        Io::Witness(q) => q,
+    match &mut m.io.mode {
+        IoMode::Witness(q) => q,
         _ => panic!("a witness machine"),
     }
 }

@@ -500,7 +500,6 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
         Ok(m) => m,
         Err(why) => return MachineOutcome::Skip(why),
     };
-    faultline_vm_core::meter::clear_bound_hit();
     let (end, stats) = match faultline_vm_prover::trace::run_checked_prefix(m, max_steps) {
         Ok(r) => r,
         Err(e) => return MachineOutcome::Fail(e.to_string()),
@@ -515,7 +514,8 @@ pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> Mach
             Err(e) => return MachineOutcome::Fail(format!("after {max_steps} checked steps: {e}")),
         }
     };
-    if let Some(id) = faultline_vm_core::meter::bound_hit() {
+    // The machine's meter saw every step, checked or not.
+    if let Some(id) = end.io.meter.bound_hit() {
         return MachineOutcome::Skip(format!(
             "a call of precompile {id:#04x} beyond the L2's bounds on input, gas or modexp operands (docs/fault-vm.md, \"Precompiles and the L2's bounds\")"
         ));

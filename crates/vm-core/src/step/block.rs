@@ -7,6 +7,7 @@ use crate::{
     encode::Encode,
     error::StepError,
     machine::{BlockHashes, Inputs, Machine, Phase, TxCtx},
+    meter::Meter,
 };
 
 impl Machine {
@@ -29,7 +30,7 @@ impl Machine {
         let bytes = self.io.preimage(word, || {
             let mut v = Vec::new();
             if let Some(t) = &full {
-                t.encode(&mut v);
+                t.encode(&mut v, &mut Meter::default());
             }
             v
         })?;
@@ -64,8 +65,8 @@ impl Machine {
             parent_hash: self.block.parent_hash,
             beneficiary: self.block.coinbase,
             state_root,
-            transactions_root: self.acc.txs.root(),
-            receipts_root: self.acc.receipts.root(),
+            transactions_root: self.acc.txs.root(&mut self.io.meter),
+            receipts_root: self.acc.receipts.root(&mut self.io.meter),
             logs_bloom: self.acc.bloom,
             number: self.block.number,
             gas_limit: self.block.gas_limit,
@@ -75,9 +76,9 @@ impl Machine {
             l1_fee: self.block.l1_fee,
             base_fee: self.block.basefee,
         });
-        crate::meter::hashed(alloy_rlp::Encodable::length(&header));
+        self.io.meter.hashed(alloy_rlp::Encodable::length(&header));
         let block_hash = header.hash_slow();
-        crate::meter::hashed(96);
+        self.io.meter.hashed(96);
         let output_root = faultline_primitives::output_root(state_root, block_hash);
         self.phase = Phase::Done { block_hash, output_root };
         Ok(())

@@ -5,7 +5,7 @@
 use super::{is_precompile, Child, Exit, StepKind, INIT_LOAD_CHUNK};
 use crate::{
     error::StepError,
-    machine::{Frame, FrameKind, Io, Machine, Status, Tree},
+    machine::{Frame, FrameKind, IoMode, Machine, Status, Tree},
 };
 
 impl Machine {
@@ -91,7 +91,7 @@ impl Machine {
             return Ok(0);
         }
         // A plain run reads the chunk directly; a recorded or witnessed one opens it.
-        if let (Io::Plain, Some(Tree::Full(t))) = (&self.io, &f.code.chunks) {
+        if let (IoMode::Plain, Some(Tree::Full(t))) = (&self.io.mode, &f.code.chunks) {
             return Ok(crate::code::byte_in_tree(t, f.pc));
         }
         Ok(self.code_bytes(f, f.pc, 1)?[0])
@@ -105,7 +105,7 @@ impl Machine {
             return Ok(out);
         }
         let chunks = f.code.chunks.as_ref().ok_or(StepError::Inconsistent("code not loaded"))?;
-        if let (Io::Plain, Tree::Full(t)) = (&self.io, chunks) {
+        if let (IoMode::Plain, Tree::Full(t)) = (&self.io.mode, chunks) {
             for pc in at..end {
                 out[(pc - at) as usize] = crate::code::byte_in_tree(t, pc);
             }
@@ -127,13 +127,14 @@ impl Machine {
         let Some(init) = f.code.init.clone() else {
             let world = &self.world;
             let code = self.io.code(f.code.hash, f.code.len, || world.full().map_or(Ok(None), |w| w.code(&f.code.hash)))?;
-            f.code.chunks = Some(Tree::from_words(&crate::code::chunks(&code)));
+            let chunks = crate::code::chunks(&code, &mut self.io.meter);
+            f.code.chunks = Some(self.io.new_tree_of_words(&chunks));
             return Ok(());
         };
-        let (mut tree, done, carry) = f.code.loading.take().unwrap_or_else(|| (Tree::default(), 0, 0));
+        let (mut tree, done, carry) = f.code.loading.take().unwrap_or_else(|| (self.io.new_tree(&[]), 0, 0));
         let n = (init.len - done).min(INIT_LOAD_CHUNK);
         let part = self.io.read(&init.tree, init.offset + done, n as usize)?;
-        let (words, carry) = crate::code::chunks_from(&part, carry as usize);
+        let (words, carry) = crate::code::chunks_from(&part, carry as usize, &mut self.io.meter);
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
         self.io.write(&mut tree, done / crate::code::CHUNK as u64 * 32, &bytes)?;
         if done + n == init.len {

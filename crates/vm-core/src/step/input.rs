@@ -11,7 +11,6 @@
 
 use super::StepKind;
 use crate::{
-    encode::Encode,
     error::StepError,
     inputs::{item_depth, tx_leaf_preimage, ChunkCursor, DepositFields, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
     machine::{AccessItem, Machine, Phase, Slice, Tree, TxCtx},
@@ -108,7 +107,7 @@ impl Machine {
             sender: f.from,
             to: Some(f.to),
             value: f.value,
-            data: Slice { tree: Tree::default(), offset: 0, len },
+            data: Slice { tree: self.io.new_tree(&[]), offset: 0, len },
             data_zeros: 0,
             gas_limit: f.gas_limit,
             max_fee: 0,
@@ -218,7 +217,7 @@ impl Machine {
             self.skip_entry(l, Skip::Undecodable("empty entry"));
             return Ok(());
         }
-        let e = Entry { len, start: 0, raw: Tree::default(), body_start: 0, stage: EntryStage::Signature { at: 0 } };
+        let e = Entry { len, start: 0, raw: self.io.new_tree(&[]), body_start: 0, stage: EntryStage::Signature { at: 0 } };
         self.load_chunk(l, e, ChunkCursor { expected: chunked, at: 0, len }, Absorber::default())
     }
 
@@ -333,12 +332,13 @@ impl Machine {
             EntryStage::SignHash { mut sponge, at, body_end, tail, y_parity, r, s } => {
                 let n = body_end.checked_sub(at).filter(|n| *n > 0).ok_or(StepError::Inconsistent("a signing hash past its body"))?.min(CHUNK as u64);
                 let bytes = self.io.read(&e.raw, at, n as usize)?;
-                sponge.update(&bytes);
+                sponge.update(&bytes, &mut self.io.meter);
                 if at + n < body_end {
                     l.entry = Some(Entry { stage: EntryStage::SignHash { sponge, at: at + n, body_end, tail, y_parity, r, s }, ..e });
                 } else {
-                    sponge.update(&tail);
-                    self.recover(l, e, sponge.finish(), y_parity, r, s)?;
+                    sponge.update(&tail, &mut self.io.meter);
+                    let h = sponge.finish(&mut self.io.meter);
+                    self.recover(l, e, h, y_parity, r, s)?;
                 }
                 Ok(StepKind::TxSignHash)
             }
@@ -355,7 +355,7 @@ impl Machine {
     /// Appends one item to the current transaction's access-list tree.
     fn append_access(&mut self, item: AccessItem) -> Result<(), StepError> {
         let tx = self.tx.as_mut().ok_or(StepError::Inconsistent("an access list without its transaction"))?;
-        let word = item.hash();
+        let word = self.io.meter.hash(&item);
         self.io.write(&mut tx.access, tx.access_len * 32, word.as_slice())?;
         tx.access_len += 1;
         if item.slot.is_none() {
@@ -427,17 +427,17 @@ impl Machine {
         }
         match next {
             Some(c) => {
-                hash.update(&bytes);
+                hash.update(&bytes, &mut self.io.meter);
                 e.stage = EntryStage::Load { cursor: c, hash };
             }
             None => {
                 // An entry of one chunk hashes with keccak256 itself; a longer one finishes
                 // its sponge.
                 tx.hash = if cursor.at == 0 {
-                    crate::meter::keccak(&bytes)
+                    self.io.meter.keccak(&bytes)
                 } else {
-                    hash.update(&bytes);
-                    hash.finish()
+                    hash.update(&bytes, &mut self.io.meter);
+                    hash.finish(&mut self.io.meter)
                 };
                 let data_end = tx.data.offset.saturating_add(tx.data.len);
                 e.stage = if tx.tx_type == 0 { EntryStage::Signature { at: data_end } } else { EntryStage::AccessList { at: data_end } };
@@ -471,10 +471,10 @@ impl Machine {
         let (start, end) = (p.body.start as u64, p.body.end() as u64);
         if end - start <= CHUNK as u64 {
             let body = self.io.read(&e.raw, start, (end - start) as usize)?;
-            let h = crate::meter::keccak(&[p.head.as_slice(), &body, &p.tail].concat());
+            let h = self.io.meter.keccak(&[p.head.as_slice(), &body, &p.tail].concat());
             return self.recover(l, e, h, d.y_parity, d.r, d.s);
         }
-        sponge.update(&p.head);
+        sponge.update(&p.head, &mut self.io.meter);
         l.entry = Some(Entry { stage: EntryStage::SignHash { sponge, at: start, body_end: end, tail: p.tail, y_parity: d.y_parity, r: d.r, s: d.s }, ..e });
         Ok(())
     }
@@ -483,7 +483,7 @@ impl Machine {
     /// tx-begin follows; or the entry is skipped.
     fn recover(&mut self, l: &mut L1Inputs, e: Entry, h: B256, y_parity: bool, r: U256, s: U256) -> Result<(), StepError> {
         let d = txdecode::Decoded { y_parity, r, s, ..Default::default() };
-        crate::meter::precompile(crate::gas::ECRECOVER);
+        self.io.meter.precompile(crate::gas::ECRECOVER);
         match txdecode::recover(&d, h) {
             Err(s) => self.skip_entry(l, s),
             Ok(sender) => {

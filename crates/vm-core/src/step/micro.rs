@@ -39,10 +39,10 @@ impl Machine {
                 let bytes = self.io.read(&f.memory, at, n as usize)?;
                 let mut child = None;
                 if left > n {
-                    sponge.absorb(&bytes);
+                    sponge.absorb(&bytes, &mut self.io.meter);
                     f.pending = Some(Pending::Hash { sponge, at: at + n, left: left - n, done: done + n, then });
                 } else {
-                    let hash = sponge.finish(&bytes);
+                    let hash = sponge.finish(&bytes, &mut self.io.meter);
                     child = self.after_hash(f, hash, at - done, done + n, then)?;
                 }
                 Ok((StepKind::Hash, child))
@@ -124,7 +124,7 @@ impl Machine {
     pub(super) fn hash_memory(&mut self, f: &mut Frame, at: u64, n: u64, then: AfterHash) -> Result<Option<Child>, StepError> {
         if n <= CHUNK {
             let bytes = self.io.read(&f.memory, at, n as usize)?;
-            let hash = crate::meter::keccak(&bytes);
+            let hash = self.io.meter.keccak(&bytes);
             self.after_hash(f, hash, at, n, then)
         } else {
             f.pending = Some(Pending::Hash { sponge: Sponge::default(), at, left: n, done: 0, then });

@@ -8,9 +8,9 @@
 //! substate accessors).
 //!
 //! The same code steps a full state (recording, when building a witness, what it opens
-//! through [`Io`]) and a witness (failing with [`StepError::Missing`] if it lacks or
-//! cannot prove what the step needs), so the reference [`step`] and the prover cannot
-//! disagree.
+//! through [`Io`](crate::machine::Io)) and a witness (failing with
+//! [`StepError::Missing`] if it lacks or cannot prove what the step needs), so the
+//! reference [`step`] and the prover cannot disagree.
 
 mod block;
 mod exit;
@@ -28,7 +28,8 @@ use crate::{
     error::StepError,
     gas::{COLD_ACCOUNT_ACCESS, G_MEMORY, G_WARM_ACCESS, MEMORY_QUAD_DIVISOR},
     io::{sub_key, tags, ONE},
-    machine::{Frame, FrameCode, FrameKind, Halt, Io, Machine, Phase, Slice, Status, Tree, TxCtx, Undo},
+    machine::{Frame, FrameCode, FrameKind, Halt, IoMode, Machine, Phase, Slice, Status, Tree, TxCtx, Undo},
+    meter::Meter,
     sponge::RATE,
 };
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY, U256};
@@ -96,32 +97,51 @@ pub enum StepKind {
 /// witness, a witness of another state, one lacking or failing to prove what the step
 /// reads, and one carrying anything the step does not use (an access, a stack item).
 pub fn step(pre: B256, witness: &[u8]) -> Result<B256, StepError> {
-    step_machine(pre, crate::witness::decode(witness)?)
+    step_metered(pre, witness, &mut Meter::default())
+}
+
+/// [`step`], adding to `meter` what checking the step costs on L1 (docs/fault-vm.md,
+/// "Bounds"): the hashes of the pre-state's commitment, of the step and of the
+/// post-state's commitment, the permutations, the code bytes chunked, the precompile gas,
+/// and a precompile call the L2's bounds made fail.
+pub fn step_metered(pre: B256, witness: &[u8], meter: &mut Meter) -> Result<B256, StepError> {
+    step_machine_metered(pre, crate::witness::decode(witness)?, meter)
 }
 
 /// [`step`] on a decoded witness (the prover checks a witness's prover-only fields are
 /// ignored with it).
-pub fn step_machine(pre: B256, mut witness: Machine) -> Result<B256, StepError> {
+pub fn step_machine(pre: B256, witness: Machine) -> Result<B256, StepError> {
+    step_machine_metered(pre, witness, &mut Meter::default())
+}
+
+/// [`step_metered`] on a decoded witness. The step reports to the machine's own meter
+/// ([`Io::meter`](crate::machine::Io::meter)) and its stacks to their tallies; both are
+/// added to `meter`.
+pub fn step_machine_metered(pre: B256, mut witness: Machine, meter: &mut Meter) -> Result<B256, StepError> {
     if !witness.io.is_witness() {
         return Err(StepError::Inconsistent("step() takes a witness"));
     }
-    let got = witness.commitment()?;
+    let got = witness.commitment_metered(meter)?;
     if got != pre {
         return Err(StepError::WrongPreState { got, claimed: pre });
     }
     let carried = crate::witness::carried_items(&witness);
-    crate::stack::reset_carried_pops();
-    witness.step()?;
-    if let Io::Witness(q) = &witness.io {
+    witness.take_tallies();
+    witness.io.meter = Meter::default();
+    let stepped = witness.step();
+    meter.add(&std::mem::take(&mut witness.io.meter));
+    stepped?;
+    if let IoMode::Witness(q) = &witness.io.mode {
         if !q.is_empty() {
             return Err(StepError::Unused(format!("{} access(es)", q.len())));
         }
     }
-    let popped = crate::stack::carried_pops();
-    if popped != carried {
-        return Err(StepError::Unused(format!("{} stack item(s)", carried.saturating_sub(popped))));
+    let tally = witness.take_tallies();
+    meter.add(&tally.meter);
+    if tally.carried_pops != carried {
+        return Err(StepError::Unused(format!("{} stack item(s)", carried.saturating_sub(tally.carried_pops))));
     }
-    witness.commitment()
+    witness.commitment_metered(meter)
 }
 
 /// Largest contract code (EIP-170).
@@ -315,8 +335,9 @@ fn call_code(rec: Option<AccountRecord>, code_address: &Address) -> FrameCode {
 }
 
 impl Machine {
-    /// Takes the next step.
+    /// Takes the next step (of the next generation: [`Io::generation`](crate::machine::Io::generation)).
     pub fn step(&mut self) -> Result<StepKind, StepError> {
+        self.io.generation += 1;
         match self.phase.clone() {
             Phase::NextTx => self.next_tx(),
             Phase::Begin => self.tx_begin().map(|_| StepKind::TxBegin),
@@ -393,12 +414,12 @@ impl Machine {
     }
 
     fn sub_get(&mut self, tag: u8, a: &Address, s: Option<&U256>) -> Result<B256, StepError> {
-        let key = sub_key(tag, a, s);
+        let key = sub_key(tag, a, s, &mut self.io.meter);
         self.io.sub(&self.substate, &key)
     }
 
     fn sub_set(&mut self, tag: u8, a: &Address, s: Option<&U256>, v: B256) -> Result<(), StepError> {
-        let key = sub_key(tag, a, s);
+        let key = sub_key(tag, a, s, &mut self.io.meter);
         self.io.set_sub(&mut self.substate, &key, v)
     }
 

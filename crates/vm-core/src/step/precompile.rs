@@ -6,6 +6,7 @@ use super::{PRECOMPILE_MAX_GAS, PRECOMPILE_MAX_INPUT};
 use crate::{
     error::StepError,
     machine::{Frame, Halt, Machine, Slice, Status},
+    meter::Meter,
 };
 use alloy_primitives::{Address, Bytes};
 
@@ -17,20 +18,20 @@ impl Machine {
     /// (nothing for a call the bounds refuse, which the verifier decides from the input).
     pub(super) fn run_precompile(&mut self, f: &mut Frame) -> Result<(), StepError> {
         if f.calldata.len as usize > PRECOMPILE_MAX_INPUT {
-            crate::meter::hit_bound(f.code_address.as_slice()[19]);
+            self.io.meter.hit_bound(f.code_address.as_slice()[19]);
             f.status = Status::Halt(Halt::PrecompileFailed);
             return Ok(());
         }
         let input = self.read_slice(&f.calldata.clone(), 0, f.calldata.len)?;
-        match run_precompile(&f.code_address, &input, f.gas) {
+        match run_precompile(&f.code_address, &input, f.gas, &mut self.io.meter) {
             Some((gas_used, out)) => {
-                crate::meter::precompile(l1_precompile_gas(&f.code_address, &input, gas_used));
+                self.io.meter.precompile(l1_precompile_gas(&f.code_address, &input, gas_used));
                 f.gas -= gas_used;
-                f.status = Status::Success(Slice::of_bytes(&out));
+                f.status = Status::Success(Slice { tree: self.io.new_tree(&out), offset: 0, len: out.len() as u64 });
             }
             None => {
                 if !faultline_primitives::limits::precompile_refused(&f.code_address, &input) {
-                    crate::meter::precompile(f.gas.min(PRECOMPILE_MAX_GAS));
+                    self.io.meter.precompile(f.gas.min(PRECOMPILE_MAX_GAS));
                 }
                 f.status = Status::Halt(Halt::PrecompileFailed)
             }
@@ -45,14 +46,15 @@ impl Machine {
 /// gas, a modexp operand over [`MODEXP_MAX_OPERAND`](super::MODEXP_MAX_OPERAND) bytes (EIP-7823) or a modexp the L1
 /// prices over [`PRECOMPILE_MAX_GAS`]: `faultline_primitives::limits::precompile_refused`).
 /// The gas used is Cancun's price. revm's implementation here; the L1 verifier calls the
-/// L1 precompile at the same address, which charges [`l1_precompile_gas`].
-pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64, Bytes)> {
+/// L1 precompile at the same address, which charges [`l1_precompile_gas`]. `m` records a
+/// call the bounds made fail ([`Meter::hit_bound`]).
+pub fn run_precompile(address: &Address, input: &[u8], gas: u64, m: &mut Meter) -> Option<(u64, Bytes)> {
     let p = revm::precompile::Precompiles::cancun().get(address)?;
     let unbounded = |g: u64| matches!(p.execute(input, g, 0), Ok(out) if out.status.is_success() && out.gas_used <= g);
     let id = address.as_slice()[19];
     if faultline_primitives::limits::precompile_refused(address, input) {
         if unbounded(gas) {
-            crate::meter::hit_bound(id);
+            m.hit_bound(id);
         }
         return None;
     }
@@ -61,7 +63,7 @@ pub fn run_precompile(address: &Address, input: &[u8], gas: u64) -> Option<(u64,
         Ok(out) if out.status.is_success() && out.gas_used <= limit => Some((out.gas_used, out.bytes)),
         _ => {
             if limit < gas && unbounded(gas) {
-                crate::meter::hit_bound(id);
+                m.hit_bound(id);
             }
             None
         }

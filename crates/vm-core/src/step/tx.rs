@@ -121,7 +121,7 @@ impl Machine {
         let bytes = self.io.preimage(word, || {
             let mut v = Vec::new();
             if let Some(i) = &item {
-                i.encode(&mut v);
+                i.encode(&mut v, &mut crate::meter::Meter::default());
             }
             v
         })?;
@@ -211,10 +211,10 @@ impl Machine {
         if tx.mint.is_none() {
             let cumulative = self.acc.gas_used + gas_used;
             self.acc.gas_used = cumulative;
-            let leaf = faultline_primitives::commitments::receipt_leaf(tx.tx_type, success, cumulative, self.logs.head(), self.logs.len());
-            crate::meter::hashed(faultline_primitives::commitments::RECEIPT_LEAF_PREIMAGE);
-            self.acc.receipts.push(leaf);
-            self.acc.txs.push(tx.hash);
+            let leaf = faultline_primitives::commitments::receipt_leaf(tx.tx_type, success, cumulative, self.logs.head(&mut self.io.meter), self.logs.len());
+            self.io.meter.hashed(faultline_primitives::commitments::RECEIPT_LEAF_PREIMAGE);
+            self.acc.receipts.push(leaf, &mut self.io.meter);
+            self.acc.txs.push(tx.hash, &mut self.io.meter);
         }
         let logs = self
             .logs
@@ -261,10 +261,10 @@ impl Machine {
         let log = self.logs.pop()?;
         if keep {
             self.acc.bloom.accrue(alloy_primitives::BloomInput::Raw(log.address.as_slice()));
-            crate::meter::hashed(20);
+            self.io.meter.hashed(20);
             for t in &log.topics {
                 self.acc.bloom.accrue(alloy_primitives::BloomInput::Raw(t.as_slice()));
-                crate::meter::hashed(32);
+                self.io.meter.hashed(32);
             }
         }
         if self.logs.is_empty() {

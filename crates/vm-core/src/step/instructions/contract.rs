@@ -22,7 +22,7 @@ impl Machine {
             return halt(Halt::CodeStartsWithEf);
         }
         use_gas(f, G_CODE_DEPOSIT * len)?;
-        let hash = if code.is_empty() { KECCAK256_EMPTY } else { crate::meter::keccak(&code) };
+        let hash = if code.is_empty() { KECCAK256_EMPTY } else { self.io.meter.keccak(&code) };
         if let crate::world::World::Full(w) = &mut self.world {
             w.put_code(hash, Bytes::from(code.clone()));
         }

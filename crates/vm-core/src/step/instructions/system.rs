@@ -4,7 +4,7 @@
 
 use crate::{
     gas::{G_BASE, G_COPY, G_KECCAK256, G_KECCAK256_WORD, G_VERYLOW},
-    machine::{AfterHash, Frame, Halt, Machine, Pending, Slice, Source, Tree},
+    machine::{AfterHash, Frame, Halt, Machine, Pending, Slice, Source},
     opcode::*,
     step::{addr_of, expand, halt, pop, push, use_gas, word_of, words, Ev, CHUNK},
 };
@@ -115,7 +115,7 @@ impl Machine {
                         // into a word tree the copy's micro-steps read from.
                         let world = &self.world;
                         let code = self.io.code(hash, clen, || world.full().map_or(Ok(None), |w| w.code(&hash)))?;
-                        let view = Slice { tree: Tree::from_bytes(&code), offset: 0, len: clen };
+                        let view = Slice { tree: self.io.new_tree(&code), offset: 0, len: clen };
                         f.pending = Some(Pending::CopyView { view, from, to: o, left: n });
                     }
                 }
