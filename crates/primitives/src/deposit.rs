@@ -35,8 +35,13 @@ impl Deposit {
     /// the [`chunked`] hash of the data, so a one-step proof opens long data one
     /// checked chunk a step (`docs/fault-vm-inputs.md`, "One post per pre-state").
     pub fn hash(&self) -> B256 {
+        keccak256(self.hash_preimage())
+    }
+
+    /// The nine words [`Self::hash`] hashes (what a one-step proof opens a deposit from).
+    pub fn hash_preimage(&self) -> Vec<u8> {
         let data = (U256::from(self.data.len()), chunked::hash(&self.data));
-        keccak256((U256::from(self.index), self.from, self.to, self.mint, self.value, self.gas_limit, self.l1_block, data.0, data.1).abi_encode())
+        (U256::from(self.index), self.from, self.to, self.mint, self.value, self.gas_limit, self.l1_block, data.0, data.1).abi_encode()
     }
 
     /// The accumulator after this deposit, given the one before it.

@@ -17,6 +17,7 @@ use crate::{
     sponge::Absorber,
 };
 use alloy_primitives::{Address, Bytes, B256, U256};
+use faultline_primitives::Deposit;
 use std::rc::Rc;
 
 /// The block's inputs.
@@ -343,75 +344,29 @@ impl Inputs {
     }
 }
 
-/// One deposit as the prover opens it: its fields, in the order `depositHash` encodes
-/// them (docs/bridge.md, "Accumulator").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DepositFields {
-    /// Its index.
-    pub index: u64,
-    /// L2 sender.
-    pub from: Address,
-    /// L2 target.
-    pub to: Address,
-    /// Wei minted to `from`.
-    pub mint: U256,
-    /// Wei sent with the call.
-    pub value: U256,
-    /// The call's gas.
-    pub gas_limit: u64,
-    /// Its L1 block.
-    pub l1_block: u64,
-    /// Its data.
-    pub data: Bytes,
-}
-
-impl DepositFields {
-    /// The preimage of its hash: `abi.encode(index, from, to, mint, value, gasLimit,
-    /// l1BlockNumber, data.length, chunked(data))`, nine words.
-    pub fn preimage(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(9 * 32);
-        let word = |out: &mut Vec<u8>, v: U256| put_u256(out, &v);
-        word(&mut out, U256::from(self.index));
-        out.extend_from_slice(&[0u8; 12]);
-        out.extend_from_slice(self.from.as_slice());
-        out.extend_from_slice(&[0u8; 12]);
-        out.extend_from_slice(self.to.as_slice());
-        word(&mut out, self.mint);
-        word(&mut out, self.value);
-        word(&mut out, U256::from(self.gas_limit));
-        word(&mut out, U256::from(self.l1_block));
-        word(&mut out, U256::from(self.data.len()));
-        out.extend_from_slice(faultline_primitives::chunked::hash(&self.data).as_slice());
-        out
+/// Reads a deposit hash's preimage back (`Deposit::hash_preimage`): the deposit but its
+/// data (empty) and L1 time (zero, not hashed), with the data's length and chunked hash;
+/// `None` unless it is nine canonical words (addresses and the 64-bit fields
+/// zero-extended).
+pub fn parse_deposit(p: &[u8]) -> Option<(Deposit, u64, B256)> {
+    if p.len() != 9 * 32 {
+        return None;
     }
-
-    /// Its hash (the prover's, not counted: a step hashes the preimage it opens).
-    pub fn hash(&self) -> B256 {
-        alloy_primitives::keccak256(self.preimage())
-    }
-
-    /// Reads a preimage back: the fields but the data, with the data's length and chunked
-    /// hash; `None` unless it is nine canonical words (addresses and the 64-bit fields
-    /// zero-extended).
-    pub fn parse(p: &[u8]) -> Option<(DepositFields, u64, B256)> {
-        if p.len() != 9 * 32 {
-            return None;
-        }
-        let w = |i: usize| &p[32 * i..32 * i + 32];
-        let small = |i: usize| -> Option<u64> { w(i)[..24].iter().all(|b| *b == 0).then(|| u64::from_be_bytes(w(i)[24..].try_into().unwrap_or_default())) };
-        let addr = |i: usize| -> Option<Address> { w(i)[..12].iter().all(|b| *b == 0).then(|| Address::from_slice(&w(i)[12..])) };
-        let fields = DepositFields {
-            index: small(0)?,
-            from: addr(1)?,
-            to: addr(2)?,
-            mint: U256::from_be_slice(w(3)),
-            value: U256::from_be_slice(w(4)),
-            gas_limit: small(5)?,
-            l1_block: small(6)?,
-            data: Bytes::new(),
-        };
-        Some((fields, small(7)?, B256::from_slice(w(8))))
-    }
+    let w = |i: usize| &p[32 * i..32 * i + 32];
+    let small = |i: usize| -> Option<u64> { w(i)[..24].iter().all(|b| *b == 0).then(|| u64::from_be_bytes(w(i)[24..].try_into().unwrap_or_default())) };
+    let addr = |i: usize| -> Option<Address> { w(i)[..12].iter().all(|b| *b == 0).then(|| Address::from_slice(&w(i)[12..])) };
+    let d = Deposit {
+        index: small(0)?,
+        from: addr(1)?,
+        to: addr(2)?,
+        mint: U256::from_be_slice(w(3)),
+        value: U256::from_be_slice(w(4)),
+        gas_limit: small(5)?,
+        l1_block: small(6)?,
+        l1_timestamp: 0,
+        data: Bytes::new(),
+    };
+    Some((d, small(7)?, B256::from_slice(w(8))))
 }
 
 /// What the prover opens a block's L1 inputs from (not committed; a witness carries what
@@ -419,7 +374,7 @@ impl DepositFields {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct L1Data {
     /// Deposits `[from, end)`.
-    pub deposits: Vec<DepositFields>,
+    pub deposits: Vec<Deposit>,
     /// `acc[from − 1] ..= acc[end − 1]`.
     pub accumulators: Vec<B256>,
     /// The block's entries, in order.
@@ -511,7 +466,7 @@ mod tests {
 
     #[test]
     fn a_deposit_preimage_parses_back() {
-        let d = DepositFields {
+        let d = Deposit {
             index: 7,
             from: Address::repeat_byte(1),
             to: Address::repeat_byte(2),
@@ -519,13 +474,14 @@ mod tests {
             value: U256::from(4),
             gas_limit: 5,
             l1_block: 6,
+            l1_timestamp: 99,
             data: Bytes::from(vec![9u8; 5000]),
         };
-        let (f, len, chunked) = DepositFields::parse(&d.preimage()).expect("parses");
+        let (f, len, chunked) = parse_deposit(&d.hash_preimage()).expect("parses");
         assert_eq!((f.index, f.from, f.to, f.mint, f.value, f.gas_limit, f.l1_block), (7, d.from, d.to, d.mint, d.value, 5, 6));
         assert_eq!((len, chunked), (5000, faultline_primitives::chunked::hash(&d.data)));
-        let mut bad = d.preimage();
+        let mut bad = d.hash_preimage();
         bad[32] = 1;
-        assert!(DepositFields::parse(&bad).is_none(), "an address word with a high byte set");
+        assert!(parse_deposit(&bad).is_none(), "an address word with a high byte set");
     }
 }

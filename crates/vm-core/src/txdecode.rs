@@ -15,8 +15,9 @@
 //!
 //! The rules are canonical RLP as alloy-rlp decodes it: no leading zero in an integer or
 //! a length, the shortest length form, a single byte below 0x80 as itself, a list's items
-//! exactly filling it, nothing after the transaction. The differential test below holds
-//! this module to alloy on valid transactions of every kind and on their mutations.
+//! exactly filling it, nothing after the transaction. The differential test in
+//! `crates/vm-prover/tests/entries.rs` holds this module, whole and in the machine's
+//! pieces, to alloy on valid transactions of every kind and on their mutations.
 
 use alloy_primitives::{Address, U256};
 
@@ -479,129 +480,9 @@ pub fn signing_hash(raw: &[u8], p: &SigningPayload) -> alloy_primitives::B256 {
 
 #[cfg(test)]
 mod tests {
+    //! The differential tests against alloy (whole entries and the machine's pieces, on
+    //! valid and mutated transactions) are in `crates/vm-prover/tests/entries.rs`.
     use super::*;
-    use alloy_consensus::{SignableTransaction, Transaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
-    use alloy_eips::eip2718::{Decodable2718, Encodable2718};
-    use alloy_primitives::{Bytes, Signature, TxKind, B256};
-    use proptest::prelude::*;
-
-    /// What alloy (and derivation) makes of an entry: the envelope and sender, or a skip.
-    fn alloy_view(raw: &[u8]) -> Option<(TxEnvelope, Address)> {
-        let tx = TxEnvelope::decode_2718_exact(raw).ok()?;
-        if !matches!(tx, TxEnvelope::Legacy(_) | TxEnvelope::Eip2930(_) | TxEnvelope::Eip1559(_)) {
-            return None;
-        }
-        let sender = alloy_consensus::transaction::SignerRecoverable::recover_signer(&tx).ok()?;
-        Some((tx, sender))
-    }
-
-    /// Ours, on the same entry.
-    fn our_view(raw: &[u8]) -> Result<(Decoded, Address), Skip> {
-        let d = decode(raw)?;
-        let h = signing_hash(raw, &d.signing);
-        let sender = recover(&d, h)?;
-        Ok((d, sender))
-    }
-
-    fn check_agrees(raw: &[u8]) -> Result<bool, TestCaseError> {
-        let ours = our_view(raw);
-        let theirs = alloy_view(raw);
-        match (&ours, &theirs) {
-            (Ok((d, sender)), Some((tx, s))) => {
-                prop_assert_eq!(sender, s);
-                prop_assert_eq!(d.tx_type, tx.tx_type() as u8);
-                prop_assert_eq!(d.chain_id, tx.chain_id());
-                prop_assert_eq!(d.nonce, tx.nonce());
-                prop_assert_eq!(d.gas_limit, tx.gas_limit());
-                prop_assert_eq!(d.max_fee, tx.max_fee_per_gas());
-                prop_assert_eq!(d.max_priority_fee, if d.tx_type == 2 { tx.max_priority_fee_per_gas() } else { None });
-                prop_assert_eq!(d.to, tx.kind().to().copied());
-                prop_assert_eq!(d.value, tx.value());
-                prop_assert_eq!(&raw[d.data.start..d.data.end()], tx.input().as_ref());
-                // The access list, re-read from its span, is alloy's.
-                if d.tx_type != 0 {
-                    let (_, items, _) = decode_access_list(raw, d.data.end(), raw.len()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                    let list = tx.access_list().cloned().unwrap_or_default();
-                    prop_assert_eq!(items.len(), list.0.len());
-                    for (ours, theirs) in items.iter().zip(list.0.iter()) {
-                        prop_assert_eq!(ours.address, theirs.address);
-                        let keys: Vec<B256> = ours.keys.iter().map(|k| B256::from_slice(&raw[*k..*k + 32])).collect();
-                        prop_assert_eq!(&keys, &theirs.storage_keys);
-                    }
-                }
-                prop_assert_eq!(alloy_primitives::keccak256(raw), *tx.tx_hash());
-                Ok(true)
-            }
-            (Err(_), None) => Ok(false),
-            _ => Err(TestCaseError::fail(format!("ours {ours:?}, alloy {}", theirs.is_some()))),
-        }
-    }
-
-    fn sign<T: SignableTransaction<Signature>>(tx: T, key: &[u8; 32]) -> alloy_consensus::Signed<T> {
-        use alloy::signers::SignerSync;
-        let signer = alloy::signers::local::PrivateKeySigner::from_bytes(&B256::from(*key)).expect("key");
-        let sig = signer.sign_hash_sync(&tx.signature_hash()).expect("sign");
-        tx.into_signed(sig)
-    }
-
-    prop_compose! {
-        fn access_list()(items in proptest::collection::vec((any::<[u8; 20]>(), proptest::collection::vec(any::<[u8; 32]>(), 0..4)), 0..4)) -> alloy_eips::eip2930::AccessList {
-            alloy_eips::eip2930::AccessList(items.into_iter().map(|(a, ks)| alloy_eips::eip2930::AccessListItem { address: Address::from(a), storage_keys: ks.into_iter().map(B256::from).collect() }).collect())
-        }
-    }
-
-    fn widths() -> impl Strategy<Value = u64> {
-        prop_oneof![Just(0u64), Just(1), Just(0x7f), Just(0x80), any::<u8>().prop_map(u64::from), any::<u64>()]
-    }
-
-    prop_compose! {
-        fn entry()(
-            ty in 0u8..4,
-            chain_id in prop_oneof![Just(64023u64), Just(1u64), Just(0u64), any::<u64>()],
-            nonce in widths(), gas in widths(), fee in any::<u128>(), tip in any::<u128>(),
-            create in any::<bool>(), to in any::<[u8; 20]>(), value in any::<[u8; 32]>(),
-            data in proptest::collection::vec(any::<u8>(), 0..200), list in access_list(),
-            key in any::<[u8; 31]>(),
-        ) -> Vec<u8> {
-            let mut k = [1u8; 32];
-            k[1..].copy_from_slice(&key);
-            let kind = if create { TxKind::Create } else { TxKind::Call(Address::from(to)) };
-            let (value, input) = (U256::from_be_bytes(value), Bytes::from(data));
-            let env: TxEnvelope = match ty {
-                0 => sign(TxLegacy { chain_id: Some(chain_id), nonce, gas_price: fee, gas_limit: gas, to: kind, value, input }, &k).into(),
-                1 => sign(TxLegacy { chain_id: None, nonce, gas_price: fee, gas_limit: gas, to: kind, value, input }, &k).into(),
-                2 => sign(TxEip2930 { chain_id, nonce, gas_price: fee, gas_limit: gas, to: kind, value, input, access_list: list }, &k).into(),
-                _ => sign(TxEip1559 { chain_id, nonce, max_priority_fee_per_gas: tip, max_fee_per_gas: fee, gas_limit: gas, to: kind, value, input, access_list: list }, &k).into(),
-            };
-            env.encoded_2718()
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
-
-        /// Valid transactions of every kind decode and recover exactly as alloy's.
-        #[test]
-        fn valid_entries_agree_with_alloy(raw in entry()) {
-            prop_assert!(check_agrees(&raw)?, "a valid entry was skipped");
-        }
-
-        /// Mutated entries (a byte changed, inserted or removed, truncated, extended) are
-        /// accepted exactly when alloy accepts them, with the same fields and sender.
-        #[test]
-        fn mutated_entries_agree_with_alloy(raw in entry(), at in any::<prop::sample::Index>(), byte in any::<u8>(), how in 0u8..5) {
-            let mut m = raw.clone();
-            let i = at.index(m.len());
-            match how {
-                0 => m[i] = byte,
-                1 => m.insert(i, byte),
-                2 => { m.remove(i); }
-                3 => m.truncate(i),
-                _ => m.push(byte),
-            }
-            check_agrees(&m)?;
-        }
-    }
 
     #[test]
     fn header_bytes_and_types() {
@@ -612,42 +493,5 @@ mod tests {
         assert!(matches!(decode(&[]), Err(Skip::Undecodable(_))));
         assert!(matches!(decode(&[0x83, 1, 2, 3]), Err(Skip::Undecodable(_))));
         assert!(matches!(decode(&[0xc0]), Err(Skip::Undecodable(_))));
-    }
-
-    #[test]
-    fn high_s_is_refused_as_alloy_refuses_it() {
-        let k = [7u8; 32];
-        let tx = sign(TxEip1559 { chain_id: 64023, gas_limit: 21_000, to: TxKind::Call(Address::repeat_byte(1)), ..Default::default() }, &k);
-        let n = U256::from_str_radix("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16).unwrap();
-        let sig = tx.signature();
-        let flipped = Signature::new(sig.r(), n - sig.s(), !sig.v());
-        let env: TxEnvelope = tx.tx().clone().into_signed(flipped).into();
-        let raw = env.encoded_2718();
-        assert!(alloy_view(&raw).is_none(), "alloy refuses a high s");
-        assert_eq!(our_view(&raw).err(), Some(Skip::BadSignature("s above secp256k1n/2 (EIP-2)")));
-    }
-
-    #[test]
-    fn prefix_fits_its_bound() {
-        // The widest 1559 prefix: every field at its largest.
-        let tx = sign(
-            TxEip1559 {
-                chain_id: u64::MAX,
-                nonce: u64::MAX,
-                max_priority_fee_per_gas: u128::MAX,
-                max_fee_per_gas: u128::MAX,
-                gas_limit: u64::MAX,
-                to: TxKind::Call(Address::repeat_byte(0xff)),
-                value: U256::MAX,
-                input: Bytes::from(vec![0xab; 70_000]),
-                access_list: Default::default(),
-            },
-            &[9u8; 32],
-        );
-        let raw = TxEnvelope::from(tx).encoded_2718();
-        let p = decode_prefix(&raw[..PREFIX_MAX], raw.len()).expect("prefix");
-        assert!(p.fields.data.start <= PREFIX_MAX, "{}", p.fields.data.start);
-        assert_eq!(p.fields.data.len, 70_000);
-        assert!(check_agrees(&raw).unwrap());
     }
 }

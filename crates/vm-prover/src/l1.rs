@@ -4,13 +4,9 @@
 //! input from these by its input steps; nothing here is trusted by a witness.
 
 use alloy_primitives::{keccak256, Bytes, B256};
-use faultline_vm_core::inputs::{item_levels, tx_leaf_preimage, BatchSource, DepositFields, DepositSource, L1Data, L1Inputs};
+use faultline_primitives::Deposit;
+use faultline_vm_core::inputs::{item_levels, tx_leaf_preimage, BatchSource, DepositSource, L1Data, L1Inputs};
 use std::rc::Rc;
-
-/// The fields of a portal deposit as its hash encodes them.
-pub fn deposit_fields(d: &faultline_primitives::Deposit) -> DepositFields {
-    DepositFields { index: d.index, from: d.from, to: d.to, mint: d.mint, value: d.value, gas_limit: d.gas_limit, l1_block: d.l1_block, data: d.data.clone() }
-}
 
 /// `acc[i] = keccak256(acc[i − 1] ‖ h_i)` (docs/bridge.md, "Accumulator").
 pub fn accumulate(previous: B256, deposit_hash: B256) -> B256 {
@@ -38,7 +34,7 @@ pub fn tx_leaf(tx: &[u8]) -> B256 {
 #[derive(Debug, Clone, Default)]
 pub struct L1Block {
     /// The block's deposits, `[from, from + len)`.
-    pub deposits: Vec<DepositFields>,
+    pub deposits: Vec<Deposit>,
     /// The index of its first deposit (the parent's cursor).
     pub from: u64,
     /// `acc[from − 1]` (zero for `from = 0`).
@@ -191,14 +187,14 @@ pub fn of_batch(
     let b = &batch.blocks[i];
     let mut fields = Vec::with_capacity((to - from) as usize);
     for index in from..to {
-        fields.push(deposit_fields(deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?));
+        fields.push(deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?.clone());
     }
     let acc_from = if from == 0 {
         B256::ZERO
     } else {
         let mut acc = B256::ZERO;
         for index in 0..from {
-            acc = accumulate(acc, deposit_fields(deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?).hash());
+            acc = deposits.get(&index).ok_or(L1BlockError::MissingDeposit(index))?.accumulate(acc);
         }
         acc
     };
@@ -245,7 +241,7 @@ mod tests {
     use alloy_primitives::{Address, U256};
 
     #[test]
-    fn the_machine_hashes_deposits_and_leaves_as_l1_does() {
+    fn the_machine_reads_deposits_and_leaves_as_l1_commits_them() {
         for len in [0usize, 1, 4_351, 4_352, 4_353, 10_000] {
             let data: Bytes = (0..len).map(|i| (i * 7 + 3) as u8).collect::<Vec<u8>>().into();
             let d = faultline_primitives::Deposit {
@@ -259,7 +255,12 @@ mod tests {
                 l1_timestamp: 7,
                 data: data.clone(),
             };
-            assert_eq!(deposit_fields(&d).hash(), d.hash(), "deposit hash, {len} bytes of data");
+            let (back, n, chunked) = faultline_vm_core::inputs::parse_deposit(&d.hash_preimage()).expect("nine words");
+            assert_eq!(
+                (back.index, back.from, back.to, back.mint, back.value, back.gas_limit, back.l1_block),
+                (d.index, d.from, d.to, d.mint, d.value, d.gas_limit, d.l1_block)
+            );
+            assert_eq!((n, chunked), (len as u64, faultline_primitives::chunked::hash(&data)), "deposit preimage, {len} bytes of data");
             if len > 0 {
                 assert_eq!(tx_leaf(&data), faultline_primitives::batch::tx_leaf(&data), "tx leaf, {len} bytes");
             }

@@ -249,7 +249,7 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
         assert!(end.outcomes.iter().all(|o| matches!(o, TxOutcome::Ran { success: true, .. })), "{:?}", end.outcomes);
         s
     };
-    let deposit = faultline_vm_core::inputs::DepositFields {
+    let deposit = faultline_primitives::Deposit {
         index: 0,
         from: OTHER,
         to: TARGET,
@@ -257,6 +257,7 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
         value: U256::ZERO,
         gas_limit: 3_000_000,
         l1_block: 1,
+        l1_timestamp: 0,
         data: vec![0x5a; 120_000].into(),
     };
     let s = from_l1(faultline_vm_prover::l1::L1Block { deposits: vec![deposit], ..Default::default() });

@@ -6,7 +6,8 @@
 //! exactly the entries alloy refuses (or whose type the L2 does not run, or whose
 //! signature recovers no sender under EIP-2), and for every other entry build the
 //! transaction context alloy's fields give: hash, sender, type, chain id, nonce, fees,
-//! gas, recipient, value, data with its zero count, the access list and the size.
+//! gas, recipient, value, data with its zero count, the access list and the size. The
+//! whole-entry decoder (`txdecode::decode`) is held to alloy on the same entries.
 
 use alloy_consensus::{SignableTransaction, Transaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
@@ -58,7 +59,51 @@ fn decoded(mut m: Machine) -> Result<Option<TxCtx>, TestCaseError> {
     Err(TestCaseError::fail("no end to the entry's steps"))
 }
 
+/// `txdecode` on the whole entry (the decoder the input steps read in pieces): the same
+/// decision and fields as alloy.
+fn check_whole(raw: &[u8]) -> Result<bool, TestCaseError> {
+    use faultline_vm_core::txdecode;
+    let ours = txdecode::decode(raw).and_then(|d| {
+        let h = txdecode::signing_hash(raw, &d.signing);
+        txdecode::recover(&d, h).map(|s| (d, s))
+    });
+    match (&ours, alloy_view(raw)) {
+        (Ok((d, sender)), Some((tx, s))) => {
+            prop_assert_eq!(*sender, s);
+            prop_assert_eq!(d.tx_type, tx.tx_type() as u8);
+            prop_assert_eq!(d.chain_id, tx.chain_id());
+            prop_assert_eq!(d.nonce, tx.nonce());
+            prop_assert_eq!(d.gas_limit, tx.gas_limit());
+            prop_assert_eq!(d.max_fee, tx.max_fee_per_gas());
+            prop_assert_eq!(d.to, tx.kind().to().copied());
+            prop_assert_eq!(d.value, tx.value());
+            prop_assert_eq!(&raw[d.data.start..d.data.end()], tx.input().as_ref());
+            if d.tx_type != 0 {
+                let (_, items, _) = txdecode::decode_access_list(raw, d.data.end(), raw.len()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let list = tx.access_list().cloned().unwrap_or_default();
+                prop_assert_eq!(items.len(), list.0.len());
+                for (ours, theirs) in items.iter().zip(list.0.iter()) {
+                    prop_assert_eq!(ours.address, theirs.address);
+                    let keys: Vec<B256> = ours.keys.iter().map(|k| B256::from_slice(&raw[*k..*k + 32])).collect();
+                    prop_assert_eq!(&keys, &theirs.storage_keys);
+                }
+            }
+            Ok(true)
+        }
+        (Err(_), None) => Ok(false),
+        (ours, theirs) => Err(TestCaseError::fail(format!("txdecode {:?}, alloy {}", ours.as_ref().map(|(_, s)| *s), theirs.is_some()))),
+    }
+}
+
+/// The machine's input steps and the whole-entry decoder on `raw`, each against alloy.
 fn check(raw: &[u8], blobs: bool) -> Result<bool, TestCaseError> {
+    let whole = check_whole(raw)?;
+    let machine = check_machine(raw, blobs)?;
+    prop_assert_eq!(whole, machine);
+    Ok(machine)
+}
+
+fn check_machine(raw: &[u8], blobs: bool) -> Result<bool, TestCaseError> {
     let ours = decoded(machine(raw, blobs))?;
     match (ours, alloy_view(raw)) {
         (None, None) => Ok(false),
@@ -110,7 +155,7 @@ fn widths() -> impl Strategy<Value = u64> {
 prop_compose! {
     fn entry()(
         ty in 0u8..4,
-        chain_id in prop_oneof![Just(64023u64), Just(1u64), any::<u64>()],
+        chain_id in prop_oneof![Just(64023u64), Just(1u64), Just(0u64), any::<u64>()],
         nonce in widths(), gas in widths(), fee in any::<u128>(), tip in any::<u128>(),
         create in any::<bool>(), to in any::<[u8; 20]>(), value in any::<[u8; 32]>(),
         data in prop_oneof![
@@ -135,7 +180,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     /// Valid transactions of every kind become the contexts alloy's fields give.
     #[test]
@@ -160,6 +205,46 @@ proptest! {
         }
         check(&m, blobs)?;
     }
+}
+
+#[test]
+fn a_high_s_is_refused_as_alloy_refuses_it() {
+    let tx = sign(TxEip1559 { chain_id: 64023, gas_limit: 21_000, to: TxKind::Call(Address::repeat_byte(1)), ..Default::default() }, &[7u8; 32]);
+    let n = U256::from_str_radix("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16).unwrap();
+    let sig = tx.signature();
+    let flipped = Signature::new(sig.r(), n - sig.s(), !sig.v());
+    let raw = TxEnvelope::from(tx.tx().clone().into_signed(flipped)).encoded_2718();
+    assert!(alloy_view(&raw).is_none(), "alloy refuses a high s");
+    let d = faultline_vm_core::txdecode::decode(&raw).expect("well-formed");
+    let h = faultline_vm_core::txdecode::signing_hash(&raw, &d.signing);
+    assert_eq!(faultline_vm_core::txdecode::recover(&d, h).err(), Some(faultline_vm_core::txdecode::Skip::BadSignature("s above secp256k1n/2 (EIP-2)")));
+    for blobs in [false, true] {
+        assert!(!check(&raw, blobs).expect("agrees"), "the machine skips it too (blobs: {blobs})");
+    }
+}
+
+#[test]
+fn the_widest_prefix_fits_its_bound() {
+    // Every field of an EIP-1559 transaction at its widest, and data over many chunks.
+    let tx = sign(
+        TxEip1559 {
+            chain_id: u64::MAX,
+            nonce: u64::MAX,
+            max_priority_fee_per_gas: u128::MAX,
+            max_fee_per_gas: u128::MAX,
+            gas_limit: u64::MAX,
+            to: TxKind::Call(Address::repeat_byte(0xff)),
+            value: U256::MAX,
+            input: Bytes::from(vec![0xab; 70_000]),
+            access_list: Default::default(),
+        },
+        &[9u8; 32],
+    );
+    let raw = TxEnvelope::from(tx).encoded_2718();
+    let p = faultline_vm_core::txdecode::decode_prefix(&raw[..faultline_vm_core::txdecode::PREFIX_MAX], raw.len()).expect("prefix");
+    assert!(p.fields.data.start <= faultline_vm_core::txdecode::PREFIX_MAX, "{}", p.fields.data.start);
+    assert_eq!(p.fields.data.len, 70_000);
+    assert!(check(&raw, false).expect("agrees"));
 }
 
 #[test]

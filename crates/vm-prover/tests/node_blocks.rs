@@ -169,8 +169,8 @@ impl Replay {
         for (at, bytes) in &garbage {
             entries.insert(*at, bytes.clone());
         }
-        let acc_from = self.deposits.range(..cursors.0).fold(B256::ZERO, |acc, (_, d)| l1::accumulate(acc, l1::deposit_fields(d).hash()));
-        let l1_deposits: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| l1::deposit_fields(d)).collect();
+        let acc_from = self.deposits.range(..cursors.0).fold(B256::ZERO, |acc, (_, d)| d.accumulate(acc));
+        let l1_deposits: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| d.clone()).collect();
         let l1_origin = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data).origin;
         let mut leaves = vec![l1::block_leaf(number - 1, 0, 0, 0, 2), l1::tx_leaf(b"earlier"), l1::tx_leaf(b"block")];
         leaves.push(l1::block_leaf(number, header.timestamp, cursors.1, l1_origin, entries.len() as u16));

@@ -292,7 +292,7 @@ fn l1_machine(blobs: bool) -> Machine {
         accounts.insert(a, Account { code: vec![0x00].into(), ..Default::default() });
     }
     let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
-    let deposit = |index: u64, to: Address, data: Vec<u8>| faultline_vm_core::inputs::DepositFields {
+    let deposit = |index: u64, to: Address, data: Vec<u8>| faultline_primitives::Deposit {
         index,
         from: DEPOSITOR,
         to,
@@ -300,6 +300,7 @@ fn l1_machine(blobs: bool) -> Machine {
         value: U256::from(1),
         gas_limit: 1_000_000,
         l1_block: 1,
+        l1_timestamp: 0,
         data: data.into(),
     };
     let deposits = vec![deposit(0, TOUR, Vec::new()), deposit(1, LONG, vec![0x33; 2 * 4352 + 296])];

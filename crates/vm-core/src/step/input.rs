@@ -12,7 +12,7 @@
 use super::StepKind;
 use crate::{
     error::StepError,
-    inputs::{item_depth, tx_leaf_preimage, ChunkCursor, DepositFields, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
+    inputs::{item_depth, parse_deposit, tx_leaf_preimage, ChunkCursor, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
     machine::{AccessItem, Machine, Phase, Slice, Tree, TxCtx},
     sponge::Absorber,
     txdecode::{self, Skip, ACCESS_ITEM_HEAD_MAX, PREFIX_MAX, SIGNATURE_MAX, STORAGE_KEY_LEN},
@@ -95,8 +95,8 @@ impl Machine {
         let i = l.deposits.next.checked_sub(l.deposits.from).ok_or(StepError::Inconsistent("a next deposit below the block's first"))?;
         let h = self.io.words(&l.deposits.hashes, i, 1)?[0];
         let full = l.data.as_ref().and_then(|d| d.deposits.get(i as usize)).cloned();
-        let p = self.io.preimage(h, || full.as_ref().map(DepositFields::preimage).unwrap_or_default())?;
-        let (f, len, chunked) = DepositFields::parse(&p).ok_or_else(|| missing("a deposit's fields (nine canonical words)"))?;
+        let p = self.io.preimage(h, || full.as_ref().map(faultline_primitives::Deposit::hash_preimage).unwrap_or_default())?;
+        let (f, len, chunked) = parse_deposit(&p).ok_or_else(|| missing("a deposit's fields (nine canonical words)"))?;
         if f.index != l.deposits.next {
             return Err(missing("the deposit of the next index"));
         }
