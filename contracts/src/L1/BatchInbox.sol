@@ -365,8 +365,10 @@ contract BatchInbox {
         }
     }
 
-    /// @notice Binary Merkle root over `leaves`, padded with zero leaves to a power of two;
-    ///         node = keccak256(left ‖ right); one leaf is its own root. Overwrites `leaves`.
+    /// @notice Binary Merkle root over `leaves`: at each level nodes pair left to right,
+    ///         node = keccak256(left ‖ right), and an odd level's last node pairs with
+    ///         0x00…00 (not padding to a power of two with zero leaves); one leaf is its
+    ///         own root (docs/batches.md, "Commitment"). Overwrites `leaves`.
     function merkleRoot(bytes32[] memory leaves) public pure returns (bytes32 root) {
         uint256 n = leaves.length;
         if (n == 0) return bytes32(0);

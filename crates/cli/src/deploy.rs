@@ -91,6 +91,7 @@ pub async fn deploy_with(args: &DeployArgs, chain: &ChainConfig) -> eyre::Result
         proposer_bond: args.proposer_bond,
         genesis_output_root,
         l2_chain: faultline_l1::chain::l2_chain_of(chain),
+        genesis_timestamp: chain.genesis_timestamp,
     };
     let book = faultline_l1::deploy(&provider, deployer, &cfg).await.wrap_err("deploying the L1 contracts")?;
     if !verify_deployed(&provider, &book).await? {

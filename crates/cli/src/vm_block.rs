@@ -182,7 +182,6 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64)
         let (l1_block, record, leaf) = of_batch(batch, blobs, number, &deposits, (dep_from, dep_to)).map_err(|e| eyre!("block {number}: {e}"))?;
         // The record the prover rebuilt from the batch's bytes is the one the inbox keeps.
         let onchain = initial::BatchRecord {
-            version,
             root: rec.root,
             first_block: rec.firstBlock,
             item_count: u64::from(rec.itemCount),

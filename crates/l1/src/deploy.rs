@@ -38,7 +38,17 @@ pub struct DeployConfig {
     /// The L2 chain's parameters `RollupConfig` fixes (block gas limit, base-fee rules, fee
     /// recipient, sequencing window, L1 fee scalars): [`crate::chain::l2_chain_of`].
     pub l2_chain: RollupConfig::L2Chain,
+    /// L2 genesis's timestamp: at most [`GENESIS_DRIFT`] past L1's head when deployed.
+    pub genesis_timestamp: u64,
 }
+
+/// How far past L1's head L2 genesis may be timestamped: the inbox's own drift for a
+/// block's timestamp (`docs/batches.md`). A later genesis would put its early blocks'
+/// timestamps (never below genesis's) past their batches' L1 time by more than the
+/// sequencing window allows for, and `Portal.forcedCursor` at those timestamps would
+/// count deposits made after the batch: the game's initial state for them would depend
+/// on when the game is played (docs/fault-vm-inputs.md, "Forced inclusion").
+pub const GENESIS_DRIFT: u64 = 30;
 
 /// Why a deployment failed.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +70,14 @@ pub enum DeployError {
     /// A creation reverted.
     #[error("deploying {0} reverted")]
     Reverted(&'static str),
+    /// L2 genesis is timestamped too far past L1's head.
+    #[error("L2 genesis timestamp {genesis} is more than {GENESIS_DRIFT} s past L1's head ({l1}): refusing to deploy")]
+    GenesisInTheFuture {
+        /// The genesis timestamp.
+        genesis: u64,
+        /// L1's head timestamp.
+        l1: u64,
+    },
     /// A contract landed at another address than predicted (someone used the key meanwhile).
     #[error("{what} deployed at {got}, expected {expected}: was the deployer key used concurrently?")]
     UnexpectedAddress {
@@ -80,6 +98,10 @@ pub async fn deploy<P: Provider>(provider: &P, deployer: Address, cfg: &DeployCo
 
 async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &DeployConfig) -> Result<AddressBook, DeployError> {
     let l1_chain_id = provider.get_chain_id().await?;
+    let head = provider.get_block_by_number(alloy::eips::BlockNumberOrTag::Latest).await?.map_or(0, |b| b.header.timestamp);
+    if cfg.genesis_timestamp > head.saturating_add(GENESIS_DRIFT) {
+        return Err(DeployError::GenesisInTheFuture { genesis: cfg.genesis_timestamp, l1: head });
+    }
     let nonce = provider.get_transaction_count(deployer).pending().await?;
     let config_addr = deployer.create(nonce);
     let portal_addr = deployer.create(nonce + 1);

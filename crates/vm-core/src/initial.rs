@@ -27,8 +27,6 @@ use faultline_primitives::{l1fee::L1FeeInputs, ChainConfig};
 /// A batch record as `BatchInbox` keeps it (docs/batches.md, "Posting").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BatchRecord {
-    /// 0 calldata, 1 blobs (the inbox keeps `blobs` zero for calldata).
-    pub version: u8,
     /// The Merkle root over its items.
     pub root: B256,
     /// Its first L2 block.
@@ -41,6 +39,14 @@ pub struct BatchRecord {
     pub tx_count: u64,
     /// keccak256 of the blobs' versioned hashes (zero for calldata).
     pub blobs: B256,
+}
+
+impl BatchRecord {
+    /// The batch's form, which the inbox does not store: 1 (blobs) when the record
+    /// commits to blobs, else 0 (calldata).
+    pub fn version(&self) -> u8 {
+        u8::from(self.blobs != B256::ZERO)
+    }
 }
 
 /// A block's leaf in its batch, as `BatchReader.verifyItem` proved it.
@@ -89,6 +95,14 @@ pub enum InitialError {
         got: u64,
         /// The leaf's origin.
         want: u64,
+    },
+    /// The parent output's state root is not the parent header's.
+    #[error("the parent output's state root {output} is not its header's {header}")]
+    StateRootMismatch {
+        /// From the output's preimage.
+        output: B256,
+        /// From the header.
+        header: B256,
     },
     /// A leaf or record field out of the machine's range.
     #[error("{0}")]
@@ -141,17 +155,18 @@ pub fn block_ctx(
 /// accumulator values `acc[from − 1]` and `acc[to − 1]`, and the block's entries in its
 /// batch. No prover data: a witness's view.
 pub fn l1_inputs(record: &BatchRecord, leaf: &BlockLeaf, from: u64, to: u64, acc_from: B256, acc_to: B256) -> L1Inputs {
+    let version = record.version();
     let batch = BatchSource {
-        version: record.version,
+        version,
         root: record.root,
         item_count: record.item_count,
         first: leaf.index,
         count: leaf.tx_count,
         next: 0,
-        blobs: if record.version == 1 { record.blobs } else { B256::ZERO },
-        length: if record.version == 1 { record.length } else { 0 },
-        tx_total: if record.version == 1 { record.tx_count } else { 0 },
-        first_tx: if record.version == 1 { leaf.first_tx } else { 0 },
+        blobs: record.blobs,
+        length: if version == 1 { record.length } else { 0 },
+        tx_total: if version == 1 { record.tx_count } else { 0 },
+        first_tx: if version == 1 { leaf.first_tx } else { 0 },
     };
     L1Inputs { started: false, deposits: DepositSource::new(from, to, acc_from, acc_to), batch, chunk: None, entry: None, data: None, skipped: Vec::new() }
 }
@@ -178,6 +193,9 @@ pub struct InitialSource {
 /// [`block_ctx`] gives: `acc(i)` is `Portal.accumulator(i)`, called for `from − 1` (zero
 /// for `from = 0`) and `to − 1` only.
 pub fn initial_machine(src: &InitialSource, config: &ChainConfig, acc: impl Fn(u64) -> B256) -> Result<Machine, InitialError> {
+    if src.parent_state_root != src.parent.state_root {
+        return Err(InitialError::StateRootMismatch { output: src.parent_state_root, header: src.parent.state_root });
+    }
     let (ctx, from, to) = block_ctx(&src.parent, &src.leaf, src.forced_cursor, src.l1_fee, config)?;
     let at = |n: u64| if n == 0 { B256::ZERO } else { acc(n - 1) };
     let inputs = l1_inputs(&src.record, &src.leaf, from, to, at(from), at(to));

@@ -102,7 +102,7 @@ impl Io {
             return Ok(Vec::new());
         }
         let first = at / 32;
-        let last = (at + n as u64 - 1) / 32;
+        let last = at.checked_add(n as u64 - 1).ok_or(StepError::Inconsistent("a read past any tree"))? / 32;
         let words = self.words(tree, first, last - first + 1)?;
         let bytes: Vec<u8> = words.iter().flat_map(|w| w.0).collect();
         let skip = (at - first * 32) as usize;
@@ -115,7 +115,7 @@ impl Io {
             return Ok(());
         }
         let first = at / 32;
-        let last = (at + data.len() as u64 - 1) / 32;
+        let last = at.checked_add(data.len() as u64 - 1).ok_or(StepError::Inconsistent("a write past any tree"))? / 32;
         let count = last - first + 1;
         match tree {
             Tree::Full(t) => {

@@ -202,7 +202,6 @@ pub fn of_batch(
         None => {
             let leaves = batch.leaves();
             let record = BatchRecord {
-                version: 0,
                 root: batch.root(),
                 first_block: batch.first_block,
                 item_count: leaves.len() as u64,
@@ -219,7 +218,6 @@ pub fn of_batch(
                 blobs.iter().map(faultline_primitives::blob::versioned_hash).collect::<Result<Vec<_>, _>>()?.iter().flat_map(|h| h.0).collect();
             let leaves = batch.blob_leaves();
             let record = BatchRecord {
-                version: 1,
                 root: batch.blob_root(),
                 first_block: batch.first_block,
                 item_count: leaves.len() as u64,

@@ -182,7 +182,6 @@ impl Replay {
         // parent's header and state root, is the prover's initial state; its block context
         // is the node's.
         let record = faultline_vm_core::initial::BatchRecord {
-            version: 0,
             root: l1_block.inputs().expect("inputs").batch.root,
             first_block: number - 1,
             item_count: l1_block.batch_leaves.len() as u64,

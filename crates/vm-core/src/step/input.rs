@@ -20,6 +20,16 @@ use crate::{
 use alloy_primitives::{Address, B256, U256};
 use faultline_primitives::chunked::CHUNK;
 
+/// The longest entry a batch can carry (a calldata leaf commits to a `u32` length; a
+/// blob payload is far shorter): a state claiming a longer one is not reachable.
+const MAX_ENTRY: u64 = u32::MAX as u64;
+
+// The first chunk of an entry always holds its prefix, which the chunk decodes: a
+// calldata chunk is `min(len, CHUNK)` bytes, a blob chunk at least the last byte of its
+// first element and 23 whole elements more.
+const _: () = assert!(CHUNK >= PREFIX_MAX);
+const _: () = assert!(1 + (BLOB_CHUNK_ELEMENTS as usize - 1) * faultline_primitives::blob::PAYLOAD_BYTES_PER_ELEMENT >= PREFIX_MAX);
+
 fn missing(what: &str) -> StepError {
     StepError::Missing(what.to_string())
 }
@@ -80,7 +90,7 @@ impl Machine {
             return Err(missing("an accumulator link (two words)"));
         }
         let (prev, h) = (B256::from_slice(&p[..32]), B256::from_slice(&p[32..]));
-        self.io.write(&mut d.hashes, i * 32, h.as_slice())?;
+        self.io.write(&mut d.hashes, i.checked_mul(32).ok_or(StepError::Inconsistent("a deposit count past any tree"))?, h.as_slice())?;
         d.acc = prev;
         d.unlinked = i;
         if i == 0 && prev != d.acc_from {
@@ -136,7 +146,7 @@ impl Machine {
 
     /// The current deposit's next data chunk.
     fn deposit_data(&mut self, l: &mut L1Inputs, c: ChunkCursor) -> Result<(), StepError> {
-        let i = l.deposits.next.checked_sub(l.deposits.from + 1).ok_or(StepError::Inconsistent("deposit data before any deposit"))?;
+        let i = l.deposits.next.checked_sub(l.deposits.from.saturating_add(1)).ok_or(StepError::Inconsistent("deposit data before any deposit"))?;
         let full = l.data.as_ref().and_then(|d| d.deposits.get(i as usize)).map(|d| d.data.clone());
         let mut tx = self.tx.take().ok_or(StepError::Inconsistent("deposit data without its deposit"))?;
         let (bytes, next) = self.open_chunk(&mut tx.data.tree, c, full.as_ref().map(|b| &b[..]))?;
@@ -356,7 +366,8 @@ impl Machine {
     fn append_access(&mut self, item: AccessItem) -> Result<(), StepError> {
         let tx = self.tx.as_mut().ok_or(StepError::Inconsistent("an access list without its transaction"))?;
         let word = self.io.meter.hash(&item);
-        self.io.write(&mut tx.access, tx.access_len * 32, word.as_slice())?;
+        let at = tx.access_len.checked_mul(32).ok_or(StepError::Inconsistent("an access list past any tree"))?;
+        self.io.write(&mut tx.access, at, word.as_slice())?;
         tx.access_len += 1;
         if item.slot.is_none() {
             tx.access_addresses += 1;
@@ -370,7 +381,10 @@ impl Machine {
     /// Bytes `[at, min(at + n, len))` of the entry, placed at `at` of a buffer (zeros
     /// before), so the decoder reads them at their positions.
     fn window(&mut self, e: &Entry, at: u64, n: u64) -> Result<Vec<u8>, StepError> {
-        let end = (at + n).min(e.len);
+        if at > e.len || e.len > MAX_ENTRY {
+            return Err(StepError::Inconsistent("an entry position past its length"));
+        }
+        let end = at.saturating_add(n).min(e.len);
         let bytes = self.io.read(&e.raw, at, end.saturating_sub(at) as usize)?;
         let mut w = vec![0u8; at as usize];
         w.extend_from_slice(&bytes);
@@ -449,6 +463,9 @@ impl Machine {
 
     /// The signature at `at`; then the signing hash, at once if the body fits a step.
     fn signature(&mut self, l: &mut L1Inputs, e: Entry, at: u64) -> Result<(), StepError> {
+        if e.body_start > at {
+            return Err(StepError::Inconsistent("a signature before the signed fields"));
+        }
         if e.len.checked_sub(at).ok_or(StepError::Inconsistent("a signature past its entry"))? > SIGNATURE_MAX as u64 {
             self.skip_entry(l, Skip::Undecodable("list length mismatch"));
             return Ok(());

@@ -13,16 +13,17 @@ use crate::{
 use alloy_primitives::{Address, Log, LogData, B256, U256};
 
 impl Machine {
-    /// Intrinsic gas (Cancun).
+    /// Intrinsic gas (Cancun), saturating: a count no reachable state holds (more zeros
+    /// than bytes, a length past any gas) gives more gas than any limit.
     pub fn intrinsic_gas(tx: &TxCtx) -> u64 {
-        let zeros = tx.data_zeros;
+        let zeros = tx.data_zeros.min(tx.data.len);
         let nonzeros = tx.data.len - zeros;
-        let mut g: u64 = G_TRANSACTION + G_TX_DATA_ZERO * zeros + G_TX_DATA_NONZERO * nonzeros;
+        let mut g = G_TRANSACTION.saturating_add(G_TX_DATA_ZERO.saturating_mul(zeros)).saturating_add(G_TX_DATA_NONZERO.saturating_mul(nonzeros));
         if tx.to.is_none() {
-            g += G_CREATE + G_INITCODE_WORD * words(tx.data.len);
+            g = g.saturating_add(G_CREATE).saturating_add(G_INITCODE_WORD.saturating_mul(words(tx.data.len)));
         }
-        let keys = tx.access_len - tx.access_addresses;
-        g + G_ACCESS_LIST_ADDRESS * tx.access_addresses + G_ACCESS_LIST_STORAGE_KEY * keys
+        let keys = tx.access_len.saturating_sub(tx.access_addresses);
+        g.saturating_add(G_ACCESS_LIST_ADDRESS.saturating_mul(tx.access_addresses)).saturating_add(G_ACCESS_LIST_STORAGE_KEY.saturating_mul(keys))
     }
 
     /// The L1 fee of the current input (docs/chain.md, "L1 fee"): zero for a deposit.
