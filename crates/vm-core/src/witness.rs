@@ -8,7 +8,7 @@
 //! phase, the accesses) live here. A witness is
 //!
 //! ```text
-//! enc(block) ‖ inputsRoot ‖ inputCount:u64 ‖ enc(acc) ‖ (0 | 1 ‖ enc(tx)) ‖ worldRoot
+//! enc(block) ‖ enc(inputs) ‖ enc(acc) ‖ (0 | 1 ‖ enc(tx)) ‖ worldRoot
 //!   ‖ substateRoot ‖ stack(frames) ‖ (0 | 1 ‖ enc(frame) ‖ items(frame stack))
 //!   ‖ stack(journal) ‖ stack(logs) ‖ stack(destructed) ‖ stack(createdSlots) ‖ enc(phase)
 //!   ‖ accessCount:u16 ‖ access*
