@@ -9,18 +9,6 @@ import {OracleFixtures} from "../helpers/OracleFixtures.sol";
 ///         chain of deposits from index 0 whose data straddle the chunked hash's
 ///         boundaries (0, 4352, 4353 and 8704 bytes), each deposited in its L1 block.
 contract PortalVectorsTest is OracleFixtures {
-    event DepositQueued(
-        uint256 indexed index,
-        address indexed from,
-        address indexed to,
-        uint256 mint,
-        uint256 value,
-        uint64 gasLimit,
-        uint64 l1BlockNumber,
-        bytes data,
-        bytes32 accumulator
-    );
-
     function setUp() public {
         _deployRollup();
     }
@@ -49,7 +37,7 @@ contract PortalVectorsTest is OracleFixtures {
             vm.roll(l1Block);
             vm.deal(from, mint);
             vm.expectEmit(address(portal));
-            emit DepositQueued(i, from, to, mint, value, gasLimit, l1Block, data, acc);
+            emit Portal.DepositQueued(i, from, to, mint, value, gasLimit, l1Block, data, acc);
             vm.prank(from, from); // an EOA: not aliased
             portal.depositTransaction{value: mint}(to, value, gasLimit, data);
             assertEq(portal.accumulator(i), acc, string.concat("accumulator ", vm.toString(i)));
