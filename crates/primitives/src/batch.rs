@@ -28,17 +28,39 @@ pub const TX_LEAF_DOMAIN: u8 = 0x02;
 /// of at most [`MAX_BATCH_TX_BYTES`]; a longer one (never encodable) has its length
 /// saturated at `u32::MAX`.
 pub fn tx_leaf(tx: &[u8]) -> B256 {
-    tx_leaf_of(u32::try_from(tx.len()).unwrap_or(u32::MAX), crate::chunked::hash(tx))
+    keccak256(tx_leaf_preimage(tx))
+}
+
+/// The 37 bytes [`tx_leaf`] hashes (what a one-step proof opens the leaf to).
+pub fn tx_leaf_preimage(tx: &[u8]) -> [u8; 37] {
+    tx_leaf_preimage_of(u32::try_from(tx.len()).unwrap_or(u32::MAX), crate::chunked::hash(tx))
 }
 
 /// The transaction leaf of a transaction of `len` bytes whose chunked hash is `chunked`
 /// (what a step that opens the leaf holds before it reads the bytes).
 pub fn tx_leaf_of(len: u32, chunked: B256) -> B256 {
+    keccak256(tx_leaf_preimage_of(len, chunked))
+}
+
+fn tx_leaf_preimage_of(len: u32, chunked: B256) -> [u8; 37] {
     let mut buf = [0u8; 37];
     buf[0] = TX_LEAF_DOMAIN;
     buf[1..5].copy_from_slice(&len.to_be_bytes());
     buf[5..].copy_from_slice(chunked.as_slice());
-    keccak256(buf)
+    buf
+}
+
+/// A calldata batch's block leaf (`docs/batches.md`, "Commitment"): `keccak256(0x01 ‖
+/// number:u64 ‖ timestamp:u64 ‖ depositCursor:u64 ‖ l1Origin:u64 ‖ txCount:u16)`.
+pub fn block_leaf(number: u64, timestamp: u64, deposit_cursor: u64, l1_origin: u64, tx_count: u16) -> B256 {
+    let mut pre = [0u8; 35];
+    pre[0] = 0x01;
+    pre[1..9].copy_from_slice(&number.to_be_bytes());
+    pre[9..17].copy_from_slice(&timestamp.to_be_bytes());
+    pre[17..25].copy_from_slice(&deposit_cursor.to_be_bytes());
+    pre[25..33].copy_from_slice(&l1_origin.to_be_bytes());
+    pre[33..35].copy_from_slice(&tx_count.to_be_bytes());
+    keccak256(pre)
 }
 
 /// One L2 block as a batch carries it.
@@ -198,14 +220,7 @@ impl Batch {
     pub fn leaves(&self) -> Vec<B256> {
         let mut leaves = Vec::with_capacity(self.item_count());
         for (i, b) in self.blocks.iter().enumerate() {
-            let mut pre = [0u8; 35];
-            pre[0] = 0x01;
-            pre[1..9].copy_from_slice(&(self.first_block + i as u64).to_be_bytes());
-            pre[9..17].copy_from_slice(&b.timestamp.to_be_bytes());
-            pre[17..25].copy_from_slice(&b.deposit_cursor.to_be_bytes());
-            pre[25..33].copy_from_slice(&b.l1_origin.to_be_bytes());
-            pre[33..35].copy_from_slice(&(b.txs.len() as u16).to_be_bytes());
-            leaves.push(keccak256(pre));
+            leaves.push(block_leaf(self.first_block + i as u64, b.timestamp, b.deposit_cursor, b.l1_origin, b.txs.len() as u16));
             leaves.extend(b.txs.iter().map(|tx| tx_leaf(tx)));
         }
         leaves
@@ -394,6 +409,18 @@ fn hash_pair(l: &B256, r: &B256) -> B256 {
     buf[..32].copy_from_slice(l.as_slice());
     buf[32..].copy_from_slice(r.as_slice());
     keccak256(buf)
+}
+
+/// Every level of the tree [`merkle_root`] computes, the leaves first and the root
+/// alone last (one empty level for no leaves): what a proof walked from the root down
+/// opens.
+pub fn merkle_levels(leaves: &[B256]) -> Vec<Vec<B256>> {
+    let mut levels = vec![leaves.to_vec()];
+    while let Some(l) = levels.last().filter(|l| l.len() > 1) {
+        let up = l.chunks(2).map(|c| hash_pair(&c[0], c.get(1).unwrap_or(&B256::ZERO))).collect();
+        levels.push(up);
+    }
+    levels
 }
 
 /// Binary Merkle root: pairs left to right, an odd level's last node paired with zero;

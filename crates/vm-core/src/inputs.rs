@@ -418,19 +418,6 @@ impl L1Data {
 /// point evaluation: docs/batches.md, "Opening a transaction on L1").
 pub const BLOB_CHUNK_ELEMENTS: u64 = 24;
 
-/// The levels of the batch item tree over `leaves` (docs/batches.md, "Commitment"):
-/// nodes paired left to right, an odd level's last node paired with zero; the last level
-/// holds the root alone.
-pub fn item_levels(leaves: &[B256]) -> Vec<Vec<B256>> {
-    let mut levels = vec![leaves.to_vec()];
-    while levels.last().is_some_and(|l| l.len() > 1) {
-        let l = levels.last().cloned().unwrap_or_default();
-        let up = l.chunks(2).map(|p| crate::words::node(&p[0], p.get(1).unwrap_or(&B256::ZERO))).collect();
-        levels.push(up);
-    }
-    levels
-}
-
 /// The depth of an item proof in a batch of `item_count` items: `ceil(log2(item_count))`.
 pub fn item_depth(item_count: u64) -> u32 {
     if item_count <= 1 {
@@ -438,15 +425,6 @@ pub fn item_depth(item_count: u64) -> u32 {
     } else {
         64 - (item_count - 1).leading_zeros()
     }
-}
-
-/// A calldata batch's transaction leaf: `keccak256(0x02 ‖ len:u32 ‖ chunked(tx))`.
-pub fn tx_leaf_preimage(tx: &[u8]) -> Vec<u8> {
-    let mut p = Vec::with_capacity(37);
-    p.push(0x02);
-    p.extend_from_slice(&(tx.len() as u32).to_be_bytes());
-    p.extend_from_slice(faultline_primitives::chunked::hash(tx).as_slice());
-    p
 }
 
 #[cfg(test)]
@@ -459,7 +437,7 @@ mod tests {
             assert_eq!(item_depth(n), d, "n = {n}");
             if n > 0 {
                 let leaves: Vec<B256> = (0..n).map(|i| B256::with_last_byte(i as u8 + 1)).collect();
-                assert_eq!(item_levels(&leaves).len() as u32 - 1, d);
+                assert_eq!(faultline_primitives::batch::merkle_levels(&leaves).len() as u32 - 1, d);
             }
         }
     }

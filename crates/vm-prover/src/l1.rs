@@ -5,30 +5,8 @@
 
 use alloy_primitives::{keccak256, Bytes, B256};
 use faultline_primitives::Deposit;
-use faultline_vm_core::inputs::{item_levels, tx_leaf_preimage, BatchSource, DepositSource, L1Data, L1Inputs};
+use faultline_vm_core::inputs::{BatchSource, DepositSource, L1Data, L1Inputs};
 use std::rc::Rc;
-
-/// `acc[i] = keccak256(acc[i − 1] ‖ h_i)` (docs/bridge.md, "Accumulator").
-pub fn accumulate(previous: B256, deposit_hash: B256) -> B256 {
-    keccak256([previous.as_slice(), deposit_hash.as_slice()].concat())
-}
-
-/// A calldata batch's block leaf: `keccak256(0x01 ‖ number ‖ timestamp ‖ depositCursor ‖
-/// l1Origin ‖ txCount:u16)` (docs/batches.md, "Commitment").
-pub fn block_leaf(number: u64, timestamp: u64, deposit_cursor: u64, l1_origin: u64, tx_count: u16) -> B256 {
-    let mut pre = Vec::with_capacity(35);
-    pre.push(0x01);
-    for v in [number, timestamp, deposit_cursor, l1_origin] {
-        pre.extend_from_slice(&v.to_be_bytes());
-    }
-    pre.extend_from_slice(&tx_count.to_be_bytes());
-    keccak256(pre)
-}
-
-/// A calldata batch's transaction leaf.
-pub fn tx_leaf(tx: &[u8]) -> B256 {
-    keccak256(tx_leaf_preimage(tx))
-}
 
 /// One block's inputs on L1.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +65,7 @@ impl L1Block {
         let mut accs = vec![self.acc_from];
         for d in &self.deposits {
             let last = *accs.last().unwrap_or(&B256::ZERO);
-            accs.push(accumulate(last, d.hash()));
+            accs.push(d.accumulate(last));
         }
         accs
     }
@@ -97,7 +75,7 @@ impl L1Block {
     pub fn inputs(&self) -> Result<L1Inputs, faultline_primitives::blob::BlobError> {
         let accumulators = self.accumulators();
         let end = self.from + self.deposits.len() as u64;
-        let levels = item_levels(&self.batch_leaves);
+        let levels = faultline_primitives::batch::merkle_levels(&self.batch_leaves);
         let root = levels.last().and_then(|l| l.first()).copied().unwrap_or_default();
         let mut batch = BatchSource {
             version: 0,
@@ -260,7 +238,9 @@ mod tests {
             );
             assert_eq!((n, chunked), (len as u64, faultline_primitives::chunked::hash(&data)), "deposit preimage, {len} bytes of data");
             if len > 0 {
-                assert_eq!(tx_leaf(&data), faultline_primitives::batch::tx_leaf(&data), "tx leaf, {len} bytes");
+                let leaf = faultline_primitives::batch::tx_leaf_preimage(&data);
+                assert_eq!((leaf[0], u32::from_be_bytes([leaf[1], leaf[2], leaf[3], leaf[4]])), (0x02, len as u32), "tx leaf, {len} bytes");
+                assert_eq!(&leaf[5..], faultline_primitives::chunked::hash(&data).as_slice());
             }
         }
     }

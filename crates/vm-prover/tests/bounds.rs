@@ -268,8 +268,8 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
     let big = signed(vec![0x5a; 120_000], vec![(OTHER, keys)]);
     let mut leaves: Vec<B256> = (0..20_000u64).map(|i| alloy_primitives::keccak256(i.to_be_bytes())).collect();
     let first = leaves.len() as u64;
-    leaves.push(faultline_vm_prover::l1::block_leaf(1, 0, 0, 0, 1));
-    leaves.push(faultline_vm_prover::l1::tx_leaf(&big));
+    leaves.push(faultline_primitives::batch::block_leaf(1, 0, 0, 0, 1));
+    leaves.push(faultline_primitives::batch::tx_leaf(&big));
     let s = from_l1(faultline_vm_prover::l1::L1Block { entries: vec![big], batch_leaves: leaves, first, ..Default::default() });
     assert!(s.kinds[&StepKind::TxChunk] >= 27 && s.kinds[&StepKind::TxAccess] >= 300, "{:?}", s.kinds);
     report("a 120,000-byte transaction with 300 keys, calldata", &s, &mut all);

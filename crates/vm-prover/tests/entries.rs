@@ -12,11 +12,12 @@
 use alloy_consensus::{SignableTransaction, Transaction, TxEip1559, TxEip2930, TxEnvelope, TxLegacy};
 use alloy_eips::eip2718::{Decodable2718, Encodable2718};
 use alloy_primitives::{Address, Bytes, Signature, TxKind, B256, U256};
+use faultline_primitives::batch::{block_leaf, tx_leaf};
 use faultline_vm_core::{
     machine::{AccessItem, BlockCtx, BlockHashes, Inputs, Machine, Phase, TxCtx},
     world::{FullWorld, MemWorld, World},
 };
-use faultline_vm_prover::l1::{block_leaf, tx_leaf, BlobPayload, L1Block};
+use faultline_vm_prover::l1::{BlobPayload, L1Block};
 use proptest::prelude::*;
 use std::{collections::BTreeMap, rc::Rc};
 

@@ -172,9 +172,13 @@ impl Replay {
         let acc_from = self.deposits.range(..cursors.0).fold(B256::ZERO, |acc, (_, d)| d.accumulate(acc));
         let l1_deposits: Vec<_> = self.deposits.range(cursors.0..cursors.1).map(|(_, d)| d.clone()).collect();
         let l1_origin = faultline_primitives::l1fee::l1_fee_inputs(&header.extra_data).origin;
-        let mut leaves = vec![l1::block_leaf(number - 1, 0, 0, 0, 2), l1::tx_leaf(b"earlier"), l1::tx_leaf(b"block")];
-        leaves.push(l1::block_leaf(number, header.timestamp, cursors.1, l1_origin, entries.len() as u16));
-        leaves.extend(entries.iter().map(|e| l1::tx_leaf(e)));
+        let mut leaves = vec![
+            faultline_primitives::batch::block_leaf(number - 1, 0, 0, 0, 2),
+            faultline_primitives::batch::tx_leaf(b"earlier"),
+            faultline_primitives::batch::tx_leaf(b"block"),
+        ];
+        leaves.push(faultline_primitives::batch::block_leaf(number, header.timestamp, cursors.1, l1_origin, entries.len() as u16));
+        leaves.extend(entries.iter().map(|e| faultline_primitives::batch::tx_leaf(e)));
         let l1_block = l1::L1Block { deposits: l1_deposits, from: cursors.0, acc_from, entries: entries.clone(), batch_leaves: leaves, first: 3, blob: None };
         let from_l1 = Block { l1: Some(l1_block.inputs().expect("blobs commit")), ..block.clone() };
         // The game's initial commitment, from the values L1 holds (the record, the leaf,

@@ -359,8 +359,8 @@ fn l1_machine(blobs: bool) -> Machine {
         },
         signed_raw(eip1559(3, TxKind::Create, vec![0x00])),
     ];
-    let mut leaves = vec![faultline_vm_prover::l1::block_leaf(1, 1_700_000_000, 2, 0, entries.len() as u16)];
-    leaves.extend(entries.iter().map(|e| faultline_vm_prover::l1::tx_leaf(e)));
+    let mut leaves = vec![faultline_primitives::batch::block_leaf(1, 1_700_000_000, 2, 0, entries.len() as u16)];
+    leaves.extend(entries.iter().map(|e| faultline_primitives::batch::tx_leaf(e)));
     let mut l1 = faultline_vm_prover::l1::L1Block { deposits, from: 0, acc_from: B256::ZERO, entries, batch_leaves: leaves, first: 0, blob: None };
     if blobs {
         // The same entries in a blob batch, after a void one (empty: its end equals the

@@ -12,7 +12,7 @@
 use super::StepKind;
 use crate::{
     error::StepError,
-    inputs::{item_depth, parse_deposit, tx_leaf_preimage, ChunkCursor, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
+    inputs::{item_depth, parse_deposit, ChunkCursor, Entry, EntryStage, Inputs, L1Inputs, BLOB_CHUNK_ELEMENTS},
     machine::{AccessItem, Machine, Phase, Slice, Tree, TxCtx},
     sponge::Absorber,
     txdecode::{self, Skip, ACCESS_ITEM_HEAD_MAX, PREFIX_MAX, SIGNATURE_MAX, STORAGE_KEY_LEN},
@@ -217,7 +217,7 @@ impl Machine {
             node = if (index >> level) & 1 == 1 { B256::from_slice(&p[32..]) } else { B256::from_slice(&p[..32]) };
         }
         let raw = data.as_ref().and_then(|d| d.entries.get(b.next as usize)).cloned();
-        let p = self.io.preimage(node, || raw.as_ref().map(|r| tx_leaf_preimage(r)).unwrap_or_default())?;
+        let p = self.io.preimage(node, || raw.as_ref().map(|r| faultline_primitives::batch::tx_leaf_preimage(r).to_vec()).unwrap_or_default())?;
         if p.len() != 37 || p[0] != 0x02 {
             return Err(missing("a transaction leaf (0x02 ‖ len ‖ chunked hash)"));
         }
