@@ -61,11 +61,11 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
     }
     let store = Arc::new(Store::open_read_only(&db).wrap_err("opening the store read-only")?);
     let head = store.head()?.ok_or_else(|| eyre!("the store has no blocks"))?;
+    let to = args.to.unwrap_or(head).min(head);
+    if args.from == 0 || args.from > to {
+        bail!("nothing to replay: blocks {}..={to} (genesis is not a block of the machine)", args.from);
+    }
     if args.l1_inputs {
-        let to = args.to.unwrap_or(head).min(head);
-        if args.from == 0 || args.from > to {
-            bail!("nothing to replay: blocks {}..={to} (genesis is not a block of the machine)", args.from);
-        }
         return run_from_l1(&args, &store, args.from, to).await;
     }
     let chain_id = store.chain_id()?.ok_or_else(|| eyre!("the store has no chain id"))?;
@@ -78,10 +78,6 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
         base_fee_scalar: scalar(faultline_primitives::l1fee::oracle_slots::BASE_FEE_SCALAR)?,
         blob_base_fee_scalar: scalar(faultline_primitives::l1fee::oracle_slots::BLOB_BASE_FEE_SCALAR)?,
     };
-    let to = args.to.unwrap_or(head).min(head);
-    if args.from == 0 || args.from > to {
-        bail!("nothing to replay: blocks {}..={to} (genesis is not a block of the machine)", args.from);
-    }
     // The deposits the blocks include, by index, from L1, if any block includes one.
     let cursor = |n: u64| -> eyre::Result<u64> {
         let (_, h) = store.header(n)?.ok_or_else(|| eyre!("block {n} is not in the store"))?;
@@ -210,7 +206,7 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64)
             worst_witness = worst_witness.max(s.max_witness);
             worst_gas = worst_gas.max(s.max_l1_gas);
             over += s.over_l1_target;
-            input_steps += s.kinds.iter().filter(|(k, _)| is_input_step(**k)).map(|(_, n)| n).sum::<u64>();
+            input_steps += s.kinds.iter().filter(|(k, _)| k.is_input()).map(|(_, n)| n).sum::<u64>();
             (end, s.steps)
         } else {
             trace::run(machine).map_err(|e| eyre!("block {number}: {e}"))?
@@ -245,10 +241,4 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64)
     }
     println!();
     Ok(())
-}
-
-/// Whether a step opens the block's inputs from L1.
-fn is_input_step(k: faultline_vm_core::step::StepKind) -> bool {
-    use faultline_vm_core::step::StepKind::*;
-    matches!(k, DepositLink | DepositOpen | DepositData | TxOpen | TxChunk | TxAccess | TxSignature | TxSignHash)
 }

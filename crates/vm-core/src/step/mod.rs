@@ -88,6 +88,14 @@ pub enum StepKind {
     TxSignHash,
 }
 
+impl StepKind {
+    /// Whether the step opens the block's inputs from L1 (docs/fault-vm-inputs.md).
+    pub fn is_input(self) -> bool {
+        use StepKind::*;
+        matches!(self, DepositLink | DepositOpen | DepositData | TxOpen | TxChunk | TxAccess | TxSignature | TxSignHash)
+    }
+}
+
 /// The reference step: decodes the witness bytes (docs/fault-vm.md, "Witness wire
 /// format"), checks that they hash to `pre`, takes one step and returns the commitment
 /// after it. The Solidity verifier implements exactly this. A finished block's step is a
