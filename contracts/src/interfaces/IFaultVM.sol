@@ -7,7 +7,8 @@ pragma solidity ^0.8.24;
 ///         Rust twin is `faultline_vm_core::step::step` (crates/vm-core/src/step/mod.rs);
 ///         both are tied by the vectors under docs/vectors/vm/.
 /// @dev A step either returns the commitment after it or reverts with one of the four
-///      errors below, the categories of Rust's `StepError` (`StepError::code()`:
+///      errors below (and `Inconsistent`, which only a state no run reaches can
+///      give), the categories of Rust's `StepError` (`StepError::code()`:
 ///      `malformed`, `wrong-pre-state`, `missing`, `unused`). Offsets are byte offsets
 ///      into the witness.
 interface IFaultVM {
@@ -33,6 +34,12 @@ interface IFaultVM {
     /// @param accesses Accesses left over.
     /// @param items Carried stack items not popped.
     error Unused(uint256 accesses, uint256 items);
+
+    /// @notice The witness decodes to a state no run of the machine reaches (a phase
+    ///         that needs a transaction or a frame without one, a pop of an empty stack):
+    ///         Rust's `StepError::Inconsistent`.
+    /// @param what A code naming the inconsistency (docs/verifier.md, "Errors").
+    error Inconsistent(uint256 what);
 
     /// @notice Takes one step of the machine from the witness of its pre-state.
     /// @param pre The commitment of the state before the step.

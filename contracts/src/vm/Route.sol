@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {WordTree} from "./lib/WordTree.sol";
+import {StepBase} from "./StepBase.sol";
+import {Machine, Frame} from "./Machine.sol";
+
+/// @title Route
+/// @notice Which module of the verifier takes a step (docs/verifier.md, "Modules"): the
+///         step kinds split over contracts under EIP-170's 24,576 bytes. Rust twin: the
+///         dispatch of `Machine::step` (crates/vm-core/src/step/mod.rs) and `run_step`
+///         (step/frame.rs), which this follows branch for branch down to the module.
+/// @dev The router routes on the decoded, unchecked witness (for an opcode, the chunk
+///      the first access carries); the module checks everything, and refuses a step of
+///      another module as `Inconsistent(WRONG_MODULE)`: an honest witness always routes
+///      to the module that takes it.
+library Route {
+    /// @notice NextTx with given inputs, BlockEnd of given inputs, TxBegin, Warm, Enter,
+    ///         TxEnd, Sweep, Bloom, Done.
+    uint256 internal constant CORE = 0;
+    /// @notice Every step of a block whose inputs come from L1 while its phase is NextTx:
+    ///         DepositLink, DepositOpen, DepositData, TxOpen, TxChunk, TxAccess,
+    ///         TxSignature, TxSignHash and the block's end.
+    uint256 internal constant INPUTS = 1;
+    /// @notice Undo, FrameExit, CodeLoad, Copy, Hash (but a CREATE2's), Precompile.
+    uint256 internal constant FRAMES = 2;
+    /// @notice Opcodes that touch no account, slot or frame of another (arithmetic,
+    ///         bitwise, stack, memory, control, environment, block, KECCAK256, REVERT).
+    uint256 internal constant OPCODES = 3;
+    /// @notice Opcodes of the host (accounts, storage, transient storage, logs, calls,
+    ///         creates, RETURN, SELFDESTRUCT) and a CREATE2's hash micro-steps.
+    uint256 internal constant HOST = 4;
+    /// @notice How many modules.
+    uint256 internal constant COUNT = 5;
+
+    /// @notice The module of the step `m` takes.
+    function moduleOf(Machine memory m) internal pure returns (uint256) {
+        uint256 p = m.phase.tag;
+        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? INPUTS : CORE;
+        if (p != StepBase.RUN || !m.hasTop) return CORE;
+        Frame memory f = m.top;
+        if (f.status != StepBase.RUNNING) return FRAMES;
+        if (f.pending.tag != 0) return f.pending.tag == 2 && f.pending.then == 2 ? HOST : FRAMES;
+        if (!f.hasChunks) return FRAMES;
+        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAMES;
+        return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+    }
+
+    /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP
+    ///         past the code's end; unchecked: the module checks it).
+    function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256) {
+        if (f.pc >= f.codeLen) return 0;
+        if (m.accesses.tags.length == 0 || m.accesses.tags[0] != 1) return 0;
+        uint256 p = m.accesses.ptrs[0];
+        WordTree.Range memory r;
+        assembly ("memory-safe") {
+            r := p
+        }
+        if (r.words.length == 0) return 0;
+        return uint8(r.words[0][1 + (f.pc % 31)]);
+    }
+
+    /// @notice Whether the host module takes opcode `op`.
+    function isHostOpcode(uint256 op) internal pure returns (bool) {
+        // BALANCE 31, EXTCODESIZE 3b, EXTCODECOPY 3c, EXTCODEHASH 3f, SELFBALANCE 47,
+        // SLOAD 54, SSTORE 55, TLOAD 5c, TSTORE 5d, LOG0..LOG4 a0..a4, CREATE f0,
+        // CALL f1, CALLCODE f2, RETURN f3, DELEGATECALL f4, CREATE2 f5, STATICCALL fa,
+        // SELFDESTRUCT ff.
+        uint256 host = (1 << 0x31) | (1 << 0x3b) | (1 << 0x3c) | (1 << 0x3f) | (1 << 0x47) | (1 << 0x54) | (1 << 0x55)
+            | (1 << 0x5c) | (1 << 0x5d) | (1 << 0xa0) | (1 << 0xa1) | (1 << 0xa2) | (1 << 0xa3) | (1 << 0xa4)
+            | (1 << 0xf0) | (1 << 0xf1) | (1 << 0xf2) | (1 << 0xf3) | (1 << 0xf4) | (1 << 0xf5) | (1 << 0xfa)
+            | (1 << 0xff);
+        return (host >> op) & 1 == 1;
+    }
+}

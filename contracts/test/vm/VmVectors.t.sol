@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test, console} from "forge-std/Test.sol";
+import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
+import {FaultVM} from "../../src/vm/FaultVM.sol";
+import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
+import {Commitment} from "../../src/vm/Commitment.sol";
+import {Machine} from "../../src/vm/Machine.sol";
+
+/// @notice Exposes the decoder and the encoder: the commitment a witness's bytes hash to,
+///         and the commitment of the machine it decodes to (they must be equal).
+contract DecoderProbe {
+    function commitments(bytes calldata witness) external pure returns (bytes32 pre, bytes32 encoded) {
+        Machine memory m;
+        (m, pre) = WitnessDecoder.decode(witness);
+        encoded = Commitment.commit(m);
+    }
+}
+
+/// @notice The Rust-written vectors (docs/vectors/vm/, written by
+///         crates/vm-prover/tests/wire.rs) through the Solidity verifier: every witness
+///         decodes to its pre-state and re-encodes to it; every step gives its post or its
+///         error's category. The router is deployed with the modules that exist
+///         (`modules`); a step of a module not yet deployed is counted as unsupported.
+contract VmVectorsTest is Test {
+    FaultVM internal verifier;
+    DecoderProbe internal probe;
+
+    string[4] internal FILES = ["steps", "inputs", "errors", "l1-inputs"];
+
+    function setUp() public {
+        verifier = new FaultVM(modules());
+        probe = new DecoderProbe();
+    }
+
+    /// @notice The module contracts in `Route`'s order (zero: not written yet).
+    function modules() internal virtual returns (address[] memory m) {
+        m = new address[](5);
+    }
+
+    function path(string memory file) internal pure returns (string memory) {
+        return string.concat("docs/vectors/vm/", file, ".json");
+    }
+
+    function key(uint256 i, string memory field) internal pure returns (string memory) {
+        return string.concat(".vectors[", vm.toString(i), "].", field);
+    }
+
+    function count(string memory json) internal view returns (uint256 n) {
+        while (vm.keyExistsJson(json, string.concat(".vectors[", vm.toString(n), "]"))) ++n;
+    }
+
+    function selectorOf(string memory code) internal pure returns (bytes4) {
+        bytes32 h = keccak256(bytes(code));
+        if (h == keccak256("malformed")) return IFaultVM.Malformed.selector;
+        if (h == keccak256("wrong-pre-state")) return IFaultVM.WrongPreState.selector;
+        if (h == keccak256("missing")) return IFaultVM.Missing.selector;
+        if (h == keccak256("unused")) return IFaultVM.Unused.selector;
+        revert(string.concat("unknown error code ", code));
+    }
+
+    /// @notice Every witness that decodes hashes to its vector's pre-state, and its
+    ///         machine re-encodes to the same commitment.
+    function test_everyWitnessDecodesToItsPreState() public view {
+        uint256 checked;
+        for (uint256 f = 0; f < FILES.length; ++f) {
+            string memory json = vm.readFile(path(FILES[f]));
+            uint256 n = count(json);
+            for (uint256 i = 0; i < n; ++i) {
+                string memory name = vm.parseJsonString(json, key(i, "name"));
+                bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+                bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
+                bool isError = vm.keyExistsJson(json, key(i, "error"));
+                try probe.commitments(witness) returns (bytes32 got, bytes32 encoded) {
+                    assertEq(got, encoded, string.concat(name, ": re-encoding"));
+                    if (
+                        !isError
+                            || keccak256(bytes(vm.parseJsonString(json, key(i, "error"))))
+                                != keccak256("wrong-pre-state")
+                    ) {
+                        assertEq(got, pre, string.concat(name, ": pre-state"));
+                    }
+                    ++checked;
+                } catch (bytes memory err) {
+                    assertTrue(isError, string.concat(name, ": decoding failed"));
+                    assertEq(bytes4(err), IFaultVM.Malformed.selector, name);
+                }
+            }
+        }
+        console.log("witnesses decoded to their pre-state:", checked);
+    }
+
+    /// @notice Runs one vector file through the verifier.
+    function run(string memory file) internal view returns (uint256 passed, uint256 unsupported) {
+        string memory json = vm.readFile(path(file));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            string memory name = string.concat(file, "/", vm.parseJsonString(json, key(i, "name")));
+            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+            bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
+            bool isError = vm.keyExistsJson(json, key(i, "error"));
+            try verifier.step(pre, witness) returns (bytes32 post) {
+                assertFalse(isError, string.concat(name, ": an error vector stepped"));
+                assertEq(post, vm.parseJsonBytes32(json, key(i, "post")), name);
+                ++passed;
+            } catch (bytes memory err) {
+                if (bytes4(err) == FaultVM.Unsupported.selector) {
+                    ++unsupported;
+                    continue;
+                }
+                if (!isError) {
+                    console.logBytes(err);
+                    revert(string.concat(name, ": refused"));
+                }
+                assertEq(bytes4(err), selectorOf(vm.parseJsonString(json, key(i, "error"))), name);
+                ++passed;
+            }
+        }
+        console.log(file, "passed", passed);
+        console.log(file, "unsupported", unsupported);
+    }
+
+    function test_stepVectors() public view {
+        run("steps");
+    }
+
+    function test_inputVectors() public view {
+        run("inputs");
+    }
+
+    function test_errorVectors() public view {
+        run("errors");
+    }
+
+    function test_l1InputVectors() public view {
+        run("l1-inputs");
+    }
+}
