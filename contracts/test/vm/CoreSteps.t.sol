@@ -5,6 +5,8 @@ import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
 import {CoreSteps, CoreTxSteps, CoreFrameSteps} from "../../src/vm/steps/CoreSteps.sol";
 import {Route} from "../../src/vm/Route.sol";
+import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
+import {StepBase} from "../../src/vm/StepBase.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
 import {Machine} from "../../src/vm/Machine.sol";
 import {MerkleOps} from "../../src/vm/steps/MerkleOps.sol";
@@ -43,6 +45,88 @@ contract CoreStepsTest is VmVectorsTest {
             return;
         }
         revert(string.concat("no vector ", name));
+    }
+
+    // ---- refusals, on the Done witness with another phase (no transaction, no frame, empty
+    // ---- stacks) ----------------------------------------------------------------------
+
+    /// @notice The done-no-op witness with its phase replaced (and `accesses` appended after
+    ///         the access count `n`), and its pre-state.
+    function withPhase(bytes memory phase, uint16 n, bytes memory accesses)
+        internal
+        view
+        returns (bytes32 pre, bytes memory w)
+    {
+        bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
+        require(uint8(done[done.length - 67]) == 8, "the done-no-op vector moved");
+        bytes memory head = new bytes(done.length - 67);
+        for (uint256 i = 0; i < head.length; ++i) {
+            head[i] = done[i];
+        }
+        w = bytes.concat(head, phase, bytes2(n), accesses);
+        (pre,) = probe.commitments(w);
+    }
+
+    function expectRevert(bytes memory phase, uint16 n, bytes memory accesses, bytes memory err) internal {
+        (bytes32 pre, bytes memory w) = withPhase(phase, n, accesses);
+        vm.expectRevert(err);
+        verifier.step(pre, w);
+    }
+
+    function test_doneWithAnExtraAccessIsUnused() public {
+        bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
+        (bytes32 pre, bytes memory w) =
+            withPhase(slice(done, done.length - 67, done.length - 2), 1, hex"0400000000");
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Unused.selector, 1, 0));
+        verifier.step(pre, w);
+    }
+
+    function test_phasesWithoutATransactionAreInconsistent() public {
+        bytes memory noTx = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.NO_TX);
+        expectRevert(hex"01", 0, "", noTx); // Begin
+        expectRevert(hex"020000000000000000", 0, "", noTx); // Warm{0}
+        expectRevert(hex"03", 0, "", noTx); // Enter
+        expectRevert(hex"050000000000000000000000000000000001", 0, "", noTx); // End
+    }
+
+    function test_runWithoutAFrameIsInconsistent() public {
+        expectRevert(hex"04", 0, "", abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.NO_FRAME));
+    }
+
+    function test_sweepAndBloomOfEmptyStacksAreInconsistent() public {
+        bytes memory empty = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.EMPTY_STACK);
+        expectRevert(hex"06", 0, "", empty);
+        expectRevert(hex"0701", 0, "", empty);
+        expectRevert(hex"0700", 0, "", empty);
+    }
+
+    function test_aPartRefusesAnotherPhase() public {
+        bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
+        bytes32 pre = vm.parseJsonBytes32(vm.readFile(path("steps")), key(64, "pre"));
+        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        bytes memory wrong = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE);
+        IFaultVM txPart = IFaultVM(core.txPart());
+        IFaultVM framePart = IFaultVM(core.framePart());
+        vm.expectRevert(wrong);
+        txPart.step(pre, done);
+        vm.expectRevert(wrong);
+        framePart.step(pre, done);
+        assertEq(core.step(pre, done), pre, "Done stays Done");
+    }
+
+    function test_anotherStateIsRefused() public {
+        bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
+        (bytes32 got,) = probe.commitments(done);
+        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.WrongPreState.selector, got, bytes32(uint256(1))));
+        core.step(bytes32(uint256(1)), done);
+    }
+
+    function slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {
+        out = new bytes(to - from);
+        for (uint256 i = from; i < to; ++i) {
+            out[i - from] = b[i];
+        }
     }
 
     function test_blockEnd() public {
