@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
-import {CoreSteps, CoreTxSteps, CoreFrameSteps} from "../../src/vm/steps/CoreSteps.sol";
+import {CoreOps, CoreSteps, CoreBlockSteps, CoreTxSteps, CoreFrameSteps} from "../../src/vm/steps/CoreSteps.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 import {StepBase} from "../../src/vm/StepBase.sol";
@@ -22,12 +22,23 @@ contract BlockProbe {
     }
 }
 
+/// @notice The entry's phase reading against the decoder's.
+contract PhaseProbe {
+    function tags(bytes calldata witness) external pure returns (uint256 light, uint256 full) {
+        light = CoreOps.phaseTag(witness);
+        (Machine memory m,) = WitnessDecoder.decode(witness);
+        full = m.phase.tag;
+    }
+}
+
 /// @notice The vectors through the router with the CORE module deployed (NextTx and
 ///         BlockEnd of given inputs, TxBegin, Warm, Enter, TxEnd, Sweep, Bloom, Done).
 contract CoreStepsTest is VmVectorsTest {
     function modules() internal virtual override returns (address[] memory m) {
         m = new address[](5);
-        m[Route.CORE] = address(new CoreSteps(address(new CoreTxSteps()), address(new CoreFrameSteps())));
+        m[Route.CORE] = address(
+            new CoreSteps(address(new CoreBlockSteps()), address(new CoreTxSteps()), address(new CoreFrameSteps()))
+        );
     }
 
     /// @notice Steps the vector `name` of `file` and checks its post.
@@ -105,6 +116,7 @@ contract CoreStepsTest is VmVectorsTest {
         bytes32 pre = vm.parseJsonBytes32(vm.readFile(path("steps")), key(64, "pre"));
         CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
         bytes memory wrong = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE);
+        IFaultVM blockPart = IFaultVM(core.blockPart());
         IFaultVM txPart = IFaultVM(core.txPart());
         IFaultVM framePart = IFaultVM(core.framePart());
         vm.expectRevert(wrong);
@@ -112,6 +124,7 @@ contract CoreStepsTest is VmVectorsTest {
         vm.expectRevert(wrong);
         framePart.step(pre, done);
         assertEq(core.step(pre, done), pre, "Done stays Done");
+        assertEq(blockPart.step(pre, done), pre, "Done stays Done");
     }
 
     function test_anotherStateIsRefused() public {
@@ -127,6 +140,23 @@ contract CoreStepsTest is VmVectorsTest {
         for (uint256 i = from; i < to; ++i) {
             out[i - from] = b[i];
         }
+    }
+
+    /// @notice The entry reads the phase every vector's witness decodes to.
+    function test_theEntryReadsThePhase() public {
+        PhaseProbe p = new PhaseProbe();
+        uint256 checked;
+        for (uint256 f = 0; f < FILES.length; ++f) {
+            string memory json = vm.readFile(path(FILES[f]));
+            uint256 n = count(json);
+            for (uint256 i = 0; i < n; ++i) {
+                try p.tags(vm.parseJsonBytes(json, key(i, "witness"))) returns (uint256 light, uint256 full) {
+                    assertEq(light, full, vm.parseJsonString(json, key(i, "name")));
+                    ++checked;
+                } catch {}
+            }
+        }
+        console.log("phases read", checked);
     }
 
     function test_blockEnd() public {

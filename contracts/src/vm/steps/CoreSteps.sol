@@ -12,10 +12,11 @@ pragma solidity ^0.8.24;
 //
 // The module's steps are more code than EIP-170 allows one contract beside the decoder and
 // the encoder every module carries, so the module is an entry contract (`CoreSteps`, the
-// address the router calls) and parts it forwards the call to unchanged by the phase of
-// the witness it decoded (`CoreTxSteps`: Begin and Warm; `CoreFrameSteps`: Enter and End).
-// Each part is a whole `IFaultVM` of its own phases (it decodes and checks the witness
-// again and refuses another phase as `Inconsistent(WRONG_MODULE)`).
+// address the router calls) that reads the witness's phase and forwards the call unchanged
+// to one of three parts (`CoreBlockSteps`: NextTx, Sweep, Bloom, Done; `CoreTxSteps`: Begin
+// and Warm; `CoreFrameSteps`: Enter and End). Each part is a whole `IFaultVM` of its own
+// phases: it decodes and checks the witness and refuses another phase as
+// `Inconsistent(WRONG_MODULE)`.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
@@ -24,15 +25,83 @@ import {Io} from "../Io.sol";
 import {WitnessDecoder} from "../WitnessDecoder.sol";
 import {BlockOps} from "./BlockOps.sol";
 import {TxOps} from "./TxOps.sol";
-import {Machine, Tree, TxCtx} from "../Machine.sol";
+import {WitnessReader} from "../lib/WitnessReader.sol";
+import {Machine, Tree, TxCtx, Tally, Frame, HashStack} from "../Machine.sol";
 
 /// @title CoreOps
 /// @notice What the CORE contracts share: opening a CORE step, and forwarding it.
 library CoreOps {
+    using WitnessReader for WitnessReader.Cursor;
+
     /// @notice Opens the witness and requires it to be a step of the CORE module.
     function open(bytes32 pre, bytes calldata witness) internal pure returns (Machine memory m) {
         m = StepBase.open(pre, witness);
         if (Route.moduleOf(m) != Route.CORE) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+    }
+
+    /// @notice The tag of the phase of the state `witness` holds, read past the parts
+    ///         before it without checking them and, where their layout is fixed, without
+    ///         decoding them (the part the step goes to decodes and checks the whole
+    ///         witness; a witness this misreads is refused there). The field widths are
+    ///         WitnessDecoder's; a part CORE's honest witnesses never carry (a running
+    ///         frame, carried stack items, an entry being opened) is decoded by it.
+    function phaseTag(bytes calldata witness) internal pure returns (uint256) {
+        WitnessReader.Cursor memory c = WitnessReader.open(witness);
+        Tally memory tally;
+        // The block context: 180 bytes, the hashes flag and (tag 0) their root.
+        c.skip(180);
+        if (!c.flag()) c.skip(32);
+        // The inputs: given (root, count) or from L1.
+        if (c.tag(1) == 0) {
+            c.skip(40);
+        } else {
+            // started, the deposit source (128), the batch source (121).
+            c.skip(250);
+            if (c.flag()) c.skip(48);
+            if (c.flag()) WitnessDecoder.entry(c);
+        }
+        // The accumulators: next, gas used, bloom, then each builder's count and peaks.
+        c.skip(272);
+        for (uint256 i = 0; i < 2; ++i) {
+            uint256 count = c.u64();
+            uint256 peaks = 0;
+            for (; count != 0; count >>= 1) {
+                peaks += count & 1;
+            }
+            c.skip(peaks * 32);
+        }
+        // The transaction: type, hash, sender, the recipient flag (and recipient), the rest.
+        if (c.flag()) {
+            c.skip(53);
+            if (c.flag()) c.skip(20);
+            c.skip(235);
+        }
+        // The world and substate roots.
+        c.skip(64);
+        carried(c, tally, 0);
+        if (c.flag()) {
+            Frame memory f = WitnessDecoder.frame(c, tally);
+            WitnessDecoder.carryWords(c, f.stack);
+        }
+        for (uint256 k = 1; k <= 4; ++k) {
+            carried(c, tally, k);
+        }
+        return c.tag(8);
+    }
+
+    /// @notice Skips a hash stack's header and its carried items (`kind`: 0 frames, 1
+    ///         journal, 2 logs, 3 destroyed, 4 created slots).
+    function carried(WitnessReader.Cursor memory c, Tally memory tally, uint256 kind) private pure {
+        uint256 at = c.at;
+        c.skip(40);
+        if (c.u16() == 0) return;
+        c.at = at;
+        HashStack memory s = WitnessDecoder.header(c, tally);
+        if (kind == 0) WitnessDecoder.carryFrames(c, s);
+        else if (kind == 1) WitnessDecoder.carryUndos(c, s);
+        else if (kind == 2) WitnessDecoder.carryLogs(c, s);
+        else if (kind == 3) WitnessDecoder.carryAddresses(c, s);
+        else WitnessDecoder.carrySlots(c, s);
     }
 
     /// @notice Forwards the call unchanged to `part` and returns its post or its error.
@@ -79,36 +148,55 @@ library CoreOps {
 
 /// @title CoreSteps
 /// @notice The CORE module: the next given input or the block's end, tx-begin, warm,
-///         enter, tx-end, sweep, bloom, and the Done no-op (the last of which a finished
-///         block pads its trace with: post = pre).
+///         enter, tx-end, sweep, bloom, and the Done no-op (which a finished block pads
+///         its trace with: post = pre). It reads the witness's phase (`CoreOps.phaseTag`)
+///         and forwards the call unchanged to the part that takes it; the part decodes and
+///         checks the whole witness.
 contract CoreSteps is IFaultVM {
+    /// @notice The part that takes NextTx, Sweep, Bloom and Done (and refuses Run).
+    address public immutable blockPart;
     /// @notice The part that takes tx-begin and warm.
     address public immutable txPart;
     /// @notice The part that takes enter and tx-end.
     address public immutable framePart;
 
+    /// @param blockPart_ A `CoreBlockSteps`.
     /// @param txPart_ A `CoreTxSteps`.
     /// @param framePart_ A `CoreFrameSteps`.
-    constructor(address txPart_, address framePart_) {
+    constructor(address blockPart_, address txPart_, address framePart_) {
+        blockPart = blockPart_;
         txPart = txPart_;
         framePart = framePart_;
     }
 
     /// @inheritdoc IFaultVM
-    function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        Machine memory m = CoreOps.open(pre, witness);
-        uint256 p = m.phase.tag;
+    function step(bytes32, bytes calldata witness) external view returns (bytes32) {
+        uint256 p = CoreOps.phaseTag(witness);
         if (p == StepBase.BEGIN || p == StepBase.WARM) return CoreOps.forward(txPart);
         if (p == StepBase.ENTER || p == StepBase.END) return CoreOps.forward(framePart);
+        return CoreOps.forward(blockPart);
+    }
+}
+
+/// @title CoreBlockSteps
+/// @notice A part of the CORE module: the next given input (or the block's end), the
+///         sweep and bloom micro-steps, and the Done no-op.
+contract CoreBlockSteps is IFaultVM {
+    /// @inheritdoc IFaultVM
+    function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
+        Machine memory m = CoreOps.open(pre, witness);
+        uint256 p = m.phase.tag;
         if (p == StepBase.NEXT_TX) {
             CoreOps.nextTx(m, witness);
-        } else if (p == StepBase.RUN) {
-            // The router sends a running phase here only without a frame.
-            revert IFaultVM.Inconsistent(StepBase.NO_FRAME);
         } else if (p == StepBase.SWEEP) {
             TxOps.sweep(m);
         } else if (p == StepBase.BLOOM) {
             TxOps.bloom(m);
+        } else if (p == StepBase.RUN) {
+            // The router sends a running phase to CORE only without a frame.
+            revert IFaultVM.Inconsistent(StepBase.NO_FRAME);
+        } else if (p != StepBase.DONE) {
+            revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         }
         // Done: a finished block's step changes nothing.
         return StepBase.close(m);
