@@ -87,13 +87,12 @@ library TxOps {
             w = Commitment.putU(w, 0x80 + n, 1);
             w = Commitment.putU(w, nonce, n);
         }
-        bytes32 h;
         assembly ("memory-safe") {
             // A byte store: a word store would overwrite the payload.
             mstore8(p, add(0xc0, sub(sub(w, p), 1)))
-            h := keccak256(p, sub(w, p))
+            // Clean: assembly that reads the address (the tree keys) sees every bit.
+            a := and(keccak256(p, sub(w, p)), 0xffffffffffffffffffffffffffffffffffffffff)
         }
-        a = address(uint160(uint256(h)));
     }
 
     /// @notice A view of nothing (`Slice::default()`: its tree a proven empty root).
