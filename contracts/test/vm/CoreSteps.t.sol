@@ -3,7 +3,9 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
-import {CoreOps, CoreSteps, CoreBlockSteps, CoreTxSteps, CoreFrameSteps} from "../../src/vm/steps/CoreSteps.sol";
+import {
+    CoreOps, CoreSteps, CoreBlockSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps
+} from "../../src/vm/steps/CoreSteps.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 import {StepBase} from "../../src/vm/StepBase.sol";
@@ -37,7 +39,15 @@ contract CoreStepsTest is VmVectorsTest {
     function modules() internal virtual override returns (address[] memory m) {
         m = new address[](5);
         m[Route.CORE] = address(
-            new CoreSteps(address(new CoreBlockSteps()), address(new CoreTxSteps()), address(new CoreFrameSteps()))
+            new CoreSteps(
+                [
+                    address(new CoreBlockSteps()),
+                    address(new CoreBeginSteps()),
+                    address(new CoreWarmSteps()),
+                    address(new CoreEnterSteps()),
+                    address(new CoreEndSteps())
+                ]
+            )
         );
     }
 
@@ -116,15 +126,14 @@ contract CoreStepsTest is VmVectorsTest {
         bytes32 pre = vm.parseJsonBytes32(vm.readFile(path("steps")), key(64, "pre"));
         CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
         bytes memory wrong = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE);
-        IFaultVM blockPart = IFaultVM(core.blockPart());
-        IFaultVM txPart = IFaultVM(core.txPart());
-        IFaultVM framePart = IFaultVM(core.framePart());
-        vm.expectRevert(wrong);
-        txPart.step(pre, done);
-        vm.expectRevert(wrong);
-        framePart.step(pre, done);
+        address[5] memory parts =
+            [core.blockPart(), core.beginPart(), core.warmPart(), core.enterPart(), core.endPart()];
+        for (uint256 i = 1; i < 5; ++i) {
+            vm.expectRevert(wrong);
+            IFaultVM(parts[i]).step(pre, done);
+        }
         assertEq(core.step(pre, done), pre, "Done stays Done");
-        assertEq(blockPart.step(pre, done), pre, "Done stays Done");
+        assertEq(IFaultVM(parts[0]).step(pre, done), pre, "Done stays Done");
     }
 
     function test_anotherStateIsRefused() public {

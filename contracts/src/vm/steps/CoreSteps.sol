@@ -13,10 +13,12 @@ pragma solidity ^0.8.24;
 // The module's steps are more code than EIP-170 allows one contract beside the decoder and
 // the encoder every module carries, so the module is an entry contract (`CoreSteps`, the
 // address the router calls) that reads the witness's phase and forwards the call unchanged
-// to one of three parts (`CoreBlockSteps`: NextTx, Sweep, Bloom, Done; `CoreTxSteps`: Begin
-// and Warm; `CoreFrameSteps`: Enter and End). Each part is a whole `IFaultVM` of its own
-// phases: it decodes and checks the witness and refuses another phase as
-// `Inconsistent(WRONG_MODULE)`.
+// to one of five parts (`CoreBlockSteps`: NextTx, Bloom, Done; `CoreBeginSteps`;
+// `CoreWarmSteps`; `CoreEnterSteps`; `CoreEndSteps`: End and Sweep). Each part is a whole
+// `IFaultVM` of its own phases: it decodes and checks the witness and refuses another
+// phase as `Inconsistent(WRONG_MODULE)`. The file compiles at 200 optimizer runs
+// (foundry.toml): at 20,000 the keyed-tree code is copied into each call site and even one
+// phase per contract passes EIP-170.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
@@ -153,34 +155,41 @@ library CoreOps {
 ///         and forwards the call unchanged to the part that takes it; the part decodes and
 ///         checks the whole witness.
 contract CoreSteps is IFaultVM {
-    /// @notice The part that takes NextTx, Sweep, Bloom and Done (and refuses Run).
+    /// @notice The part that takes NextTx, Bloom and Done (and refuses Run).
     address public immutable blockPart;
-    /// @notice The part that takes tx-begin and warm.
-    address public immutable txPart;
-    /// @notice The part that takes enter and tx-end.
-    address public immutable framePart;
+    /// @notice The part that takes tx-begin.
+    address public immutable beginPart;
+    /// @notice The part that takes the warm micro-steps.
+    address public immutable warmPart;
+    /// @notice The part that takes enter.
+    address public immutable enterPart;
+    /// @notice The part that takes tx-end and the sweep micro-steps.
+    address public immutable endPart;
 
-    /// @param blockPart_ A `CoreBlockSteps`.
-    /// @param txPart_ A `CoreTxSteps`.
-    /// @param framePart_ A `CoreFrameSteps`.
-    constructor(address blockPart_, address txPart_, address framePart_) {
-        blockPart = blockPart_;
-        txPart = txPart_;
-        framePart = framePart_;
+    /// @param parts A `CoreBlockSteps`, a `CoreBeginSteps`, a `CoreWarmSteps`, a
+    ///        `CoreEnterSteps` and a `CoreEndSteps`, in that order.
+    constructor(address[5] memory parts) {
+        blockPart = parts[0];
+        beginPart = parts[1];
+        warmPart = parts[2];
+        enterPart = parts[3];
+        endPart = parts[4];
     }
 
     /// @inheritdoc IFaultVM
     function step(bytes32, bytes calldata witness) external view returns (bytes32) {
         uint256 p = CoreOps.phaseTag(witness);
-        if (p == StepBase.BEGIN || p == StepBase.WARM) return CoreOps.forward(txPart);
-        if (p == StepBase.ENTER || p == StepBase.END) return CoreOps.forward(framePart);
+        if (p == StepBase.BEGIN) return CoreOps.forward(beginPart);
+        if (p == StepBase.WARM) return CoreOps.forward(warmPart);
+        if (p == StepBase.ENTER) return CoreOps.forward(enterPart);
+        if (p == StepBase.END || p == StepBase.SWEEP) return CoreOps.forward(endPart);
         return CoreOps.forward(blockPart);
     }
 }
 
 /// @title CoreBlockSteps
 /// @notice A part of the CORE module: the next given input (or the block's end), the
-///         sweep and bloom micro-steps, and the Done no-op.
+///         bloom micro-steps, and the Done no-op.
 contract CoreBlockSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
@@ -188,8 +197,6 @@ contract CoreBlockSteps is IFaultVM {
         uint256 p = m.phase.tag;
         if (p == StepBase.NEXT_TX) {
             CoreOps.nextTx(m, witness);
-        } else if (p == StepBase.SWEEP) {
-            TxOps.sweep(m);
         } else if (p == StepBase.BLOOM) {
             TxOps.bloom(m);
         } else if (p == StepBase.RUN) {
@@ -203,29 +210,51 @@ contract CoreBlockSteps is IFaultVM {
     }
 }
 
-/// @title CoreTxSteps
-/// @notice A part of the CORE module: tx-begin and the warm micro-steps.
-contract CoreTxSteps is IFaultVM {
+/// @title CoreBeginSteps
+/// @notice A part of the CORE module: tx-begin.
+contract CoreBeginSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
         Machine memory m = CoreOps.open(pre, witness);
-        uint256 p = m.phase.tag;
-        if (p == StepBase.BEGIN) TxOps.txBegin(m);
-        else if (p == StepBase.WARM) TxOps.warm(m);
-        else revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (m.phase.tag != StepBase.BEGIN) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        TxOps.txBegin(m);
         return StepBase.close(m);
     }
 }
 
-/// @title CoreFrameSteps
-/// @notice A part of the CORE module: enter (the first frame) and tx-end.
-contract CoreFrameSteps is IFaultVM {
+/// @title CoreWarmSteps
+/// @notice A part of the CORE module: the warm micro-steps of the access list.
+contract CoreWarmSteps is IFaultVM {
+    /// @inheritdoc IFaultVM
+    function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
+        Machine memory m = CoreOps.open(pre, witness);
+        if (m.phase.tag != StepBase.WARM) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        TxOps.warm(m);
+        return StepBase.close(m);
+    }
+}
+
+/// @title CoreEnterSteps
+/// @notice A part of the CORE module: enter (the value transfer and the first frame).
+contract CoreEnterSteps is IFaultVM {
+    /// @inheritdoc IFaultVM
+    function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
+        Machine memory m = CoreOps.open(pre, witness);
+        if (m.phase.tag != StepBase.ENTER) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        TxOps.enter(m);
+        return StepBase.close(m);
+    }
+}
+
+/// @title CoreEndSteps
+/// @notice A part of the CORE module: tx-end and the sweep micro-steps.
+contract CoreEndSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
         Machine memory m = CoreOps.open(pre, witness);
         uint256 p = m.phase.tag;
-        if (p == StepBase.ENTER) TxOps.enter(m);
-        else if (p == StepBase.END) TxOps.txEnd(m);
+        if (p == StepBase.END) TxOps.txEnd(m);
+        else if (p == StepBase.SWEEP) TxOps.sweep(m);
         else revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         return StepBase.close(m);
     }
