@@ -10,7 +10,8 @@ import {Route} from "../../src/vm/Route.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 import {StepBase} from "../../src/vm/StepBase.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
-import {Machine} from "../../src/vm/Machine.sol";
+import {Machine, TxCtx} from "../../src/vm/Machine.sol";
+import {Commitment} from "../../src/vm/Commitment.sol";
 import {MerkleOps} from "../../src/vm/steps/MerkleOps.sol";
 import {BlockOps} from "../../src/vm/steps/BlockOps.sol";
 
@@ -30,6 +31,29 @@ contract PhaseProbe {
         light = CoreOps.phaseTag(witness);
         (Machine memory m,) = WitnessDecoder.decode(witness);
         full = m.phase.tag;
+    }
+}
+
+/// @notice Decodes a transaction context from calldata (an input's preimage).
+contract TxCtxProbe {
+    function decode(bytes calldata b) external pure returns (uint256 tip) {
+        uint256 at;
+        assembly ("memory-safe") {
+            at := b.offset
+        }
+        tip = WitnessDecoder.txCtxAt(at, b.length, at).tip;
+    }
+
+    function encode(TxCtx memory t) external pure returns (bytes memory out) {
+        out = new bytes(400);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := add(out, 32)
+        }
+        uint256 w = Commitment.putTx(p, t);
+        assembly ("memory-safe") {
+            mstore(out, sub(w, p))
+        }
     }
 }
 
@@ -166,6 +190,44 @@ contract CoreStepsTest is VmVectorsTest {
             }
         }
         console.log("phases read", checked);
+    }
+
+    /// @notice The gas of each CORE vector through the router (the steps and inputs files).
+    function test_gasOfEachCoreVector() public view {
+        string[2] memory files = ["steps", "inputs"];
+        for (uint256 f = 0; f < 2; ++f) {
+            string memory json = vm.readFile(path(files[f]));
+            uint256 n = count(json);
+            for (uint256 i = 0; i < n; ++i) {
+                bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
+                bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+                uint256 g = gasleft();
+                try verifier.step(pre, witness) returns (bytes32) {
+                    g -= gasleft();
+                    console.log(vm.parseJsonString(json, key(i, "name")), witness.length, g);
+                } catch {}
+            }
+        }
+    }
+
+    /// @notice An input's preimage with a non-zero field behind a clear flag is refused
+    ///         (Rust's decode_tx_ctx re-encodes and compares), at the preimage's start.
+    function test_aNonCanonicalContextIsMalformed() public {
+        TxCtxProbe p = new TxCtxProbe();
+        TxCtx memory t;
+        t.sender = address(0xaa);
+        t.gasLimit = 21_000;
+        bytes memory enc = p.encode(t);
+        assertEq(p.decode(enc), 0);
+        // The tip sits after type, hash, sender, the recipient flag, value, the data view,
+        // zeros, gas limit, max fee and the tip flag: 167 bytes in.
+        enc[182] = 0x01;
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Malformed.selector, 0));
+        p.decode(enc);
+        enc[182] = 0x00;
+        enc[enc.length - 9] = 0x01; // the mint's last byte, its flag clear
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Malformed.selector, 0));
+        p.decode(enc);
     }
 
     function test_blockEnd() public {
