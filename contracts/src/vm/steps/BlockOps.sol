@@ -123,8 +123,11 @@ library BlockOps {
         // parentBeaconBlockRoot: zero.
         w = str32(w, bytes32(0));
         uint256 payload = w - buf - 3;
-        Commitment.putU(buf, 0xf90000 | payload, 3);
         assembly ("memory-safe") {
+            // Byte stores: a word store would overwrite the payload's start.
+            mstore8(buf, 0xf9)
+            mstore8(add(buf, 1), shr(8, payload))
+            mstore8(add(buf, 2), and(payload, 0xff))
             h := keccak256(buf, sub(w, buf))
         }
     }
