@@ -19,7 +19,8 @@ pragma solidity ^0.8.24;
 ///      valid in all its operands; a round (theta's rotation by 1, at most 62 in rho) moves
 ///      the lowest valid bit up by at most 63, so after three rounds bits 192..255 still
 ///      hold the whole lane and the state is re-spread (SHR 192, MUL). The loop body is six
-///      unrolled rounds, alternating between two buffers (S0 at 0x000, S1 at 0x320; chi
+///      unrolled rounds (in two functions of three: one assembly block of six is more than
+///      solcjs's memory compiles), alternating between two buffers (S0 at 0x000, S1 at 0x320; chi
 ///      reads lanes from every row, so a round cannot write in place), with the periodic
 ///      round constants in a table at 0x640.
 ///
