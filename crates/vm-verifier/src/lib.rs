@@ -65,11 +65,12 @@ alloy::sol! {
         error WrongPreState(bytes32 got, bytes32 claimed);
         error Missing(uint256 at);
         error Unused(uint256 accesses, uint256 items);
+        error Inconsistent(uint256 what);
         function step(bytes32 pre, bytes witness) external view returns (bytes32 post);
     }
 
     /// The router's refusal of a step kind it does not implement yet.
-    error Unsupported(uint8 kind);
+    error Unsupported(uint8 module);
 
     /// The router's constructor arguments (ABI-encoded as this call's arguments).
     function constructorArgs(address[] modules);
@@ -134,6 +135,11 @@ pub enum Refusal {
         /// Stack items not popped.
         items: U256,
     },
+    /// `Inconsistent(what)`: a state no run reaches.
+    Inconsistent {
+        /// The code naming the inconsistency (docs/verifier.md, "Errors").
+        what: U256,
+    },
     /// `Unsupported(kind)`: the router lacks the step kind (an incomplete verifier).
     Unsupported {
         /// The kind, as the router names it.
@@ -149,13 +155,15 @@ pub enum Refusal {
 
 impl Refusal {
     /// The category of Rust's `StepError::code()` this is (`malformed`,
-    /// `wrong-pre-state`, `missing`, `unused`), if it is one of the four errors.
+    /// `wrong-pre-state`, `missing`, `unused`, `inconsistent`), if it is one of the
+    /// verifier's errors.
     pub fn code(&self) -> Option<&'static str> {
         match self {
             Refusal::Malformed { .. } => Some("malformed"),
             Refusal::WrongPreState { .. } => Some("wrong-pre-state"),
             Refusal::Missing { .. } => Some("missing"),
             Refusal::Unused { .. } => Some("unused"),
+            Refusal::Inconsistent { .. } => Some("inconsistent"),
             _ => None,
         }
     }
@@ -168,10 +176,11 @@ impl Refusal {
                 IFaultVM::IFaultVMErrors::WrongPreState(e) => Refusal::WrongPreState { got: e.got, claimed: e.claimed },
                 IFaultVM::IFaultVMErrors::Missing(e) => Refusal::Missing { at: e.at },
                 IFaultVM::IFaultVMErrors::Unused(e) => Refusal::Unused { accesses: e.accesses, items: e.items },
+                IFaultVM::IFaultVMErrors::Inconsistent(e) => Refusal::Inconsistent { what: e.what },
             };
         }
         match Unsupported::abi_decode(data) {
-            Ok(u) => Refusal::Unsupported { kind: u.kind },
+            Ok(u) => Refusal::Unsupported { kind: u.module },
             Err(_) => Refusal::UnknownRevert(Bytes::copy_from_slice(data)),
         }
     }
@@ -184,6 +193,7 @@ impl std::fmt::Display for Refusal {
             Refusal::WrongPreState { got, claimed } => write!(f, "WrongPreState({got}, {claimed})"),
             Refusal::Missing { at } => write!(f, "Missing({at})"),
             Refusal::Unused { accesses, items } => write!(f, "Unused({accesses}, {items})"),
+            Refusal::Inconsistent { what } => write!(f, "Inconsistent({what})"),
             Refusal::Unsupported { kind } => write!(f, "Unsupported({kind})"),
             Refusal::UnknownRevert(d) => write!(f, "unknown revert data {d}"),
             Refusal::BadReturn(d) => write!(f, "returned {d}, not one bytes32"),
