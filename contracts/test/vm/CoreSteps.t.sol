@@ -15,6 +15,24 @@ import {Commitment} from "../../src/vm/Commitment.sol";
 import {MerkleOps} from "../../src/vm/steps/MerkleOps.sol";
 import {BlockOps} from "../../src/vm/steps/BlockOps.sol";
 
+/// @notice The router's modules with CORE deployed: the entry and its five parts.
+library CoreDeploy {
+    function modules() internal returns (address[] memory m) {
+        m = new address[](5);
+        m[Route.CORE] = address(
+            new CoreSteps(
+                [
+                    address(new CoreBlockSteps()),
+                    address(new CoreBeginSteps()),
+                    address(new CoreWarmSteps()),
+                    address(new CoreEnterSteps()),
+                    address(new CoreEndSteps())
+                ]
+            )
+        );
+    }
+}
+
 /// @notice Exposes the block end's parts for debugging.
 contract BlockProbe {
     function parts(bytes calldata witness) external pure returns (bytes32 txs, bytes32 receipts, bytes32 blockHash) {
@@ -60,19 +78,8 @@ contract TxCtxProbe {
 /// @notice The vectors through the router with the CORE module deployed (NextTx and
 ///         BlockEnd of given inputs, TxBegin, Warm, Enter, TxEnd, Sweep, Bloom, Done).
 contract CoreStepsTest is VmVectorsTest {
-    function modules() internal virtual override returns (address[] memory m) {
-        m = new address[](5);
-        m[Route.CORE] = address(
-            new CoreSteps(
-                [
-                    address(new CoreBlockSteps()),
-                    address(new CoreBeginSteps()),
-                    address(new CoreWarmSteps()),
-                    address(new CoreEnterSteps()),
-                    address(new CoreEndSteps())
-                ]
-            )
-        );
+    function modules() internal virtual override returns (address[] memory) {
+        return CoreDeploy.modules();
     }
 
     /// @notice Steps the vector `name` of `file` and checks its post.
