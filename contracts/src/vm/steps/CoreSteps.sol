@@ -108,15 +108,18 @@ library CoreOps {
 
     /// @notice Forwards the call unchanged to `part` and returns its post or its error.
     function forward(address part) internal view returns (bytes32 post) {
+        bool word;
         assembly ("memory-safe") {
             let p := mload(0x40)
             calldatacopy(p, 0, calldatasize())
             let ok := staticcall(gas(), part, p, calldatasize(), 0, 0)
             returndatacopy(p, 0, returndatasize())
             if iszero(ok) { revert(p, returndatasize()) }
-            if iszero(eq(returndatasize(), 32)) { revert(0, 0) }
+            word := eq(returndatasize(), 32)
             post := mload(p)
         }
+        // A part returns one word (a part address that is no part: a deployment error).
+        if (!word) revert IFaultVM.Inconsistent(StepBase.OTHER);
     }
 
     /// @notice `next_tx` for given inputs: the block's first writes before its first
