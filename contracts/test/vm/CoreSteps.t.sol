@@ -237,6 +237,28 @@ contract CoreStepsTest is VmVectorsTest {
         p.decode(enc);
     }
 
+    /// @notice Where a step's gas goes: the router (its decode), the entry (the phase
+    ///         read and the forward), the part.
+    function test_gasBreakdown() public view {
+        string memory json = vm.readFile(path("steps"));
+        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        uint256[3] memory at = [uint256(2), 6, 64]; // tx-begin, enter-create, done-no-op
+        for (uint256 j = 0; j < 3; ++j) {
+            uint256 i = at[j];
+            bytes memory w = vm.parseJsonBytes(json, key(i, "witness"));
+            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+            address part = j == 0 ? core.beginPart() : j == 1 ? core.enterPart() : core.blockPart();
+            uint256 g0 = gasleft();
+            verifier.step(pre, w);
+            uint256 g1 = gasleft();
+            core.step(pre, w);
+            uint256 g2 = gasleft();
+            IFaultVM(part).step(pre, w);
+            uint256 g3 = gasleft();
+            console.log(vm.parseJsonString(json, key(i, "name")), g0 - g1, g1 - g2, g2 - g3);
+        }
+    }
+
     function test_blockEnd() public {
         string memory json = vm.readFile(path("steps"));
         BlockProbe probe_ = new BlockProbe();
