@@ -6,7 +6,22 @@ import {Route} from "../../src/vm/Route.sol";
 import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
 import {InputBase} from "../../src/vm/steps/InputBase.sol";
 import {EntrySteps} from "../../src/vm/steps/EntrySteps.sol";
-import {TxDecode, Buf, Prefix, Sig} from "../../src/vm/steps/TxDecode.sol";
+import {TxDecode, Buf, Sig} from "../../src/vm/steps/TxDecode.sol";
+import {TxCtx} from "../../src/vm/Machine.sol";
+
+/// @notice What the prefix piece gives, for the tests.
+struct Prefix {
+    bool ok;
+    uint256 bodyStart;
+    uint256 txType;
+    uint256 nonce;
+    uint256 maxFee;
+    uint256 gasLimit;
+    address to;
+    uint256 value;
+    uint256 dataStart;
+    uint256 dataLen;
+}
 
 /// @notice Exposes the input steps' pure pieces.
 contract InputProbe {
@@ -22,9 +37,13 @@ contract InputProbe {
         return InputBase.itemDepth(n);
     }
 
-    function prefix(bytes memory raw) external pure returns (Prefix memory) {
+    function prefix(bytes memory raw) external pure returns (Prefix memory x) {
         uint256 n = raw.length < TxDecode.PREFIX_MAX ? raw.length : TxDecode.PREFIX_MAX;
-        return TxDecode.decodePrefix(Buf(raw, 0, n), raw.length);
+        TxCtx memory t;
+        (x.ok, x.bodyStart) = TxDecode.decodePrefix(Buf(raw, 0, n), raw.length, t);
+        (x.txType, x.nonce, x.maxFee, x.gasLimit, x.to, x.value) =
+        (t.txType, t.nonce, t.maxFee, t.gasLimit, t.to, t.value);
+        (x.dataStart, x.dataLen) = (t.data.offset, t.data.len);
     }
 
     /// @notice The signature piece of `raw` from `at` (the window holds `raw[at..]`).
@@ -132,9 +151,8 @@ contract InputStepsTest is VmVectorsTest {
         assertEq(g.chainId, 1);
         assertFalse(g.yParity);
         // The signing hash of the example: keccak256 of the body with (1, 0, 0).
-        (bool ok, address sender) = p.recover(
-            0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53, g.yParity, g.r, g.s
-        );
+        (bool ok, address sender) =
+            p.recover(0xdaf5a779ae972f972197303d7b574746c7ef83eadac0f2791ad23db92e4c8e53, g.yParity, g.r, g.s);
         assertTrue(ok);
         assertEq(sender, 0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F);
         // A high s is refused before the precompile (EIP-2).

@@ -14,7 +14,7 @@ import {StepBase} from "../StepBase.sol";
 import {Machine, Inputs, BatchSource, Entry, TxCtx, ChunkCursor} from "../Machine.sol";
 import {InputBase} from "./InputBase.sol";
 import {InputHash} from "./InputHash.sol";
-import {TxDecode, Buf, Prefix, Sig} from "./TxDecode.sol";
+import {TxDecode, Buf, Sig} from "./TxDecode.sol";
 
 /// @title EntrySteps
 /// @notice A batch entry opened step by step: its item proof or blob table entries
@@ -267,33 +267,16 @@ library EntrySteps {
 
     /// @notice The prefix of the first chunk `b` decoded into a new transaction context;
     ///         false if the entry is to be skipped.
-    function startTx(Machine memory m, Entry memory e, bytes memory b) private pure returns (bool) {
-        unchecked {
-            uint256 n = b.length < TxDecode.PREFIX_MAX ? b.length : TxDecode.PREFIX_MAX;
-            Prefix memory p = TxDecode.decodePrefix(Buf(b, 0, n), e.len);
-            if (!p.ok) return false;
-            e.bodyStart = p.bodyStart;
-            TxCtx memory t;
-            t.txType = p.txType;
-            t.hasTo = p.hasTo;
-            t.to = p.to;
-            t.value = p.value;
-            t.data.tree = StepBase.emptyTree();
-            t.data.offset = p.dataStart;
-            t.data.len = p.dataLen;
-            t.gasLimit = p.gasLimit;
-            t.maxFee = p.maxFee;
-            t.hasTip = p.hasTip;
-            t.tip = p.tip;
-            t.nonce = p.nonce;
-            t.hasChainId = p.hasChainId;
-            t.chainId = p.chainId;
-            t.access = StepBase.emptyTree();
-            t.size = e.len;
-            m.tx_ = t;
-            m.hasTx = true;
-            return true;
-        }
+    function startTx(Machine memory m, Entry memory e, bytes memory b) private pure returns (bool ok) {
+        uint256 n = b.length < TxDecode.PREFIX_MAX ? b.length : TxDecode.PREFIX_MAX;
+        TxCtx memory t;
+        (ok, e.bodyStart) = TxDecode.decodePrefix(Buf(b, 0, n), e.len, t);
+        if (!ok) return false;
+        t.data.tree = StepBase.emptyTree();
+        t.access = StepBase.emptyTree();
+        t.size = e.len;
+        m.tx_ = t;
+        m.hasTx = true;
     }
 
     /// @notice `window`: bytes `[at, min(at + n, len))` of the entry, at their positions.

@@ -13,31 +13,14 @@ pragma solidity ^0.8.24;
 // past the position it is called with, so the zeros before `base` are never read and the
 // window never allocates them.
 
+import {TxCtx} from "../Machine.sol";
+
 /// @notice Bytes `[base, len)` of an entry, `data[i - base]` being byte `i`
 ///         (`len <= base + data.length`).
 struct Buf {
     bytes data;
     uint256 base;
     uint256 len;
-}
-
-/// @notice What `decode_prefix` reads: the fields up to the data (`ok == false`: skip).
-struct Prefix {
-    bool ok;
-    uint256 txType;
-    bool hasChainId;
-    uint256 chainId;
-    uint256 nonce;
-    bool hasTip;
-    uint256 tip;
-    uint256 maxFee;
-    uint256 gasLimit;
-    bool hasTo;
-    address to;
-    uint256 value;
-    uint256 dataStart;
-    uint256 dataLen;
-    uint256 bodyStart;
 }
 
 /// @notice What `decode_signature` reads (`ok == false`: skip).
@@ -97,34 +80,50 @@ library TxDecode {
         pure
         returns (bool ok, bool list, uint256 start, uint256 len)
     {
-        unchecked {
-            uint256 blen = b.len;
-            if (at >= limit || at >= blen || at < b.base) return (false, false, 0, 0);
-            uint256 x = byteAt(b, at);
-            if (x < 0x80) {
-                (start, len) = (at, 1);
-            } else if (x <= 0xb7) {
-                len = x - 0x80;
-                if (len == 1) {
-                    if (at + 1 >= limit || at + 1 >= blen) return (false, false, 0, 0);
-                    if (byteAt(b, at + 1) < 0x80) return (false, false, 0, 0);
+        bytes memory d = b.data;
+        uint256 base = b.base;
+        uint256 blen = b.len;
+        assembly ("memory-safe") {
+            // One pass; `break` is a failure (ok stays false).
+            for {} 1 {} {
+                if or(or(iszero(lt(at, limit)), iszero(lt(at, blen))), lt(at, base)) { break }
+                let p := add(add(d, 32), sub(at, base))
+                let x := byte(0, mload(p))
+                list := gt(x, 0xbf)
+                // Bytes of a long form's length (0 for the short forms).
+                let lol := 0
+                if gt(x, 0xf7) { lol := sub(x, 0xf7) }
+                if and(gt(x, 0xb7), lt(x, 0xc0)) { lol := sub(x, 0xb7) }
+                switch lt(x, 0x80)
+                case 1 {
+                    start := at
+                    len := 1
                 }
-                start = at + 1;
-            } else if (x >= 0xc0 && x <= 0xf7) {
-                list = true;
-                start = at + 1;
-                len = x - 0xc0;
-            } else {
-                list = x >= 0xf8;
-                uint256 lol = x - (list ? 0xf7 : 0xb7);
-                if (at + 1 + lol > limit || at + 1 + lol > blen) return (false, false, 0, 0);
-                if (byteAt(b, at + 1) == 0) return (false, false, 0, 0);
-                len = beAt(b, at + 1, lol);
-                if (len < 56) return (false, false, 0, 0);
-                start = at + 1 + lol;
+                default {
+                    switch lol
+                    case 0 {
+                        len := sub(x, add(0x80, mul(list, 0x40)))
+                        if and(iszero(list), eq(len, 1)) {
+                            let n := add(at, 1)
+                            if or(iszero(lt(n, limit)), iszero(lt(n, blen))) { break }
+                            // A single byte below 0x80 is itself.
+                            if lt(byte(0, mload(add(p, 1))), 0x80) { break }
+                        }
+                        start := add(at, 1)
+                    }
+                    default {
+                        start := add(add(at, 1), lol)
+                        if or(gt(start, limit), gt(start, blen)) { break }
+                        // No leading zero, and the shortest form.
+                        if iszero(byte(0, mload(add(p, 1)))) { break }
+                        len := shr(sub(256, shl(3, lol)), mload(add(p, 1)))
+                        if lt(len, 56) { break }
+                    }
+                }
+                if gt(add(start, len), limit) { break }
+                ok := 1
+                break
             }
-            if (start + len > limit) return (false, false, 0, 0);
-            ok = true;
         }
     }
 
@@ -184,51 +183,50 @@ library TxDecode {
 
     /// @notice Piece 1 (`decode_prefix`): the type byte, the list header and the fields up
     ///         to the data's header, from `head` (the entry's first `min(len, PREFIX_MAX)`
-    ///         bytes) of an entry `len` bytes long.
-    function decodePrefix(Buf memory head, uint256 len) internal pure returns (Prefix memory p) {
+    ///         bytes) of an entry `len` bytes long, into `t`; where the signed fields
+    ///         start. `ok == false`: the entry is skipped (`t` is then partly written).
+    function decodePrefix(Buf memory head, uint256 len, TxCtx memory t)
+        internal
+        pure
+        returns (bool ok, uint256 bodyStart)
+    {
         unchecked {
-            if (head.len == 0) return p;
+            if (head.len == 0) return (false, 0);
             uint256 first = byteAt(head, 0);
             uint256 listAt;
-            if (first >= 0xc0) {
-                listAt = 0;
-            } else if (first == 1 || first == 2) {
-                p.txType = first;
+            if (first == 1 || first == 2) {
+                t.txType = first;
                 listAt = 1;
-            } else {
+            } else if (first < 0xc0) {
                 // A string (undecodable) or a type the L2 does not run (unsupported).
-                return p;
+                return (false, 0);
             }
-            (bool ok, bool list, uint256 start, uint256 plen) = header(head, listAt, len);
-            if (!ok || !list || start + plen != len) return p;
-            uint256 end = len;
-            uint256 at = start;
-            p.bodyStart = at;
-            uint256 v;
-            if (p.txType != 0) {
-                (ok, v, at) = uintAt(head, at, end, 8);
-                if (!ok) return p;
-                p.hasChainId = true;
-                p.chainId = v;
+            (bool k, bool list, uint256 at, uint256 plen) = header(head, listAt, len);
+            if (!k || !list || at + plen != len) return (false, 0);
+            bodyStart = at;
+            if (t.txType != 0) {
+                (k, t.chainId, at) = uintAt(head, at, len, 8);
+                if (!k) return (false, 0);
+                t.hasChainId = true;
             }
-            (ok, p.nonce, at) = uintAt(head, at, end, 8);
-            if (!ok) return p;
-            if (p.txType == 2) {
-                (ok, p.tip, at) = uintAt(head, at, end, 16);
-                if (!ok) return p;
-                p.hasTip = true;
+            (k, t.nonce, at) = uintAt(head, at, len, 8);
+            if (!k) return (false, 0);
+            if (t.txType == 2) {
+                (k, t.tip, at) = uintAt(head, at, len, 16);
+                if (!k) return (false, 0);
+                t.hasTip = true;
             }
-            (ok, p.maxFee, at) = uintAt(head, at, end, 16);
-            if (!ok) return p;
-            (ok, p.gasLimit, at) = uintAt(head, at, end, 8);
-            if (!ok) return p;
-            (ok, p.hasTo, p.to, at) = kind(head, at, end);
-            if (!ok) return p;
-            (ok, p.value, at) = uintAt(head, at, end, 32);
-            if (!ok) return p;
-            (ok, list, p.dataStart, p.dataLen) = header(head, at, end);
-            if (!ok || list) return p;
-            p.ok = true;
+            (k, t.maxFee, at) = uintAt(head, at, len, 16);
+            if (!k) return (false, 0);
+            (k, t.gasLimit, at) = uintAt(head, at, len, 8);
+            if (!k) return (false, 0);
+            (k, t.hasTo, t.to, at) = kind(head, at, len);
+            if (!k) return (false, 0);
+            (k, t.value, at) = uintAt(head, at, len, 32);
+            if (!k) return (false, 0);
+            (k, list, t.data.offset, t.data.len) = header(head, at, len);
+            if (!k || list) return (false, 0);
+            ok = true;
         }
     }
 
