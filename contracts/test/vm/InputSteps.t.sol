@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {VmVectorsTest} from "./VmVectors.t.sol";
+import {console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
 import {InputBase} from "../../src/vm/steps/InputBase.sol";
@@ -169,5 +170,26 @@ contract InputStepsTest is VmVectorsTest {
         assertFalse(p.prefix(hex"02").ok, "type only");
         // Bytes after the list.
         assertFalse(p.prefix(hex"c3010203ff").ok, "trailing");
+    }
+
+    /// @notice Each l1-inputs vector on its own, with the gas of its step (a vector that
+    ///         is refused is logged, not failed: `test_l1InputVectors` is the check).
+    function test_eachL1Vector() public {
+        string memory json = vm.readFile(path("l1-inputs"));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            string memory name = vm.parseJsonString(json, key(i, "name"));
+            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+            bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
+            uint256 g = gasleft();
+            try verifier.step(pre, witness) returns (bytes32 post) {
+                g -= gasleft();
+                bool same = post == vm.parseJsonBytes32(json, key(i, "post"));
+                console.log(same ? "ok  " : "DIFF", name, g);
+            } catch (bytes memory err) {
+                console.log("ERR ", name);
+                console.logBytes(err);
+            }
+        }
     }
 }

@@ -209,18 +209,14 @@ library EntrySteps {
 
     // ---- the entry's stages -----------------------------------------------------------
 
-    /// @notice `entry_step`: the current entry's next part.
+    /// @notice `entry_step` of an entry in stage Load (TxChunk).
     function entryStep(Machine memory m, Inputs memory l) internal view {
         unchecked {
             Entry memory e = l.entry;
             l.hasEntry = false;
-            uint256 st = e.stage;
-            if (st == LOAD) return loadChunk(m, l, e, e.cursor, e.absorber);
-            if (st == ACCESS_LIST) return accessList(m, l, e);
-            if (st == ACCESS_ITEM) return accessItem(m, l, e);
-            if (st == ACCESS_KEY) return accessKey(m, l, e);
-            if (st == SIGNATURE) return signature(m, l, e, e.at);
-            return signHash(m, l, e);
+            // The other stages are InputTailSteps' (InputSteps forwards them).
+            if (e.stage != LOAD) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+            loadChunk(m, l, e, e.cursor, e.absorber);
         }
     }
 
@@ -277,170 +273,6 @@ library EntrySteps {
         t.size = e.len;
         m.tx_ = t;
         m.hasTx = true;
-    }
-
-    /// @notice `window`: bytes `[at, min(at + n, len))` of the entry, at their positions.
-    function window(Machine memory m, Entry memory e, uint256 at, uint256 n) internal pure returns (Buf memory w) {
-        unchecked {
-            if (at > e.len || e.len > InputBase.U32) InputBase.inconsistent();
-            uint256 end = InputBase.sat(at, n);
-            if (end > e.len) end = e.len;
-            w = Buf(Io.read(m.accesses, e.raw, at, end - at), at, end);
-        }
-    }
-
-    /// @notice AccessList: the list's header; an empty list goes on to the signature in
-    ///         the same step.
-    function accessList(Machine memory m, Inputs memory l, Entry memory e) internal view {
-        unchecked {
-            uint256 at = e.at;
-            Buf memory w = window(m, e, at, 9);
-            (bool ok, uint256 start, uint256 len) = TxDecode.listPayload(w, at, e.len);
-            if (!ok) return skip(m, l);
-            if (len == 0) return signature(m, l, e, start);
-            nextAccess(l, e, start, start + len);
-        }
-    }
-
-    /// @notice AccessItem: an item's address and its keys' header.
-    function accessItem(Machine memory m, Inputs memory l, Entry memory e) internal pure {
-        unchecked {
-            Buf memory w = window(m, e, e.at, TxDecode.ACCESS_ITEM_HEAD_MAX);
-            (bool ok, address a, uint256 keysStart, uint256 keysLen, uint256 itemEnd) =
-                TxDecode.accessItemHead(w, e.at, e.end);
-            if (!ok) return skip(m, l);
-            appendAccess(m, a, false, 0);
-            if (keysLen > 0) {
-                e.stage = ACCESS_KEY;
-                e.at = keysStart;
-                e.keysEnd = itemEnd;
-                e.itemAddress = a;
-                l.hasEntry = true;
-            } else {
-                nextAccess(l, e, itemEnd, e.end);
-            }
-        }
-    }
-
-    /// @notice AccessKey: one storage key of the current item.
-    function accessKey(Machine memory m, Inputs memory l, Entry memory e) internal pure {
-        unchecked {
-            Buf memory w = window(m, e, e.at, TxDecode.STORAGE_KEY_LEN);
-            (bool ok, uint256 key, uint256 next) = TxDecode.storageKey(w, e.at, e.keysEnd);
-            if (!ok) return skip(m, l);
-            appendAccess(m, e.itemAddress, true, key);
-            if (next < e.keysEnd) {
-                e.at = next;
-                l.hasEntry = true;
-            } else {
-                nextAccess(l, e, e.keysEnd, e.end);
-            }
-        }
-    }
-
-    /// @notice `next_access`: the access list goes on at `at`, or the signature follows.
-    function nextAccess(Inputs memory l, Entry memory e, uint256 at, uint256 end) internal pure {
-        unchecked {
-            if (at < end) {
-                e.stage = ACCESS_ITEM;
-                e.at = at;
-                e.end = end;
-            } else {
-                e.stage = SIGNATURE;
-                e.at = end;
-            }
-            l.hasEntry = true;
-        }
-    }
-
-    /// @notice `append_access`: one item's word, keccak256 of its encoding `address ‖ 0`
-    ///         or `address ‖ 1 ‖ key`, onto the transaction's access-list tree.
-    function appendAccess(Machine memory m, address a, bool hasSlot, uint256 key) internal pure {
-        unchecked {
-            if (!m.hasTx) revert IFaultVM.Inconsistent(StepBase.NO_TX);
-            TxCtx memory t = m.tx_;
-            bytes memory word = new bytes(32);
-            assembly ("memory-safe") {
-                let p := mload(0x40)
-                mstore(p, shl(96, a))
-                mstore8(add(p, 20), hasSlot)
-                mstore(add(p, 21), key)
-                mstore(add(word, 32), keccak256(p, add(21, mul(hasSlot, 32))))
-            }
-            if (t.accessLen > InputBase.U64 / 32) InputBase.inconsistent();
-            Io.write(m.accesses, t.access, t.accessLen * 32, word);
-            t.accessLen += 1;
-            if (!hasSlot) t.accessAddresses += 1;
-        }
-    }
-
-    /// @notice `signature`: the signature at `at`, then the signing hash, at once if the
-    ///         body fits a chunk.
-    function signature(Machine memory m, Inputs memory l, Entry memory e, uint256 at) internal view {
-        unchecked {
-            if (e.bodyStart > at || at > e.len) InputBase.inconsistent();
-            if (e.len - at > TxDecode.SIGNATURE_MAX) return skip(m, l);
-            Buf memory w = window(m, e, at, TxDecode.SIGNATURE_MAX);
-            uint256 txType = m.hasTx ? m.tx_.txType : 0;
-            Sig memory g = TxDecode.decodeSignature(w, at, e.len, txType);
-            if (!g.ok) return skip(m, l);
-            if (txType == 0 && m.hasTx) {
-                m.tx_.hasChainId = g.hasChainId;
-                m.tx_.chainId = g.chainId;
-            }
-            uint256 bodyLen = at - e.bodyStart;
-            (bytes memory head, bytes memory tail) = TxDecode.signing(txType, g, bodyLen);
-            if (bodyLen <= InputBase.CHUNK) {
-                bytes memory body = Io.read(m.accesses, e.raw, e.bodyStart, bodyLen);
-                return recover(m, l, e, keccak256(bytes.concat(head, body, tail)), g.yParity, g.r, g.s);
-            }
-            e.absorber = InputHash.update(InputHash.empty(), head);
-            e.stage = SIGN_HASH;
-            e.at = e.bodyStart;
-            e.bodyEnd = at;
-            e.tail = tail;
-            e.yParity = g.yParity;
-            e.r = g.r;
-            e.s = g.s;
-            l.hasEntry = true;
-        }
-    }
-
-    /// @notice SignHash: the next chunk of the signed body into the sponge; after the
-    ///         last, the tail, the hash and the sender.
-    function signHash(Machine memory m, Inputs memory l, Entry memory e) internal view {
-        unchecked {
-            uint256 at = e.at;
-            if (e.bodyEnd <= at) InputBase.inconsistent();
-            uint256 n = e.bodyEnd - at;
-            if (n > InputBase.CHUNK) n = InputBase.CHUNK;
-            bytes memory ab = InputHash.update(e.absorber, Io.read(m.accesses, e.raw, at, n));
-            if (at + n < e.bodyEnd) {
-                e.absorber = ab;
-                e.at = at + n;
-                l.hasEntry = true;
-                return;
-            }
-            recover(m, l, e, InputHash.finish(InputHash.update(ab, e.tail)), e.yParity, e.r, e.s);
-        }
-    }
-
-    /// @notice `recover`: the sender by `ecrecover` of the signing hash `h`; the
-    ///         transaction is complete and tx-begin follows, or the entry is skipped.
-    function recover(Machine memory m, Inputs memory l, Entry memory e, bytes32 h, bool yParity, uint256 r, uint256 s)
-        internal
-        view
-    {
-        unchecked {
-            (bool ok, address sender) = TxDecode.recover(h, yParity, r, s);
-            if (!ok) return skip(m, l);
-            if (!m.hasTx) revert IFaultVM.Inconsistent(StepBase.NO_TX);
-            m.tx_.sender = sender;
-            m.tx_.data.tree = e.raw;
-            l.hasEntry = false;
-            l.batch.next += 1;
-            m.phase.tag = StepBase.BEGIN;
-        }
     }
 
     /// @notice `skip_entry`: drops the current entry, as derivation skips it.
