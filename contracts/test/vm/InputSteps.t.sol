@@ -9,6 +9,9 @@ import {InputBase} from "../../src/vm/steps/InputBase.sol";
 import {EntrySteps} from "../../src/vm/steps/EntrySteps.sol";
 import {TxDecode, Buf, Sig} from "../../src/vm/steps/TxDecode.sol";
 import {TxCtx} from "../../src/vm/Machine.sol";
+import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
+import {StepBase} from "../../src/vm/StepBase.sol";
+import {InputTailSteps} from "../../src/vm/steps/InputTailSteps.sol";
 
 /// @notice What the prefix piece gives, for the tests.
 struct Prefix {
@@ -74,9 +77,12 @@ contract InputProbe {
 contract InputStepsTest is VmVectorsTest {
     InputProbe internal p;
 
+    InputSteps internal inputs;
+
     function modules() internal override returns (address[] memory m) {
         m = new address[](5);
-        m[Route.INPUTS] = address(new InputSteps());
+        inputs = new InputSteps();
+        m[Route.INPUTS] = address(inputs);
         p = new InputProbe();
     }
 
@@ -191,5 +197,58 @@ contract InputStepsTest is VmVectorsTest {
                 console.logBytes(err);
             }
         }
+    }
+
+    /// @notice The witness of the l1-inputs vector `name`, with its pre-state.
+    function vectorNamed(string memory name) internal view returns (bytes32 pre, bytes memory w) {
+        string memory json = vm.readFile(path("l1-inputs"));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) == keccak256(bytes(name))) {
+                return (vm.parseJsonBytes32(json, key(i, "pre")), vm.parseJsonBytes(json, key(i, "witness")));
+            }
+        }
+        revert("no such vector");
+    }
+
+    function cut(bytes memory w, uint256 from, uint256 to) internal pure returns (bytes memory out) {
+        out = new bytes(to - from);
+        for (uint256 i = 0; i < out.length; ++i) {
+            out[i] = w[from + i];
+        }
+    }
+
+    /// @notice A step of another phase, and a step the tail does not take, are refused
+    ///         as another module's.
+    function test_wrongModule() public {
+        (, bytes memory w) = vectorNamed("tx-open-legacy-eip155");
+        (uint256[] memory ats,) = probe.accessOffsets(w);
+        // The phase tag is the byte before the access count: NextTx → Begin.
+        w[ats[0] - 3] = 0x01;
+        (bytes32 pre,) = probe.commitments(w);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
+        inputs.step(pre, w);
+        (bytes32 pre2, bytes memory w2) = vectorNamed("tx-open-legacy-eip155");
+        InputTailSteps t = InputTailSteps(inputs.tail());
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
+        t.step(pre2, w2);
+    }
+
+    /// @notice A witness short of its last access is `Missing`; one with an access more is
+    ///         `Unused`; one of another state is `WrongPreState`.
+    function test_accessesCountExactly() public {
+        (bytes32 pre, bytes memory w) = vectorNamed("tx-open-legacy-eip155");
+        (uint256[] memory ats, uint256 end) = probe.accessOffsets(w);
+        uint256 n = ats.length;
+        uint256 countAt = ats[0] - 2;
+        bytes memory shorter = bytes.concat(cut(w, 0, countAt), bytes2(uint16(n - 1)), cut(w, ats[0], ats[n - 1]));
+        vm.expectPartialRevert(IFaultVM.Missing.selector);
+        inputs.step(pre, shorter);
+        bytes memory longer =
+            bytes.concat(cut(w, 0, countAt), bytes2(uint16(n + 1)), cut(w, ats[0], end), cut(w, ats[n - 1], end));
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Unused.selector, 1, 0));
+        inputs.step(pre, longer);
+        vm.expectPartialRevert(IFaultVM.WrongPreState.selector);
+        inputs.step(bytes32(uint256(pre) ^ 1), w);
     }
 }
