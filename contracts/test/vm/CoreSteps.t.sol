@@ -75,6 +75,14 @@ contract TxCtxProbe {
     }
 }
 
+/// @notice The transaction's access-list root and the phase's `next` a witness holds.
+contract WarmProbe {
+    function parts(bytes calldata witness) external pure returns (bytes32 root, uint256 next) {
+        (Machine memory m,) = WitnessDecoder.decode(witness);
+        return (m.tx_.access.root, m.phase.next);
+    }
+}
+
 /// @notice The vectors through the router with the CORE module deployed (NextTx and
 ///         BlockEnd of given inputs, TxBegin, Warm, Enter, TxEnd, Sweep, Bloom, Done).
 contract CoreStepsTest is VmVectorsTest {
@@ -257,6 +265,52 @@ contract CoreStepsTest is VmVectorsTest {
             uint256 g3 = gasleft();
             console.log(vm.parseJsonString(json, key(i, "name")), g0 - g1, g1 - g2, g2 - g3);
         }
+    }
+
+    /// @notice A warm step whose access-list word opens to a preimage that is no item
+    ///         (`address ‖ 0` or `address ‖ 1 ‖ slot`) is refused at the preimage.
+    function test_aMalformedAccessListItemIsMissing() public {
+        string memory json = vm.readFile(path("steps"));
+        bytes memory w = vm.parseJsonBytes(json, key(4, "witness"));
+        assertEq(vm.parseJsonString(json, key(4, "kind")), "Warm");
+        (bytes32 oldRoot, uint256 next) = new WarmProbe().parts(w);
+        (uint256[] memory ats,) = probe.accessOffsets(w);
+        // address ‖ 2: a flag byte that is neither.
+        bytes memory bad = abi.encodePacked(address(0xbeef), uint8(2));
+        bytes32 leaf = keccak256(bad);
+        // A tree of that one word at `next`: every sibling the zero subtree.
+        bytes32 z = bytes32(0);
+        bytes32 h = leaf;
+        bytes memory flags = new bytes(32);
+        for (uint256 l = 0; l < 32; ++l) {
+            h = (next >> l) & 1 == 1 ? keccak256(abi.encode(z, h)) : keccak256(abi.encode(h, z));
+            z = keccak256(abi.encode(z, z));
+        }
+        bytes memory head = replaced(slice(w, 0, ats[0] - 2), oldRoot, h);
+        bytes memory range = abi.encodePacked(uint8(1), uint64(next), uint32(1), leaf, flags);
+        bytes memory pre_ = abi.encodePacked(uint8(4), uint32(bad.length), bad);
+        bytes memory m = bytes.concat(head, bytes2(uint16(2)), range, pre_);
+        (bytes32 pre,) = probe.commitments(m);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Missing.selector, head.length + 2 + range.length));
+        verifier.step(pre, m);
+    }
+
+    /// @notice `b` with its one occurrence of `from` replaced by `to`.
+    function replaced(bytes memory b, bytes32 from, bytes32 to) internal pure returns (bytes memory out) {
+        out = bytes.concat(b);
+        uint256 found;
+        for (uint256 i = 0; i + 32 <= out.length; ++i) {
+            bytes32 x;
+            assembly ("memory-safe") {
+                x := mload(add(add(out, 32), i))
+            }
+            if (x != from) continue;
+            assembly ("memory-safe") {
+                mstore(add(add(out, 32), i), to)
+            }
+            ++found;
+        }
+        require(found == 1, "the root is not once in the witness");
     }
 
     function test_blockEnd() public {
