@@ -4,7 +4,13 @@ pragma solidity ^0.8.24;
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
 import {
-    CoreOps, CoreSteps, CoreBlockSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps
+    CoreOps,
+    CoreSteps,
+    CoreBlockSteps,
+    CoreBeginSteps,
+    CoreWarmSteps,
+    CoreEnterSteps,
+    CoreEndSteps
 } from "../../src/vm/steps/CoreSteps.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
@@ -135,8 +141,7 @@ contract CoreStepsTest is VmVectorsTest {
 
     function test_doneWithAnExtraAccessIsUnused() public {
         bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
-        (bytes32 pre, bytes memory w) =
-            withPhase(slice(done, done.length - 67, done.length - 2), 1, hex"0400000000");
+        (bytes32 pre, bytes memory w) = withPhase(slice(done, done.length - 67, done.length - 2), 1, hex"0400000000");
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Unused.selector, 1, 0));
         verifier.step(pre, w);
     }

@@ -15,7 +15,17 @@ import {StepBase} from "../StepBase.sol";
 import {Commitment} from "../Commitment.sol";
 import {MerkleOps} from "./MerkleOps.sol";
 import {
-    Machine, TxCtx, Frame, Slice, Tree, HashStack, Undo, AccountRecord, LogItem, SlotRef, Phase
+    Machine,
+    TxCtx,
+    Frame,
+    Slice,
+    Tree,
+    HashStack,
+    Undo,
+    AccountRecord,
+    LogItem,
+    SlotRef,
+    Phase
 } from "../Machine.sol";
 
 /// @title TxOps
