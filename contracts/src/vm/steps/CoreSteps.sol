@@ -18,7 +18,7 @@ pragma solidity ^0.8.24;
 // `IFaultVM` of its own phases: it decodes and checks the witness and refuses another
 // phase as `Inconsistent(WRONG_MODULE)`. The file compiles at 200 optimizer runs
 // (foundry.toml): at 20,000 the keyed-tree code is copied into each call site and even one
-// phase per contract passes EIP-170.
+// phase per contract exceeds EIP-170.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
@@ -45,8 +45,8 @@ library CoreOps {
     ///         before it without checking them and, where their layout is fixed, without
     ///         decoding them (the part the step goes to decodes and checks the whole
     ///         witness; a witness this misreads is refused there). The field widths are
-    ///         WitnessDecoder's; a part CORE's honest witnesses never carry (a running
-    ///         frame, carried stack items, an entry being opened) is decoded by it.
+    ///         WitnessDecoder's; the parts whose length the layout does not fix (a running
+    ///         frame, carried stack items, an entry being opened) are decoded by it.
     function phaseTag(bytes calldata witness) internal pure returns (uint256) {
         WitnessReader.Cursor memory c = WitnessReader.open(witness);
         Tally memory tally;
