@@ -189,6 +189,7 @@ library TxOps {
         StepBase.warmAddress(m, target, false);
         StepBase.warmAddress(m, m.block_.coinbase, false);
         for (uint256 i = 1; i <= 10; ++i) {
+            // forge-lint: disable-next-line(unsafe-typecast) i <= 10
             StepBase.warmAddress(m, address(uint160(i)), false);
         }
         if (t.accessLen > 0) {
@@ -216,6 +217,7 @@ library TxOps {
             head := calldataload(at)
             slot := calldataload(add(at, 21))
         }
+        // forge-lint: disable-next-line(unsafe-typecast) the top 160 bits
         address a = address(uint160(head >> 96));
         uint256 kind = (head >> 88) & 0xff;
         if (len == 21 && kind == 0) {
@@ -450,6 +452,7 @@ library TxOps {
         for (uint256 i = 0; i < 6; i += 2) {
             uint256 bit = ((uint256(uint8(h[i])) << 8) | uint256(uint8(h[i + 1]))) & 0x7ff;
             uint256 at = 255 - bit / 8;
+            // forge-lint: disable-next-line(incorrect-shift) bit `bit % 8` of the byte
             b[at] = bytes1(uint8(b[at]) | uint8(1 << (bit % 8)));
         }
     }
