@@ -387,7 +387,11 @@ library WordTree {
     ///         which the range must cover (else `IFaultVM.Missing(r.at)`); `r` is not
     ///         changed. words.rs `WordTree::write` over the opened words; the new root is
     ///         `rootWith(r, newWords)`.
-    function writeBytes(Range memory r, uint256 off, bytes memory data) internal pure returns (bytes32[] memory newWords) {
+    function writeBytes(Range memory r, uint256 off, bytes memory data)
+        internal
+        pure
+        returns (bytes32[] memory newWords)
+    {
         uint256 skip = _within(r, off, data.length);
         newWords = _copy(r.words);
         assembly ("memory-safe") {
