@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Hashing} from "./Hashing.sol";
+
 /// @title SmtVerifier
 /// @notice Verifies compressed proofs of faultline's compacted sparse Merkle tree, the L2
 ///         world-state commitment. Normative spec: docs/state.md ("Proofs"); the Rust
@@ -62,18 +64,54 @@ library SmtVerifier {
     /// @notice Checks `proof` for `key` against `root`, reverting if it is not a valid
     ///         proof. Returns whether the key is in the tree and, if so, its value hash
     ///         (for a storage leaf, the slot's value itself).
+    /// @dev Kept as deployed (the Portal's bytecode, crates/l1/artifacts, depends on it):
+    ///      the same checks as `computeRoot`, whose fold the fault VM's `Smt` uses, with
+    ///      this library's own errors. tests: contracts/test/lib/SmtVerifier.t.sol and
+    ///      contracts/test/vm/Smt.t.sol (`test_verifiersAgree`).
     function verify(bytes32 root, bytes32 key, Proof memory proof)
         internal
         pure
         returns (bool included, bytes32 valueHash)
     {
-        (uint256 shape, bytes32 h) = computeRoot(key, proof);
-        if (shape == SHAPE_DEPTH) revert ProofDepthTooLarge(proof.depth);
-        if (shape == SHAPE_BITMAP) revert ProofBitmapBeyondDepth();
-        if (shape == SHAPE_COUNT) revert ProofSiblingCount(popcount(proof.bitmap), proof.siblings.length);
-        if (shape == SHAPE_OFF_PATH) revert ProofLeafOffPath();
+        uint256 depth = proof.depth;
+        if (depth > 256) revert ProofDepthTooLarge(depth);
+        uint256 bitmap = proof.bitmap;
+        // Bits at index >= depth must be clear (docs/state.md).
+        if (depth < 256 && (bitmap << depth) != 0) revert ProofBitmapBeyondDepth();
+        uint256 count = _popcount(bitmap);
+        if (count != proof.siblings.length) revert ProofSiblingCount(count, proof.siblings.length);
+
+        bytes32 h;
+        bool emptyTerminal = proof.leafKey == bytes32(0) && proof.leafValueHash == bytes32(0);
+        if (!emptyTerminal) {
+            // A leaf terminal must sit on the key's path: first `depth` bits agree.
+            if (depth != 0 && ((uint256(proof.leafKey) ^ uint256(key)) >> (256 - depth)) != 0) {
+                revert ProofLeafOffPath();
+            }
+            h = leafHash(proof.leafKey, proof.leafValueHash);
+            if (proof.leafKey == key) {
+                included = true;
+                valueHash = proof.leafValueHash;
+            }
+        }
+
+        bytes32[] memory siblings = proof.siblings;
+        uint256 next = count;
+        uint256 k = uint256(key);
+        for (uint256 i = depth; i > 0;) {
+            unchecked {
+                --i;
+            }
+            bytes32 s;
+            if ((bitmap >> (255 - i)) & 1 == 1) {
+                unchecked {
+                    --next;
+                }
+                s = siblings[next];
+            }
+            h = Hashing.parent(h, s, (k >> (255 - i)) & 1 == 1);
+        }
         if (h != root) revert ProofRootMismatch(h, root);
-        return found(key, proof);
     }
 
     /// @notice Whether `proof` shows `key` present (its terminal is `key`'s leaf) and its
@@ -112,10 +150,9 @@ library SmtVerifier {
         if (depth < 256 && (bitmap << depth) != 0) return SHAPE_BITMAP;
         if (popcount(bitmap) != proof.siblings.length) return SHAPE_COUNT;
         // A leaf terminal must sit on the key's path: first `depth` bits agree.
-        if (
-            depth != 0 && !terminalIsEmpty(proof)
-                && ((uint256(proof.leafKey) ^ uint256(key)) >> (256 - depth)) != 0
-        ) return SHAPE_OFF_PATH;
+        if (depth != 0 && !terminalIsEmpty(proof) && ((uint256(proof.leafKey) ^ uint256(key)) >> (256 - depth)) != 0) {
+            return SHAPE_OFF_PATH;
+        }
         return SHAPE_OK;
     }
 
@@ -209,5 +246,14 @@ library SmtVerifier {
     {
         (bool included, bytes32 got) = verify(root, storageKey(account, slot), proof);
         return included && got == value;
+    }
+
+    function _popcount(uint256 x) private pure returns (uint256 c) {
+        unchecked {
+            while (x != 0) {
+                x &= x - 1;
+                ++c;
+            }
+        }
     }
 }

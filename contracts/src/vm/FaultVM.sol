@@ -29,9 +29,11 @@ contract FaultVM is IFaultVM {
     address internal immutable frames;
     address internal immutable opcodes;
     address internal immutable host;
+    address internal immutable inputTail;
 
     /// @param modules The module contracts in `Route`'s order (CORE, INPUTS, FRAMES,
-    ///        OPCODES, HOST); a zero address leaves that module's steps unsupported.
+    ///        OPCODES, HOST, INPUT_TAIL); a zero address leaves that module's steps
+    ///        unsupported.
     constructor(address[] memory modules) {
         if (modules.length != Route.COUNT) revert ModuleCount(modules.length);
         core = modules[Route.CORE];
@@ -39,6 +41,7 @@ contract FaultVM is IFaultVM {
         frames = modules[Route.FRAMES];
         opcodes = modules[Route.OPCODES];
         host = modules[Route.HOST];
+        inputTail = modules[Route.INPUT_TAIL];
     }
 
     /// @notice The module contracts in `Route`'s order.
@@ -50,6 +53,7 @@ contract FaultVM is IFaultVM {
         modules[Route.FRAMES] = frames;
         modules[Route.OPCODES] = opcodes;
         modules[Route.HOST] = host;
+        modules[Route.INPUT_TAIL] = inputTail;
     }
 
     /// @inheritdoc IFaultVM
@@ -58,7 +62,9 @@ contract FaultVM is IFaultVM {
         uint256 id = Route.moduleOf(m);
         address target = id == Route.CORE
             ? core
-            : id == Route.INPUTS ? inputs : id == Route.FRAMES ? frames : id == Route.OPCODES ? opcodes : host;
+            : id == Route.INPUTS
+                ? inputs
+                : id == Route.FRAMES ? frames : id == Route.OPCODES ? opcodes : id == Route.HOST ? host : inputTail;
         if (target == address(0)) revert Unsupported(uint8(id));
         assembly ("memory-safe") {
             let p := mload(0x40)

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {WordTree} from "./lib/WordTree.sol";
 import {StepBase} from "./StepBase.sol";
-import {Machine, Frame} from "./Machine.sol";
+import {Machine, Frame, DepositSource} from "./Machine.sol";
 
 /// @title Route
 /// @notice Which module of the verifier takes a step (docs/verifier.md, "Modules"): the
@@ -30,13 +30,16 @@ library Route {
     /// @notice Opcodes of the host (accounts, storage, transient storage, logs, calls,
     ///         creates, RETURN, SELFDESTRUCT) and a CREATE2's hash micro-steps.
     uint256 internal constant HOST = 4;
+    /// @notice The INPUTS steps of an entry after its bytes (TxAccess, TxSignature,
+    ///         TxSignHash), DepositLink and the block's end of a block with inputs from L1.
+    uint256 internal constant INPUT_TAIL = 5;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 5;
+    uint256 internal constant COUNT = 6;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
         uint256 p = m.phase.tag;
-        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? INPUTS : CORE;
+        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
         if (p != StepBase.RUN || !m.hasTop) return CORE;
         Frame memory f = m.top;
         if (f.status != StepBase.RUNNING) return FRAMES;
@@ -44,6 +47,17 @@ library Route {
         if (!f.hasChunks) return FRAMES;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAMES;
         return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+    }
+
+    /// @notice INPUTS or INPUT_TAIL, by `l1_step`'s branches: a link of the deposit
+    ///         accumulator, an entry whose bytes are in (a stage after Load) and the block's
+    ///         end are the tail's.
+    function inputModule(Machine memory m) internal pure returns (uint256) {
+        DepositSource memory d = m.inputs.deposits;
+        if (d.unlinked != 0) return INPUT_TAIL;
+        if (m.inputs.hasChunk || d.next < d.end) return INPUTS;
+        if (m.inputs.hasEntry) return m.inputs.entry.stage == 0 ? INPUTS : INPUT_TAIL;
+        return m.inputs.batch.next < m.inputs.batch.count ? INPUTS : INPUT_TAIL;
     }
 
     /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP

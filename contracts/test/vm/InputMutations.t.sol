@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {VmMutationsTest} from "./VmMutations.t.sol";
 import {Route} from "../../src/vm/Route.sol";
+import {InputTailSteps} from "../../src/vm/steps/InputTailSteps.sol";
 import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
 
 /// @notice The witness mutations of VmMutations.t.sol on the vectors the INPUTS module
@@ -10,7 +11,8 @@ import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
 ///         refusal but an `IFaultVM` error.
 contract InputMutationsTest is VmMutationsTest {
     function modules() internal override returns (address[] memory m) {
-        m = new address[](5);
-        m[Route.INPUTS] = address(new InputSteps());
+        m = new address[](6);
+        m[Route.INPUTS] = address(new InputSteps(engine));
+        m[Route.INPUT_TAIL] = address(new InputTailSteps(engine));
     }
 }

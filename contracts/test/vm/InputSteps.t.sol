@@ -78,11 +78,14 @@ contract InputStepsTest is VmVectorsTest {
     InputProbe internal p;
 
     InputSteps internal inputs;
+    InputTailSteps internal tail;
 
     function modules() internal override returns (address[] memory m) {
-        m = new address[](5);
-        inputs = new InputSteps();
+        m = new address[](6);
+        inputs = new InputSteps(engine);
         m[Route.INPUTS] = address(inputs);
+        tail = new InputTailSteps(engine);
+        m[Route.INPUT_TAIL] = address(tail);
         p = new InputProbe();
     }
 
@@ -229,7 +232,7 @@ contract InputStepsTest is VmVectorsTest {
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
         inputs.step(pre, w);
         (bytes32 pre2, bytes memory w2) = vectorNamed("tx-open-legacy-eip155");
-        InputTailSteps t = InputTailSteps(inputs.tail());
+        InputTailSteps t = tail;
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
         t.step(pre2, w2);
     }

@@ -46,7 +46,7 @@ contract VmVectorsTest is Test {
 
     /// @notice The module contracts in `Route`'s order (zero: not written yet).
     function modules() internal virtual returns (address[] memory m) {
-        m = new address[](5);
+        m = new address[](6);
     }
 
     function path(string memory file) internal pure returns (string memory) {

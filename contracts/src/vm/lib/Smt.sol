@@ -170,7 +170,11 @@ library Smt {
     ///         key is present and its value hash (zero when absent).
     /// @dev Reverts `Unused(0, 0)` if `a` carries a sibling node, `Missing(a.at)` if the
     ///      proof does not verify. Ignores the record: use `readAccount` or `read`.
-    function verify(bytes32 root, bytes32 key, Access memory a) internal pure returns (bool present, bytes32 valueHash) {
+    function verify(bytes32 root, bytes32 key, Access memory a)
+        internal
+        pure
+        returns (bool present, bytes32 valueHash)
+    {
         if (a.hasSibling) revert IFaultVM.Unused(0, 0);
         (uint256 shape, bytes32 h) = SmtVerifier.computeRoot(key, a.proof);
         if (shape != SmtVerifier.SHAPE_OK || h != root) revert IFaultVM.Missing(a.at);

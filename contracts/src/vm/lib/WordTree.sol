@@ -188,9 +188,12 @@ library WordTree {
     {
         bytes32[33] memory zeros = _zeros();
         assembly ("memory-safe") {
-            function fail(off) {
+            // Malformed at the flag (past the end, or not 0/1), else at the hash.
+            function fail(p, e, b, f) {
+                let off := add(p, 1)
+                if or(iszero(lt(p, e)), gt(f, 1)) { off := p }
                 mstore(0x00, shl(224, MALFORMED))
-                mstore(0x04, off)
+                mstore(0x04, sub(off, b))
                 revert(0x00, 0x24)
             }
             let at := mload(c)
@@ -198,36 +201,36 @@ library WordTree {
             let base := mload(add(c, 0x40))
             sibs := mload(0x40)
             let out := add(sibs, 0x20)
-            let lo := first
-            let hi := add(first, sub(count, 1))
-            // One sibling, branch-free: flag 0 is Z(h); flag 1 a hash, which must not be
-            // Z(h). A flag byte at or past the end fails the bound check too.
-            function take(p, e, b, z, o) -> np {
-                let f := byte(0, calldataload(p))
-                let v := calldataload(add(p, 1))
-                np := add(add(p, 1), shl(5, f))
-                if or(or(gt(f, 1), gt(np, e)), and(f, eq(v, z))) {
-                    // The offset: of the flag (past the end or not 0/1), else of the hash.
-                    if or(iszero(lt(p, e)), gt(f, 1)) { fail(sub(p, b)) }
-                    fail(sub(add(p, 1), b))
-                }
-                mstore(o, xor(z, mul(f, xor(v, z))))
-            }
+            // The bits of the levels that take a left neighbour (the first node is a right
+            // child: `lo` odd) and a right one (the last is a left child: `hi` even).
+            let left := and(first, 0xffffffff)
+            let right := not(and(add(first, sub(count, 1)), 0xffffffff))
             let zp := zeros
             let ze := add(zeros, 0x400)
-            // Left neighbour when the level's first node is a right child, then the right
-            // neighbour when its last is a left child.
+            // Each sibling, branch-free: flag 0 is Z(h); flag 1 a hash, which must not be
+            // Z(h). A flag byte at or past the end fails the bound check too.
             for {} lt(zp, ze) { zp := add(zp, 0x20) } {
-                if and(lo, 1) {
-                    at := take(at, end, base, mload(zp), out)
+                let z := mload(zp)
+                if and(left, 1) {
+                    let f := byte(0, calldataload(at))
+                    let v := calldataload(add(at, 1))
+                    let np := add(add(at, 1), shl(5, f))
+                    if or(or(gt(f, 1), gt(np, end)), and(f, eq(v, z))) { fail(at, end, base, f) }
+                    mstore(out, xor(z, mul(f, xor(v, z))))
                     out := add(out, 0x20)
+                    at := np
                 }
-                if iszero(and(hi, 1)) {
-                    at := take(at, end, base, mload(zp), out)
+                if and(right, 1) {
+                    let f := byte(0, calldataload(at))
+                    let v := calldataload(add(at, 1))
+                    let np := add(add(at, 1), shl(5, f))
+                    if or(or(gt(f, 1), gt(np, end)), and(f, eq(v, z))) { fail(at, end, base, f) }
+                    mstore(out, xor(z, mul(f, xor(v, z))))
                     out := add(out, 0x20)
+                    at := np
                 }
-                lo := shr(1, lo)
-                hi := shr(1, hi)
+                left := shr(1, left)
+                right := shr(1, right)
             }
             mstore(sibs, shr(5, sub(out, add(sibs, 0x20))))
             mstore(0x40, out)
@@ -387,7 +390,11 @@ library WordTree {
     ///         which the range must cover (else `IFaultVM.Missing(r.at)`); `r` is not
     ///         changed. words.rs `WordTree::write` over the opened words; the new root is
     ///         `rootWith(r, newWords)`.
-    function writeBytes(Range memory r, uint256 off, bytes memory data) internal pure returns (bytes32[] memory newWords) {
+    function writeBytes(Range memory r, uint256 off, bytes memory data)
+        internal
+        pure
+        returns (bytes32[] memory newWords)
+    {
         uint256 skip = _within(r, off, data.length);
         newWords = _copy(r.words);
         assembly ("memory-safe") {

@@ -246,13 +246,13 @@ library EntrySteps {
                 }
             }
             if (more) {
-                e.absorber = InputHash.update(ab, b);
+                e.absorber = InputHash.update(m.engine, ab, b);
                 e.stage = LOAD;
                 e.cursor = next;
             } else {
                 // An entry of one chunk hashes with keccak256 itself; a longer one finishes
                 // its sponge.
-                t.hash = c.at == 0 ? keccak256(b) : InputHash.finish(InputHash.update(ab, b));
+                t.hash = c.at == 0 ? keccak256(b) : InputHash.finish(m.engine, InputHash.update(m.engine, ab, b));
                 e.stage = t.txType == 0 ? SIGNATURE : ACCESS_LIST;
                 e.at = dataEnd;
             }

@@ -8,10 +8,11 @@ pragma solidity ^0.8.24;
 // tx-sign-hash*, blob-tx-chunk-*).
 
 import {Sponge} from "../lib/Sponge.sol";
+import {SpongeCall} from "../lib/SpongeCall.sol";
 
 /// @title InputHash
 /// @notice The input steps' absorbers, held as their encodings `sponge:200 ‖ bufLen:u8 ‖
-///         buf` (Machine.sol, `Entry.absorber`), taken through lib/Sponge.sol.
+///         buf` (Machine.sol, `Entry.absorber`), taken through lib/SpongeCall.sol (the permutations run by the KeccakEngine).
 library InputHash {
     /// @notice `Absorber::default()`: the zero sponge and no kept bytes (201 zero bytes).
     function empty() internal pure returns (bytes memory) {
@@ -19,9 +20,9 @@ library InputHash {
     }
 
     /// @notice `Absorber::update`: the absorber after taking `data`.
-    function update(bytes memory ab, bytes memory data) internal pure returns (bytes memory out) {
+    function update(address engine, bytes memory ab, bytes memory data) internal view returns (bytes memory out) {
         Sponge.Absorber memory a = decode(ab);
-        Sponge.update(a, data);
+        SpongeCall.update(engine, a, data);
         out = new bytes(201 + a.buf.length);
         uint256 w;
         assembly ("memory-safe") {
@@ -31,8 +32,8 @@ library InputHash {
     }
 
     /// @notice `Absorber::finish`: keccak256 of everything the absorber took.
-    function finish(bytes memory ab) internal pure returns (bytes32) {
-        return Sponge.finish(decode(ab));
+    function finish(address engine, bytes memory ab) internal view returns (bytes32) {
+        return SpongeCall.finish(engine, decode(ab));
     }
 
     /// @notice An absorber from its encoding in memory (the lanes little-endian; a buffer

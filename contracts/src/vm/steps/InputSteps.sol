@@ -14,21 +14,22 @@ import {StepBase} from "../StepBase.sol";
 import {Machine, Inputs, DepositSource, TxCtx, ChunkCursor} from "../Machine.sol";
 import {InputBase} from "./InputBase.sol";
 import {InputWitness} from "./InputWitness.sol";
-import {InputTailSteps} from "./InputTailSteps.sol";
+import {Route} from "../Route.sol";
 import {EntrySteps} from "./EntrySteps.sol";
 import {BlockOps} from "./BlockOps.sol";
 
 /// @title InputSteps
 /// @notice The INPUTS module of the verifier (docs/verifier.md, "Modules"): every step of
 ///         a block whose inputs come from L1 while its phase is NextTx. An entry's stages
-///         after its bytes are taken by its second contract, InputTailSteps, which it
-///         deploys and forwards those steps to.
+///         after its bytes and the block's end are the INPUT_TAIL module's
+///         (InputTailSteps: `Route` sends them there), so that each stays under EIP-170.
 contract InputSteps is IFaultVM {
-    /// @notice The module's second contract, which takes an entry's stages after its bytes.
-    address public immutable tail;
+    /// @notice The KeccakEngine an entry's transaction hash is absorbed with.
+    address internal immutable engine;
 
-    constructor() {
-        tail = address(new InputTailSteps());
+    /// @param engine_ The KeccakEngine (the verifier's, deployed first).
+    constructor(address engine_) {
+        engine = engine_;
     }
 
     /// @inheritdoc IFaultVM
@@ -37,53 +38,14 @@ contract InputSteps is IFaultVM {
     /// @return The post-state commitment.
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         unchecked {
-            if (toTail(witness)) {
-                address t = tail;
-                assembly ("memory-safe") {
-                    let p := mload(0x40)
-                    calldatacopy(p, 0, calldatasize())
-                    let ok := staticcall(gas(), t, p, calldatasize(), 0, 0)
-                    returndatacopy(p, 0, returndatasize())
-                    if iszero(ok) { revert(p, returndatasize()) }
-                    return(p, returndatasize())
-                }
-            }
             Machine memory m = InputWitness.open(pre, witness);
-            // `Route.moduleOf` of a frameless state.
-            if (m.phase.tag != StepBase.NEXT_TX || !m.inputs.l1) {
+            m.engine = engine;
+            // `Route.moduleOf` of a state in phase NextTx with inputs from L1.
+            if (m.phase.tag != StepBase.NEXT_TX || !m.inputs.l1 || Route.inputModule(m) != Route.INPUTS) {
                 revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
             }
             L1Input.step(m);
             return InputWitness.close(m);
-        }
-    }
-
-    /// @notice Whether the witness's step is one of InputTailSteps': by the bytes at the
-    ///         fixed offsets of the fields `l1_step` branches on (docs/fault-vm.md, "Byte
-    ///         encodings"), unchecked; the tail decodes and checks them all, and refuses
-    ///         a step that is not its own, so a witness is forwarded exactly when its
-    ///         canonical decoding is a tail stage.
-    function toTail(bytes calldata w) private pure returns (bool yes) {
-        assembly ("memory-safe") {
-            let o := w.offset
-            let n := w.length
-            // The block context is 181 bytes, and 32 more with a tree of recent hashes.
-            let i := add(o, 181)
-            if iszero(byte(0, calldataload(add(o, 180)))) { i := add(i, 32) }
-            // inputs: tag 1, started, from, next, end, unlinked, ..., hasChunk at 251,
-            // hasEntry at 252, the entry's stage at 309.
-            if lt(add(sub(i, o), 310), add(n, 1)) {
-                let word := shr(240, calldataload(i))
-                let next := shr(192, calldataload(add(i, 10)))
-                let end := shr(192, calldataload(add(i, 18)))
-                let unlinked := shr(192, calldataload(add(i, 26)))
-                let flags := shr(240, calldataload(add(i, 251)))
-                let stage := byte(0, calldataload(add(i, 309)))
-                yes := and(
-                    and(eq(word, 0x0101), and(iszero(unlinked), iszero(lt(next, end)))),
-                    and(eq(flags, 0x0001), and(gt(stage, 0), lt(stage, 6)))
-                )
-            }
         }
     }
 }
@@ -100,12 +62,14 @@ library L1Input {
                 BlockOps.firstWrites(m);
                 l.started = true;
             }
-            if (l.deposits.unlinked > 0) return depositLink(m, l.deposits);
+            // A link of the accumulator is the INPUT_TAIL module's (`Route.inputModule`).
+            if (l.deposits.unlinked > 0) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
             if (l.hasChunk) return depositData(m, l);
             if (l.deposits.next < l.deposits.end) return depositOpen(m, l);
             if (l.hasEntry) return EntrySteps.entryStep(m, l);
             if (l.batch.next < l.batch.count) return EntrySteps.entryOpen(m, l);
-            BlockOps.blockEnd(m);
+            // The block's end is InputTailSteps' (`toTail` forwards it there).
+            revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         }
     }
 

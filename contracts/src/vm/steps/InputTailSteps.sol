@@ -13,14 +13,26 @@ import {Machine, Inputs, Entry, TxCtx} from "../Machine.sol";
 import {InputBase} from "./InputBase.sol";
 import {InputHash} from "./InputHash.sol";
 import {InputWitness} from "./InputWitness.sol";
+import {Route} from "../Route.sol";
+import {BlockOps} from "./BlockOps.sol";
+import {L1Input} from "./InputSteps.sol";
 import {EntrySteps} from "./EntrySteps.sol";
 import {TxDecode, Buf, Sig} from "./TxDecode.sol";
 
 /// @title InputTailSteps
 /// @notice The second contract of the INPUTS module: an entry's stages after its bytes
-///         (TxAccess, TxSignature, TxSignHash, the sender), which InputSteps forwards here
+///         (TxAccess, TxSignature, TxSignHash, the sender), the deposit links and the block's end, which
+///         `Route` sends here (the INPUT_TAIL module)
 ///         so that each contract stays under EIP-170. A whole `IFaultVM` of these steps.
 contract InputTailSteps is IFaultVM {
+    /// @notice The KeccakEngine the signing hash is absorbed with.
+    address internal immutable engine;
+
+    /// @param engine_ The KeccakEngine (the verifier's, deployed first).
+    constructor(address engine_) {
+        engine = engine_;
+    }
+
     /// @inheritdoc IFaultVM
     /// @param pre The claimed pre-state commitment.
     /// @param witness The step's witness.
@@ -28,12 +40,26 @@ contract InputTailSteps is IFaultVM {
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         unchecked {
             Machine memory m = InputWitness.open(pre, witness);
+            m.engine = engine;
             Inputs memory l = m.inputs;
-            // `l1_step` down to `entry_step` of a stage after Load.
-            if (
-                m.phase.tag != StepBase.NEXT_TX || !l.l1 || !l.started || l.deposits.unlinked != 0 || l.hasChunk
-                    || l.deposits.next < l.deposits.end || !l.hasEntry || l.entry.stage == EntrySteps.LOAD
-            ) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+            // `Route.moduleOf` of a state in phase NextTx with inputs from L1.
+            if (m.phase.tag != StepBase.NEXT_TX || !l.l1 || Route.inputModule(m) != Route.INPUT_TAIL) {
+                revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+            }
+            // `l1_step`: the block's first writes once; then its first branch (a link of
+            // the deposit accumulator) or its last (the block's end), or an entry's stage.
+            if (!l.started) {
+                BlockOps.firstWrites(m);
+                l.started = true;
+            }
+            if (l.deposits.unlinked > 0) {
+                L1Input.depositLink(m, l.deposits);
+                return InputWitness.close(m);
+            }
+            if (!l.hasEntry) {
+                BlockOps.blockEnd(m);
+                return InputWitness.close(m);
+            }
             EntryTail.step(m, l);
             return InputWitness.close(m);
         }
@@ -172,7 +198,7 @@ library EntryTail {
                 bytes memory body = Io.read(m.accesses, e.raw, e.bodyStart, bodyLen);
                 return recover(m, l, e, keccak256(bytes.concat(head, body, tail)), g.yParity, g.r, g.s);
             }
-            e.absorber = InputHash.update(InputHash.empty(), head);
+            e.absorber = InputHash.update(m.engine, InputHash.empty(), head);
             e.stage = EntrySteps.SIGN_HASH;
             e.at = e.bodyStart;
             e.bodyEnd = at;
@@ -192,14 +218,14 @@ library EntryTail {
             if (e.bodyEnd <= at) InputBase.inconsistent();
             uint256 n = e.bodyEnd - at;
             if (n > InputBase.CHUNK) n = InputBase.CHUNK;
-            bytes memory ab = InputHash.update(e.absorber, Io.read(m.accesses, e.raw, at, n));
+            bytes memory ab = InputHash.update(m.engine, e.absorber, Io.read(m.accesses, e.raw, at, n));
             if (at + n < e.bodyEnd) {
                 e.absorber = ab;
                 e.at = at + n;
                 l.hasEntry = true;
                 return;
             }
-            recover(m, l, e, InputHash.finish(InputHash.update(ab, e.tail)), e.yParity, e.r, e.s);
+            recover(m, l, e, InputHash.finish(m.engine, InputHash.update(m.engine, ab, e.tail)), e.yParity, e.r, e.s);
         }
     }
 
