@@ -30,10 +30,14 @@ contract FaultVM is IFaultVM {
     address internal immutable opcodes;
     address internal immutable host;
     address internal immutable inputTail;
+    address internal immutable coreBegin;
+    address internal immutable coreWarm;
+    address internal immutable coreEnter;
+    address internal immutable coreEnd;
 
     /// @param modules The module contracts in `Route`'s order (CORE, INPUTS, FRAMES,
-    ///        OPCODES, HOST, INPUT_TAIL); a zero address leaves that module's steps
-    ///        unsupported.
+    ///        OPCODES, HOST, INPUT_TAIL, CORE_BEGIN, CORE_WARM, CORE_ENTER, CORE_END); a
+    ///        zero address leaves that module's steps unsupported.
     constructor(address[] memory modules) {
         if (modules.length != Route.COUNT) revert ModuleCount(modules.length);
         core = modules[Route.CORE];
@@ -42,6 +46,10 @@ contract FaultVM is IFaultVM {
         opcodes = modules[Route.OPCODES];
         host = modules[Route.HOST];
         inputTail = modules[Route.INPUT_TAIL];
+        coreBegin = modules[Route.CORE_BEGIN];
+        coreWarm = modules[Route.CORE_WARM];
+        coreEnter = modules[Route.CORE_ENTER];
+        coreEnd = modules[Route.CORE_END];
     }
 
     /// @notice The module contracts in `Route`'s order.
@@ -54,6 +62,17 @@ contract FaultVM is IFaultVM {
         modules[Route.OPCODES] = opcodes;
         modules[Route.HOST] = host;
         modules[Route.INPUT_TAIL] = inputTail;
+        modules[Route.CORE_BEGIN] = coreBegin;
+        modules[Route.CORE_WARM] = coreWarm;
+        modules[Route.CORE_ENTER] = coreEnter;
+        modules[Route.CORE_END] = coreEnd;
+    }
+
+    /// @notice The part of CORE with module index `id` (CORE_BEGIN … CORE_END).
+    function coreModule(uint256 id) internal view returns (address) {
+        if (id == Route.CORE_BEGIN) return coreBegin;
+        if (id == Route.CORE_WARM) return coreWarm;
+        return id == Route.CORE_ENTER ? coreEnter : coreEnd;
     }
 
     /// @inheritdoc IFaultVM
@@ -64,7 +83,9 @@ contract FaultVM is IFaultVM {
             ? core
             : id == Route.INPUTS
                 ? inputs
-                : id == Route.FRAMES ? frames : id == Route.OPCODES ? opcodes : id == Route.HOST ? host : inputTail;
+                : id == Route.FRAMES
+                    ? frames
+                    : id == Route.OPCODES ? opcodes : id == Route.HOST ? host : id == Route.INPUT_TAIL ? inputTail : coreModule(id);
         if (target == address(0)) revert Unsupported(uint8(id));
         assembly ("memory-safe") {
             let p := mload(0x40)

@@ -15,8 +15,9 @@ import {Machine, Frame, DepositSource} from "./Machine.sol";
 ///      another module as `Inconsistent(WRONG_MODULE)`: an honest witness always routes
 ///      to the module that takes it.
 library Route {
-    /// @notice NextTx with given inputs, BlockEnd of given inputs, TxBegin, Warm, Enter,
-    ///         TxEnd, Sweep, Bloom, Done.
+    /// @notice NextTx with given inputs (BlockEnd of given inputs), Bloom, Done, and a
+    ///         running phase without a frame (refused). CORE's other phases are its parts'
+    ///         (CORE_BEGIN, CORE_WARM, CORE_ENTER, CORE_END).
     uint256 internal constant CORE = 0;
     /// @notice Every step of a block whose inputs come from L1 while its phase is NextTx:
     ///         DepositLink, DepositOpen, DepositData, TxOpen, TxChunk, TxAccess,
@@ -33,20 +34,37 @@ library Route {
     /// @notice The INPUTS steps of an entry after its bytes (TxAccess, TxSignature,
     ///         TxSignHash), DepositLink and the block's end of a block with inputs from L1.
     uint256 internal constant INPUT_TAIL = 5;
+    /// @notice TxBegin (a part of CORE: steps/CoreSteps.sol).
+    uint256 internal constant CORE_BEGIN = 6;
+    /// @notice Warm (a part of CORE).
+    uint256 internal constant CORE_WARM = 7;
+    /// @notice Enter (a part of CORE).
+    uint256 internal constant CORE_ENTER = 8;
+    /// @notice TxEnd and Sweep (a part of CORE).
+    uint256 internal constant CORE_END = 9;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 6;
+    uint256 internal constant COUNT = 10;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
         uint256 p = m.phase.tag;
         if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
-        if (p != StepBase.RUN || !m.hasTop) return CORE;
+        if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
         Frame memory f = m.top;
         if (f.status != StepBase.RUNNING) return FRAMES;
         if (f.pending.tag != 0) return f.pending.tag == 2 && f.pending.then == 2 ? HOST : FRAMES;
         if (!f.hasChunks) return FRAMES;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAMES;
         return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+    }
+
+    /// @notice The part of CORE that takes phase `p` (not a running one with a frame).
+    function coreModule(uint256 p) internal pure returns (uint256) {
+        if (p == StepBase.BEGIN) return CORE_BEGIN;
+        if (p == StepBase.WARM) return CORE_WARM;
+        if (p == StepBase.ENTER) return CORE_ENTER;
+        if (p == StepBase.END || p == StepBase.SWEEP) return CORE_END;
+        return CORE;
     }
 
     /// @notice INPUTS or INPUT_TAIL, by `l1_step`'s branches: a link of the deposit

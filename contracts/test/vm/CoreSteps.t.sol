@@ -4,13 +4,7 @@ pragma solidity ^0.8.24;
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
 import {
-    CoreOps,
-    CoreSteps,
-    CoreBlockSteps,
-    CoreBeginSteps,
-    CoreWarmSteps,
-    CoreEnterSteps,
-    CoreEndSteps
+    CoreSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps
 } from "../../src/vm/steps/CoreSteps.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
@@ -21,21 +15,15 @@ import {Commitment} from "../../src/vm/Commitment.sol";
 import {MerkleOps} from "../../src/vm/steps/MerkleOps.sol";
 import {BlockOps} from "../../src/vm/steps/BlockOps.sol";
 
-/// @notice The router's modules with CORE deployed: the entry and its five parts.
+/// @notice The router's modules with CORE deployed: the module and its four parts.
 library CoreDeploy {
     function modules() internal returns (address[] memory m) {
-        m = new address[](5);
-        m[Route.CORE] = address(
-            new CoreSteps(
-                [
-                    address(new CoreBlockSteps()),
-                    address(new CoreBeginSteps()),
-                    address(new CoreWarmSteps()),
-                    address(new CoreEnterSteps()),
-                    address(new CoreEndSteps())
-                ]
-            )
-        );
+        m = new address[](Route.COUNT);
+        m[Route.CORE] = address(new CoreSteps());
+        m[Route.CORE_BEGIN] = address(new CoreBeginSteps());
+        m[Route.CORE_WARM] = address(new CoreWarmSteps());
+        m[Route.CORE_ENTER] = address(new CoreEnterSteps());
+        m[Route.CORE_END] = address(new CoreEndSteps());
     }
 }
 
@@ -46,15 +34,6 @@ contract BlockProbe {
         txs = MerkleOps.root(m.acc.txs);
         receipts = MerkleOps.root(m.acc.receipts);
         blockHash = BlockOps.headerHash(m, m.worldRoot);
-    }
-}
-
-/// @notice The entry's phase reading against the decoder's.
-contract PhaseProbe {
-    function tags(bytes calldata witness) external pure returns (uint256 light, uint256 full) {
-        light = CoreOps.phaseTag(witness);
-        (Machine memory m,) = WitnessDecoder.decode(witness);
-        full = m.phase.tag;
     }
 }
 
@@ -168,22 +147,20 @@ contract CoreStepsTest is VmVectorsTest {
     function test_aPartRefusesAnotherPhase() public {
         bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
         bytes32 pre = vm.parseJsonBytes32(vm.readFile(path("steps")), key(64, "pre"));
-        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        address[] memory mods = verifier.modulesInOrder();
         bytes memory wrong = abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE);
-        address[5] memory parts =
-            [core.blockPart(), core.beginPart(), core.warmPart(), core.enterPart(), core.endPart()];
-        for (uint256 i = 1; i < 5; ++i) {
+        uint256[4] memory parts = [Route.CORE_BEGIN, Route.CORE_WARM, Route.CORE_ENTER, Route.CORE_END];
+        for (uint256 i = 0; i < 4; ++i) {
             vm.expectRevert(wrong);
-            IFaultVM(parts[i]).step(pre, done);
+            IFaultVM(mods[parts[i]]).step(pre, done);
         }
-        assertEq(core.step(pre, done), pre, "Done stays Done");
-        assertEq(IFaultVM(parts[0]).step(pre, done), pre, "Done stays Done");
+        assertEq(IFaultVM(mods[Route.CORE]).step(pre, done), pre, "Done stays Done");
     }
 
     function test_anotherStateIsRefused() public {
         bytes memory done = vm.parseJsonBytes(vm.readFile(path("steps")), key(64, "witness"));
         (bytes32 got,) = probe.commitments(done);
-        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        IFaultVM core = IFaultVM(verifier.modulesInOrder()[Route.CORE]);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.WrongPreState.selector, got, bytes32(uint256(1))));
         core.step(bytes32(uint256(1)), done);
     }
@@ -195,24 +172,6 @@ contract CoreStepsTest is VmVectorsTest {
         }
     }
 
-    /// @notice The entry reads the phase every vector's witness decodes to.
-    function test_theEntryReadsThePhase() public {
-        PhaseProbe p = new PhaseProbe();
-        uint256 checked;
-        for (uint256 f = 0; f < FILES.length; ++f) {
-            string memory json = vm.readFile(path(FILES[f]));
-            uint256 n = count(json);
-            for (uint256 i = 0; i < n; ++i) {
-                try p.tags(vm.parseJsonBytes(json, key(i, "witness"))) returns (uint256 light, uint256 full) {
-                    assertEq(light, full, vm.parseJsonString(json, key(i, "name")));
-                    ++checked;
-                } catch {}
-            }
-        }
-        console.log("phases read", checked);
-    }
-
-    /// @notice The gas of each CORE vector through the router (the steps and inputs files).
     function test_gasOfEachCoreVector() public view {
         string[2] memory files = ["steps", "inputs"];
         for (uint256 f = 0; f < 2; ++f) {
@@ -250,72 +209,22 @@ contract CoreStepsTest is VmVectorsTest {
         p.decode(enc);
     }
 
-    /// @notice Where a step's gas goes: the router (its decode), the entry (the phase
-    ///         read and the forward), the part.
+    /// @notice Where a step's gas goes: the router (its decode and forward), the module.
     function test_gasBreakdown() public view {
         string memory json = vm.readFile(path("steps"));
-        CoreSteps core = CoreSteps(verifier.modulesInOrder()[Route.CORE]);
+        address[] memory mods = verifier.modulesInOrder();
         uint256[3] memory at = [uint256(2), 6, 64]; // tx-begin, enter-create, done-no-op
+        uint256[3] memory ids = [Route.CORE_BEGIN, Route.CORE_ENTER, Route.CORE];
         for (uint256 j = 0; j < 3; ++j) {
-            uint256 i = at[j];
-            bytes memory w = vm.parseJsonBytes(json, key(i, "witness"));
-            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
-            address part = j == 0 ? core.beginPart() : j == 1 ? core.enterPart() : core.blockPart();
+            bytes memory w = vm.parseJsonBytes(json, key(at[j], "witness"));
+            bytes32 pre = vm.parseJsonBytes32(json, key(at[j], "pre"));
             uint256 g0 = gasleft();
             verifier.step(pre, w);
             uint256 g1 = gasleft();
-            core.step(pre, w);
+            IFaultVM(mods[ids[j]]).step(pre, w);
             uint256 g2 = gasleft();
-            IFaultVM(part).step(pre, w);
-            uint256 g3 = gasleft();
-            console.log(vm.parseJsonString(json, key(i, "name")), g0 - g1, g1 - g2, g2 - g3);
+            console.log(vm.parseJsonString(json, key(at[j], "name")), g0 - g1, g1 - g2);
         }
-    }
-
-    /// @notice A warm step whose access-list word opens to a preimage that is no item
-    ///         (`address ‖ 0` or `address ‖ 1 ‖ slot`) is refused at the preimage.
-    function test_aMalformedAccessListItemIsMissing() public {
-        string memory json = vm.readFile(path("steps"));
-        bytes memory w = vm.parseJsonBytes(json, key(4, "witness"));
-        assertEq(vm.parseJsonString(json, key(4, "kind")), "Warm");
-        (bytes32 oldRoot, uint256 next) = new WarmProbe().parts(w);
-        (uint256[] memory ats,) = probe.accessOffsets(w);
-        // address ‖ 2: a flag byte that is neither.
-        bytes memory bad = abi.encodePacked(address(0xbeef), uint8(2));
-        bytes32 leaf = keccak256(bad);
-        // A tree of that one word at `next`: every sibling the zero subtree.
-        bytes32 z = bytes32(0);
-        bytes32 h = leaf;
-        bytes memory flags = new bytes(32);
-        for (uint256 l = 0; l < 32; ++l) {
-            h = (next >> l) & 1 == 1 ? keccak256(abi.encode(z, h)) : keccak256(abi.encode(h, z));
-            z = keccak256(abi.encode(z, z));
-        }
-        bytes memory head = replaced(slice(w, 0, ats[0] - 2), oldRoot, h);
-        bytes memory range = abi.encodePacked(uint8(1), uint64(next), uint32(1), leaf, flags);
-        bytes memory pre_ = abi.encodePacked(uint8(4), uint32(bad.length), bad);
-        bytes memory m = bytes.concat(head, bytes2(uint16(2)), range, pre_);
-        (bytes32 pre,) = probe.commitments(m);
-        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Missing.selector, head.length + 2 + range.length));
-        verifier.step(pre, m);
-    }
-
-    /// @notice `b` with its one occurrence of `from` replaced by `to`.
-    function replaced(bytes memory b, bytes32 from, bytes32 to) internal pure returns (bytes memory out) {
-        out = bytes.concat(b);
-        uint256 found;
-        for (uint256 i = 0; i + 32 <= out.length; ++i) {
-            bytes32 x;
-            assembly ("memory-safe") {
-                x := mload(add(add(out, 32), i))
-            }
-            if (x != from) continue;
-            assembly ("memory-safe") {
-                mstore(add(add(out, 32), i), to)
-            }
-            ++found;
-        }
-        require(found == 1, "the root is not once in the witness");
     }
 
     function test_blockEnd() public {
