@@ -11,9 +11,9 @@ import {Machine} from "./Machine.sol";
 ///         in docs/verifier.md): `step(pre, witness)` recomputes one step of the machine
 ///         on L1. Rust twin: `faultline_vm_core::step::step`; vectors: docs/vectors/vm/.
 ///         The step kinds live in module contracts (each under EIP-170's limit, each a
-///         whole `IFaultVM` of its own kinds); this router decodes the witness, picks the
-///         module (`Route.moduleOf`) and forwards the call unchanged, returning its post
-///         or its error.
+///         whole `IFaultVM` of its own kinds); this router decodes the witness's state
+///         (not its accesses), picks the module (`Route.moduleOf`) and forwards the call
+///         unchanged, returning its post or its error.
 contract FaultVM is IFaultVM {
     /// @notice A module is not deployed (the verifier is being built: a step of its
     ///         kinds cannot be checked yet).
@@ -77,7 +77,7 @@ contract FaultVM is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32, bytes calldata witness) external view returns (bytes32) {
-        (Machine memory m,) = WitnessDecoder.decode(witness);
+        Machine memory m = WitnessDecoder.decodeState(witness);
         uint256 id = Route.moduleOf(m);
         address target = id == Route.CORE
             ? core
@@ -85,7 +85,9 @@ contract FaultVM is IFaultVM {
                 ? inputs
                 : id == Route.FRAMES
                     ? frames
-                    : id == Route.OPCODES ? opcodes : id == Route.HOST ? host : id == Route.INPUT_TAIL ? inputTail : coreModule(id);
+                    : id == Route.OPCODES
+                        ? opcodes
+                        : id == Route.HOST ? host : id == Route.INPUT_TAIL ? inputTail : coreModule(id);
         if (target == address(0)) revert Unsupported(uint8(id));
         assembly ("memory-safe") {
             let p := mload(0x40)

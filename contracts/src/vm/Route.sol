@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {WordTree} from "./lib/WordTree.sol";
 import {StepBase} from "./StepBase.sol";
 import {Machine, Frame, DepositSource} from "./Machine.sol";
 
@@ -79,17 +78,23 @@ library Route {
     }
 
     /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP
-    ///         past the code's end; unchecked: the module checks it).
-    function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256) {
+    ///         past the code's end; unchecked: the module checks it), read from calldata
+    ///         without parsing the accesses: a range access is `0x01 ‖ first:u64 ‖
+    ///         count:u32 ‖ words`, its first word 13 bytes after its tag.
+    function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256 op) {
         if (f.pc >= f.codeLen) return 0;
-        if (m.accesses.tags.length == 0 || m.accesses.tags[0] != 1) return 0;
-        uint256 p = m.accesses.ptrs[0];
-        WordTree.Range memory r;
+        uint256 at = m.accesses.countAt;
+        uint256 end = m.accesses.witnessEnd;
+        uint256 pcAt = f.pc;
         assembly ("memory-safe") {
-            r := p
+            if iszero(gt(add(at, 47), end)) {
+                let n := shr(240, calldataload(at))
+                let tag := byte(0, calldataload(add(at, 2)))
+                if and(gt(n, 0), eq(tag, 1)) {
+                    op := byte(add(1, mod(pcAt, 31)), calldataload(add(at, 15)))
+                }
+            }
         }
-        if (r.words.length == 0) return 0;
-        return uint8(r.words[0][1 + (f.pc % 31)]);
     }
 
     /// @notice Whether the host module takes opcode `op`.
