@@ -59,7 +59,9 @@ library Stacks {
     /// @notice Takes the top entry; reverts `Missing` if the witness lacks it. Returns the
     ///         item and whether it came with the witness (its chain must be checked).
     function take(HashStack memory s, uint256 at) private pure returns (uint256 item, bool carried, bytes32 below) {
-        if (s.len == 0 || s.top == 0) revert IFaultVM.Missing(at);
+        // An empty stack is a state no run pops (Rust: Inconsistent); a missing item is Missing.
+        if (s.len == 0) revert IFaultVM.Inconsistent(3); // StepBase.EMPTY_STACK
+        if (s.top == 0) revert IFaultVM.Missing(at);
         uint256 i = s.top - 1;
         item = s.items[i];
         below = s.belows[i];

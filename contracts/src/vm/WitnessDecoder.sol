@@ -301,12 +301,16 @@ library WitnessDecoder {
     }
 
     /// @notice A whole transaction context in `bytes` at calldata offset `at` (an input's
-    ///         preimage): exactly its encoding, nothing after it. Canonical because its
-    ///         hash was checked: a non-zero field behind a clear flag has another hash.
+    ///         preimage): exactly its canonical encoding, nothing after it (`decode_tx_ctx`).
+    ///         Its hash being an input's proves it is that input's, not that it is
+    ///         canonical: a non-zero tip, chain id or mint behind a clear flag is refused.
     function txCtxAt(uint256 at, uint256 len, uint256 base) internal pure returns (TxCtx memory t) {
         WitnessReader.Cursor memory c = WitnessReader.Cursor(at, at + len, base);
         t = txCtx(c);
         c.finish();
+        if ((!t.hasTip && t.tip != 0) || (!t.hasChainId && t.chainId != 0) || (!t.hasMint && t.mint != 0)) {
+            revert IFaultVM.Malformed(at - base);
+        }
     }
 
     /// @notice A frame's pending micro-step (`pending`).

@@ -16,6 +16,12 @@ contract DecoderProbe {
         (m, pre) = WitnessDecoder.decode(witness);
         encoded = Commitment.commit(m);
     }
+
+    /// @notice The witness offset of each access's tag, and the witness's length.
+    function accessOffsets(bytes calldata witness) external pure returns (uint256[] memory ats, uint256 end) {
+        (Machine memory m,) = WitnessDecoder.decode(witness);
+        return (m.accesses.ats, witness.length);
+    }
 }
 
 /// @notice The Rust-written vectors (docs/vectors/vm/, written by
@@ -29,7 +35,7 @@ contract VmVectorsTest is Test {
 
     string[4] internal FILES = ["steps", "inputs", "errors", "l1-inputs"];
 
-    function setUp() public {
+    function setUp() public virtual {
         verifier = new FaultVM(modules());
         probe = new DecoderProbe();
     }
