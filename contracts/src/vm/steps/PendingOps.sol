@@ -20,23 +20,24 @@ library PendingOps {
     uint256 internal constant SPONGE_CHUNK = 8 * 136;
 
     /// @notice `pending_step` for the frame module's kinds (Copy, Hash).
-    function pendingStep(Machine memory m, Frame memory f) internal pure {
+    function pendingStep(Machine memory m, Frame memory f, address runner) internal view {
         Pending memory p = f.pending;
         if (p.tag == MicroOps.PENDING_COPY) MicroOps.copyStep(m, f, p);
         else if (p.tag == MicroOps.PENDING_COPY_VIEW) MicroOps.copyViewStep(m, f, p);
-        else if (p.tag == MicroOps.PENDING_HASH && p.then != MicroOps.THEN_CREATE2) hashStep(m, f, p);
+        else if (p.tag == MicroOps.PENDING_HASH && p.then != MicroOps.THEN_CREATE2) hashStep(m, f, p, runner);
         else revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
     }
 
     /// @notice `pending_step`'s Hash arm: absorbs the next `SPONGE_CHUNK` bytes of memory,
-    ///         or finishes with the rest and pushes the hash or appends the log.
-    function hashStep(Machine memory m, Frame memory f, Pending memory p) internal pure {
+    ///         or finishes with the rest and pushes the hash or appends the log; the sponge
+    ///         runs in `runner` (a SpongeRunner).
+    function hashStep(Machine memory m, Frame memory f, Pending memory p, address runner) internal view {
         uint256 left = p.left;
         uint256 n = left < SPONGE_CHUNK ? left : SPONGE_CHUNK;
         bytes memory data = Io.read(m.accesses, f.mem, p.at, n);
         f.pending = MicroOps.none();
         if (left > n) {
-            FrameSponge.absorb(p.sponge, data);
+            FrameSponge.absorb(runner, p.sponge, data);
             Pending memory q;
             q.tag = MicroOps.PENDING_HASH;
             q.sponge = p.sponge;
@@ -47,7 +48,7 @@ library PendingOps {
             q.topics = p.topics;
             f.pending = q;
         } else {
-            bytes32 h = FrameSponge.finish(p.sponge, data);
+            bytes32 h = FrameSponge.finish(runner, p.sponge, data);
             MicroOps.afterHash(m, f, h, p.done + n, p.then, p.topics);
         }
     }
