@@ -259,4 +259,72 @@ contract FrameStepsTest is VmVectorsTest {
         assertFalse(ok);
         console.log("failing pairing (28 pairs): price", p, "gas", used);
     }
+
+    // ---- refusals ------------------------------------------------------------------------
+
+    function vector(string memory name) internal view returns (bytes32 pre, bytes memory witness, bytes32 post) {
+        string memory json = vm.readFile(path("steps"));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) == keccak256(bytes(name))) {
+                return (
+                    vm.parseJsonBytes32(json, key(i, "pre")),
+                    vm.parseJsonBytes(json, key(i, "witness")),
+                    vm.parseJsonBytes32(json, key(i, "post"))
+                );
+            }
+        }
+        revert(string.concat("no vector ", name));
+    }
+
+    function frames() internal view returns (FrameSteps) {
+        return FrameSteps(verifier.modulesInOrder()[Route.FRAMES]);
+    }
+
+    /// @notice Each contract of the module refuses a step of another module or contract.
+    function test_refusesAnotherModulesStep() public {
+        (bytes32 pre, bytes memory w,) = vector("done-no-op");
+        FrameSteps f = frames();
+        FrameMicroSteps micro = FrameMicroSteps(f.micro());
+        FramePrecompileSteps pc = FramePrecompileSteps(f.precompiles());
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        f.step(pre, w);
+        (pre, w,) = vector("frame-exit");
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        micro.step(pre, w);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        pc.step(pre, w);
+        (pre, w,) = vector("precompile-08-bn-pairing");
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        micro.step(pre, w);
+    }
+
+    /// @notice A frame-exit takes no access: one more is unused.
+    function test_frameExitRefusesAnExtraAccess() public {
+        (bytes32 pre, bytes memory w,) = vector("frame-exit");
+        // accessCount 0 → 1, then a code access of one byte.
+        w[w.length - 1] = 0x01;
+        w = bytes.concat(w, hex"0300000001ff");
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Unused.selector, 1, 0));
+        verifier.step(pre, w);
+    }
+
+    /// @notice A witness of another state is refused.
+    function test_frameExitRefusesAnotherPreState() public {
+        (bytes32 pre, bytes memory w,) = vector("frame-exit");
+        bytes32 other = bytes32(uint256(pre) ^ 1);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.WrongPreState.selector, pre, other));
+        verifier.step(other, w);
+    }
+
+    /// @notice The precompile's L1 call is never made with less gas than it is priced at:
+    ///         too little gas for the step runs out, never halts the frame.
+    function test_tooLittleGasIsNeverAPrecompileFailure() public {
+        (bool ok,,,) = frameProbe.call{gas: 3_000_000}(8, new bytes(192), 1_000_000);
+        assertTrue(ok, "the point at infinity twice pairs to one");
+        (bool callOk,) = address(frameProbe).call{gas: 50_000}(
+            abi.encodeCall(FrameProbe.call, (8, new bytes(192 * 2), 1_000_000))
+        );
+        assertFalse(callOk, "out of gas, not a failed pairing");
+    }
 }
