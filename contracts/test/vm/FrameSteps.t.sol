@@ -9,6 +9,7 @@ import {FrameMicroSteps} from "../../src/vm/steps/FrameMicroSteps.sol";
 import {FramePrecompileSteps} from "../../src/vm/steps/FramePrecompileSteps.sol";
 import {FrameSponge, SpongeRunner} from "../../src/vm/steps/FrameSponge.sol";
 import {PrecompileOps} from "../../src/vm/steps/PrecompileOps.sol";
+import {FrameOps} from "../../src/vm/steps/FrameOps.sol";
 import {BuiltTree} from "../../src/vm/lib/BuiltTree.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 
@@ -42,6 +43,34 @@ contract FrameProbe {
         g = gasleft();
         FrameSponge.absorb(runner, s, part);
         g -= gasleft();
+    }
+
+    function chunks(bytes memory code, uint256 pending) external view returns (bytes memory w, uint256 carry, uint256 g) {
+        g = gasleft();
+        (w, carry) = FrameOps.chunksFrom(code, pending);
+        g -= gasleft();
+    }
+
+    /// @notice `chunks_from` as code.rs writes it, byte by byte.
+    function chunksReference(bytes memory code, uint256 pending) external pure returns (bytes memory w, uint256) {
+        uint256 count = (code.length + 30) / 31;
+        w = new bytes(count * 32);
+        for (uint256 c = 0; c < count; ++c) {
+            uint256 start = c * 31;
+            uint256 partLen = code.length - start < 31 ? code.length - start : 31;
+            w[c * 32] = bytes1(uint8(pending < 31 ? pending : 31));
+            for (uint256 i = 0; i < partLen; ++i) {
+                w[c * 32 + 1 + i] = code[start + i];
+            }
+            uint256 pc = start + (pending < 31 ? pending : 31);
+            pending = pending > 31 ? pending - 31 : 0;
+            while (pc < start + partLen) {
+                uint8 op = uint8(code[pc]);
+                pc += 1 + (op >= 0x60 && op <= 0x7f ? op - 0x5f : 0);
+            }
+            if (pc > start + partLen) pending = pc - (start + partLen);
+        }
+        return (w, pending);
     }
 
     function pricing(uint256 id, bytes memory input) external pure returns (bool, uint256, uint256) {
@@ -122,6 +151,29 @@ contract FrameStepsTest is VmVectorsTest {
         if (h == keccak256("CodeLoad") || h == keccak256("Copy") || h == keccak256("Hash")) return true;
         if (h == keccak256("Undo") || h == keccak256("FrameExit")) return true;
         return vm.indexOf(kind, "Precompile(") == 0;
+    }
+
+    // ---- code chunks -------------------------------------------------------------------
+
+    function test_chunksFromMatchesTheReference() public view {
+        uint256[7] memory lens = [uint256(0), 1, 30, 31, 32, 62, 1000];
+        for (uint256 i = 0; i < lens.length; ++i) {
+            for (uint256 pend = 0; pend < 34; pend += 11) {
+                bytes memory code = bytesOf(lens[i], i * 100 + pend);
+                // Many pushes, PUSH32 at chunk ends.
+                for (uint256 k = 30; k < code.length; k += 31) {
+                    if (k % 3 == 0) code[k] = 0x7f;
+                }
+                (bytes memory w, uint256 carry,) = frameProbe.chunks(code, pend);
+                (bytes memory r, uint256 rc) = frameProbe.chunksReference(code, pend);
+                assertEq(w, r, vm.toString(lens[i]));
+                assertEq(carry, rc, vm.toString(lens[i]));
+            }
+        }
+        (,, uint256 g) = frameProbe.chunks(bytesOf(16_368, 9), 0);
+        console.log("chunks of 16,368 random bytes, gas", g);
+        (,, g) = frameProbe.chunks(new bytes(24_576), 0);
+        console.log("chunks of 24,576 zero bytes, gas", g);
     }
 
     // ---- the sponge ------------------------------------------------------------------
