@@ -6,7 +6,7 @@ import {console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {FrameSteps} from "../../src/vm/steps/FrameSteps.sol";
 import {FrameMicroSteps} from "../../src/vm/steps/FrameMicroSteps.sol";
-import {FramePrecompileSteps} from "../../src/vm/steps/FramePrecompileSteps.sol";
+import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
 import {FrameSponge, SpongeRunner} from "../../src/vm/steps/FrameSponge.sol";
 import {PrecompileOps} from "../../src/vm/steps/PrecompileOps.sol";
 import {FrameOps} from "../../src/vm/steps/FrameOps.sol";
@@ -107,7 +107,7 @@ contract FrameStepsTest is VmVectorsTest {
     function modules() internal virtual override returns (address[] memory m) {
         m = new address[](5);
         address micro = address(new FrameMicroSteps());
-        address pre = address(new FramePrecompileSteps());
+        address pre = address(new FrameStartSteps());
         m[Route.FRAMES] = address(new FrameSteps(micro, pre));
         frameProbe = new FrameProbe();
     }
@@ -338,7 +338,7 @@ contract FrameStepsTest is VmVectorsTest {
         (bytes32 pre, bytes memory w,) = vector("done-no-op");
         FrameSteps f = frames();
         FrameMicroSteps micro = FrameMicroSteps(f.micro());
-        FramePrecompileSteps pc = FramePrecompileSteps(f.precompiles());
+        FrameStartSteps pc = FrameStartSteps(f.start());
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         f.step(pre, w);
         (pre, w,) = vector("frame-exit");

@@ -13,9 +13,9 @@ import {Machine, Frame} from "../Machine.sol";
 
 /// @title FrameKinds
 /// @notice The FRAMES module is three contracts, each under EIP-170 (docs/verifier.md,
-///         "Modules"): FrameSteps (Undo, FrameExit, CodeLoad; the module's entry, which
-///         forwards the rest), FrameMicroSteps (Copy, Hash) and FramePrecompileSteps
-///         (Precompile). Each decodes the witness and takes only its own kinds.
+///         "Modules"): FrameSteps (Undo, FrameExit; the module's entry, which forwards the
+///         rest), FrameMicroSteps (Copy, Hash) and FrameStartSteps (CodeLoad, Precompile).
+///         Each decodes the witness and takes only its own kinds.
 library FrameKinds {
     uint256 internal constant UNDO_OR_EXIT = 0;
     uint256 internal constant CODE_LOAD = 1;

@@ -2,49 +2,42 @@
 pragma solidity ^0.8.24;
 
 // The frame module of the one-step verifier (docs/verifier.md, "Modules"): its entry
-// contract, which takes Undo, FrameExit and CodeLoad and forwards Copy and Hash (not a
-// CREATE2's) to FrameMicroSteps and Precompile to FramePrecompileSteps. Rust twin: the
-// branches of `run_step` in crates/vm-core/src/step/frame.rs that are not an opcode, with
-// crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`) and frame.rs (`code_load`);
-// vectors: `undo`, `frame-exit`, `code-load-call`, `code-load-init-code-part` (and through
-// the other two contracts every other frame-module vector) of
+// contract, which takes Undo and FrameExit and forwards Copy and Hash (not a CREATE2's)
+// to FrameMicroSteps, CodeLoad and Precompile to FrameStartSteps. Rust twin: the branches
+// of `run_step` in crates/vm-core/src/step/frame.rs that are not an opcode, with
+// crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`); vectors: `undo`,
+// `frame-exit` (and through the other two contracts every other frame-module vector) of
 // docs/vectors/vm/steps.json, run by contracts/test/vm/FrameSteps.t.sol.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {ExitOps} from "./ExitOps.sol";
-import {LoadOps} from "./LoadOps.sol";
 import {FrameKinds} from "./FrameKinds.sol";
 import {Machine} from "../Machine.sol";
 
 /// @title FrameSteps
 /// @notice The FRAMES module's entry: the undo micro-steps and the exit of a finished
-///         frame, and a frame's code load; the module's other steps go to its two other
-///         contracts.
+///         frame; the module's other steps go to its two other contracts.
 contract FrameSteps is IFaultVM {
     /// @notice The contract taking Copy and Hash steps (FrameMicroSteps).
     address public immutable micro;
-    /// @notice The contract taking Precompile steps (FramePrecompileSteps).
-    address public immutable precompiles;
+    /// @notice The contract taking CodeLoad and Precompile steps (FrameStartSteps).
+    address public immutable start;
 
     /// @param micro_ A FrameMicroSteps.
-    /// @param precompiles_ A FramePrecompileSteps.
-    constructor(address micro_, address precompiles_) {
+    /// @param start_ A FrameStartSteps.
+    constructor(address micro_, address start_) {
         micro = micro_;
-        precompiles = precompiles_;
+        start = start_;
     }
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);
         uint256 kind = FrameKinds.kindOf(m);
-        if (kind == FrameKinds.UNDO_OR_EXIT) {
-            ExitOps.finished(m, m.top);
-        } else if (kind == FrameKinds.CODE_LOAD) {
-            LoadOps.codeLoad(m, m.top);
-        } else {
-            FrameKinds.forward(kind == FrameKinds.PRECOMPILE ? precompiles : micro);
-        }
+        if (kind == FrameKinds.COPY || kind == FrameKinds.HASH) FrameKinds.forward(micro);
+        if (kind != FrameKinds.UNDO_OR_EXIT) FrameKinds.forward(start);
+        ExitOps.finished(m, m.top);
         return StepBase.close(m);
     }
 }
