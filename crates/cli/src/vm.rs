@@ -2,11 +2,15 @@
 //! searched recursively), one case per `post.Cancun` entry. A case passes when revm's
 //! post-state root and logs hash match the fixture (the harness is right) and stepping
 //! the transaction through the step machine, with every step checked by the reference
-//! `step(pre, witness)`, ends in a world with the same root and logs hash.
+//! `step(pre, witness)`, ends in a world with the same root and logs hash. With `--l1`,
+//! every checked step also goes through the Solidity verifier in revm under Osaka
+//! (`faultline-vm-verifier`): a step whose post or error category differs fails its case
+//! (naming the step's index and kind), and the per-kind L1 gas table is printed at the
+//! end.
 
 use clap::{Args, Subcommand};
 use faultline_vm_prover::trace::TraceStats;
-use faultline_vm_statetest::{machine_case, run_case, MachineOutcome, PostEntry, RevmOutcome, StateTest, Suite, EIP7610_REVM_DIVERGES};
+use faultline_vm_statetest::{machine_case_with, run_case, MachineOutcome, PostEntry, RevmOutcome, StateTest, Suite, EIP7610_REVM_DIVERGES};
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
 /// `faultline vm ...`.
@@ -31,6 +35,13 @@ pub enum VmCommand {
         /// is counted as skipped (if its end agrees) or failed.
         #[arg(long, default_value_t = 2_000_000)]
         max_steps: u64,
+        /// Also run every checked step through the Solidity verifier in revm (Osaka), its
+        /// post and error category required to equal Rust's; prints its L1 gas by kind of
+        /// step. `FAULTLINE_VM_L1_OUT=contracts/out` takes the contracts from `forge
+        /// build` instead of the committed artifacts; unsupported steps fail the run
+        /// unless `FAULTLINE_VM_L1_ALLOW_UNSUPPORTED=1`.
+        #[arg(long)]
+        l1: bool,
     },
     /// Trace speed and the commitment at any position of a 30 Mgas block.
     Bench(crate::vm_bench::VmBenchArgs),
@@ -72,6 +83,8 @@ struct Tally {
     /// Problem lines printed so far; all with --verbose, else the first 20.
     shown: usize,
     verbose: bool,
+    /// The L1 verifier, with `--l1`.
+    l1: Option<faultline_vm_verifier::L1Check>,
 }
 
 impl Tally {
@@ -111,7 +124,10 @@ impl Tally {
             }
         }
         let t0 = Instant::now();
-        let outcome = machine_case(test, entry, max_steps);
+        let outcome = match self.l1.as_mut() {
+            Some(l1) => machine_case_with(test, entry, max_steps, l1),
+            None => machine_case_with(test, entry, max_steps, &mut ()),
+        };
         let secs = t0.elapsed().as_secs_f64();
         self.machine_secs += secs;
         if secs > 5.0 {
@@ -178,14 +194,17 @@ impl Tally {
                 self.outside_l2,
             );
         }
+        if let Some(l1) = &self.l1 {
+            println!("L1 verifier (revm, Osaka; gas of the whole transaction), every checked step of the cases run:\n{}", l1.stats);
+        }
         println!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped);
     }
 }
 
 /// `faultline vm`.
 pub async fn run(args: VmArgs) -> eyre::Result<()> {
-    let (paths, verbose, max_steps) = match args.command {
-        VmCommand::Statetest { paths, verbose, max_steps } => (paths, verbose, max_steps),
+    let (paths, verbose, max_steps, l1) = match args.command {
+        VmCommand::Statetest { paths, verbose, max_steps, l1 } => (paths, verbose, max_steps, l1),
         VmCommand::Bench(a) => return crate::vm_bench::run(a),
         VmCommand::Block(a) => return crate::vm_block::run(a).await,
     };
@@ -197,7 +216,8 @@ pub async fn run(args: VmArgs) -> eyre::Result<()> {
         collect(p, &mut files);
     }
     let started = Instant::now();
-    let mut tally = Tally { verbose, ..Tally::default() };
+    let l1 = if l1 { Some(faultline_vm_verifier::L1Check::new()?) } else { None };
+    let mut tally = Tally { verbose, l1, ..Tally::default() };
     for file in &files {
         let suite: Suite = match std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())) {
             Ok(s) => s,
@@ -216,6 +236,9 @@ pub async fn run(args: VmArgs) -> eyre::Result<()> {
     tally.print(files.len(), started.elapsed().as_secs_f64());
     if tally.failed > 0 {
         eyre::bail!("{} cases failed", tally.failed);
+    }
+    if let Some(l1) = &tally.l1 {
+        l1.finish().map_err(|e| eyre::eyre!(e))?;
     }
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! `faultline vm block`: replays blocks of a node's store through the step machine (the
 //! world before each block from the store's history, the deposits it includes from L1)
 //! and checks that each ends with the node's own block hash and output root; with
-//! `--check`, every step is also checked from its witness. What a challenger computes
+//! `--check`, every step is also checked from its witness; with `--l1` (which implies
+//! `--check`), each checked step also goes through the Solidity verifier in revm under
+//! Osaka, its post required to equal Rust's, and the per-kind L1 gas table is printed.
+//! What a challenger computes
 //! before it disputes an output (docs/fault-vm.md, "One machine per block").
 
 use alloy::providers::ProviderBuilder;
@@ -29,6 +32,12 @@ pub struct VmBlockArgs {
     /// Check every step from its witness with the reference step.
     #[arg(long)]
     pub check: bool,
+    /// Also run every checked step through the Solidity verifier in revm (Osaka), its
+    /// post required to equal Rust's; prints its L1 gas by kind of step (implies
+    /// `--check`). `FAULTLINE_VM_L1_OUT=contracts/out` takes the contracts from `forge
+    /// build`; unsupported steps fail the run unless `FAULTLINE_VM_L1_ALLOW_UNSUPPORTED=1`.
+    #[arg(long)]
+    pub l1: bool,
     /// L1 JSON-RPC URL, for the deposits the blocks include.
     #[arg(long, env = "FAULTLINE_L1_RPC", default_value = "http://127.0.0.1:8545")]
     pub l1_rpc: String,
@@ -54,7 +63,30 @@ pub struct VmBlockArgs {
 }
 
 /// `faultline vm block`.
-pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
+pub async fn run(mut args: VmBlockArgs) -> eyre::Result<()> {
+    args.check |= args.l1;
+    let mut l1 = if args.l1 { Some(faultline_vm_verifier::L1Check::new()?) } else { None };
+    let result = replay(&args, l1.as_mut()).await;
+    if let Some(l1) = &l1 {
+        println!("L1 verifier (revm, Osaka; gas of the whole transaction), every checked step:\n{}", l1.stats);
+        result?;
+        return l1.finish().map_err(|e| eyre!(e));
+    }
+    result
+}
+
+/// Checks a block's every step: the reference step, and the L1 verifier if given.
+fn run_checked(
+    m: faultline_vm_core::machine::Machine,
+    l1: Option<&mut faultline_vm_verifier::L1Check>,
+) -> Result<(faultline_vm_core::machine::Machine, trace::TraceStats), trace::TraceError> {
+    match l1 {
+        Some(l1) => trace::run_checked_with(m, l1),
+        None => trace::run_checked(m),
+    }
+}
+
+async fn replay(args: &VmBlockArgs, mut l1: Option<&mut faultline_vm_verifier::L1Check>) -> eyre::Result<()> {
     let db = args.data_dir.join("db");
     if !db.exists() {
         bail!("no store at {}", db.display());
@@ -66,7 +98,7 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
         bail!("nothing to replay: blocks {}..={to} (genesis is not a block of the machine)", args.from);
     }
     if args.l1_inputs {
-        return run_from_l1(&args, &store, args.from, to).await;
+        return run_from_l1(args, &store, args.from, to, l1).await;
     }
     let chain_id = store.chain_id()?.ok_or_else(|| eyre!("the store has no chain id"))?;
     // The chain's L1 fee scalars: genesis wrote them into the GasPriceOracle (docs/chain.md, "L1 fee").
@@ -100,7 +132,7 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
         let block = l2::block_from_store(&store, chain_id, l1_scalars, number, &deposits)?;
         let inputs = block.txs.len();
         let (end, n) = if args.check {
-            let (end, s) = trace::run_checked(block.machine()).map_err(|e| eyre!("block {number}: {e}"))?;
+            let (end, s) = run_checked(block.machine(), l1.as_deref_mut()).map_err(|e| eyre!("block {number}: {e}"))?;
             worst_witness = worst_witness.max(s.max_witness);
             worst_gas = worst_gas.max(s.max_l1_gas);
             over += s.over_l1_target;
@@ -131,7 +163,7 @@ pub async fn run(args: VmBlockArgs) -> eyre::Result<()> {
 /// computes) and must equal the prover's initial state, built from the batch's bytes (and
 /// blobs) and the deposits as L1 serves them; the machine then runs (with `--check`,
 /// every step checked) and must end with the store's block hash and output root.
-async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64) -> eyre::Result<()> {
+async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64, mut l1: Option<&mut faultline_vm_verifier::L1Check>) -> eyre::Result<()> {
     use faultline_l1::bindings::{BatchInbox, Portal};
     use faultline_vm_core::initial::{self, InitialSource};
     use faultline_vm_prover::{
@@ -202,7 +234,7 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64)
             bail!("block {number}: the initial commitment from the contracts is {game}, the prover's from L1's bytes is {prover}");
         }
         let (end, n) = if args.check {
-            let (end, s) = trace::run_checked(machine).map_err(|e| eyre!("block {number}: {e}"))?;
+            let (end, s) = run_checked(machine, l1.as_deref_mut()).map_err(|e| eyre!("block {number}: {e}"))?;
             worst_witness = worst_witness.max(s.max_witness);
             worst_gas = worst_gas.max(s.max_l1_gas);
             over += s.over_l1_target;

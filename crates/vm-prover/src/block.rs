@@ -126,8 +126,13 @@ impl Checkpoints {
     /// The witness bytes of the step taken at position `g` (at or past the last
     /// position: the no-op step of the finished machine).
     pub fn witness_at(&self, g: u64) -> Result<Vec<u8>, TraceError> {
+        Ok(self.recorded_at(g)?.1)
+    }
+
+    /// [`Self::witness_at`] with the kind of the step.
+    pub fn recorded_at(&self, g: u64) -> Result<(StepKind, Vec<u8>), TraceError> {
         let mut m = self.state_at(g)?;
-        Ok(crate::trace::step_recorded(&mut m, g)?.1)
+        crate::trace::step_recorded(&mut m, g)
     }
 
     /// The commitment at position `g` (past the last: the last one's).

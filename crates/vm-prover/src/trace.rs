@@ -2,7 +2,9 @@
 //! k (by re-execution; [`crate::block::Checkpoints`] adds stored states), the witness of
 //! step k, and a checked run that verifies every step with the reference step
 //! ([`faultline_vm_core::step::step_metered`]) and estimates from its meter what checking
-//! it would cost on L1.
+//! it would cost on L1. A [`StepObserver`] given to [`run_checked_with`] or
+//! [`run_checked_prefix_with`] sees every checked step (the L1 verifier in revm, in
+//! `faultline-vm-verifier`).
 
 use alloy_primitives::B256;
 use faultline_vm_core::{
@@ -40,6 +42,48 @@ pub enum TraceError {
     /// More steps than the caller's budget.
     #[error("no end after {0} steps")]
     Runaway(u64),
+    /// The run's [`StepObserver`] refused a step (e.g. the L1 verifier disagreed).
+    #[error("step {index} ({kind:?}): {message}")]
+    Observer {
+        /// Step index.
+        index: u64,
+        /// Kind of the step.
+        kind: StepKind,
+        /// What the observer said.
+        message: String,
+    },
+}
+
+/// One checked step as a run hands it to its [`StepObserver`].
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedStep<'a> {
+    /// Step index (0-based, from the run's start).
+    pub index: u64,
+    /// Kind of the step.
+    pub kind: StepKind,
+    /// The commitment before the step.
+    pub pre: B256,
+    /// The step's witness bytes (docs/fault-vm.md, "Witness wire format").
+    pub witness: &'a [u8],
+    /// What the reference step gave for `(pre, witness)`: in a checked run always the
+    /// full machine's post-state (a disagreement ends the run first).
+    pub rust: Result<B256, &'a StepError>,
+}
+
+/// A per-step hook of the checked runs ([`run_checked_with`],
+/// [`run_checked_prefix_with`]): each step, once the reference step has checked it, is
+/// handed over, e.g. to the Solidity verifier run in revm (`faultline-vm-verifier`).
+/// Returning an error ends the run with [`TraceError::Observer`].
+pub trait StepObserver {
+    /// Sees one checked step.
+    fn observe(&mut self, step: &CheckedStep<'_>) -> Result<(), String>;
+}
+
+/// No observer.
+impl StepObserver for () {
+    fn observe(&mut self, _: &CheckedStep<'_>) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The L1 gas one step may cost to check (docs/fault-vm.md, "Bounds").
@@ -259,7 +303,12 @@ fn cut(m: &mut Machine, index: u64) -> Result<(StepKind, Machine), TraceError> {
 /// the reference [`step_metered`] with the pre-state commitment, must give the full machine's
 /// post-state commitment.
 pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
-    let (m, stats) = run_checked_prefix(m, MAX_STEPS)?;
+    run_checked_with(m, &mut ())
+}
+
+/// [`run_checked`], handing every checked step to `observer`.
+pub fn run_checked_with(m: Machine, observer: &mut dyn StepObserver) -> Result<(Machine, TraceStats), TraceError> {
+    let (m, stats) = run_checked_prefix_with(m, MAX_STEPS, observer)?;
     if !m.is_finished() {
         return Err(TraceError::Runaway(stats.steps));
     }
@@ -268,7 +317,12 @@ pub fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
 
 /// [`run_checked`] for at most `max_steps` steps: the machine comes back unfinished if
 /// the block has more.
-pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
+pub fn run_checked_prefix(m: Machine, max_steps: u64) -> Result<(Machine, TraceStats), TraceError> {
+    run_checked_prefix_with(m, max_steps, &mut ())
+}
+
+/// [`run_checked_prefix`], handing every checked step to `observer`.
+pub fn run_checked_prefix_with(mut m: Machine, max_steps: u64, observer: &mut dyn StepObserver) -> Result<(Machine, TraceStats), TraceError> {
     let mut stats = TraceStats::default();
     while !m.is_finished() && stats.steps < max_steps {
         let index = stats.steps;
@@ -283,6 +337,11 @@ pub fn run_checked_prefix(mut m: Machine, max_steps: u64) -> Result<(Machine, Tr
         if from_witness != post {
             return Err(TraceError::Disagree { index, kind, from_witness, full: post });
         }
+        observer.observe(&CheckedStep { index, kind, pre, witness: &witness, rust: Ok(post) }).map_err(|message| TraceError::Observer {
+            index,
+            kind,
+            message,
+        })?;
         // The witness is the step's calldata: its zero bytes are priced as such.
         let zeros = witness.iter().filter(|b| **b == 0).count();
         let gas = l1_gas_estimate(zeros, size - zeros, &counts);

@@ -7,6 +7,11 @@
 //! proofs). Every step is checked by the reference `step(pre, witness)`; the estimate of
 //! each is `trace::l1_gas_estimate` of its witness and of what the reference step
 //! hashed, and none may exceed the target. Figures are printed (`--nocapture`).
+//!
+//! With `FAULTLINE_VM_L1=1`, every checked step also goes through the Solidity verifier
+//! in revm under Osaka (`faultline-vm-verifier`): its post must equal Rust's, and its
+//! measured L1 gas is printed by kind of step; steps it does not support yet fail the
+//! test unless `FAULTLINE_VM_L1_ALLOW_UNSUPPORTED=1`.
 
 use alloy_primitives::{Address, Bytes, B256, U256};
 use faultline_vm_core::{
@@ -16,9 +21,24 @@ use faultline_vm_core::{
 };
 use faultline_vm_prover::{
     l2::tx_ctx_of,
-    trace::{run_checked, TraceStats, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP},
+    trace::{run_checked_with, TraceError, TraceStats, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP},
 };
-use std::{collections::BTreeMap, rc::Rc};
+use faultline_vm_verifier::L1Check;
+use std::{cell::RefCell, collections::BTreeMap, rc::Rc};
+
+thread_local! {
+    /// The L1 verifier every checked step also goes through, under `FAULTLINE_VM_L1=1`.
+    static L1: RefCell<Option<L1Check>> = RefCell::new(L1Check::from_env().expect("the L1 verifier deploys"));
+}
+
+/// Runs to the end, checking every step (and, under `FAULTLINE_VM_L1=1`, through the
+/// L1 verifier).
+fn run_checked(m: Machine) -> Result<(Machine, TraceStats), TraceError> {
+    L1.with_borrow_mut(|l1| match l1 {
+        Some(l1) => run_checked_with(m, l1),
+        None => run_checked_with(m, &mut ()),
+    })
+}
 
 const SENDER: Address = Address::with_last_byte(0xaa);
 const TARGET: Address = Address::with_last_byte(0xcc);
@@ -291,4 +311,10 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
         worst.0, worst.1.max_l1_gas_kind, worst.1.max_l1_gas, L1_STEP_GAS_TARGET, L1_TX_GAS_CAP
     );
     assert!(worst.1.max_l1_gas <= L1_STEP_GAS_TARGET);
+    L1.with_borrow(|l1| {
+        if let Some(l1) = l1 {
+            println!("the L1 verifier (revm, Osaka; gas of the whole transaction) over every step of the cases:\n{}", l1.stats);
+            l1.finish().expect("the L1 verifier agrees with Rust on every step");
+        }
+    });
 }

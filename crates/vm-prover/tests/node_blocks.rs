@@ -10,6 +10,11 @@
 //! transaction with its receipt's status, gas and logs. Witnesses taken from the block's
 //! checkpoints must step to the next commitment.
 //!
+//! With `FAULTLINE_VM_L1=1`, every checked step (and every checkpoint witness) also goes
+//! through the Solidity verifier in revm under Osaka (`faultline-vm-verifier`): its post
+//! must equal Rust's, and its measured L1 gas is printed by kind of step; steps it does
+//! not support yet fail the test unless `FAULTLINE_VM_L1_ALLOW_UNSUPPORTED=1`.
+//!
 //! The contracts are `contracts/src/bench/BenchToken.sol` and `contracts/src/vmtest/`,
 //! built by `contracts/bin/forge build` (the test command runs it first).
 
@@ -138,9 +143,19 @@ struct Replay {
     /// Entries that are not transactions, put into block `n`'s batch entries: the
     /// machine must skip them as derivation does.
     garbage: BTreeMap<u64, Vec<(usize, Bytes)>>,
+    /// The L1 verifier every checked step also goes through, under `FAULTLINE_VM_L1=1`.
+    l1: Option<faultline_vm_verifier::L1Check>,
 }
 
 impl Replay {
+    /// Runs to the end, checking every step (and through the L1 verifier if there is one).
+    fn run_checked(&mut self, m: faultline_vm_core::machine::Machine) -> Result<(faultline_vm_core::machine::Machine, trace::TraceStats), trace::TraceError> {
+        match self.l1.as_mut() {
+            Some(l1) => trace::run_checked_with(m, l1),
+            None => trace::run_checked(m),
+        }
+    }
+
     /// Replays block `number` and checks it against the node: every step checked, each
     /// signed transaction's status, gas and logs equal to its receipt, the block ending
     /// with the header's hash and the node's output root. Returns `(hash, status)` of its
@@ -159,7 +174,7 @@ impl Replay {
         let deposits = txs.len();
         txs.extend(body.transactions.iter().map(|(sender, tx)| l2::tx_ctx(*sender, tx).expect("an L2 transaction type")));
         let block = Block { ctx: ctx.clone(), txs, pre: self.world.clone(), l1: None };
-        let (end, stats) = trace::run_checked(block.machine()).unwrap_or_else(|e| panic!("block {number}: {e}"));
+        let (end, stats) = self.run_checked(block.machine()).unwrap_or_else(|e| panic!("block {number}: {e}"));
         self.stats.merge(&stats);
         // The same block with its inputs from L1: the deposits opened against the
         // accumulator, the entries from a calldata batch in which an earlier block comes
@@ -217,7 +232,7 @@ impl Replay {
         assert_eq!(game_ctx, ctx, "block {number}: the game's block context is the node's");
         let game = faultline_vm_core::initial::initial_commitment(&src, chain.config(), acc).expect("an initial commitment");
         assert_eq!(game, from_l1.machine().commitment().expect("commitment"), "block {number}: the game's initial commitment is the prover's");
-        let (l1_end, l1_stats) = trace::run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
+        let (l1_end, l1_stats) = self.run_checked(from_l1.machine()).unwrap_or_else(|e| panic!("block {number} from L1: {e}"));
         self.l1_stats.merge(&l1_stats);
         println!(
             "block {number}: {} steps with inputs given, {} from L1 ({} inputs, {} entries skipped)",
@@ -252,7 +267,7 @@ impl Replay {
         let blob_block =
             l1::L1Block { entries: blob_entries, batch_leaves: blob_leaves, first: 1, blob: Some(l1::BlobPayload::of(&all, 2)), ..l1_block.clone() };
         let from_blobs = Block { l1: Some(blob_block.inputs().expect("blobs commit")), ..block.clone() };
-        let (blob_end, blob_stats) = trace::run_checked(from_blobs.machine()).unwrap_or_else(|e| panic!("block {number} from blobs: {e}"));
+        let (blob_end, blob_stats) = self.run_checked(from_blobs.machine()).unwrap_or_else(|e| panic!("block {number} from blobs: {e}"));
         self.blob_stats.merge(&blob_stats);
         assert_eq!(blob_end.phase, end.phase, "block {number}: from blobs, the same block hash and output root");
         assert_eq!(blob_end.outcomes, end.outcomes, "block {number}: from blobs, the same outcome for every input");
@@ -283,10 +298,18 @@ impl Replay {
         assert_eq!(cp.steps(), stats.steps);
         // Past the last position the trace pads with no-op steps.
         for g in (0..cp.positions()).step_by(997).chain([cp.steps(), cp.steps() + 1]) {
-            let w = cp.witness_at(g).expect("witness");
+            let (kind, w) = cp.recorded_at(g).expect("witness");
             let pre = cp.commitment_at(g).expect("commitment");
             let next = cp.commitment_at(g + 1).expect("commitment");
             assert_eq!(step(pre, &w).expect("the witness suffices"), next, "block {number} position {g}");
+            if let Some(l1) = self.l1.as_mut() {
+                let (agreement, verdict) = l1.check(kind, pre, &w, Ok(next)).expect("the L1 verifier runs");
+                assert!(
+                    !matches!(agreement, faultline_vm_verifier::Agreement::Mismatch(_)),
+                    "block {number} position {g} ({kind:?}) on L1: {agreement:?} ({} gas)",
+                    verdict.gas_used
+                );
+            }
         }
         self.world = Rc::new(world);
         statuses.sort_unstable();
@@ -314,6 +337,7 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
         l1_stats: trace::TraceStats::default(),
         blob_stats: trace::TraceStats::default(),
         garbage: BTreeMap::new(),
+        l1: faultline_vm_verifier::L1Check::from_env().expect("the L1 verifier deploys"),
     };
     let mut timestamp = 1_000;
     // Produces a block, replays it, and checks it holds exactly the transactions sent,
@@ -571,6 +595,10 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
             }
         }
         assert_eq!(other.over_l1_target, 0, "every step {what} fits the L1 target");
+    }
+    if let Some(l1) = &replay.l1 {
+        println!("the L1 verifier (revm, Osaka; gas of the whole transaction) over every checked step of the blocks (given, from L1, from blobs, and the checkpoint witnesses):\n{}", l1.stats);
+        l1.finish().expect("the L1 verifier agrees with Rust on every step");
     }
     let vault = replay.balance(faultline_primitives::L1_FEE_VAULT);
     assert!(vault > U256::ZERO, "the signed transactions paid L1 fees");

@@ -9,6 +9,11 @@
 //! - `mutated_witnesses_never_give_the_honest_post`: flipped bits, truncations,
 //!   extensions, inserted and removed bytes and swapped accesses of those witnesses are
 //!   each refused or step to another post, never the honest one.
+//!
+//! With `FAULTLINE_VM_L1=1`, every committed vector also goes through the Solidity
+//! verifier in revm under Osaka (`faultline-vm-verifier`): the same post, or an error of
+//! the same category; its L1 gas is printed by kind of step. Steps it does not support
+//! yet fail the test unless `FAULTLINE_VM_L1_ALLOW_UNSUPPORTED=1`.
 
 use alloy_primitives::{hex, Address, Bytes, B256, U256};
 use faultline_vm_core::{
@@ -626,8 +631,40 @@ fn queue(m: &mut Machine) -> &mut std::collections::VecDeque<Access> {
     }
 }
 
+/// The step kind a vector names (its `Debug` form).
+fn kind_named(name: &str) -> StepKind {
+    use StepKind::*;
+    let units = [
+        NextTx,
+        BlockEnd,
+        TxBegin,
+        Warm,
+        Enter,
+        CodeLoad,
+        Copy,
+        Hash,
+        Undo,
+        FrameExit,
+        TxEnd,
+        Sweep,
+        Bloom,
+        Done,
+        DepositLink,
+        DepositOpen,
+        DepositData,
+        TxOpen,
+        TxChunk,
+        TxAccess,
+        TxSignature,
+        TxSignHash,
+    ];
+    let all = units.into_iter().chain((0..=255u8).flat_map(|b| [Opcode(b), Precompile(b)]));
+    all.into_iter().find(|k| format!("{k:?}") == name).unwrap_or_else(|| panic!("no step kind {name}"))
+}
+
 #[test]
 fn committed_vectors_match() {
+    let mut l1 = faultline_vm_verifier::L1Check::from_env().expect("the L1 verifier deploys");
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/vectors/vm");
     let write = std::env::var_os("FAULTLINE_WRITE_VECTORS").is_some();
     for (file, value) in generate() {
@@ -647,7 +684,25 @@ fn committed_vectors_match() {
                 Some(post) => assert_eq!(step(pre, &w).map(|p| p.to_string()), Ok(post.as_str().expect("post").to_string()), "{}", v["name"]),
                 None => assert_eq!(step(pre, &w).map_err(|e| e.code()), Err(v["error"].as_str().expect("error")), "{}", v["name"]),
             }
+            if let Some(l1) = l1.as_mut() {
+                let rust = match v.get("post") {
+                    Some(post) => Ok(post.as_str().expect("post").parse::<B256>().expect("hash")),
+                    None => Err(v["error"].as_str().expect("error")),
+                };
+                let kind = kind_named(v["kind"].as_str().expect("kind"));
+                let (agreement, verdict) = l1.check(kind, pre, &w, rust).expect("the L1 verifier runs");
+                assert!(
+                    !matches!(agreement, faultline_vm_verifier::Agreement::Mismatch(_)),
+                    "{file} {} on L1: {agreement:?} ({} gas)",
+                    v["name"],
+                    verdict.gas_used
+                );
+            }
         }
+    }
+    if let Some(l1) = &l1 {
+        println!("the L1 verifier (revm, Osaka; gas of the whole transaction) over every vector:\n{}", l1.stats);
+        l1.finish().expect("the L1 verifier agrees with Rust on every vector");
     }
 }
 

@@ -496,11 +496,18 @@ fn outside_l2(test: &StateTest) -> Option<&'static str> {
 /// every step runs at thousands of steps per second; the VM performance fixtures need
 /// tens of millions).
 pub fn machine_case(test: &StateTest, entry: &PostEntry, max_steps: u64) -> MachineOutcome {
+    machine_case_with(test, entry, max_steps, &mut ())
+}
+
+/// [`machine_case`], handing every checked step to `observer` (e.g. the L1 verifier,
+/// `faultline-vm-verifier`): a step it refuses fails the case, naming the step's index
+/// and kind.
+pub fn machine_case_with(test: &StateTest, entry: &PostEntry, max_steps: u64, observer: &mut dyn faultline_vm_prover::trace::StepObserver) -> MachineOutcome {
     let m = match initial_machine(test, entry) {
         Ok(m) => m,
         Err(why) => return MachineOutcome::Skip(why),
     };
-    let (end, stats) = match faultline_vm_prover::trace::run_checked_prefix(m, max_steps) {
+    let (end, stats) = match faultline_vm_prover::trace::run_checked_prefix_with(m, max_steps, observer) {
         Ok(r) => r,
         Err(e) => return MachineOutcome::Fail(e.to_string()),
     };
