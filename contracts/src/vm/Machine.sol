@@ -329,6 +329,9 @@ struct Machine {
     HashStack createdSlots;
     Phase phase;
     Accesses accesses;
+    /// @notice Not committed: the KeccakEngine the module hashes in pieces with (like
+    ///         Rust's `Io`, how the step reaches what is not state).
+    address engine;
 }
 
 /// @notice The step's accesses (docs/fault-vm.md, "Accesses"), parsed whole when the

@@ -116,6 +116,12 @@ library StepBase {
         if (got != pre) revert IFaultVM.WrongPreState(got, pre);
     }
 
+    /// @notice `open`, for a module that hashes in pieces with the KeccakEngine `engine`.
+    function open(bytes32 pre, bytes calldata witness, address engine) internal pure returns (Machine memory m) {
+        m = open(pre, witness);
+        m.engine = engine;
+    }
+
     /// @notice Requires every access and every carried item to have been used (`Unused`)
     ///         and returns the post-state's commitment.
     function close(Machine memory m) internal pure returns (bytes32) {

@@ -25,7 +25,9 @@ contract KeccakFTest is Test {
         assertEq(enc.length, 200, "encoding length");
         for (uint256 i = 0; i < 25; ++i) {
             uint256 lane = 0;
-            for (uint256 j = 0; j < 8; ++j) lane |= uint256(uint8(enc[8 * i + j])) << (8 * j);
+            for (uint256 j = 0; j < 8; ++j) {
+                lane |= uint256(uint8(enc[8 * i + j])) << (8 * j);
+            }
             a[i] = lane;
         }
     }
@@ -33,7 +35,9 @@ contract KeccakFTest is Test {
     /// @dev The first 32 bytes of the state, as a hash.
     function _squeeze(uint256[25] memory a) internal pure returns (bytes32 h) {
         bytes memory out = new bytes(32);
-        for (uint256 i = 0; i < 32; ++i) out[i] = bytes1(uint8(a[i / 8] >> (8 * (i % 8))));
+        for (uint256 i = 0; i < 32; ++i) {
+            out[i] = bytes1(uint8(a[i / 8] >> (8 * (i % 8))));
+        }
         h = bytes32(out);
     }
 
@@ -41,12 +45,16 @@ contract KeccakFTest is Test {
     function _padded(bytes memory data) internal pure returns (uint256[25] memory a) {
         assertLt(data.length, 136);
         bytes memory block_ = new bytes(136);
-        for (uint256 i = 0; i < data.length; ++i) block_[i] = data[i];
+        for (uint256 i = 0; i < data.length; ++i) {
+            block_[i] = data[i];
+        }
         block_[data.length] = bytes1(uint8(block_[data.length]) ^ 0x01);
         block_[135] = bytes1(uint8(block_[135]) ^ 0x80);
         for (uint256 i = 0; i < 17; ++i) {
             uint256 lane = 0;
-            for (uint256 j = 0; j < 8; ++j) lane |= uint256(uint8(block_[8 * i + j])) << (8 * j);
+            for (uint256 j = 0; j < 8; ++j) {
+                lane |= uint256(uint8(block_[8 * i + j])) << (8 * j);
+            }
             a[i] = lane;
         }
     }
@@ -60,7 +68,9 @@ contract KeccakFTest is Test {
             uint256[25] memory a = _lanes(vm.parseJsonBytes(json, string.concat(p, ".in")));
             uint256[25] memory want = _lanes(vm.parseJsonBytes(json, string.concat(p, ".out")));
             KeccakF.permute(a);
-            for (uint256 j = 0; j < 25; ++j) assertEq(a[j], want[j], string.concat("case ", vm.toString(i), " lane ", vm.toString(j)));
+            for (uint256 j = 0; j < 25; ++j) {
+                assertEq(a[j], want[j], string.concat("case ", vm.toString(i), " lane ", vm.toString(j)));
+            }
         }
     }
 
@@ -75,7 +85,9 @@ contract KeccakFTest is Test {
         uint256[25] memory a = _padded(data);
         KeccakF.permute(a);
         assertEq(_squeeze(a), keccak256(data));
-        for (uint256 i = 0; i < 25; ++i) assertLt(a[i], 1 << 64, "lanes stay u64");
+        for (uint256 i = 0; i < 25; ++i) {
+            assertLt(a[i], 1 << 64, "lanes stay u64");
+        }
     }
 
     /// @notice Bits above a lane's 64 are ignored.
@@ -89,7 +101,9 @@ contract KeccakFTest is Test {
         }
         KeccakF.permute(a);
         KeccakF.permute(b);
-        for (uint256 i = 0; i < 25; ++i) assertEq(a[i], b[i]);
+        for (uint256 i = 0; i < 25; ++i) {
+            assertEq(a[i], b[i]);
+        }
     }
 
     /// @notice The workspace is low memory, saved and put back: the free memory pointer,
@@ -97,11 +111,17 @@ contract KeccakFTest is Test {
     function testFuzz_memoryRestored(bytes32 salt) public pure {
         bytes memory before = abi.encodePacked(salt, keccak256(abi.encode(salt)));
         uint256[25] memory a;
-        for (uint256 i = 0; i < 25; ++i) a[i] = uint64(uint256(keccak256(abi.encode(salt, i))));
+        for (uint256 i = 0; i < 25; ++i) {
+            a[i] = uint64(uint256(keccak256(abi.encode(salt, i))));
+        }
         uint256[25] memory expect;
-        for (uint256 i = 0; i < 25; ++i) expect[i] = a[i];
+        for (uint256 i = 0; i < 25; ++i) {
+            expect[i] = a[i];
+        }
         bytes memory filler = new bytes(3000);
-        for (uint256 i = 0; i < 3000; i += 97) filler[i] = bytes1(uint8(i));
+        for (uint256 i = 0; i < 3000; i += 97) {
+            filler[i] = bytes1(uint8(i));
+        }
         bytes32 fillerHash = keccak256(filler);
         uint256 fmp;
         uint256 zero;
@@ -123,7 +143,9 @@ contract KeccakFTest is Test {
         assertEq(before, abi.encodePacked(salt, keccak256(abi.encode(salt))), "data before the lanes");
         assertEq(keccak256(filler), fillerHash, "data after the lanes");
         KeccakF.permute(expect);
-        for (uint256 i = 0; i < 25; ++i) assertEq(a[i], expect[i]);
+        for (uint256 i = 0; i < 25; ++i) {
+            assertEq(a[i], expect[i]);
+        }
     }
 
     /// @notice Gas of one permutation (the first call pays for the memory it expands).

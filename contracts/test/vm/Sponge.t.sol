@@ -42,7 +42,11 @@ contract SpongeHarness {
         return Sponge.finishCalldata(s, tail);
     }
 
-    function updateCalldata(Sponge.Absorber memory a, bytes calldata data) external pure returns (Sponge.Absorber memory) {
+    function updateCalldata(Sponge.Absorber memory a, bytes calldata data)
+        external
+        pure
+        returns (Sponge.Absorber memory)
+    {
         Sponge.updateCalldata(a, data);
         return a;
     }
@@ -69,12 +73,16 @@ contract SpongeTest is Test {
 
     function _data(uint256 len) internal pure returns (bytes memory d) {
         d = new bytes(len);
-        for (uint256 i = 0; i < len; ++i) d[i] = bytes1(uint8(i * 7 + 1));
+        for (uint256 i = 0; i < len; ++i) {
+            d[i] = bytes1(uint8(i * 7 + 1));
+        }
     }
 
     function _slice(bytes memory d, uint256 from, uint256 to) internal pure returns (bytes memory out) {
         out = new bytes(to - from);
-        for (uint256 i = from; i < to; ++i) out[i - from] = d[i];
+        for (uint256 i = from; i < to; ++i) {
+            out[i - from] = d[i];
+        }
     }
 
     function _enc(uint256[25] memory s) internal pure returns (bytes memory out) {
@@ -127,7 +135,9 @@ contract SpongeTest is Test {
             assertEq(h.finishCalldata(s2, tail), hash, what);
             (uint256[25] memory s3, uint256 used) = h.read(enc);
             assertEq(used, 200);
-            for (uint256 j = 0; j < 25; ++j) assertEq(s3[j], s[j], what);
+            for (uint256 j = 0; j < 25; ++j) {
+                assertEq(s3[j], s[j], what);
+            }
         }
     }
 
@@ -215,17 +225,23 @@ contract SpongeTest is Test {
         bytes memory enc = new bytes(200);
         for (uint256 i = 0; i < 200; i += 32) {
             bytes32 r = keccak256(abi.encode(seed, i));
-            for (uint256 j = 0; j < 32 && i + j < 200; ++j) enc[i + j] = r[j];
+            for (uint256 j = 0; j < 32 && i + j < 200; ++j) {
+                enc[i + j] = r[j];
+            }
         }
         (uint256[25] memory s,) = h.read(enc);
-        for (uint256 i = 0; i < 25; ++i) assertLt(s[i], 1 << 64);
+        for (uint256 i = 0; i < 25; ++i) {
+            assertLt(s[i], 1 << 64);
+        }
         assertEq(_enc(s), enc);
     }
 
     /// @notice `write` appends 200 bytes and leaves the bytes after them.
     function test_writeLeavesWhatFollows() public pure {
         bytes memory buf = new bytes(232);
-        for (uint256 i = 0; i < 232; ++i) buf[i] = 0xee;
+        for (uint256 i = 0; i < 232; ++i) {
+            buf[i] = 0xee;
+        }
         uint256[25] memory s;
         s[0] = 1;
         s[24] = 0x0102030405060708;
@@ -237,7 +253,9 @@ contract SpongeTest is Test {
         assertEq(uint8(buf[0]), 1);
         assertEq(uint8(buf[192]), 8);
         assertEq(uint8(buf[199]), 1);
-        for (uint256 i = 200; i < 232; ++i) assertEq(uint8(buf[i]), 0xee);
+        for (uint256 i = 200; i < 232; ++i) {
+            assertEq(uint8(buf[i]), 0xee);
+        }
     }
 
     /// @notice Gas of the Hash step's chunk: 1,088 bytes (8 blocks) absorbed, and 1,088

@@ -56,7 +56,9 @@ contract StubFaultVM is IFaultVM {
             // Memory expansion over the witness, hashed 16 times: execution gas that
             // grows with the witness.
             bytes memory w = witness;
-            for (uint256 i = 0; i < 16; ++i) post = keccak256(abi.encodePacked(post, w));
+            for (uint256 i = 0; i < 16; ++i) {
+                post = keccak256(abi.encodePacked(post, w));
+            }
             return post;
         }
         // forge-lint: disable-next-line(unsafe-typecast)

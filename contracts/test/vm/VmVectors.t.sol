@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test, console} from "forge-std/Test.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 import {FaultVM} from "../../src/vm/FaultVM.sol";
+import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
 import {Commitment} from "../../src/vm/Commitment.sol";
 import {Machine} from "../../src/vm/Machine.sol";
@@ -32,10 +33,13 @@ contract DecoderProbe {
 contract VmVectorsTest is Test {
     FaultVM internal verifier;
     DecoderProbe internal probe;
+    /// @notice The keccak-f engine every module is built with.
+    address internal engine;
 
     string[4] internal FILES = ["steps", "inputs", "errors", "l1-inputs"];
 
     function setUp() public virtual {
+        engine = address(new KeccakEngine());
         verifier = new FaultVM(modules());
         probe = new DecoderProbe();
     }

@@ -6,11 +6,15 @@ use alloy_primitives::Bytes;
 use std::path::{Path, PathBuf};
 
 /// The verifier's module contracts, by forge name, in the order the router's constructor
-/// takes them (`FaultVM(address[] modules)`); each is deployed with no constructor
-/// arguments. The Solidity side fixes the list: edit it here (the only place), then
+/// takes them (`FaultVM(address[] modules)`); each is deployed with the [`ENGINE`]'s
+/// address as its constructor argument. The Solidity side fixes the list: edit it here (the only place), then
 /// commit their artifacts (`contracts/bin/forge build && FAULTLINE_WRITE_ARTIFACTS=1
 /// cargo test -p faultline-l1 --test artifacts`).
 pub const MODULES: &[&str] = &[];
+
+/// The keccak-f engine (contracts/src/vm/KeccakEngine.sol), deployed first: the modules
+/// that hash in pieces call it.
+pub const ENGINE: &str = "KeccakEngine";
 
 /// The router (contracts/src/vm/FaultVM.sol), deployed last with the modules' addresses.
 pub const ROUTER: &str = "FaultVM";
@@ -20,6 +24,8 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 /// The creation code of the contracts to deploy.
 #[derive(Debug, Clone)]
 pub struct Artifacts {
+    /// `(name, creation code)` of the keccak-f engine.
+    pub engine: (String, Bytes),
     /// `(name, creation code)` of each module, in deployment order.
     pub modules: Vec<(String, Bytes)>,
     /// `(name, creation code)` of the router (its constructor arguments are appended).
@@ -68,7 +74,7 @@ impl Artifacts {
                 .ok_or_else(|| Error::MissingArtifact { name: name.into(), place: format!("crates/l1/artifacts/vm/{name}.json is not committed") })?;
             Ok((name.to_string(), creation_code(name, json)?))
         };
-        Ok(Self { modules: MODULES.iter().map(|m| get(m)).collect::<Result<_, _>>()?, router: get(ROUTER)? })
+        Ok(Self { engine: get(ENGINE)?, modules: MODULES.iter().map(|m| get(m)).collect::<Result<_, _>>()?, router: get(ROUTER)? })
     }
 
     /// `modules` and `router` from a forge output folder (`<dir>/<File>.sol/<Name>.json`,
@@ -79,7 +85,7 @@ impl Artifacts {
             let json = std::fs::read_to_string(&path).map_err(|e| Error::MissingArtifact { name: name.into(), place: format!("{}: {e}", path.display()) })?;
             Ok((name.to_string(), creation_code(name, &json)?))
         };
-        Ok(Self { modules: modules.iter().map(|m| get(m)).collect::<Result<_, _>>()?, router: get(router)? })
+        Ok(Self { engine: get(ENGINE)?, modules: modules.iter().map(|m| get(m)).collect::<Result<_, _>>()?, router: get(router)? })
     }
 
     /// From the forge output folder [`ENV_OUT`] names, if set (the contracts

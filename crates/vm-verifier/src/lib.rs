@@ -17,7 +17,7 @@ mod artifacts;
 mod check;
 mod stats;
 
-pub use artifacts::{creation_code, find_in_forge_out, Artifacts, MODULES, ROUTER};
+pub use artifacts::{creation_code, find_in_forge_out, Artifacts, ENGINE, MODULES, ROUTER};
 pub use check::{allow_unsupported, compare, enabled, Agreement, L1Check};
 pub use stats::{KindStats, L1Stats};
 
@@ -237,8 +237,9 @@ impl L1Verifier {
         Self::with_artifacts(&Artifacts::from_env()?)
     }
 
-    /// Deploys `artifacts`: each module with no constructor arguments, in order, then the
-    /// router with `address[] modules`, each a transaction of the funded EOA.
+    /// Deploys `artifacts`: the keccak-f engine, each module with the engine's address as
+    /// its constructor argument, in order, then the router with `address[] modules`, each
+    /// a transaction of the funded EOA.
     pub fn with_artifacts(artifacts: &Artifacts) -> Result<Self, Error> {
         let mut db = CacheDB::new(EmptyDB::default());
         db.insert_account_info(SENDER, AccountInfo { balance: U256::from(10u64).pow(U256::from(24)), ..Default::default() });
@@ -249,8 +250,11 @@ impl L1Verifier {
             BlockEnv { number: U256::from(1), timestamp: U256::from(1_700_000_000u64), gas_limit: 60_000_000, basefee: GAS_PRICE as u64, ..Default::default() };
         let evm = ctx.modify_cfg_chained(|c| c.chain_id = CHAIN_ID).with_block(block).build_mainnet();
         let mut v = Self { evm, router: Address::ZERO, modules: Vec::new(), nonce: 0 };
+        let engine = v.deploy(&artifacts.engine.0, artifacts.engine.1.clone())?;
+        let engine_arg = engine.into_word();
         for (name, code) in &artifacts.modules {
-            let at = v.deploy(name, code.clone())?;
+            let init: Bytes = [code.as_ref(), engine_arg.as_slice()].concat().into();
+            let at = v.deploy(name, init)?;
             v.modules.push(at);
         }
         let (name, code) = &artifacts.router;

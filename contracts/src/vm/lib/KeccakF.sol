@@ -81,30 +81,87 @@ library KeccakF {
             mcopy(save, 0, 0x940)
             mcopy(0, tmp, 0x320)
             mstore(0, mul(and(mload(0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x20, not(mul(and(mload(0x20), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
-            mstore(0x40, not(mul(and(mload(0x40), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
+            mstore(
+                0x20,
+                not(mul(and(mload(0x20), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
+            mstore(
+                0x40,
+                not(mul(and(mload(0x40), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
             mstore(0x60, mul(and(mload(0x60), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
             mstore(0x80, mul(and(mload(0x80), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
             mstore(0xa0, mul(and(mload(0xa0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
             mstore(0xc0, mul(and(mload(0xc0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
             mstore(0xe0, mul(and(mload(0xe0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x100, not(mul(and(mload(0x100), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
-            mstore(0x120, mul(and(mload(0x120), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x140, mul(and(mload(0x140), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x160, mul(and(mload(0x160), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x180, not(mul(and(mload(0x180), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
-            mstore(0x1a0, mul(and(mload(0x1a0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x1c0, mul(and(mload(0x1c0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x1e0, mul(and(mload(0x1e0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x200, mul(and(mload(0x200), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x220, not(mul(and(mload(0x220), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
-            mstore(0x240, mul(and(mload(0x240), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x260, mul(and(mload(0x260), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x280, not(mul(and(mload(0x280), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)))
-            mstore(0x2a0, mul(and(mload(0x2a0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x2c0, mul(and(mload(0x2c0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x2e0, mul(and(mload(0x2e0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
-            mstore(0x300, mul(and(mload(0x300), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            mstore(
+                0x100,
+                not(mul(and(mload(0x100), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
+            mstore(
+                0x120,
+                mul(and(mload(0x120), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x140,
+                mul(and(mload(0x140), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x160,
+                mul(and(mload(0x160), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x180,
+                not(mul(and(mload(0x180), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
+            mstore(
+                0x1a0,
+                mul(and(mload(0x1a0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x1c0,
+                mul(and(mload(0x1c0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x1e0,
+                mul(and(mload(0x1e0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x200,
+                mul(and(mload(0x200), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x220,
+                not(mul(and(mload(0x220), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
+            mstore(
+                0x240,
+                mul(and(mload(0x240), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x260,
+                mul(and(mload(0x260), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x280,
+                not(mul(and(mload(0x280), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001))
+            )
+            mstore(
+                0x2a0,
+                mul(and(mload(0x2a0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x2c0,
+                mul(and(mload(0x2c0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x2e0,
+                mul(and(mload(0x2e0), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
+            mstore(
+                0x300,
+                mul(and(mload(0x300), 0xffffffffffffffff), 0x1000000000000000100000000000000010000000000000001)
+            )
             mstore(0x640, 0x1000000000000000100000000000000010000000000000001)
             mstore(0x660, 0x8082000000000000808200000000000080820000000000008082)
             mstore(0x680, 0x800000000000808a800000000000808a800000000000808a800000000000808a)
@@ -177,7 +234,11 @@ library KeccakF {
     function squeeze(uint256 save) internal pure returns (bytes32 h) {
         assembly {
             let m := 0xffffffffffffffff
-            let w := or(or(shl(192, and(mload(0), m)), shl(128, and(not(mload(0x20)), m))), or(shl(64, and(not(mload(0x40)), m)), and(mload(0x60), m)))
+            let w :=
+                or(
+                    or(shl(192, and(mload(0), m)), shl(128, and(not(mload(0x20)), m))),
+                    or(shl(64, and(not(mload(0x40)), m)), and(mload(0x60), m))
+                )
             // Each 64-bit quarter byte-reversed (lanes are little-endian).
             let m8 := 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff
             w := or(shl(8, and(w, m8)), and(shr(8, w), m8))
@@ -375,11 +436,29 @@ library KeccakF {
                     let b2 := shl(43, xor(mload(0x180), d2))
                     let b3 := shl(21, xor(mload(0x240), d3))
                     let b4 := shl(14, xor(mload(0x300), d4))
-                    mstore(0x320, mul(shr(192, xor(xor(b0, or(b1, b2)), mload(add(rc, 0x40)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x340, mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x360, mul(shr(192, xor(b2, and(not(b3), b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x380, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x3a0, mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x320,
+                        mul(
+                            shr(192, xor(xor(b0, or(b1, b2)), mload(add(rc, 0x40)))),
+                            0x1000000000000000100000000000000010000000000000001
+                        )
+                    )
+                    mstore(
+                        0x340,
+                        mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x360,
+                        mul(shr(192, xor(b2, and(not(b3), b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x380,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x3a0,
+                        mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(28, xor(mload(0x60), d3))
@@ -387,11 +466,26 @@ library KeccakF {
                     let b2 := shl(3, xor(mload(0x140), d0))
                     let b3 := shl(45, xor(mload(0x200), d1))
                     let b4 := shl(61, xor(mload(0x2c0), d2))
-                    mstore(0x3c0, mul(shr(192, xor(b0, or(b1, not(b2)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x3e0, mul(shr(192, xor(b1, or(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x400, mul(shr(192, xor(b2, or(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x420, mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x440, mul(shr(192, xor(b4, or(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x3c0,
+                        mul(shr(192, xor(b0, or(b1, not(b2)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x3e0,
+                        mul(shr(192, xor(b1, or(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x400,
+                        mul(shr(192, xor(b2, or(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x420,
+                        mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x440,
+                        mul(shr(192, xor(b4, or(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(1, xor(mload(0x20), d1))
@@ -399,11 +493,26 @@ library KeccakF {
                     let b2 := shl(25, xor(mload(0x1a0), d3))
                     let b3 := shl(8, xor(mload(0x260), d4))
                     let b4 := shl(18, xor(mload(0x280), d0))
-                    mstore(0x460, mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x480, mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x4a0, mul(shr(192, xor(b2, or(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x4c0, mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x4e0, mul(shr(192, xor(b4, and(not(b0), b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x460,
+                        mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x480,
+                        mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x4a0,
+                        mul(shr(192, xor(b2, or(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x4c0,
+                        mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x4e0,
+                        mul(shr(192, xor(b4, and(not(b0), b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(27, xor(mload(0x80), d4))
@@ -411,11 +520,26 @@ library KeccakF {
                     let b2 := shl(10, xor(mload(0x160), d1))
                     let b3 := shl(15, xor(mload(0x220), d2))
                     let b4 := shl(56, xor(mload(0x2e0), d3))
-                    mstore(0x500, mul(shr(192, xor(b0, and(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x520, mul(shr(192, xor(b1, or(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x540, mul(shr(192, xor(b2, or(b3, not(b4)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x560, mul(shr(192, xor(b3, or(b4, not(b0)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x580, mul(shr(192, xor(b4, or(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x500,
+                        mul(shr(192, xor(b0, and(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x520,
+                        mul(shr(192, xor(b1, or(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x540,
+                        mul(shr(192, xor(b2, or(b3, not(b4)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x560,
+                        mul(shr(192, xor(b3, or(b4, not(b0)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x580,
+                        mul(shr(192, xor(b4, or(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(62, xor(mload(0x40), d2))
@@ -423,11 +547,26 @@ library KeccakF {
                     let b2 := shl(39, xor(mload(0x1c0), d4))
                     let b3 := shl(41, xor(mload(0x1e0), d0))
                     let b4 := shl(2, xor(mload(0x2a0), d1))
-                    mstore(0x5a0, mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x5c0, mul(shr(192, xor(b1, or(not(b2), b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x5e0, mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x600, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x620, mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x5a0,
+                        mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x5c0,
+                        mul(shr(192, xor(b1, or(not(b2), b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x5e0,
+                        mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x600,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x620,
+                        mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
             }
         }
@@ -609,11 +748,29 @@ library KeccakF {
                     let b2 := shl(43, xor(mload(0x4a0), d2))
                     let b3 := shl(21, xor(mload(0x560), d3))
                     let b4 := shl(14, xor(mload(0x620), d4))
-                    mstore(0, mul(shr(192, xor(xor(b0, or(b1, b2)), mload(add(rc, 0xa0)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x20, mul(shr(192, xor(b1, or(not(b2), b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x40, mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x60, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x80, mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0,
+                        mul(
+                            shr(192, xor(xor(b0, or(b1, b2)), mload(add(rc, 0xa0)))),
+                            0x1000000000000000100000000000000010000000000000001
+                        )
+                    )
+                    mstore(
+                        0x20,
+                        mul(shr(192, xor(b1, or(not(b2), b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x40,
+                        mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x60,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x80,
+                        mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(28, xor(mload(0x380), d3))
@@ -621,11 +778,26 @@ library KeccakF {
                     let b2 := shl(3, xor(mload(0x460), d0))
                     let b3 := shl(45, xor(mload(0x520), d1))
                     let b4 := shl(61, xor(mload(0x5e0), d2))
-                    mstore(0xa0, mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0xc0, mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0xe0, mul(shr(192, xor(b2, or(b3, not(b4)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x100, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x120, mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0xa0,
+                        mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0xc0,
+                        mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0xe0,
+                        mul(shr(192, xor(b2, or(b3, not(b4)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x100,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x120,
+                        mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(1, xor(mload(0x340), d1))
@@ -633,11 +805,26 @@ library KeccakF {
                     let b2 := shl(25, xor(mload(0x4c0), d3))
                     let b3 := shl(8, xor(mload(0x580), d4))
                     let b4 := shl(18, xor(mload(0x5a0), d0))
-                    mstore(0x140, mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x160, mul(shr(192, xor(b1, and(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x180, mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x1a0, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x1c0, mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x140,
+                        mul(shr(192, xor(b0, or(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x160,
+                        mul(shr(192, xor(b1, and(b2, not(b3)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x180,
+                        mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x1a0,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x1c0,
+                        mul(shr(192, xor(b4, and(b0, b1))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(27, xor(mload(0x3a0), d4))
@@ -645,11 +832,26 @@ library KeccakF {
                     let b2 := shl(10, xor(mload(0x480), d1))
                     let b3 := shl(15, xor(mload(0x540), d2))
                     let b4 := shl(56, xor(mload(0x600), d3))
-                    mstore(0x1e0, mul(shr(192, not(xor(b0, or(b1, b2)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x200, mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x220, mul(shr(192, not(xor(b2, or(b3, b4)))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x240, mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x260, mul(shr(192, xor(b4, or(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x1e0,
+                        mul(shr(192, not(xor(b0, or(b1, b2)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x200,
+                        mul(shr(192, xor(b1, and(b2, b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x220,
+                        mul(shr(192, not(xor(b2, or(b3, b4)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x240,
+                        mul(shr(192, xor(b3, and(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x260,
+                        mul(shr(192, xor(b4, or(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
                 {
                     let b0 := shl(62, xor(mload(0x360), d2))
@@ -657,11 +859,26 @@ library KeccakF {
                     let b2 := shl(39, xor(mload(0x4e0), d4))
                     let b3 := shl(41, xor(mload(0x500), d0))
                     let b4 := shl(2, xor(mload(0x5c0), d1))
-                    mstore(0x280, mul(shr(192, xor(b0, and(b1, b2))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x2a0, mul(shr(192, xor(b1, or(b2, b3))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x2c0, mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x2e0, mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001))
-                    mstore(0x300, mul(shr(192, xor(b4, and(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001))
+                    mstore(
+                        0x280,
+                        mul(shr(192, xor(b0, and(b1, b2))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x2a0,
+                        mul(shr(192, xor(b1, or(b2, b3))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x2c0,
+                        mul(shr(192, xor(b2, and(b3, b4))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x2e0,
+                        mul(shr(192, xor(b3, or(b4, b0))), 0x1000000000000000100000000000000010000000000000001)
+                    )
+                    mstore(
+                        0x300,
+                        mul(shr(192, xor(b4, and(b0, not(b1)))), 0x1000000000000000100000000000000010000000000000001)
+                    )
                 }
             }
         }

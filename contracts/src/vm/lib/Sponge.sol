@@ -240,7 +240,11 @@ library Sponge {
             let m := 0xffffffffffffffff
             for { let k := 0 } lt(k, 0xc0) { k := add(k, 0x20) } {
                 let o := add(s, shl(2, k))
-                let w := or(or(shl(192, and(mload(o), m)), shl(128, and(mload(add(o, 0x20)), m))), or(shl(64, and(mload(add(o, 0x40)), m)), and(mload(add(o, 0x60)), m)))
+                let w :=
+                    or(
+                        or(shl(192, and(mload(o), m)), shl(128, and(mload(add(o, 0x20)), m))),
+                        or(shl(64, and(mload(add(o, 0x40)), m)), and(mload(add(o, 0x60)), m))
+                    )
                 mstore(add(out, k), _swap(w))
             }
             let last := add(out, 0xc0)

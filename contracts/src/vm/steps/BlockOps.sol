@@ -32,7 +32,8 @@ library BlockOps {
     uint256 internal constant ORACLE_ORIGIN = 2;
 
     /// @notice keccak256(rlp([])): the header's ommers hash.
-    bytes32 internal constant EMPTY_OMMER_ROOT_HASH = 0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347;
+    bytes32 internal constant EMPTY_OMMER_ROOT_HASH =
+        0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347;
     /// @notice The empty trie's root: the header's withdrawals root.
     bytes32 internal constant EMPTY_WITHDRAWALS = 0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421;
 
@@ -44,7 +45,11 @@ library BlockOps {
         BlockCtx memory b = m.block_;
         if (b.hashesInState && b.number != 0) {
             m.worldRoot = Io.writeSlot(
-                m.accesses, m.worldRoot, HISTORY_STORAGE_ADDRESS, (b.number - 1) % HISTORY_SERVE_WINDOW, uint256(b.parentHash)
+                m.accesses,
+                m.worldRoot,
+                HISTORY_STORAGE_ADDRESS,
+                (b.number - 1) % HISTORY_SERVE_WINDOW,
+                uint256(b.parentHash)
             );
         }
         if (b.l1Origin != 0) {
