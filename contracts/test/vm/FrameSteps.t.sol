@@ -5,9 +5,11 @@ import {VmVectorsTest} from "./VmVectors.t.sol";
 import {console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {FrameSteps} from "../../src/vm/steps/FrameSteps.sol";
-import {FrameMicroSteps} from "../../src/vm/steps/FrameMicroSteps.sol";
+import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
+import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
 import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
-import {FrameSponge, SpongeRunner} from "../../src/vm/steps/FrameSponge.sol";
+import {FrameSponge} from "../../src/vm/steps/FrameSponge.sol";
+import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
 import {PrecompileOps} from "../../src/vm/steps/PrecompileOps.sol";
 import {FrameOps} from "../../src/vm/steps/FrameOps.sol";
 import {BuiltTree} from "../../src/vm/lib/BuiltTree.sol";
@@ -15,7 +17,7 @@ import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 
 /// @notice Exposes the frame module's pure pieces.
 contract FrameProbe {
-    address internal runner = address(new SpongeRunner());
+    address internal runner = address(new KeccakEngine());
 
     function sponge(bytes memory data, uint256 blocksPerStep) external view returns (bytes32) {
         bytes memory s = new bytes(200);
@@ -106,9 +108,10 @@ contract FrameStepsTest is VmVectorsTest {
 
     function modules() internal virtual override returns (address[] memory m) {
         m = new address[](5);
-        address micro = address(new FrameMicroSteps());
-        address pre = address(new FrameStartSteps());
-        m[Route.FRAMES] = address(new FrameSteps(micro, pre));
+        address copy = address(new FrameCopySteps(engine));
+        address hash = address(new FrameHashSteps(engine));
+        address start = address(new FrameStartSteps(engine));
+        m[Route.FRAMES] = address(new FrameSteps(engine, copy, hash, start));
         frameProbe = new FrameProbe();
     }
 
@@ -337,18 +340,23 @@ contract FrameStepsTest is VmVectorsTest {
     function test_refusesAnotherModulesStep() public {
         (bytes32 pre, bytes memory w,) = vector("done-no-op");
         FrameSteps f = frames();
-        FrameMicroSteps micro = FrameMicroSteps(f.micro());
+        FrameCopySteps copy = FrameCopySteps(f.copy());
+        FrameHashSteps hash = FrameHashSteps(f.hash());
         FrameStartSteps pc = FrameStartSteps(f.start());
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         f.step(pre, w);
         (pre, w,) = vector("frame-exit");
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
-        micro.step(pre, w);
+        copy.step(pre, w);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        hash.step(pre, w);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         pc.step(pre, w);
         (pre, w,) = vector("precompile-08-bn-pairing");
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
-        micro.step(pre, w);
+        copy.step(pre, w);
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        hash.step(pre, w);
     }
 
     /// @notice A frame-exit takes no access: one more is unused.

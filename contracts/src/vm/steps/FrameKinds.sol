@@ -12,10 +12,11 @@ import {MicroOps} from "./MicroOps.sol";
 import {Machine, Frame} from "../Machine.sol";
 
 /// @title FrameKinds
-/// @notice The FRAMES module is three contracts, each under EIP-170 (docs/verifier.md,
+/// @notice The FRAMES module is four contracts, each under EIP-170 (docs/verifier.md,
 ///         "Modules"): FrameSteps (Undo, FrameExit; the module's entry, which forwards the
-///         rest), FrameMicroSteps (Copy, Hash) and FrameStartSteps (CodeLoad, Precompile).
-///         Each decodes the witness and takes only its own kinds.
+///         rest), FrameCopySteps (Copy), FrameHashSteps (Hash, but a CREATE2's) and
+///         FrameStartSteps (CodeLoad, Precompile). Each decodes the witness and takes only
+///         its own kinds.
 library FrameKinds {
     uint256 internal constant UNDO_OR_EXIT = 0;
     uint256 internal constant CODE_LOAD = 1;

@@ -21,6 +21,11 @@ import {Machine} from "../Machine.sol";
 ///         chunks; or, a call frame at a Cancun precompile's address, run it on its call
 ///         data.
 contract FrameStartSteps is IFaultVM {
+    /// @param engine The KeccakEngine (unused: every module is built with it).
+    constructor(address engine) {
+        engine;
+    }
+
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);

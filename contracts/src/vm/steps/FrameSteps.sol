@@ -2,11 +2,11 @@
 pragma solidity ^0.8.24;
 
 // The frame module of the one-step verifier (docs/verifier.md, "Modules"): its entry
-// contract, which takes Undo and FrameExit and forwards Copy and Hash (not a CREATE2's)
-// to FrameMicroSteps, CodeLoad and Precompile to FrameStartSteps. Rust twin: the branches
-// of `run_step` in crates/vm-core/src/step/frame.rs that are not an opcode, with
-// crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`); vectors: `undo`,
-// `frame-exit` (and through the other two contracts every other frame-module vector) of
+// contract, which takes Undo and FrameExit and forwards Copy to FrameCopySteps, Hash (not
+// a CREATE2's) to FrameHashSteps, CodeLoad and Precompile to FrameStartSteps. Rust twin:
+// the branches of `run_step` in crates/vm-core/src/step/frame.rs that are not an opcode,
+// with crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`); vectors: `undo`,
+// `frame-exit` (and through the other contracts every other frame-module vector) of
 // docs/vectors/vm/steps.json, run by contracts/test/vm/FrameSteps.t.sol.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
@@ -17,17 +17,23 @@ import {Machine} from "../Machine.sol";
 
 /// @title FrameSteps
 /// @notice The FRAMES module's entry: the undo micro-steps and the exit of a finished
-///         frame; the module's other steps go to its two other contracts.
+///         frame; the module's other steps go to its other contracts.
 contract FrameSteps is IFaultVM {
-    /// @notice The contract taking Copy and Hash steps (FrameMicroSteps).
-    address public immutable micro;
+    /// @notice The contract taking Copy steps (FrameCopySteps).
+    address public immutable copy;
+    /// @notice The contract taking Hash steps (FrameHashSteps).
+    address public immutable hash;
     /// @notice The contract taking CodeLoad and Precompile steps (FrameStartSteps).
     address public immutable start;
 
-    /// @param micro_ A FrameMicroSteps.
+    /// @param engine The KeccakEngine (unused here: FrameHashSteps has it).
+    /// @param copy_ A FrameCopySteps.
+    /// @param hash_ A FrameHashSteps.
     /// @param start_ A FrameStartSteps.
-    constructor(address micro_, address start_) {
-        micro = micro_;
+    constructor(address engine, address copy_, address hash_, address start_) {
+        engine;
+        copy = copy_;
+        hash = hash_;
         start = start_;
     }
 
@@ -35,7 +41,8 @@ contract FrameSteps is IFaultVM {
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);
         uint256 kind = FrameKinds.kindOf(m);
-        if (kind == FrameKinds.COPY || kind == FrameKinds.HASH) FrameKinds.forward(micro);
+        if (kind == FrameKinds.COPY) FrameKinds.forward(copy);
+        if (kind == FrameKinds.HASH) FrameKinds.forward(hash);
         if (kind != FrameKinds.UNDO_OR_EXIT) FrameKinds.forward(start);
         ExitOps.finished(m, m.top);
         return StepBase.close(m);
