@@ -6,6 +6,7 @@ import {console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {FrameSteps} from "../../src/vm/steps/FrameSteps.sol";
 import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
+import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
 import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
 import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
 import {FrameSponge} from "../../src/vm/steps/FrameSponge.sol";
@@ -108,10 +109,11 @@ contract FrameStepsTest is VmVectorsTest {
 
     function modules() internal virtual override returns (address[] memory m) {
         m = new address[](5);
+        address undo = address(new FrameUndoSteps(engine));
         address copy = address(new FrameCopySteps(engine));
         address hash = address(new FrameHashSteps(engine));
         address start = address(new FrameStartSteps(engine));
-        m[Route.FRAMES] = address(new FrameSteps(engine, copy, hash, start));
+        m[Route.FRAMES] = address(new FrameSteps(engine, undo, copy, hash, start));
         frameProbe = new FrameProbe();
     }
 
@@ -146,7 +148,7 @@ contract FrameStepsTest is VmVectorsTest {
             }
         }
         console.log("frame-module vectors passed", passed);
-        assertEq(passed, 15);
+        assertEq(passed, 16);
     }
 
     function isFrameKind(string memory kind) internal pure returns (bool) {
@@ -340,12 +342,15 @@ contract FrameStepsTest is VmVectorsTest {
     function test_refusesAnotherModulesStep() public {
         (bytes32 pre, bytes memory w,) = vector("done-no-op");
         FrameSteps f = frames();
+        FrameUndoSteps undo = FrameUndoSteps(f.undo());
         FrameCopySteps copy = FrameCopySteps(f.copy());
         FrameHashSteps hash = FrameHashSteps(f.hash());
         FrameStartSteps pc = FrameStartSteps(f.start());
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         f.step(pre, w);
         (pre, w,) = vector("frame-exit");
+        vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
+        undo.step(pre, w);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         copy.step(pre, w);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));

@@ -2,9 +2,9 @@
 pragma solidity ^0.8.24;
 
 // The end of a frame: the undo micro-steps of a failed frame (one journal record a step)
-// and the frame-exit handing its result to its caller or to tx-end. Rust twin:
-// crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`) and the first branch of
-// `run_step` (crates/vm-core/src/step/frame.rs); vectors: `undo` and `frame-exit` of
+// and the frame-exit handing its result to its caller or to tx-end (which of the two a
+// finished frame takes, `run_step`'s first branch, is FrameKinds'). Rust twin:
+// crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`); vectors: `undo` and `frame-exit` of
 // docs/vectors/vm/steps.json.
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
@@ -18,14 +18,6 @@ import {Machine, Frame, Undo, Slice, Pending, HashStack} from "../Machine.sol";
 /// @notice Undo and FrameExit (docs/fault-vm.md, "Step kinds").
 library ExitOps {
     using Stacks for HashStack;
-
-    /// @notice `run_step`'s first branch: the running frame `f` has finished; undo one
-    ///         journal record of a failed frame above its checkpoint, else exit it.
-    function finished(Machine memory m, Frame memory f) internal pure {
-        bool failed = f.status == StepBase.REVERT || f.status == StepBase.HALT;
-        if (failed && m.journal.len > f.checkpoint) undoOne(m);
-        else frameExit(m, f);
-    }
 
     /// @notice `undo_one`: pops the top journal record and restores what it records.
     function undoOne(Machine memory m) internal pure {

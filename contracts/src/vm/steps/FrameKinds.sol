@@ -12,24 +12,29 @@ import {MicroOps} from "./MicroOps.sol";
 import {Machine, Frame} from "../Machine.sol";
 
 /// @title FrameKinds
-/// @notice The FRAMES module is four contracts, each under EIP-170 (docs/verifier.md,
-///         "Modules"): FrameSteps (Undo, FrameExit; the module's entry, which forwards the
-///         rest), FrameCopySteps (Copy), FrameHashSteps (Hash, but a CREATE2's) and
-///         FrameStartSteps (CodeLoad, Precompile). Each decodes the witness and takes only
-///         its own kinds.
+/// @notice The FRAMES module is five contracts, each under EIP-170 (docs/verifier.md,
+///         "Modules"): FrameSteps (FrameExit; the module's entry, which forwards the rest),
+///         FrameUndoSteps (Undo), FrameCopySteps (Copy), FrameHashSteps (Hash, but a
+///         CREATE2's) and FrameStartSteps (CodeLoad, Precompile). Each decodes the witness
+///         and takes only its own kinds.
 library FrameKinds {
-    uint256 internal constant UNDO_OR_EXIT = 0;
-    uint256 internal constant CODE_LOAD = 1;
-    uint256 internal constant COPY = 2;
-    uint256 internal constant HASH = 3;
-    uint256 internal constant PRECOMPILE = 4;
+    uint256 internal constant FRAME_EXIT = 0;
+    uint256 internal constant UNDO = 1;
+    uint256 internal constant CODE_LOAD = 2;
+    uint256 internal constant COPY = 3;
+    uint256 internal constant HASH = 4;
+    uint256 internal constant PRECOMPILE = 5;
 
     /// @notice The kind of the step `m` takes, in `run_step`'s order; `Inconsistent`
     ///         (WRONG_MODULE) for a step of another module.
     function kindOf(Machine memory m) internal pure returns (uint256) {
         if (Route.moduleOf(m) != Route.FRAMES) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         Frame memory f = m.top;
-        if (f.status != StepBase.RUNNING) return UNDO_OR_EXIT;
+        if (f.status != StepBase.RUNNING) {
+            // A failed frame's journal records above its checkpoint are undone first.
+            bool failed = f.status == StepBase.REVERT || f.status == StepBase.HALT;
+            return failed && m.journal.len > f.checkpoint ? UNDO : FRAME_EXIT;
+        }
         uint256 p = f.pending.tag;
         if (p == MicroOps.PENDING_HASH) return HASH;
         if (p != 0) return COPY;
