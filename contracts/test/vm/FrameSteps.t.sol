@@ -13,6 +13,9 @@ import {FrameSponge} from "../../src/vm/steps/FrameSponge.sol";
 import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
 import {PrecompileOps} from "../../src/vm/steps/PrecompileOps.sol";
 import {FrameOps} from "../../src/vm/steps/FrameOps.sol";
+import {FrameKinds} from "../../src/vm/steps/FrameKinds.sol";
+import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
+import {Machine} from "../../src/vm/Machine.sol";
 import {BuiltTree} from "../../src/vm/lib/BuiltTree.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 
@@ -74,6 +77,13 @@ contract FrameProbe {
             if (pc > start + partLen) pending = pc - (start + partLen);
         }
         return (w, pending);
+    }
+
+    /// @notice `FrameKinds.peek` of a witness and `kindOf` of its decoding.
+    function kinds(bytes calldata w) external pure returns (uint256 peeked, uint256 decoded) {
+        peeked = FrameKinds.peek(w);
+        (Machine memory m,) = WitnessDecoder.decode(w);
+        decoded = FrameKinds.kindOf(m);
     }
 
     function pricing(uint256 id, bytes memory input) external pure returns (bool, uint256, uint256) {
@@ -149,6 +159,21 @@ contract FrameStepsTest is VmVectorsTest {
         }
         console.log("frame-module vectors passed", passed);
         assertEq(passed, 16);
+    }
+
+    /// @notice The entry's reading of a witness's bytes gives the kind its decoding does,
+    ///         for every vector of the module's kinds.
+    function test_peekAgreesWithTheDecoding() public view {
+        string memory json = vm.readFile(path("steps"));
+        uint256 n = count(json);
+        uint256 checked;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!isFrameKind(vm.parseJsonString(json, key(i, "kind")))) continue;
+            (uint256 peeked, uint256 decoded) = frameProbe.kinds(vm.parseJsonBytes(json, key(i, "witness")));
+            assertEq(peeked, decoded, vm.parseJsonString(json, key(i, "name")));
+            ++checked;
+        }
+        assertEq(checked, 16);
     }
 
     function isFrameKind(string memory kind) internal pure returns (bool) {

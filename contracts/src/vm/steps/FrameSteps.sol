@@ -44,13 +44,20 @@ contract FrameSteps is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        Machine memory m = StepBase.open(pre, witness);
-        uint256 kind = FrameKinds.kindOf(m);
+        // The kind from the witness's bytes (FrameKinds.peek), so that a forwarded step
+        // is decoded once here less; a frame-exit is decoded and checked here.
+        uint256 kind = FrameKinds.peek(witness);
+        if (kind == FrameKinds.FRAME_EXIT) {
+            Machine memory m = StepBase.open(pre, witness);
+            kind = FrameKinds.kindOf(m);
+            if (kind == FrameKinds.FRAME_EXIT) {
+                ExitOps.frameExit(m, m.top);
+                return StepBase.close(m);
+            }
+        }
         if (kind == FrameKinds.UNDO) FrameKinds.forward(undo);
         if (kind == FrameKinds.COPY) FrameKinds.forward(copy);
         if (kind == FrameKinds.HASH) FrameKinds.forward(hash);
-        if (kind != FrameKinds.FRAME_EXIT) FrameKinds.forward(start);
-        ExitOps.frameExit(m, m.top);
-        return StepBase.close(m);
+        FrameKinds.forward(start);
     }
 }
