@@ -166,34 +166,11 @@ library Io {
 
     // ---- the world and the substate -----------------------------------------------------
 
-    function smt(Accesses memory a) private pure returns (Smt.Access memory s, uint256 i) {
-        uint256 p;
-        (p, i) = next(a, TAG_SMT);
+    function smt(Accesses memory a) private pure returns (Smt.Access memory s) {
+        (uint256 p,) = next(a, TAG_SMT);
         assembly ("memory-safe") {
             s := p
         }
-    }
-
-    /// @notice A read (`verify_access`): no sibling node; returns presence and value hash.
-    function verified(bytes32 root, bytes32 key, Smt.Access memory s)
-        private
-        pure
-        returns (bool present, bytes32 valueHash)
-    {
-        if (s.hasSibling) revert IFaultVM.Unused(1, 0);
-        (present, valueHash) = Smt.verify(root, key, s);
-    }
-
-    /// @notice A write (`apply_access`): no record; a sibling node exactly on a delete of
-    ///         a present key below the root.
-    function applied(bytes32 root, bytes32 key, bool present, bytes32 valueHash, Smt.Access memory s)
-        private
-        pure
-        returns (bytes32)
-    {
-        if (s.hasRecord) revert IFaultVM.Unused(1, 0);
-        if (s.hasSibling && !(!present && Smt.needsSibling(s, key))) revert IFaultVM.Unused(1, 0);
-        return present ? Smt.update(root, key, valueHash, s) : Smt.remove(root, key, s);
     }
 
     /// @notice The account key `H(0x01 ‖ a)`.
@@ -227,27 +204,21 @@ library Io {
         pure
         returns (bool exists, AccountRecord memory r)
     {
-        (Smt.Access memory s, uint256 i) = smt(a);
-        (bool present, bytes32 h) = verified(worldRoot, accountKey(acct), s);
-        if (!present && !s.hasRecord) return (false, r);
-        if (present && s.hasRecord) {
-            r = AccountRecord(s.nonce, s.balance, s.codeHash, s.codeSize);
-            if (Smt.accountValueHash(r.nonce, r.balance, r.codeHash, r.codeSize) == h) return (true, r);
-        }
-        revert IFaultVM.Missing(a.ats[i]);
+        (bool found, Smt.Record memory rec) = Smt.readAccount(worldRoot, accountKey(acct), smt(a));
+        if (found) r = AccountRecord(rec.nonce, rec.balance, rec.codeHash, rec.codeSize);
+        return (found, r);
     }
 
     /// @notice An account write (`Io::put_account`): an empty record (no nonce, balance
-    ///         or code) deletes the leaf.
+    ///         or code) deletes the leaf; `exists == false` deletes it too.
     function putAccount(Accesses memory a, bytes32 worldRoot, address acct, bool exists, AccountRecord memory r)
         internal
         pure
         returns (bytes32)
     {
-        bool keep = exists && !(r.nonce == 0 && r.balance == 0 && r.codeSize == 0);
-        bytes32 h = keep ? Smt.accountValueHash(r.nonce, r.balance, r.codeHash, r.codeSize) : bytes32(0);
-        (Smt.Access memory s,) = smt(a);
-        return applied(worldRoot, accountKey(acct), keep, h, s);
+        Smt.Record memory rec;
+        if (exists) rec = Smt.Record(uint64(r.nonce), r.balance, r.codeHash, uint64(r.codeSize));
+        return Smt.writeAccount(worldRoot, accountKey(acct), rec, smt(a));
     }
 
     /// @notice A slot read (`Io::storage`): zero when absent.
@@ -271,15 +242,11 @@ library Io {
     /// @notice A read of a keyed value other than an account (a slot, a substate entry):
     ///         no record; zero when absent.
     function keyed(Accesses memory a, bytes32 root, bytes32 key) internal pure returns (bytes32) {
-        (Smt.Access memory s,) = smt(a);
-        if (s.hasRecord) revert IFaultVM.Unused(1, 0);
-        (bool present, bytes32 h) = verified(root, key, s);
-        return present ? h : bytes32(0);
+        return Smt.read(root, key, smt(a));
     }
 
     /// @notice A write of a keyed value: zero deletes it.
     function setKeyed(Accesses memory a, bytes32 root, bytes32 key, bytes32 v) internal pure returns (bytes32) {
-        (Smt.Access memory s,) = smt(a);
-        return applied(root, key, v != bytes32(0), v, s);
+        return Smt.write(root, key, v, smt(a));
     }
 }

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {VmMutationsTest} from "./VmMutations.t.sol";
+import {Route} from "../../src/vm/Route.sol";
+import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
+
+/// @notice The witness mutations of VmMutations.t.sol on the vectors the INPUTS module
+///         (InputSteps and its InputTailSteps) takes: never the honest post, never a
+///         refusal but an `IFaultVM` error.
+contract InputMutationsTest is VmMutationsTest {
+    function modules() internal override returns (address[] memory m) {
+        m = new address[](5);
+        m[Route.INPUTS] = address(new InputSteps());
+    }
+}
