@@ -14,6 +14,11 @@ import {Machine, Frame, DepositSource} from "./Machine.sol";
 ///      another module as `Inconsistent(WRONG_MODULE)`: an honest witness always routes
 ///      to the module that takes it.
 library Route {
+    /// @notice The tag of a pending Hash micro-step (`Pending::Hash`).
+    uint256 internal constant PENDING_HASH = 2;
+    /// @notice A pending hash's continuation that is a CREATE2's address.
+    uint256 internal constant HASH_THEN_CREATE2 = 2;
+
     /// @notice NextTx with given inputs (BlockEnd of given inputs), Bloom, Done, and a
     ///         running phase without a frame (refused). CORE's other phases are its parts'
     ///         (CORE_BEGIN, CORE_WARM, CORE_ENTER, CORE_END).
@@ -22,7 +27,8 @@ library Route {
     ///         DepositLink, DepositOpen, DepositData, TxOpen, TxChunk, TxAccess,
     ///         TxSignature, TxSignHash and the block's end.
     uint256 internal constant INPUTS = 1;
-    /// @notice Undo, FrameExit, CodeLoad, Copy, Hash (but a CREATE2's), Precompile.
+    /// @notice FrameExit (the FRAMES module's other kinds are its parts': FRAME_UNDO,
+    ///         FRAME_COPY, FRAME_HASH, FRAME_START).
     uint256 internal constant FRAMES = 2;
     /// @notice Opcodes that touch no account, slot or frame of another (arithmetic,
     ///         bitwise, stack, memory, control, environment, block, KECCAK256, REVERT).
@@ -41,8 +47,16 @@ library Route {
     uint256 internal constant CORE_ENTER = 8;
     /// @notice TxEnd and Sweep (a part of CORE).
     uint256 internal constant CORE_END = 9;
+    /// @notice Undo of a failed frame's journal records (a part of FRAMES).
+    uint256 internal constant FRAME_UNDO = 10;
+    /// @notice A pending Copy micro-step (a part of FRAMES).
+    uint256 internal constant FRAME_COPY = 11;
+    /// @notice A pending Hash micro-step but a CREATE2's (a part of FRAMES).
+    uint256 internal constant FRAME_HASH = 12;
+    /// @notice CodeLoad and Precompile (a part of FRAMES).
+    uint256 internal constant FRAME_START = 13;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 10;
+    uint256 internal constant COUNT = 14;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
@@ -50,11 +64,20 @@ library Route {
         if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
         if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
         Frame memory f = m.top;
-        if (f.status != StepBase.RUNNING) return FRAMES;
-        if (f.pending.tag != 0) return f.pending.tag == 2 && f.pending.then == 2 ? HOST : FRAMES;
-        if (!f.hasChunks) return FRAMES;
-        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAMES;
+        if (f.status != StepBase.RUNNING) return frameEnd(m, f);
+        uint256 pending = f.pending.tag;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+        if (pending != 0) return FRAME_COPY;
+        if (!f.hasChunks) return FRAME_START;
+        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
         return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+    }
+
+    /// @notice A finished frame's step: a failed one's journal records above its
+    ///         checkpoint are undone first (FRAME_UNDO), then it exits (FRAMES).
+    function frameEnd(Machine memory m, Frame memory f) internal pure returns (uint256) {
+        bool failed = f.status == StepBase.REVERT || f.status == StepBase.HALT;
+        return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
     }
 
     /// @notice The part of CORE that takes phase `p` (not a running one with a frame).

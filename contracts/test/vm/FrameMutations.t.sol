@@ -15,12 +15,12 @@ import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
 ///         reading of the mutated bytes sends them to.
 contract FrameMutationsTest is VmMutationsTest {
     function modules() internal override returns (address[] memory m) {
-        m = new address[](5);
-        address undo = address(new FrameUndoSteps(engine));
-        address copy = address(new FrameCopySteps(engine));
-        address hash = address(new FrameHashSteps(engine));
-        address start = address(new FrameStartSteps(engine));
-        m[Route.FRAMES] = address(new FrameSteps(engine, undo, copy, hash, start));
+        m = new address[](Route.COUNT);
+        m[Route.FRAMES] = address(new FrameSteps(engine));
+        m[Route.FRAME_UNDO] = address(new FrameUndoSteps(engine));
+        m[Route.FRAME_COPY] = address(new FrameCopySteps(engine));
+        m[Route.FRAME_HASH] = address(new FrameHashSteps(engine));
+        m[Route.FRAME_START] = address(new FrameStartSteps(engine));
     }
 }
 

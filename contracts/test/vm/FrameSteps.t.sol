@@ -13,7 +13,6 @@ import {FrameSponge} from "../../src/vm/steps/FrameSponge.sol";
 import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
 import {PrecompileOps} from "../../src/vm/steps/PrecompileOps.sol";
 import {FrameOps} from "../../src/vm/steps/FrameOps.sol";
-import {FrameKinds} from "../../src/vm/steps/FrameKinds.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
 import {Machine} from "../../src/vm/Machine.sol";
 import {BuiltTree} from "../../src/vm/lib/BuiltTree.sol";
@@ -51,7 +50,11 @@ contract FrameProbe {
         g -= gasleft();
     }
 
-    function chunks(bytes memory code, uint256 pending) external view returns (bytes memory w, uint256 carry, uint256 g) {
+    function chunks(bytes memory code, uint256 pending)
+        external
+        view
+        returns (bytes memory w, uint256 carry, uint256 g)
+    {
         g = gasleft();
         (w, carry) = FrameOps.chunksFrom(code, pending);
         g -= gasleft();
@@ -77,13 +80,6 @@ contract FrameProbe {
             if (pc > start + partLen) pending = pc - (start + partLen);
         }
         return (w, pending);
-    }
-
-    /// @notice `FrameKinds.peek` of a witness and `kindOf` of its decoding.
-    function kinds(bytes calldata w) external pure returns (uint256 peeked, uint256 decoded) {
-        peeked = FrameKinds.peek(w);
-        (Machine memory m,) = WitnessDecoder.decode(w);
-        decoded = FrameKinds.kindOf(m);
     }
 
     function pricing(uint256 id, bytes memory input) external pure returns (bool, uint256, uint256) {
@@ -118,12 +114,12 @@ contract FrameStepsTest is VmVectorsTest {
     FrameProbe internal frameProbe;
 
     function modules() internal virtual override returns (address[] memory m) {
-        m = new address[](5);
-        address undo = address(new FrameUndoSteps(engine));
-        address copy = address(new FrameCopySteps(engine));
-        address hash = address(new FrameHashSteps(engine));
-        address start = address(new FrameStartSteps(engine));
-        m[Route.FRAMES] = address(new FrameSteps(engine, undo, copy, hash, start));
+        m = new address[](Route.COUNT);
+        m[Route.FRAMES] = address(new FrameSteps(engine));
+        m[Route.FRAME_UNDO] = address(new FrameUndoSteps(engine));
+        m[Route.FRAME_COPY] = address(new FrameCopySteps(engine));
+        m[Route.FRAME_HASH] = address(new FrameHashSteps(engine));
+        m[Route.FRAME_START] = address(new FrameStartSteps(engine));
         frameProbe = new FrameProbe();
     }
 
@@ -159,21 +155,6 @@ contract FrameStepsTest is VmVectorsTest {
         }
         console.log("frame-module vectors passed", passed);
         assertEq(passed, 16);
-    }
-
-    /// @notice The entry's reading of a witness's bytes gives the kind its decoding does,
-    ///         for every vector of the module's kinds.
-    function test_peekAgreesWithTheDecoding() public view {
-        string memory json = vm.readFile(path("steps"));
-        uint256 n = count(json);
-        uint256 checked;
-        for (uint256 i = 0; i < n; ++i) {
-            if (!isFrameKind(vm.parseJsonString(json, key(i, "kind")))) continue;
-            (uint256 peeked, uint256 decoded) = frameProbe.kinds(vm.parseJsonBytes(json, key(i, "witness")));
-            assertEq(peeked, decoded, vm.parseJsonString(json, key(i, "name")));
-            ++checked;
-        }
-        assertEq(checked, 16);
     }
 
     function isFrameKind(string memory kind) internal pure returns (bool) {
@@ -329,9 +310,8 @@ contract FrameStepsTest is VmVectorsTest {
         // modexp at the bound: 1,024-byte operands and an exponent whose Osaka price is
         // just under 1 M: 2 * 128^2 * iterations <= 1e6: iterations 30: a 31-bit exponent
         // head in a 32-byte exponent.
-        bytes memory modInput = bytes.concat(
-            header(1024, 32, 1024), bytesOf(1024, 2), bytes32(uint256(0x40000000)), bytesOf(1024, 3)
-        );
+        bytes memory modInput =
+            bytes.concat(header(1024, 32, 1024), bytesOf(1024, 2), bytes32(uint256(0x40000000)), bytesOf(1024, 3));
         (ok, p, out, used) = frameProbe.call(5, modInput, 1_000_000);
         assertTrue(ok);
         console.log("modexp at the bound: price", p, "gas", used);
@@ -366,11 +346,12 @@ contract FrameStepsTest is VmVectorsTest {
     /// @notice Each contract of the module refuses a step of another module or contract.
     function test_refusesAnotherModulesStep() public {
         (bytes32 pre, bytes memory w,) = vector("done-no-op");
-        FrameSteps f = frames();
-        FrameUndoSteps undo = FrameUndoSteps(f.undo());
-        FrameCopySteps copy = FrameCopySteps(f.copy());
-        FrameHashSteps hash = FrameHashSteps(f.hash());
-        FrameStartSteps pc = FrameStartSteps(f.start());
+        address[] memory ms = verifier.modulesInOrder();
+        FrameSteps f = FrameSteps(ms[Route.FRAMES]);
+        FrameUndoSteps undo = FrameUndoSteps(ms[Route.FRAME_UNDO]);
+        FrameCopySteps copy = FrameCopySteps(ms[Route.FRAME_COPY]);
+        FrameHashSteps hash = FrameHashSteps(ms[Route.FRAME_HASH]);
+        FrameStartSteps pc = FrameStartSteps(ms[Route.FRAME_START]);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, 4));
         f.step(pre, w);
         (pre, w,) = vector("frame-exit");
@@ -412,9 +393,8 @@ contract FrameStepsTest is VmVectorsTest {
     function test_tooLittleGasIsNeverAPrecompileFailure() public {
         (bool ok,,,) = frameProbe.call{gas: 3_000_000}(8, new bytes(192), 1_000_000);
         assertTrue(ok, "the point at infinity twice pairs to one");
-        (bool callOk,) = address(frameProbe).call{gas: 50_000}(
-            abi.encodeCall(FrameProbe.call, (8, new bytes(192 * 2), 1_000_000))
-        );
+        (bool callOk,) =
+            address(frameProbe).call{gas: 50_000}(abi.encodeCall(FrameProbe.call, (8, new bytes(192 * 2), 1_000_000)));
         assertFalse(callOk, "out of gas, not a failed pairing");
     }
 
@@ -499,7 +479,17 @@ contract FrameStepsTest is VmVectorsTest {
         c(64, 8, 0, 2, hex"23b32a385a42f85179ad2082b35ae4a1fc23e5e09914b0", 193, true, 960, 5760);
         c(256, 1, 1, 14, hex"b0dd84134bf372d6c38aadbeedd0071f91", 391, true, 341, 2048);
         c(1024, 8, 0, 28, hex"80", 424, true, 5461, 32768);
-        c(64, 512, 8, 15, hex"15bb6c20ac373f65f59cdbb211879a71b706de21ab10a499160674ae2b477b55", 215, true, 84736, 999936);
+        c(
+            64,
+            512,
+            8,
+            15,
+            hex"15bb6c20ac373f65f59cdbb211879a71b706de21ab10a499160674ae2b477b55",
+            215,
+            true,
+            84736,
+            999936
+        );
         c(1, 1025, 8, 11, hex"672511bf4afe2b97c0c9", 126, false, 0, 0);
         c(1025, 1, 0, 22, hex"2e", 1152, false, 0, 0);
         c(8, 512, 8, 18, hex"d209e5d4d12612b4", 138, true, 1317, 124656);

@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {MicroOps} from "./MicroOps.sol";
-import {FrameKinds} from "./FrameKinds.sol";
+import {Route} from "../Route.sol";
 import {Machine, Frame} from "../Machine.sol";
 
 /// @title FrameCopySteps
@@ -22,7 +22,7 @@ contract FrameCopySteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);
-        if (FrameKinds.kindOf(m) != FrameKinds.COPY) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (Route.moduleOf(m) != Route.FRAME_COPY) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         Frame memory f = m.top;
         if (f.pending.tag == MicroOps.PENDING_COPY) MicroOps.copyStep(m, f, f.pending);
         else MicroOps.copyViewStep(m, f, f.pending);

@@ -9,7 +9,7 @@ pragma solidity ^0.8.24;
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {HashOps} from "./HashOps.sol";
-import {FrameKinds} from "./FrameKinds.sol";
+import {Route} from "../Route.sol";
 import {Machine} from "../Machine.sol";
 
 /// @title FrameHashSteps
@@ -27,7 +27,7 @@ contract FrameHashSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness, engine);
-        if (FrameKinds.kindOf(m) != FrameKinds.HASH) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (Route.moduleOf(m) != Route.FRAME_HASH) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         HashOps.hashStep(m, m.top, m.top.pending);
         return StepBase.close(m);
     }

@@ -115,7 +115,11 @@ library FrameOps {
                 // skipped; none left, the part is done.
                 for {} lt(at, partEnd) {} {
                     let w := mload(add(src, at))
-                    let x := xor(and(w, 0xe0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0), 0x6060606060606060606060606060606060606060606060606060606060606060)
+                    let x :=
+                        xor(
+                            and(w, 0xe0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0),
+                            0x6060606060606060606060606060606060606060606060606060606060606060
+                        )
                     let lo := 0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f
                     // 0x80 in each byte of x that is zero (a push), exactly.
                     let mask := not(or(or(add(and(x, lo), lo), x), lo))

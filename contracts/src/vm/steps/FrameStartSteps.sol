@@ -13,7 +13,7 @@ import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {LoadOps} from "./LoadOps.sol";
 import {PrecompileOps} from "./PrecompileOps.sol";
-import {FrameKinds} from "./FrameKinds.sol";
+import {Route} from "../Route.sol";
 import {Machine} from "../Machine.sol";
 
 /// @title FrameStartSteps
@@ -29,10 +29,11 @@ contract FrameStartSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);
-        uint256 kind = FrameKinds.kindOf(m);
-        if (kind == FrameKinds.CODE_LOAD) LoadOps.codeLoad(m, m.top);
-        else if (kind == FrameKinds.PRECOMPILE) PrecompileOps.run(m, m.top);
-        else revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (Route.moduleOf(m) != Route.FRAME_START) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        // `run_step`: a frame without its code's chunks loads them; one with them is a
+        // precompile's (Route sends no other here).
+        if (!m.top.hasChunks) LoadOps.codeLoad(m, m.top);
+        else PrecompileOps.run(m, m.top);
         return StepBase.close(m);
     }
 }

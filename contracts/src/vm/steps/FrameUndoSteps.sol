@@ -9,7 +9,7 @@ pragma solidity ^0.8.24;
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {ExitOps} from "./ExitOps.sol";
-import {FrameKinds} from "./FrameKinds.sol";
+import {Route} from "../Route.sol";
 import {Machine} from "../Machine.sol";
 
 /// @title FrameUndoSteps
@@ -23,7 +23,7 @@ contract FrameUndoSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
         Machine memory m = StepBase.open(pre, witness);
-        if (FrameKinds.kindOf(m) != FrameKinds.UNDO) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (Route.moduleOf(m) != Route.FRAME_UNDO) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         ExitOps.undoOne(m);
         return StepBase.close(m);
     }
