@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {IFaultVM} from "../interfaces/IFaultVM.sol";
 import {WitnessDecoder} from "./WitnessDecoder.sol";
 import {Route} from "./Route.sol";
-import {Machine} from "./Machine.sol";
+import {RoutePeek} from "./RoutePeek.sol";
+import {StepBase} from "./StepBase.sol";
 
 /// @title FaultVM
 /// @notice The one-step verifier of fault VM v2 (docs/fault-vm.md; its Solidity layout
@@ -169,18 +170,56 @@ contract FaultVM is IFaultVM {
     }
 
     /// @inheritdoc IFaultVM
+    /// @dev Routes on the witness's bytes (RoutePeek), and only if that module refuses
+    ///      the step as another module's, on the decoded state: an honest step always
+    ///      reaches the module `Route.moduleOf` names, and the decoding is paid only when
+    ///      the bytes misled the peek (a malformed witness).
     function step(bytes32, bytes calldata witness) external view returns (bytes32) {
-        Machine memory m = WitnessDecoder.decodeState(witness);
-        uint256 id = Route.moduleOf(m);
+        (Route.Key memory k, bool ok) = RoutePeek.keyAt(witness);
+        uint256 peeked = ok ? Route.ofKey(k) : SLOTS;
+        bool called;
+        if (peeked < SLOTS) {
+            address first = moduleAt(peeked);
+            if (first != address(0)) {
+                (bool success, bool wrongModule) = forward(first);
+                if (!wrongModule) finish(success);
+                called = true;
+            }
+        }
+        uint256 id = Route.moduleOf(WitnessDecoder.decodeState(witness));
+        // The module the peek picked refused for its own reasons: its refusal stands.
+        if (id == peeked && called) finish(false);
         address target = moduleAt(id);
         if (target == address(0)) revert Unsupported(uint8(id));
+        (bool done,) = forward(target);
+        finish(done);
+    }
+
+    /// @notice Forwards this call to `target`: whether it succeeded, and whether it
+    ///         refused the step as another module's (`Inconsistent(WRONG_MODULE)`). Its
+    ///         return data stays in the return buffer for `finish`.
+    function forward(address target) internal view returns (bool success, bool wrongModule) {
+        bytes4 sel = IFaultVM.Inconsistent.selector;
+        uint256 code = StepBase.WRONG_MODULE;
         assembly ("memory-safe") {
             let p := mload(0x40)
             calldatacopy(p, 0, calldatasize())
-            let ok := staticcall(gas(), target, p, calldatasize(), 0, 0)
+            success := staticcall(gas(), target, p, calldatasize(), 0, 0)
+            if and(iszero(success), eq(returndatasize(), 36)) {
+                returndatacopy(p, 0, 36)
+                wrongModule := and(eq(shr(224, mload(p)), shr(224, sel)), eq(mload(add(p, 4)), code))
+            }
+        }
+    }
+
+    /// @notice Ends this call with the last forwarded call's outcome: its return data if
+    ///         it `succeeded`, else its revert data.
+    function finish(bool succeeded) internal pure {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
             returndatacopy(p, 0, returndatasize())
-            if iszero(ok) { revert(p, returndatasize()) }
-            return(p, returndatasize())
+            if succeeded { return(p, returndatasize()) }
+            revert(p, returndatasize())
         }
     }
 }

@@ -58,26 +58,93 @@ library Route {
     /// @notice How many modules.
     uint256 internal constant COUNT = 14;
 
+    /// @notice What routing reads of a machine: the fields `Machine::step` and `run_step`
+    ///         branch on down to a module. Both the decoded machine (`keyOf`) and the raw
+    ///         witness (RoutePeek.sol) give one, and `ofKey` decides from it alone.
+    struct Key {
+        uint256 phase;
+        bool l1;
+        uint256 depositNext;
+        uint256 depositEnd;
+        uint256 depositUnlinked;
+        bool hasChunk;
+        bool hasEntry;
+        uint256 entryStage;
+        uint256 batchNext;
+        uint256 batchCount;
+        bool hasTop;
+        uint256 status;
+        uint256 journalLen;
+        uint256 checkpoint;
+        uint256 pending;
+        uint256 pendingThen;
+        bool hasChunks;
+        bool create;
+        address codeAddress;
+        /// The opcode at the frame's pc as the first access shows it (STOP past the end).
+        uint256 op;
+    }
+
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
-        uint256 p = m.phase.tag;
-        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
-        if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
+        return ofKey(keyOf(m));
+    }
+
+    /// @notice The routing fields of a decoded machine.
+    function keyOf(Machine memory m) internal pure returns (Key memory k) {
+        k.phase = m.phase.tag;
+        k.l1 = m.inputs.l1;
+        DepositSource memory d = m.inputs.deposits;
+        k.depositNext = d.next;
+        k.depositEnd = d.end;
+        k.depositUnlinked = d.unlinked;
+        k.hasChunk = m.inputs.hasChunk;
+        k.hasEntry = m.inputs.hasEntry;
+        k.entryStage = m.inputs.entry.stage;
+        k.batchNext = m.inputs.batch.next;
+        k.batchCount = m.inputs.batch.count;
+        k.hasTop = m.hasTop;
+        k.journalLen = m.journal.len;
+        if (!m.hasTop) return k;
         Frame memory f = m.top;
-        if (f.status != StepBase.RUNNING) return frameEnd(m, f);
-        uint256 pending = f.pending.tag;
-        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
-        if (pending != 0) return FRAME_COPY;
-        if (!f.hasChunks) return FRAME_START;
-        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+        k.status = f.status;
+        k.checkpoint = f.checkpoint;
+        k.pending = f.pending.tag;
+        k.pendingThen = f.pending.then;
+        k.hasChunks = f.hasChunks;
+        k.create = f.create;
+        k.codeAddress = f.codeAddress;
+        k.op = peekOpcode(m, f);
+    }
+
+    /// @notice The module of the step a machine with routing fields `k` takes.
+    function ofKey(Key memory k) internal pure returns (uint256) {
+        uint256 p = k.phase;
+        if (p == StepBase.NEXT_TX) return k.l1 ? inputModule(k) : CORE;
+        if (p != StepBase.RUN || !k.hasTop) return coreModule(p);
+        if (k.status != StepBase.RUNNING) return frameEnd(k);
+        if (k.pending == PENDING_HASH) return hashModule(k.pendingThen);
+        if (k.pending != 0) return FRAME_COPY;
+        if (!k.hasChunks) return FRAME_START;
+        if (!k.create && StepBase.isPrecompile(k.codeAddress)) return FRAME_START;
+        return opcodeModule(k.op);
+    }
+
+    /// @notice The module of a pending hash's micro-step by its continuation.
+    function hashModule(uint256 then) internal pure returns (uint256) {
+        return then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+    }
+
+    /// @notice The module of opcode `op` of a running frame with its code loaded.
+    function opcodeModule(uint256 op) internal pure returns (uint256) {
+        return isHostOpcode(op) ? HOST : OPCODES;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its
     ///         checkpoint are undone first (FRAME_UNDO), then it exits (FRAMES).
-    function frameEnd(Machine memory m, Frame memory f) internal pure returns (uint256) {
-        bool failed = f.status == StepBase.REVERT || f.status == StepBase.HALT;
-        return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
+    function frameEnd(Key memory k) internal pure returns (uint256) {
+        bool failed = k.status == StepBase.REVERT || k.status == StepBase.HALT;
+        return failed && k.journalLen > k.checkpoint ? FRAME_UNDO : FRAMES;
     }
 
     /// @notice The part of CORE that takes phase `p` (not a running one with a frame).
@@ -93,11 +160,15 @@ library Route {
     ///         accumulator, an entry whose bytes are in (a stage after Load) and the block's
     ///         end are the tail's.
     function inputModule(Machine memory m) internal pure returns (uint256) {
-        DepositSource memory d = m.inputs.deposits;
-        if (d.unlinked != 0) return INPUT_TAIL;
-        if (m.inputs.hasChunk || d.next < d.end) return INPUTS;
-        if (m.inputs.hasEntry) return m.inputs.entry.stage == 0 ? INPUTS : INPUT_TAIL;
-        return m.inputs.batch.next < m.inputs.batch.count ? INPUTS : INPUT_TAIL;
+        return inputModule(keyOf(m));
+    }
+
+    /// @notice `inputModule` of routing fields.
+    function inputModule(Key memory k) internal pure returns (uint256) {
+        if (k.depositUnlinked != 0) return INPUT_TAIL;
+        if (k.hasChunk || k.depositNext < k.depositEnd) return INPUTS;
+        if (k.hasEntry) return k.entryStage == 0 ? INPUTS : INPUT_TAIL;
+        return k.batchNext < k.batchCount ? INPUTS : INPUT_TAIL;
     }
 
     /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP
@@ -105,10 +176,14 @@ library Route {
     ///         without parsing the accesses: a range access is `0x01 ‖ first:u64 ‖
     ///         count:u32 ‖ words`, its first word 13 bytes after its tag.
     function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256 op) {
-        if (f.pc >= f.codeLen) return 0;
-        uint256 at = m.accesses.countAt;
-        uint256 end = m.accesses.witnessEnd;
-        uint256 pcAt = f.pc;
+        return opcodeAt(m.accesses.countAt, m.accesses.witnessEnd, f.pc, f.codeLen);
+    }
+
+    /// @notice The opcode at `pc` in the chunk of the first access at calldata offset
+    ///         `at` (the access count's) of a witness ending at `end` (0 if none shows).
+    function opcodeAt(uint256 at, uint256 end, uint256 pc, uint256 codeLen) internal pure returns (uint256 op) {
+        if (pc >= codeLen) return 0;
+        uint256 pcAt = pc;
         assembly ("memory-safe") {
             if iszero(gt(add(at, 47), end)) {
                 let n := shr(240, calldataload(at))
