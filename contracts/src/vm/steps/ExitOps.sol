@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 // The end of a frame: the undo micro-steps of a failed frame (one journal record a step)
 // and the frame-exit handing its result to its caller or to tx-end (which of the two a
-// finished frame takes, `run_step`'s first branch, is FrameKinds'). Rust twin:
+// finished frame takes, `run_step`'s first branch, is Route.frameEnd's). Rust twin:
 // crates/vm-core/src/step/exit.rs (`undo_one`, `frame_exit`); vectors: `undo` and `frame-exit` of
 // docs/vectors/vm/steps.json.
 
