@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {StepBase} from "./StepBase.sol";
-import {Machine, Frame, DepositSource} from "./Machine.sol";
+import {Machine, Frame, DepositSource, Inputs} from "./Machine.sol";
 
 /// @title Route
 /// @notice Which module of the verifier takes a step (docs/verifier.md, "Modules"): the
@@ -160,15 +160,41 @@ library Route {
     ///         accumulator, an entry whose bytes are in (a stage after Load) and the block's
     ///         end are the tail's.
     function inputModule(Machine memory m) internal pure returns (uint256) {
-        return inputModule(keyOf(m));
+        DepositSource memory d = m.inputs.deposits;
+        Inputs memory i = m.inputs;
+        return
+            inputModule(d.unlinked, i.hasChunk, d.next, d.end, i.hasEntry, i.entry.stage, i.batch.next, i.batch.count);
     }
 
     /// @notice `inputModule` of routing fields.
     function inputModule(Key memory k) internal pure returns (uint256) {
-        if (k.depositUnlinked != 0) return INPUT_TAIL;
-        if (k.hasChunk || k.depositNext < k.depositEnd) return INPUTS;
-        if (k.hasEntry) return k.entryStage == 0 ? INPUTS : INPUT_TAIL;
-        return k.batchNext < k.batchCount ? INPUTS : INPUT_TAIL;
+        return inputModule(
+            k.depositUnlinked,
+            k.hasChunk,
+            k.depositNext,
+            k.depositEnd,
+            k.hasEntry,
+            k.entryStage,
+            k.batchNext,
+            k.batchCount
+        );
+    }
+
+    /// @notice `inputModule` of the inputs' cursors.
+    function inputModule(
+        uint256 unlinked,
+        bool hasChunk,
+        uint256 next,
+        uint256 end,
+        bool hasEntry,
+        uint256 stage,
+        uint256 batchNext,
+        uint256 batchCount
+    ) internal pure returns (uint256) {
+        if (unlinked != 0) return INPUT_TAIL;
+        if (hasChunk || next < end) return INPUTS;
+        if (hasEntry) return stage == 0 ? INPUTS : INPUT_TAIL;
+        return batchNext < batchCount ? INPUTS : INPUT_TAIL;
     }
 
     /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP

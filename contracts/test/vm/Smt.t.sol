@@ -563,7 +563,7 @@ contract SmtTest is Test {
 
     /// SmtVerifier.verify (the Portal's) and computeRoot (the VM's) accept the same
     /// proofs with the same answer, tampered or not.
-    function test_verifiersAgree(uint256 seed, uint8 which, uint256 noise) public view {
+    function testFuzz_verifiersAgree(uint256 seed, uint8 which, uint256 noise) public view {
         (SmtTestTree.Tree memory t, bytes32 root) = _tree();
         bytes32 key = noise % 3 == 0 ? keccak256(abi.encode(seed)) : keccak256(abi.encode(noise % 8));
         SmtVerifier.Proof memory p = t.proof(key);
@@ -585,7 +585,7 @@ contract SmtTest is Test {
         }
     }
 
-    function test_popcount(uint256 x) public pure {
+    function testFuzz_popcount(uint256 x) public pure {
         uint256 c;
         for (uint256 y = x; y != 0; y &= y - 1) {
             c++;

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Route} from "../../src/vm/Route.sol";
+import {CoreSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps} from "../../src/vm/steps/CoreSteps.sol";
+import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
+import {InputTailSteps} from "../../src/vm/steps/InputTailSteps.sol";
+import {FrameSteps} from "../../src/vm/steps/FrameSteps.sol";
+import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
+import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
+import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
+import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
+
+/// @notice Every module written so far, deployed at its `Route` index (the list
+///         crates/vm-verifier/src/artifacts.rs's `MODULES` deploys; zero where none is).
+library VmModules {
+    function all(address engine) internal returns (address[] memory m) {
+        m = new address[](Route.COUNT);
+        m[Route.CORE] = address(new CoreSteps());
+        m[Route.CORE_BEGIN] = address(new CoreBeginSteps());
+        m[Route.CORE_WARM] = address(new CoreWarmSteps());
+        m[Route.CORE_ENTER] = address(new CoreEnterSteps());
+        m[Route.CORE_END] = address(new CoreEndSteps());
+        m[Route.INPUTS] = address(new InputSteps(engine));
+        m[Route.INPUT_TAIL] = address(new InputTailSteps(engine));
+        m[Route.FRAMES] = address(new FrameSteps(engine));
+        m[Route.FRAME_UNDO] = address(new FrameUndoSteps(engine));
+        m[Route.FRAME_COPY] = address(new FrameCopySteps(engine));
+        m[Route.FRAME_HASH] = address(new FrameHashSteps(engine));
+        m[Route.FRAME_START] = address(new FrameStartSteps(engine));
+    }
+}
