@@ -184,9 +184,18 @@ impl Anvil {
 
     /// [`Self::start`] on a given port (e.g. the one of an anvil that was stopped).
     pub fn start_on(port: u16, block_time: u64) -> Option<Self> {
+        Self::start_full(port, block_time, &[])
+    }
+
+    /// [`Self::start`] with more anvil arguments (e.g. `--hardfork osaka`).
+    pub fn start_with_args(block_time: u64, extra: &[&str]) -> Option<Self> {
+        Self::start_full(free_port(), block_time, extra)
+    }
+
+    fn start_full(port: u16, block_time: u64, extra: &[&str]) -> Option<Self> {
         let bin = foundry_tool("anvil")?;
         let mut cmd = Command::new(bin);
-        cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"]);
+        cmd.args(["--port", &port.to_string(), "--host", "127.0.0.1", "--silent"]).args(extra);
         if block_time > 0 {
             cmd.args(["--block-time", &block_time.to_string()]);
         }

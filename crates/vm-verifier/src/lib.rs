@@ -230,6 +230,19 @@ impl std::fmt::Debug for L1Verifier {
     }
 }
 
+/// A module's deployment code: its creation code and the engine's address, its one
+/// constructor argument (a module that does not hash in pieces ignores it).
+pub fn module_init_code(code: &[u8], engine: Address) -> Bytes {
+    [code, engine.into_word().as_slice()].concat().into()
+}
+
+/// The router's deployment code: its creation code and `address[] modules` in `Route`
+/// order (the zero address for a module not deployed).
+pub fn router_init_code(code: &[u8], modules: &[Address]) -> Bytes {
+    let args = constructorArgsCall { modules: modules.to_vec() }.abi_encode();
+    [code, &args[4..]].concat().into()
+}
+
 impl L1Verifier {
     /// The verifier from [`Artifacts::from_env`]: the committed artifacts of [`MODULES`]
     /// and [`ROUTER`], or those of a forge output folder when [`ENV_OUT`] is set.
@@ -251,20 +264,16 @@ impl L1Verifier {
         let evm = ctx.modify_cfg_chained(|c| c.chain_id = CHAIN_ID).with_block(block).build_mainnet();
         let mut v = Self { evm, router: Address::ZERO, modules: Vec::new(), nonce: 0 };
         let engine = v.deploy(&artifacts.engine.0, artifacts.engine.1.clone())?;
-        let engine_arg = engine.into_word();
         for (name, code) in &artifacts.modules {
             if code.is_empty() {
                 v.modules.push(Address::ZERO);
                 continue;
             }
-            let init: Bytes = [code.as_ref(), engine_arg.as_slice()].concat().into();
-            let at = v.deploy(name, init)?;
+            let at = v.deploy(name, module_init_code(code, engine))?;
             v.modules.push(at);
         }
         let (name, code) = &artifacts.router;
-        let args = constructorArgsCall { modules: v.modules.clone() }.abi_encode();
-        let init: Bytes = [code.as_ref(), &args[4..]].concat().into();
-        v.router = v.deploy(name, init)?;
+        v.router = v.deploy(name, router_init_code(code, &v.modules))?;
         Ok(v)
     }
 
