@@ -55,8 +55,14 @@ library Route {
     uint256 internal constant FRAME_HASH = 12;
     /// @notice CodeLoad and Precompile (a part of FRAMES).
     uint256 internal constant FRAME_START = 13;
+    /// @notice SLOAD, SSTORE, TLOAD, TSTORE (a part of HOST: steps/HostSteps.sol).
+    uint256 internal constant HOST_STORAGE = 17;
+    /// @notice EXTCODECOPY (a part of HOST).
+    uint256 internal constant HOST_COPY = 18;
+    /// @notice SELFDESTRUCT (a part of HOST).
+    uint256 internal constant HOST_DESTRUCT = 19;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 14;
+    uint256 internal constant COUNT = 20;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
@@ -66,11 +72,12 @@ library Route {
         Frame memory f = m.top;
         if (f.status != StepBase.RUNNING) return frameEnd(m, f);
         uint256 pending = f.pending.tag;
-        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? COUNT : FRAME_HASH;
         if (pending != 0) return FRAME_COPY;
         if (!f.hasChunks) return FRAME_START;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+        uint256 op = peekOpcode(m, f);
+        return isHostOpcode(op) ? hostModule(op) : OPCODES;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its
@@ -131,5 +138,19 @@ library Route {
             | (1 << 0xf0) | (1 << 0xf1) | (1 << 0xf2) | (1 << 0xf3) | (1 << 0xf4) | (1 << 0xf5) | (1 << 0xfa)
             | (1 << 0xff);
         return (host >> op) & 1 == 1;
+    }
+
+    /// @notice The part of HOST that takes host opcode `op` (`isHostOpcode`): HOST the
+    ///         account reads (BALANCE, EXTCODESIZE, EXTCODEHASH, SELFBALANCE) and the
+    ///         logs (LOG0–LOG4), HOST_STORAGE the storage and transient opcodes, HOST_COPY
+    ///         EXTCODECOPY, HOST_DESTRUCT SELFDESTRUCT. The calls, creates and RETURN (and a CREATE2's hash
+    ///         micro-steps) are another module's, not in this build: `COUNT`, an id past
+    ///         the table, which the router leaves unsupported.
+    function hostModule(uint256 op) internal pure returns (uint256) {
+        if (op == 0x54 || op == 0x55 || op == 0x5c || op == 0x5d) return HOST_STORAGE;
+        if (op == 0x3c) return HOST_COPY;
+        if (op == 0xff) return HOST_DESTRUCT;
+        if (op <= 0xa4) return HOST;
+        return COUNT;
     }
 }
