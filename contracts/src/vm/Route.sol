@@ -55,8 +55,14 @@ library Route {
     uint256 internal constant FRAME_HASH = 12;
     /// @notice CodeLoad and Precompile (a part of FRAMES).
     uint256 internal constant FRAME_START = 13;
+    /// @notice SLOAD, SSTORE, TLOAD, TSTORE (a part of HOST: steps/HostSteps.sol).
+    uint256 internal constant HOST_STORAGE = 17;
+    /// @notice EXTCODECOPY (a part of HOST).
+    uint256 internal constant HOST_COPY = 18;
+    /// @notice SELFDESTRUCT (a part of HOST).
+    uint256 internal constant HOST_DESTRUCT = 19;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 14;
+    uint256 internal constant COUNT = 20;
 
     /// @notice What routing reads of a machine: the fields `Machine::step` and `run_step`
     ///         branch on down to a module. Both the decoded machine (`keyOf`) and the raw
@@ -86,8 +92,26 @@ library Route {
     }
 
     /// @notice The module of the step `m` takes.
+    /// @dev The same decision as `ofKey(keyOf(m))` (RoutePeek.t.sol checks it on every
+    ///      vector), written on the machine directly: a module's code carries this one,
+    ///      and building the whole key costs about 500 bytes of it.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
-        return ofKey(keyOf(m));
+        uint256 p = m.phase.tag;
+        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
+        if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
+        Frame memory f = m.top;
+        uint256 status = f.status;
+        if (status != StepBase.RUNNING) {
+            bool failed = status == StepBase.REVERT || status == StepBase.HALT;
+            return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
+        }
+        uint256 pending = f.pending.tag;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? COUNT : FRAME_HASH;
+        if (pending != 0) return FRAME_COPY;
+        if (!f.hasChunks) return FRAME_START;
+        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
+        uint256 op = peekOpcode(m, f);
+        return isHostOpcode(op) ? hostModule(op) : OPCODES;
     }
 
     /// @notice The routing fields of a decoded machine.
@@ -122,7 +146,7 @@ library Route {
         uint256 p = k.phase;
         if (p == StepBase.NEXT_TX) return k.l1 ? inputModule(k) : CORE;
         if (p != StepBase.RUN || !k.hasTop) return coreModule(p);
-        if (k.status != StepBase.RUNNING) return frameEnd(k);
+        if (k.status != StepBase.RUNNING) return frameEnd(k.status, k.journalLen, k.checkpoint);
         if (k.pending == PENDING_HASH) return hashModule(k.pendingThen);
         if (k.pending != 0) return FRAME_COPY;
         if (!k.hasChunks) return FRAME_START;
@@ -132,19 +156,19 @@ library Route {
 
     /// @notice The module of a pending hash's micro-step by its continuation.
     function hashModule(uint256 then) internal pure returns (uint256) {
-        return then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+        return then == HASH_THEN_CREATE2 ? COUNT : FRAME_HASH;
     }
 
     /// @notice The module of opcode `op` of a running frame with its code loaded.
     function opcodeModule(uint256 op) internal pure returns (uint256) {
-        return isHostOpcode(op) ? HOST : OPCODES;
+        return isHostOpcode(op) ? hostModule(op) : OPCODES;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its
     ///         checkpoint are undone first (FRAME_UNDO), then it exits (FRAMES).
-    function frameEnd(Key memory k) internal pure returns (uint256) {
-        bool failed = k.status == StepBase.REVERT || k.status == StepBase.HALT;
-        return failed && k.journalLen > k.checkpoint ? FRAME_UNDO : FRAMES;
+    function frameEnd(uint256 status, uint256 journalLen, uint256 checkpoint) internal pure returns (uint256) {
+        bool failed = status == StepBase.REVERT || status == StepBase.HALT;
+        return failed && journalLen > checkpoint ? FRAME_UNDO : FRAMES;
     }
 
     /// @notice The part of CORE that takes phase `p` (not a running one with a frame).
@@ -232,5 +256,19 @@ library Route {
             | (1 << 0xf0) | (1 << 0xf1) | (1 << 0xf2) | (1 << 0xf3) | (1 << 0xf4) | (1 << 0xf5) | (1 << 0xfa)
             | (1 << 0xff);
         return (host >> op) & 1 == 1;
+    }
+
+    /// @notice The part of HOST that takes host opcode `op` (`isHostOpcode`): HOST the
+    ///         account reads (BALANCE, EXTCODESIZE, EXTCODEHASH, SELFBALANCE) and the
+    ///         logs (LOG0–LOG4), HOST_STORAGE the storage and transient opcodes, HOST_COPY
+    ///         EXTCODECOPY, HOST_DESTRUCT SELFDESTRUCT. The calls, creates and RETURN (and
+    ///         a CREATE2's hash micro-steps) are another module's, not in this build:
+    ///         `COUNT`, an id past the table, which the router leaves unsupported.
+    function hostModule(uint256 op) internal pure returns (uint256) {
+        if (op == 0x54 || op == 0x55 || op == 0x5c || op == 0x5d) return HOST_STORAGE;
+        if (op == 0x3c) return HOST_COPY;
+        if (op == 0xff) return HOST_DESTRUCT;
+        if (op <= 0xa4) return HOST;
+        return COUNT;
     }
 }

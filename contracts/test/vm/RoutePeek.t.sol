@@ -5,6 +5,7 @@ import {Test, console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {RoutePeek} from "../../src/vm/RoutePeek.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
+import {Machine} from "../../src/vm/Machine.sol";
 
 /// @notice Exposes the router's two readings of a witness.
 contract PeekProbe {
@@ -19,7 +20,9 @@ contract PeekProbe {
 
     /// @notice The key of the decoded state (reverts on a malformed state).
     function decoded(bytes calldata w) external pure returns (bytes memory key, uint256 id) {
-        Route.Key memory k = Route.keyOf(WitnessDecoder.decodeState(w));
+        Machine memory m = WitnessDecoder.decodeState(w);
+        Route.Key memory k = Route.keyOf(m);
+        require(Route.moduleOf(m) == Route.ofKey(k), "moduleOf and ofKey disagree");
         return (abi.encode(k), Route.ofKey(k));
     }
 }
@@ -51,7 +54,12 @@ contract RoutePeekTest is Test {
                     assertEq(pid, did, string.concat(name, ": module"));
                     if (g > maxGas) maxGas = g;
                     ++checked;
-                } catch {
+                } catch (bytes memory err) {
+                    assertTrue(
+                        keccak256(err)
+                            != keccak256(abi.encodeWithSignature("Error(string)", "moduleOf and ofKey disagree")),
+                        name
+                    );
                     // A malformed state: the peek may say anything, the module refuses.
                     assertTrue(vm.keyExistsJson(json, string.concat(at, "error")), name);
                 }

@@ -10,6 +10,7 @@ import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
 import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
 import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
 import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
+import {HostSteps, HostStorageSteps, HostCopySteps, HostDestructSteps} from "../../src/vm/steps/HostSteps.sol";
 
 /// @notice Every module written so far, deployed at its `Route` index (the list
 ///         crates/vm-verifier/src/artifacts.rs's `MODULES` deploys; zero where none is).
@@ -28,5 +29,9 @@ library VmModules {
         m[Route.FRAME_COPY] = address(new FrameCopySteps(engine));
         m[Route.FRAME_HASH] = address(new FrameHashSteps(engine));
         m[Route.FRAME_START] = address(new FrameStartSteps(engine));
+        m[Route.HOST] = address(new HostSteps(engine));
+        m[Route.HOST_STORAGE] = address(new HostStorageSteps(engine));
+        m[Route.HOST_COPY] = address(new HostCopySteps(engine));
+        m[Route.HOST_DESTRUCT] = address(new HostDestructSteps(engine));
     }
 }

@@ -13,20 +13,26 @@ use std::path::{Path, PathBuf};
 /// then commit the artifacts (`contracts/bin/forge build && FAULTLINE_WRITE_ARTIFACTS=1
 /// cargo test -p faultline-l1 --test artifacts`).
 pub const MODULES: &[&str] = &[
-    "CoreSteps",       // CORE
-    "InputSteps",      // INPUTS
-    "FrameSteps",      // FRAMES
-    NOT_DEPLOYED,      // OPCODES
-    NOT_DEPLOYED,      // HOST
-    "InputTailSteps",  // INPUT_TAIL
-    "CoreBeginSteps",  // CORE_BEGIN
-    "CoreWarmSteps",   // CORE_WARM
-    "CoreEnterSteps",  // CORE_ENTER
-    "CoreEndSteps",    // CORE_END
-    "FrameUndoSteps",  // FRAME_UNDO
-    "FrameCopySteps",  // FRAME_COPY
-    "FrameHashSteps",  // FRAME_HASH
-    "FrameStartSteps", // FRAME_START
+    "CoreSteps",         // CORE
+    "InputSteps",        // INPUTS
+    "FrameSteps",        // FRAMES
+    NOT_DEPLOYED,        // OPCODES
+    "HostSteps",         // HOST
+    "InputTailSteps",    // INPUT_TAIL
+    "CoreBeginSteps",    // CORE_BEGIN
+    "CoreWarmSteps",     // CORE_WARM
+    "CoreEnterSteps",    // CORE_ENTER
+    "CoreEndSteps",      // CORE_END
+    "FrameUndoSteps",    // FRAME_UNDO
+    "FrameCopySteps",    // FRAME_COPY
+    "FrameHashSteps",    // FRAME_HASH
+    "FrameStartSteps",   // FRAME_START
+    NOT_DEPLOYED,        // 14: OPCODES's parts
+    NOT_DEPLOYED,        // 15
+    NOT_DEPLOYED,        // 16
+    "HostStorageSteps",  // HOST_STORAGE
+    "HostCopySteps",     // HOST_COPY
+    "HostDestructSteps", // HOST_DESTRUCT
 ];
 
 /// A module slot left empty: the router gets the zero address for it.
