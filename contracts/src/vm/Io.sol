@@ -177,7 +177,8 @@ library Io {
     function accountKey(address acct) internal pure returns (bytes32 k) {
         assembly ("memory-safe") {
             // 0x01 ‖ a: the address's 20 bytes at 1..21.
-            mstore(0, or(shl(248, 1), shl(88, acct)))
+            // The address cleaned: a caller's may carry dirty high bits.
+            mstore(0, or(shl(248, 1), shl(88, and(acct, 0xffffffffffffffffffffffffffffffffffffffff))))
             k := keccak256(0, 21)
         }
     }
@@ -191,7 +192,7 @@ library Io {
     function subKey(uint256 tag, address acct, bool hasSlot, uint256 slot) internal pure returns (bytes32 k) {
         assembly ("memory-safe") {
             let p := mload(0x40)
-            mstore(p, or(shl(248, tag), shl(88, acct)))
+            mstore(p, or(shl(248, tag), shl(88, and(acct, 0xffffffffffffffffffffffffffffffffffffffff))))
             mstore(add(p, 21), slot)
             k := keccak256(p, add(21, mul(hasSlot, 32)))
         }

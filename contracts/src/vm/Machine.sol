@@ -348,4 +348,8 @@ struct Accesses {
     uint256[] lens;
     uint256 next;
     uint256 end;
+    /// @notice The calldata offsets of the access count and of the witness's end (for
+    ///         `Route.peekOpcode`, which reads the first access's chunk unparsed).
+    uint256 countAt;
+    uint256 witnessEnd;
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {WordTree} from "./lib/WordTree.sol";
 import {StepBase} from "./StepBase.sol";
 import {Machine, Frame, DepositSource} from "./Machine.sol";
 
@@ -15,14 +14,21 @@ import {Machine, Frame, DepositSource} from "./Machine.sol";
 ///      another module as `Inconsistent(WRONG_MODULE)`: an honest witness always routes
 ///      to the module that takes it.
 library Route {
-    /// @notice NextTx with given inputs, BlockEnd of given inputs, TxBegin, Warm, Enter,
-    ///         TxEnd, Sweep, Bloom, Done.
+    /// @notice The tag of a pending Hash micro-step (`Pending::Hash`).
+    uint256 internal constant PENDING_HASH = 2;
+    /// @notice A pending hash's continuation that is a CREATE2's address.
+    uint256 internal constant HASH_THEN_CREATE2 = 2;
+
+    /// @notice NextTx with given inputs (BlockEnd of given inputs), Bloom, Done, and a
+    ///         running phase without a frame (refused). CORE's other phases are its parts'
+    ///         (CORE_BEGIN, CORE_WARM, CORE_ENTER, CORE_END).
     uint256 internal constant CORE = 0;
     /// @notice Every step of a block whose inputs come from L1 while its phase is NextTx:
     ///         DepositLink, DepositOpen, DepositData, TxOpen, TxChunk, TxAccess,
     ///         TxSignature, TxSignHash and the block's end.
     uint256 internal constant INPUTS = 1;
-    /// @notice Undo, FrameExit, CodeLoad, Copy, Hash (but a CREATE2's), Precompile.
+    /// @notice FrameExit (the FRAMES module's other kinds are its parts': FRAME_UNDO,
+    ///         FRAME_COPY, FRAME_HASH, FRAME_START).
     uint256 internal constant FRAMES = 2;
     /// @notice Opcodes that touch no account, slot or frame of another (arithmetic,
     ///         bitwise, stack, memory, control, environment, block, KECCAK256, REVERT).
@@ -33,20 +39,54 @@ library Route {
     /// @notice The INPUTS steps of an entry after its bytes (TxAccess, TxSignature,
     ///         TxSignHash), DepositLink and the block's end of a block with inputs from L1.
     uint256 internal constant INPUT_TAIL = 5;
+    /// @notice TxBegin (a part of CORE: steps/CoreSteps.sol).
+    uint256 internal constant CORE_BEGIN = 6;
+    /// @notice Warm (a part of CORE).
+    uint256 internal constant CORE_WARM = 7;
+    /// @notice Enter (a part of CORE).
+    uint256 internal constant CORE_ENTER = 8;
+    /// @notice TxEnd and Sweep (a part of CORE).
+    uint256 internal constant CORE_END = 9;
+    /// @notice Undo of a failed frame's journal records (a part of FRAMES).
+    uint256 internal constant FRAME_UNDO = 10;
+    /// @notice A pending Copy micro-step (a part of FRAMES).
+    uint256 internal constant FRAME_COPY = 11;
+    /// @notice A pending Hash micro-step but a CREATE2's (a part of FRAMES).
+    uint256 internal constant FRAME_HASH = 12;
+    /// @notice CodeLoad and Precompile (a part of FRAMES).
+    uint256 internal constant FRAME_START = 13;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 6;
+    uint256 internal constant COUNT = 14;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
         uint256 p = m.phase.tag;
         if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
-        if (p != StepBase.RUN || !m.hasTop) return CORE;
+        if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
         Frame memory f = m.top;
-        if (f.status != StepBase.RUNNING) return FRAMES;
-        if (f.pending.tag != 0) return f.pending.tag == 2 && f.pending.then == 2 ? HOST : FRAMES;
-        if (!f.hasChunks) return FRAMES;
-        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAMES;
+        if (f.status != StepBase.RUNNING) return frameEnd(m, f);
+        uint256 pending = f.pending.tag;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+        if (pending != 0) return FRAME_COPY;
+        if (!f.hasChunks) return FRAME_START;
+        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
         return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+    }
+
+    /// @notice A finished frame's step: a failed one's journal records above its
+    ///         checkpoint are undone first (FRAME_UNDO), then it exits (FRAMES).
+    function frameEnd(Machine memory m, Frame memory f) internal pure returns (uint256) {
+        bool failed = f.status == StepBase.REVERT || f.status == StepBase.HALT;
+        return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
+    }
+
+    /// @notice The part of CORE that takes phase `p` (not a running one with a frame).
+    function coreModule(uint256 p) internal pure returns (uint256) {
+        if (p == StepBase.BEGIN) return CORE_BEGIN;
+        if (p == StepBase.WARM) return CORE_WARM;
+        if (p == StepBase.ENTER) return CORE_ENTER;
+        if (p == StepBase.END || p == StepBase.SWEEP) return CORE_END;
+        return CORE;
     }
 
     /// @notice INPUTS or INPUT_TAIL, by `l1_step`'s branches: a link of the deposit
@@ -61,17 +101,23 @@ library Route {
     }
 
     /// @notice The opcode at the frame's pc as the witness's first access shows it (STOP
-    ///         past the code's end; unchecked: the module checks it).
-    function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256) {
+    ///         past the code's end; unchecked: the module checks it), read from calldata
+    ///         without parsing the accesses: a range access is `0x01 ‖ first:u64 ‖
+    ///         count:u32 ‖ words`, its first word 13 bytes after its tag.
+    function peekOpcode(Machine memory m, Frame memory f) internal pure returns (uint256 op) {
         if (f.pc >= f.codeLen) return 0;
-        if (m.accesses.tags.length == 0 || m.accesses.tags[0] != 1) return 0;
-        uint256 p = m.accesses.ptrs[0];
-        WordTree.Range memory r;
+        uint256 at = m.accesses.countAt;
+        uint256 end = m.accesses.witnessEnd;
+        uint256 pcAt = f.pc;
         assembly ("memory-safe") {
-            r := p
+            if iszero(gt(add(at, 47), end)) {
+                let n := shr(240, calldataload(at))
+                let tag := byte(0, calldataload(add(at, 2)))
+                if and(gt(n, 0), eq(tag, 1)) {
+                    op := byte(add(1, mod(pcAt, 31)), calldataload(add(at, 15)))
+                }
+            }
         }
-        if (r.words.length == 0) return 0;
-        return uint8(r.words[0][1 + (f.pc % 31)]);
     }
 
     /// @notice Whether the host module takes opcode `op`.

@@ -69,9 +69,27 @@ library WitnessDecoder {
     ///         it holds (to be compared with the claimed pre-state).
     function decode(bytes calldata witness) internal pure returns (Machine memory m, bytes32 pre) {
         WitnessReader.Cursor memory c = WitnessReader.open(witness);
-        if (witness.length > MAX_WITNESS_LEN) c.fail();
-        // The carried items' byte ranges, cut out of the commitment's preimage.
         uint256[12] memory cut;
+        m = state(c, cut);
+        pre = commitmentOf(c.base, c.at, cut);
+        m.accesses = accesses(c);
+        c.finish();
+    }
+
+    /// @notice The state part of `witness` (everything before the accesses) for routing:
+    ///         no commitment, the accesses not parsed (the module decodes the witness
+    ///         whole). `m.accesses.countAt` is where they start.
+    function decodeState(bytes calldata witness) internal pure returns (Machine memory m) {
+        WitnessReader.Cursor memory c = WitnessReader.open(witness);
+        uint256[12] memory cut;
+        m = state(c, cut);
+        m.accesses.countAt = c.at;
+        m.accesses.witnessEnd = c.end;
+    }
+
+    /// @notice The state part, recording the carried items' ranges in `cut`.
+    function state(WitnessReader.Cursor memory c, uint256[12] memory cut) private pure returns (Machine memory m) {
+        if (c.end - c.base > MAX_WITNESS_LEN) c.fail();
         Tally memory tally;
         m.block_ = blockCtx(c);
         m.inputs = inputs(c);
@@ -111,9 +129,6 @@ library WitnessDecoder {
         carrySlots(c, m.createdSlots);
         cut[11] = c.at;
         m.phase = phase(c);
-        pre = commitmentOf(c.base, c.at, cut);
-        m.accesses = accesses(c);
-        c.finish();
     }
 
     /// @notice keccak256(TAG ‖ witness[base, end) without the cut ranges).
@@ -543,6 +558,8 @@ library WitnessDecoder {
 
     /// @notice The access count and every access, parsed (`access`).
     function accesses(WitnessReader.Cursor memory c) internal pure returns (Accesses memory a) {
+        a.countAt = c.at;
+        a.witnessEnd = c.end;
         uint256 n = c.u16();
         c.count(n, MAX_COUNT, 5);
         a.tags = new uint256[](n);

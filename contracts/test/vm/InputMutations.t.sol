@@ -11,7 +11,7 @@ import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
 ///         refusal but an `IFaultVM` error.
 contract InputMutationsTest is VmMutationsTest {
     function modules() internal override returns (address[] memory m) {
-        m = new address[](6);
+        m = new address[](Route.COUNT);
         m[Route.INPUTS] = address(new InputSteps(engine));
         m[Route.INPUT_TAIL] = address(new InputTailSteps(engine));
     }

@@ -81,7 +81,7 @@ contract InputStepsTest is VmVectorsTest {
     InputTailSteps internal tail;
 
     function modules() internal override returns (address[] memory m) {
-        m = new address[](6);
+        m = new address[](Route.COUNT);
         inputs = new InputSteps(engine);
         m[Route.INPUTS] = address(inputs);
         tail = new InputTailSteps(engine);

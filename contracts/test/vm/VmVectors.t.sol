@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Route} from "../../src/vm/Route.sol";
 import {Test, console} from "forge-std/Test.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 import {FaultVM} from "../../src/vm/FaultVM.sol";
@@ -46,7 +47,7 @@ contract VmVectorsTest is Test {
 
     /// @notice The module contracts in `Route`'s order (zero: not written yet).
     function modules() internal virtual returns (address[] memory m) {
-        m = new address[](6);
+        m = new address[](Route.COUNT);
     }
 
     function path(string memory file) internal pure returns (string memory) {

@@ -6,11 +6,31 @@ use alloy_primitives::Bytes;
 use std::path::{Path, PathBuf};
 
 /// The verifier's module contracts, by forge name, in the order the router's constructor
-/// takes them (`FaultVM(address[] modules)`); each is deployed with the [`ENGINE`]'s
-/// address as its constructor argument. The Solidity side fixes the list: edit it here (the only place), then
-/// commit their artifacts (`contracts/bin/forge build && FAULTLINE_WRITE_ARTIFACTS=1
+/// takes them (`FaultVM(address[] modules)`: the indices of contracts/src/vm/Route.sol);
+/// each is deployed with the [`ENGINE`]'s address as its constructor argument, and
+/// [`NOT_DEPLOYED`] stands for a module not written yet (the router refuses its steps
+/// as `Unsupported`). Route.sol fixes the order: edit the list here (the only place),
+/// then commit the artifacts (`contracts/bin/forge build && FAULTLINE_WRITE_ARTIFACTS=1
 /// cargo test -p faultline-l1 --test artifacts`).
-pub const MODULES: &[&str] = &[];
+pub const MODULES: &[&str] = &[
+    "CoreSteps",       // CORE
+    "InputSteps",      // INPUTS
+    "FrameSteps",      // FRAMES
+    NOT_DEPLOYED,      // OPCODES
+    NOT_DEPLOYED,      // HOST
+    "InputTailSteps",  // INPUT_TAIL
+    "CoreBeginSteps",  // CORE_BEGIN
+    "CoreWarmSteps",   // CORE_WARM
+    "CoreEnterSteps",  // CORE_ENTER
+    "CoreEndSteps",    // CORE_END
+    "FrameUndoSteps",  // FRAME_UNDO
+    "FrameCopySteps",  // FRAME_COPY
+    "FrameHashSteps",  // FRAME_HASH
+    "FrameStartSteps", // FRAME_START
+];
+
+/// A module slot left empty: the router gets the zero address for it.
+pub const NOT_DEPLOYED: &str = "-";
 
 /// The keccak-f engine (contracts/src/vm/KeccakEngine.sol), deployed first: the modules
 /// that hash in pieces call it.
@@ -26,7 +46,8 @@ include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 pub struct Artifacts {
     /// `(name, creation code)` of the keccak-f engine.
     pub engine: (String, Bytes),
-    /// `(name, creation code)` of each module, in deployment order.
+    /// `(name, creation code)` of each module, in deployment order (empty code for a
+    /// [`NOT_DEPLOYED`] slot).
     pub modules: Vec<(String, Bytes)>,
     /// `(name, creation code)` of the router (its constructor arguments are appended).
     pub router: (String, Bytes),
@@ -68,6 +89,9 @@ impl Artifacts {
     /// [`MODULES`] and [`ROUTER`] from the committed artifacts.
     pub fn embedded() -> Result<Self, Error> {
         let get = |name: &str| -> Result<(String, Bytes), Error> {
+            if name == NOT_DEPLOYED {
+                return Ok((name.to_string(), Bytes::new()));
+            }
             let (_, json) = EMBEDDED
                 .iter()
                 .find(|(n, _)| *n == name)
@@ -81,6 +105,9 @@ impl Artifacts {
     /// see [`find_in_forge_out`]).
     pub fn from_forge_out(dir: &Path, modules: &[&str], router: &str) -> Result<Self, Error> {
         let get = |name: &str| -> Result<(String, Bytes), Error> {
+            if name == NOT_DEPLOYED {
+                return Ok((name.to_string(), Bytes::new()));
+            }
             let path = find_in_forge_out(dir, name)?;
             let json = std::fs::read_to_string(&path).map_err(|e| Error::MissingArtifact { name: name.into(), place: format!("{}: {e}", path.display()) })?;
             Ok((name.to_string(), creation_code(name, &json)?))

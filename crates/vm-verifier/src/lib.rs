@@ -17,7 +17,7 @@ mod artifacts;
 mod check;
 mod stats;
 
-pub use artifacts::{creation_code, find_in_forge_out, Artifacts, ENGINE, MODULES, ROUTER};
+pub use artifacts::{creation_code, find_in_forge_out, Artifacts, ENGINE, MODULES, NOT_DEPLOYED, ROUTER};
 pub use check::{allow_unsupported, compare, enabled, Agreement, L1Check};
 pub use stats::{KindStats, L1Stats};
 
@@ -48,7 +48,7 @@ pub const ENV_ALLOW_UNSUPPORTED: &str = "FAULTLINE_VM_L1_ALLOW_UNSUPPORTED";
 /// instead of the committed artifacts: for iterating on the Solidity.
 pub const ENV_OUT: &str = "FAULTLINE_VM_L1_OUT";
 /// With [`ENV_OUT`]: the contract names to deploy, comma-separated, the modules in order
-/// and the router last (default: [`MODULES`], then [`ROUTER`]).
+/// (`-` for an empty slot) and the router last (default: [`MODULES`], then [`ROUTER`]).
 pub const ENV_CONTRACTS: &str = "FAULTLINE_VM_L1_CONTRACTS";
 
 /// The chain id of the in-memory L1.
@@ -253,6 +253,10 @@ impl L1Verifier {
         let engine = v.deploy(&artifacts.engine.0, artifacts.engine.1.clone())?;
         let engine_arg = engine.into_word();
         for (name, code) in &artifacts.modules {
+            if code.is_empty() {
+                v.modules.push(Address::ZERO);
+                continue;
+            }
             let init: Bytes = [code.as_ref(), engine_arg.as_slice()].concat().into();
             let at = v.deploy(name, init)?;
             v.modules.push(at);

@@ -93,21 +93,63 @@ library FrameOps {
         uint256 len = code.length;
         uint256 count = (len + CHUNK - 1) / CHUNK;
         words = new bytes(count * 32);
-        for (uint256 c = 0; c < count; ++c) {
-            uint256 start = c * CHUNK;
-            uint256 partLen = len - start < CHUNK ? len - start : CHUNK;
-            uint256 lead = pending < CHUNK ? pending : CHUNK;
-            words[c * 32] = bytes1(uint8(lead));
-            assembly ("memory-safe") {
-                mcopy(add(add(words, 32), add(shl(5, c), 1)), add(add(code, 32), start), partLen)
+        assembly ("memory-safe") {
+            let src := add(code, 32)
+            let dst := add(words, 32)
+            for { let c := 0 } lt(c, count) { c := add(c, 1) } {
+                let start := mul(c, 31)
+                let partLen := sub(len, start)
+                if gt(partLen, 31) { partLen := 31 }
+                let lead := pending
+                if gt(lead, 31) { lead := 31 }
+                // lead ‖ the part's bytes, zero past them.
+                let keep := and(not(shr(shl(3, add(partLen, 1)), not(0))), shr(8, not(0)))
+                mstore(add(dst, shl(5, c)), or(shl(248, lead), and(shr(8, mload(add(src, start))), keep)))
+                let at := add(start, lead)
+                let rest := 0
+                if gt(pending, 31) { rest := sub(pending, 31) }
+                pending := rest
+                let partEnd := add(start, partLen)
+                // One push a turn: the first PUSH1..PUSH32 (a byte 0x60..0x7f) of the
+                // part's bytes from `at`, found in the 32 bytes there at once, and its data
+                // skipped; none left, the part is done.
+                for {} lt(at, partEnd) {} {
+                    let w := mload(add(src, at))
+                    let x :=
+                        xor(
+                            and(w, 0xe0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0),
+                            0x6060606060606060606060606060606060606060606060606060606060606060
+                        )
+                    let lo := 0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f
+                    // 0x80 in each byte of x that is zero (a push), exactly.
+                    let mask := not(or(or(add(and(x, lo), lo), x), lo))
+                    mask := and(mask, not(shr(shl(3, sub(partEnd, at)), not(0))))
+                    if iszero(mask) {
+                        at := partEnd
+                        break
+                    }
+                    let j := 0
+                    if iszero(shr(128, mask)) {
+                        j := 16
+                        mask := shl(128, mask)
+                    }
+                    if iszero(shr(192, mask)) {
+                        j := add(j, 8)
+                        mask := shl(64, mask)
+                    }
+                    if iszero(shr(224, mask)) {
+                        j := add(j, 4)
+                        mask := shl(32, mask)
+                    }
+                    if iszero(shr(240, mask)) {
+                        j := add(j, 2)
+                        mask := shl(16, mask)
+                    }
+                    if iszero(shr(248, mask)) { j := add(j, 1) }
+                    at := add(add(at, j), sub(byte(j, w), 0x5e))
+                }
+                if gt(at, partEnd) { pending := sub(at, partEnd) }
             }
-            uint256 pc = start + lead;
-            pending = pending > CHUNK ? pending - CHUNK : 0;
-            uint256 partEnd = start + partLen;
-            while (pc < partEnd) {
-                pc += 1 + pushLen(uint8(code[pc]));
-            }
-            if (pc > partEnd) pending = pc - partEnd;
         }
         carry = pending;
     }
