@@ -55,8 +55,17 @@ library Route {
     uint256 internal constant FRAME_HASH = 12;
     /// @notice CodeLoad and Precompile (a part of FRAMES).
     uint256 internal constant FRAME_START = 13;
+    /// @notice The environment opcodes (KECCAK256, ADDRESS, ORIGIN, CALLER, CALLVALUE,
+    ///         CALLDATALOAD, CALLDATASIZE, CODESIZE, GASPRICE, RETURNDATASIZE) and the
+    ///         block's context (BLOCKHASH..BLOBBASEFEE but SELFBALANCE): a part of OPCODES.
+    uint256 internal constant OPCODE_ENV = 14;
+    /// @notice The copies into memory (CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY): a
+    ///         part of OPCODES.
+    uint256 internal constant OPCODE_COPY = 15;
+    /// @notice MLOAD, MSTORE and MSTORE8: a part of OPCODES.
+    uint256 internal constant OPCODE_MEMORY = 16;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 14;
+    uint256 internal constant COUNT = 17;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
@@ -70,7 +79,23 @@ library Route {
         if (pending != 0) return FRAME_COPY;
         if (!f.hasChunks) return FRAME_START;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+        return opcodeModule(peekOpcode(m, f));
+    }
+
+    /// @notice The module of an opcode step of opcode `op`: HOST, or OPCODES or one of
+    ///         its parts (OPCODE_ENV, OPCODE_COPY, OPCODE_MEMORY).
+    function opcodeModule(uint256 op) internal pure returns (uint256) {
+        if (isHostOpcode(op)) return HOST;
+        // MLOAD 51, MSTORE 52, MSTORE8 53.
+        if (op >= 0x51 && op <= 0x53) return OPCODE_MEMORY;
+        // CALLDATACOPY 37, CODECOPY 39, RETURNDATACOPY 3e, MCOPY 5e.
+        uint256 copies = (1 << 0x37) | (1 << 0x39) | (1 << 0x3e) | (1 << 0x5e);
+        if ((copies >> op) & 1 == 1) return OPCODE_COPY;
+        // KECCAK256 20, ADDRESS 30, ORIGIN..CALLDATASIZE 32..36, CODESIZE 38, GASPRICE 3a,
+        // RETURNDATASIZE 3d, BLOCKHASH..BLOBBASEFEE 40..4a (SELFBALANCE 47 is the host's).
+        uint256 env =
+            (1 << 0x20) | (1 << 0x30) | (0x1f << 0x32) | (1 << 0x38) | (1 << 0x3a) | (1 << 0x3d) | (0x7ff << 0x40);
+        return (env >> op) & 1 == 1 ? OPCODE_ENV : OPCODES;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its

@@ -42,9 +42,10 @@ library BlockInfo {
         uint256 cur = m.block_.number;
         if (n >= cur || cur - n > 256) return 0;
         if (m.block_.hashesInState) {
-            return Io.readSlot(
-                m.accesses, m.worldRoot, BlockOps.HISTORY_STORAGE_ADDRESS, n % BlockOps.HISTORY_SERVE_WINDOW
-            );
+            return
+                Io.readSlot(
+                    m.accesses, m.worldRoot, BlockOps.HISTORY_STORAGE_ADDRESS, n % BlockOps.HISTORY_SERVE_WINDOW
+                );
         }
         Tree memory t;
         t.root = m.block_.hashesRoot;

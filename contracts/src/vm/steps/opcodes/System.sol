@@ -2,13 +2,13 @@
 pragma solidity ^0.8.24;
 
 // The frame's and the transaction's environment: KECCAK256, ADDRESS, ORIGIN, CALLER,
-// CALLVALUE, CALLDATALOAD, CALLDATASIZE, CALLDATACOPY, CODESIZE, CODECOPY, GASPRICE,
-// RETURNDATASIZE, RETURNDATACOPY and GAS (BALANCE and the EXTCODE* reads are the host's,
-// steps/HostSteps). Rust twin: crates/vm-core/src/step/instructions/system.rs (`system`,
-// but its BALANCE, EXTCODESIZE, EXTCODECOPY and EXTCODEHASH arms) with `hash_memory` of
-// crates/vm-core/src/step/micro.rs (its push arm). Vectors: docs/vectors/vm/steps.json
+// CALLVALUE, CALLDATALOAD, CALLDATASIZE, CODESIZE, GASPRICE and RETURNDATASIZE (BALANCE
+// and the EXTCODE* reads are the host's, steps/HostSteps; the copies are Copies.sol's,
+// GAS Control.sol's). Rust twin: crates/vm-core/src/step/instructions/system.rs
+// (`system`, but its BALANCE, EXTCODESIZE, EXTCODECOPY, EXTCODEHASH, GAS arms and its
+// copies) with `hash_memory` of crates/vm-core/src/step/micro.rs (its push arm). Vectors: docs/vectors/vm/steps.json
 // (opcode-20-sha3, opcode-30-env-address, opcode-33-env-caller,
-// opcode-35-env-calldataload, opcode-37-env-calldatacopy-long, opcode-39-env-codecopy).
+// opcode-35-env-calldataload).
 
 import {IFaultVM} from "../../../interfaces/IFaultVM.sol";
 import {Io} from "../../Io.sol";
@@ -20,15 +20,13 @@ import {Machine, Frame, HashStack, Pending} from "../../Machine.sol";
 
 /// @title System
 /// @notice The environment opcodes of the OPCODES module: a KECCAK256 of at most 4,096
-///         bytes is hashed here, a longer one left as a pending hash; a copy of at most
-///         4,096 bytes is made here, a longer one left as a pending copy.
+///         bytes is hashed here, a longer one left as a pending hash.
 library System {
     using Stacks for HashStack;
 
-    /// @notice One environment opcode (`op` 0x20, 0x30, 0x32..=0x3a, 0x3d, 0x3e, 0x5a).
+    /// @notice One environment opcode (`op` 0x20, 0x30, 0x32..=0x36, 0x38, 0x3a or 0x3d).
     function run(Machine memory m, Frame memory f, uint256 op) internal pure returns (uint256) {
         if (op == 0x20) return keccak(m, f);
-        if (op == 0x37 || op == 0x39 || op == 0x3e) return copy(m, f, op);
         bool load = op == 0x35;
         (uint256 a,,, uint256 h) = Operands.take(f, load ? StepBase.G_VERYLOW : StepBase.G_BASE, load ? 1 : 0);
         if (h != 0) return h;
@@ -56,10 +54,8 @@ library System {
             v = f.codeLen;
         } else if (op == 0x3a) {
             v = StepBase.effectiveGasPrice(m);
-        } else if (op == 0x3d) {
-            v = f.returnData.len;
         } else {
-            v = f.gas; // GAS (0x5a): what is left after its own 2.
+            v = f.returnData.len; // RETURNDATASIZE (0x3d)
         }
         return StepBase.push(f, v);
     }
@@ -88,31 +84,6 @@ library System {
             p.then = MicroOps.THEN_PUSH;
             f.pending = p;
         }
-        return 0;
-    }
-
-    /// @notice CALLDATACOPY (0x37), CODECOPY (0x39), RETURNDATACOPY (0x3e).
-    function copy(Machine memory m, Frame memory f, uint256 op) internal pure returns (uint256) {
-        (uint256 memOff, uint256 dataOff, uint256 size, uint256 h) = Operands.take(f, 0, 3);
-        if (h != 0) return h;
-        h = StepBase.useGas(f, Operands.copyGas(size));
-        if (h != 0) return h;
-        if (op == 0x3e) {
-            // `data_off + size` past U256 or past the return data.
-            unchecked {
-                uint256 end = dataOff + size;
-                if (end < dataOff || end > f.returnData.len) return StepBase.RETURN_DATA_OUT_OF_BOUNDS;
-            }
-        }
-        uint256 o;
-        uint256 n;
-        (o, n, h) = StepBase.expand(f, memOff, size);
-        if (h != 0 || n == 0) return h;
-        uint256 src = op == 0x37 ? MicroOps.SRC_CALLDATA : op == 0x39 ? MicroOps.SRC_CODE : MicroOps.SRC_RETURNDATA;
-        // Past the end of the source reads zeros: an offset beyond u64 is past it.
-        uint256 from = Operands.sat64(dataOff);
-        if (from > type(uint64).max - n) from = type(uint64).max - n;
-        MicroOps.copy(m, f, src, bytes32(0), 0, from, o, n);
         return 0;
     }
 }
