@@ -6,6 +6,8 @@ pragma solidity ^0.8.24;
 // docs/vectors/vm/steps.json (opcode-50-stack-pop, opcode-5f-stack-push0,
 // opcode-60-stack-push1, opcode-80-stack-dup1, opcode-90-stack-swap1).
 
+import {IFaultVM} from "../../../interfaces/IFaultVM.sol";
+import {Io} from "../../Io.sol";
 import {Stacks} from "../../Stacks.sol";
 import {StepBase} from "../../StepBase.sol";
 import {FrameOps} from "../FrameOps.sol";
@@ -35,16 +37,35 @@ library StackOps {
     function pushN(Machine memory m, Frame memory f, uint256 n, uint256 pc) internal pure returns (uint256 h) {
         h = StepBase.useGas(f, n == 0 ? StepBase.G_BASE : StepBase.G_VERYLOW);
         if (h != 0) return h;
-        uint256 v;
-        if (n != 0) {
-            bytes memory data = FrameOps.codeBytes(m, f, pc + 1, n);
-            assembly ("memory-safe") {
-                v := shr(shl(3, sub(32, n)), mload(add(data, 32)))
-            }
-        }
+        // The code is read before the push's overflow check, as Rust's.
+        uint256 v = n == 0 ? 0 : pushData(m, f, pc + 1, n);
         h = StepBase.push(f, v);
         if (h != 0) return h;
         f.pc += n;
+    }
+
+    /// @notice `code_bytes(at, n)` as a big-endian word (`n` ≤ 32; zero past the code's
+    ///         end): the same one range read of the chunks as FrameOps.codeBytes, its
+    ///         bytes gathered without a per-byte bounds check (each index is inside the
+    ///         words read).
+    function pushData(Machine memory m, Frame memory f, uint256 at, uint256 n) internal pure returns (uint256 v) {
+        uint256 end = at + n;
+        if (end > f.codeLen) end = f.codeLen;
+        if (at >= end) return 0;
+        if (!f.hasChunks) revert IFaultVM.Inconsistent(StepBase.OTHER);
+        uint256 first = at / FrameOps.CHUNK;
+        uint256 last = (end - 1) / FrameOps.CHUNK;
+        bytes memory w = Io.read(m.accesses, f.chunks, first * 32, (last - first + 1) * 32);
+        assembly ("memory-safe") {
+            let base := add(w, 32)
+            for { let i := at } lt(i, end) { i := add(i, 1) } {
+                // Chunk word `i / 31 - first`, its byte `1 + i % 31` (byte 0 is the marker).
+                let at_ := add(add(shl(5, sub(div(i, 31), first)), 1), mod(i, 31))
+                v := or(shl(8, v), byte(0, mload(add(base, at_))))
+            }
+            // The bytes past the code's end are zero, at the low end.
+            v := shl(shl(3, sub(add(at, n), end)), v)
+        }
     }
 
     /// @notice DUPn: pops the top `n` items (each checked against the chain), puts them
