@@ -55,12 +55,23 @@ library Route {
     uint256 internal constant FRAME_HASH = 12;
     /// @notice CodeLoad and Precompile (a part of FRAMES).
     uint256 internal constant FRAME_START = 13;
+    /// @notice The environment opcodes (KECCAK256, ADDRESS, ORIGIN, CALLER, CALLVALUE,
+    ///         CALLDATALOAD, CALLDATASIZE, CODESIZE, GASPRICE, RETURNDATASIZE) and the
+    ///         block's context (BLOCKHASH..BLOBBASEFEE but SELFBALANCE): a part of OPCODES.
+    uint256 internal constant OPCODE_ENV = 14;
+    /// @notice The copies into memory (CALLDATACOPY, CODECOPY, RETURNDATACOPY, MCOPY): a
+    ///         part of OPCODES.
+    uint256 internal constant OPCODE_COPY = 15;
+    /// @notice MLOAD, MSTORE and MSTORE8: a part of OPCODES.
+    uint256 internal constant OPCODE_MEMORY = 16;
     /// @notice SLOAD, SSTORE, TLOAD, TSTORE (a part of HOST: steps/HostSteps.sol).
     uint256 internal constant HOST_STORAGE = 17;
     /// @notice EXTCODECOPY (a part of HOST).
     uint256 internal constant HOST_COPY = 18;
     /// @notice SELFDESTRUCT (a part of HOST).
     uint256 internal constant HOST_DESTRUCT = 19;
+    /// @notice `stepModule`'s answer for an opcode step (not a module).
+    uint256 internal constant OPCODE_STEP = type(uint256).max;
     /// @notice How many modules.
     uint256 internal constant COUNT = 20;
 
@@ -96,6 +107,14 @@ library Route {
     ///      vector), written on the machine directly: a module's code carries this one,
     ///      and building the whole key costs about 500 bytes of it.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
+        uint256 id = stepModule(m);
+        return id == OPCODE_STEP ? opcodeModule(peekOpcode(m, m.top)) : id;
+    }
+
+    /// @notice `moduleOf` short of the opcode: the module of a step that is not an
+    ///         opcode's, or OPCODE_STEP for an opcode of a running frame with its code
+    ///         loaded (whose module `opcodeModule` picks).
+    function stepModule(Machine memory m) internal pure returns (uint256) {
         uint256 p = m.phase.tag;
         if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
         if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
@@ -110,8 +129,7 @@ library Route {
         if (pending != 0) return FRAME_COPY;
         if (!f.hasChunks) return FRAME_START;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        uint256 op = peekOpcode(m, f);
-        return isHostOpcode(op) ? hostModule(op) : OPCODES;
+        return OPCODE_STEP;
     }
 
     /// @notice The routing fields of a decoded machine.
@@ -161,7 +179,17 @@ library Route {
 
     /// @notice The module of opcode `op` of a running frame with its code loaded.
     function opcodeModule(uint256 op) internal pure returns (uint256) {
-        return isHostOpcode(op) ? hostModule(op) : OPCODES;
+        if (isHostOpcode(op)) return hostModule(op);
+        // MLOAD 51, MSTORE 52, MSTORE8 53.
+        if (op >= 0x51 && op <= 0x53) return OPCODE_MEMORY;
+        // CALLDATACOPY 37, CODECOPY 39, RETURNDATACOPY 3e, MCOPY 5e.
+        uint256 copies = (1 << 0x37) | (1 << 0x39) | (1 << 0x3e) | (1 << 0x5e);
+        if ((copies >> op) & 1 == 1) return OPCODE_COPY;
+        // KECCAK256 20, ADDRESS 30, ORIGIN..CALLDATASIZE 32..36, CODESIZE 38, GASPRICE 3a,
+        // RETURNDATASIZE 3d, BLOCKHASH..BLOBBASEFEE 40..4a (SELFBALANCE 47 is the host's).
+        uint256 env =
+            (1 << 0x20) | (1 << 0x30) | (0x1f << 0x32) | (1 << 0x38) | (1 << 0x3a) | (1 << 0x3d) | (0x7ff << 0x40);
+        return (env >> op) & 1 == 1 ? OPCODE_ENV : OPCODES;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its

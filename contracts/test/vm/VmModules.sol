@@ -10,6 +10,10 @@ import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
 import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
 import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
 import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
+import {OpcodeSteps} from "../../src/vm/steps/OpcodeSteps.sol";
+import {OpcodeEnvSteps} from "../../src/vm/steps/OpcodeEnvSteps.sol";
+import {OpcodeCopySteps} from "../../src/vm/steps/OpcodeCopySteps.sol";
+import {OpcodeMemorySteps} from "../../src/vm/steps/OpcodeMemorySteps.sol";
 import {HostSteps, HostStorageSteps, HostCopySteps, HostDestructSteps} from "../../src/vm/steps/HostSteps.sol";
 
 /// @notice Every module written so far, deployed at its `Route` index (the list
@@ -29,6 +33,10 @@ library VmModules {
         m[Route.FRAME_COPY] = address(new FrameCopySteps(engine));
         m[Route.FRAME_HASH] = address(new FrameHashSteps(engine));
         m[Route.FRAME_START] = address(new FrameStartSteps(engine));
+        m[Route.OPCODES] = address(new OpcodeSteps(engine));
+        m[Route.OPCODE_ENV] = address(new OpcodeEnvSteps(engine));
+        m[Route.OPCODE_COPY] = address(new OpcodeCopySteps(engine));
+        m[Route.OPCODE_MEMORY] = address(new OpcodeMemorySteps(engine));
         m[Route.HOST] = address(new HostSteps(engine));
         m[Route.HOST_STORAGE] = address(new HostStorageSteps(engine));
         m[Route.HOST_COPY] = address(new HostCopySteps(engine));

@@ -37,9 +37,7 @@ library HostAccountOps {
     }
 
     /// @notice EXTCODECOPY (the pc already past it); its halt word.
-    /// @dev `op` is EXTCODECOPY: the route (`Route.moduleOf` == HOST_COPY) read the opcode
-    ///      from the first word of the first access, which `HostStep.begin`'s `chunkAt`
-    ///      proved to be the pc's chunk.
+    /// @dev `op` is EXTCODECOPY: `HostStep.begin` checked that HOST_COPY takes it.
     function runCopy(Machine memory m, Frame memory f, uint256 op) internal pure returns (uint256) {
         op;
         return extCodeCopy(m, f);

@@ -26,12 +26,18 @@ library HostStep {
         returns (Machine memory m, Frame memory f, uint256 op)
     {
         m = StepBase.open(pre, witness);
-        if (Route.moduleOf(m) != id) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        // `Route.moduleOf`, on the opcode the chunk proves rather than the one the first
+        // access shows (the same when the proof holds).
+        if (Route.stepModule(m) != Route.OPCODE_STEP) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         f = m.top;
         uint256 pc = f.pc;
-        // `opcode_at`: the chunk holding the pc (the router sent no step past the code's
-        // end, nor of a frame without chunks, here).
+        // `opcode_at`: the chunk holding the pc (past the code's end is STOP, not a host
+        // opcode).
+        if (pc >= f.codeLen) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         op = uint8(FrameOps.chunkAt(m, f, pc)[1 + (pc % FrameOps.CHUNK)]);
+        if (!Route.isHostOpcode(op) || Route.hostModule(op) != id) {
+            revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        }
         f.pc = pc + 1;
     }
 
