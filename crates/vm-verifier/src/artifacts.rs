@@ -16,7 +16,7 @@ pub const MODULES: &[&str] = &[
     "CoreSteps",         // CORE
     "InputSteps",        // INPUTS
     "FrameSteps",        // FRAMES
-    NOT_DEPLOYED,        // OPCODES
+    "OpcodeSteps",       // OPCODES
     "HostSteps",         // HOST
     "InputTailSteps",    // INPUT_TAIL
     "CoreBeginSteps",    // CORE_BEGIN
@@ -27,9 +27,9 @@ pub const MODULES: &[&str] = &[
     "FrameCopySteps",    // FRAME_COPY
     "FrameHashSteps",    // FRAME_HASH
     "FrameStartSteps",   // FRAME_START
-    NOT_DEPLOYED,        // 14: OPCODES's parts
-    NOT_DEPLOYED,        // 15
-    NOT_DEPLOYED,        // 16
+    "OpcodeEnvSteps",    // OPCODE_ENV
+    "OpcodeCopySteps",   // OPCODE_COPY
+    "OpcodeMemorySteps", // OPCODE_MEMORY
     "HostStorageSteps",  // HOST_STORAGE
     "HostCopySteps",     // HOST_COPY
     "HostDestructSteps", // HOST_DESTRUCT
