@@ -1,10 +1,10 @@
 //! The L1 verifier beside Rust's reference step: each step's verdict compared, its gas
 //! recorded, as an observer of the checked runs.
 
-use crate::{Error, L1Stats, L1Verifier, Refusal, Verdict, ENV_ALLOW_UNSUPPORTED, ENV_L1};
+use crate::{Error, L1Stats, L1Verifier, Refusal, Verdict, ENV_ALLOW_UNSUPPORTED, ENV_DUMP, ENV_L1};
 use alloy_primitives::B256;
 use faultline_vm_core::step::StepKind;
-use faultline_vm_prover::trace::{CheckedStep, StepObserver};
+use faultline_vm_prover::trace::{CheckedStep, StepObserver, L1_STEP_GAS_TARGET};
 
 /// Whether [`ENV_L1`] is set to `1`.
 pub fn enabled() -> bool {
@@ -49,12 +49,19 @@ pub struct L1Check {
     pub verifier: L1Verifier,
     /// What it cost, by kind.
     pub stats: L1Stats,
+    /// Steps written to [`ENV_DUMP`] so far.
+    dumped: u64,
 }
 
 impl L1Check {
     /// A check over [`L1Verifier::new`].
     pub fn new() -> Result<Self, Error> {
-        Ok(Self { verifier: L1Verifier::new()?, stats: L1Stats::default() })
+        Ok(Self::with_verifier(L1Verifier::new()?))
+    }
+
+    /// A check over a verifier already deployed.
+    pub fn with_verifier(verifier: L1Verifier) -> Self {
+        Self { verifier, stats: L1Stats::default(), dumped: 0 }
     }
 
     /// [`Self::new`] if [`ENV_L1`] is `1`, else `None`.
@@ -72,8 +79,30 @@ impl L1Check {
         let verdict = self.verifier.verify(pre, witness)?;
         let agreement = compare(rust, &verdict.result);
         let gas = (!matches!(agreement, Agreement::Unsupported(_))).then_some(verdict.gas_used);
-        self.stats.record(kind, witness.len(), gas, matches!(agreement, Agreement::Mismatch(_)));
+        let mismatch = matches!(agreement, Agreement::Mismatch(_));
+        self.stats.record(kind, witness.len(), gas, mismatch);
+        if mismatch || gas.is_some_and(|g| g > L1_STEP_GAS_TARGET) {
+            self.dump(kind, pre, witness, verdict.gas_used);
+        }
         Ok((agreement, verdict))
+    }
+
+    /// Writes a step to [`ENV_DUMP`]'s folder, if set (a failure to write is reported,
+    /// not fatal: the run's verdict does not depend on it).
+    fn dump(&mut self, kind: StepKind, pre: B256, witness: &[u8], gas: u64) {
+        let Some(dir) = std::env::var_os(ENV_DUMP) else { return };
+        self.dumped += 1;
+        let name = format!("{kind:?}-{gas}-{}.json", self.dumped).replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.', "_");
+        let path = std::path::Path::new(&dir).join(name);
+        let body = serde_json::json!({
+            "kind": format!("{kind:?}"),
+            "pre": pre,
+            "witness": alloy_primitives::Bytes::copy_from_slice(witness),
+            "gas": gas,
+        });
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, body.to_string())) {
+            tracing::warn!(path = %path.display(), error = %e, "cannot write a dumped step");
+        }
     }
 
     /// Whether the run passes: see [`L1Stats::verdict`], with [`allow_unsupported`].

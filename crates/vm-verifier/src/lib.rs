@@ -47,6 +47,10 @@ pub const ENV_ALLOW_UNSUPPORTED: &str = "FAULTLINE_VM_L1_ALLOW_UNSUPPORTED";
 /// A `forge build` output folder (e.g. `contracts/out`) to take the contracts from
 /// instead of the committed artifacts: for iterating on the Solidity.
 pub const ENV_OUT: &str = "FAULTLINE_VM_L1_OUT";
+/// A folder: every step the verifier disagrees on, or that costs more than the 2 M L1
+/// gas target, is written there as `<kind>-<gas>-<n>.json` (`{kind, pre, witness, gas}`),
+/// to replay it in forge or in a test.
+pub const ENV_DUMP: &str = "FAULTLINE_VM_L1_DUMP";
 /// With [`ENV_OUT`]: the contract names to deploy, comma-separated, the modules in order
 /// (`-` for an empty slot) and the router last (default: [`MODULES`], then [`ROUTER`]).
 pub const ENV_CONTRACTS: &str = "FAULTLINE_VM_L1_CONTRACTS";

@@ -129,7 +129,7 @@ fn compares_with_rust_and_tabulates() {
     // As an observer: a post other than Rust's ends the run with what differs; an
     // agreeing error passes; both are counted.
     use faultline_vm_prover::trace::{CheckedStep, StepObserver};
-    let mut check = L1Check { verifier: L1Verifier::with_artifacts(&stub()).expect("deploys"), stats: L1Stats::default() };
+    let mut check = L1Check::with_verifier(L1Verifier::with_artifacts(&stub()).expect("deploys"));
     let wrong = CheckedStep { index: 3, kind: faultline_vm_core::step::StepKind::Hash, pre: pre(1), witness: &[1, 2, 3], rust: Ok(post) };
     let err = check.observe(&wrong).expect_err("a mismatch");
     assert!(err.contains("on L1") && err.contains(&post.to_string()), "{err}");
@@ -165,7 +165,7 @@ fn observes_a_checked_run_and_costs_little() {
     };
     let tx = faultline_vm_prover::l2::tx_ctx_of(2, B256::ZERO, sender, Some(target), U256::ZERO, Bytes::new(), 100_000, 10, Some(1), 0, Some(1), &[], None);
     let world = World::Full(Box::new(FullWorld::new(Rc::new(MemWorld::new(&accounts)))));
-    let mut check = L1Check { verifier: L1Verifier::with_artifacts(&stub()).expect("deploys"), stats: L1Stats::default() };
+    let mut check = L1Check::with_verifier(L1Verifier::with_artifacts(&stub()).expect("deploys"));
     let (_, stats) = faultline_vm_prover::trace::run_checked_with(Machine::new(block, vec![tx], world), &mut check).expect("runs");
     assert_eq!(check.stats.steps(), stats.steps);
     assert_eq!(check.stats.unsupported(), stats.steps, "the stub supports no real step");
