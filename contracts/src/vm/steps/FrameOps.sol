@@ -57,8 +57,18 @@ library FrameOps {
         uint256 first = at / CHUNK;
         uint256 last = (end - 1) / CHUNK;
         bytes memory w = Io.read(m.accesses, f.chunks, first * 32, (last - first + 1) * 32);
-        for (uint256 pc = at; pc < end; ++pc) {
-            out[pc - at] = w[(pc / CHUNK - first) * 32 + 1 + (pc % CHUNK)];
+        // Each chunk's part of [at, end): its bytes 1.. of the word, 31 code bytes a word.
+        assembly ("memory-safe") {
+            let words := add(w, 32)
+            let dst := add(out, 32)
+            for { let c := first } iszero(gt(c, last)) { c := add(c, 1) } {
+                let cs := mul(c, 31)
+                let lo := cs
+                if lt(lo, at) { lo := at }
+                let hi := add(cs, 31)
+                if gt(hi, end) { hi := end }
+                mcopy(add(dst, sub(lo, at)), add(add(words, shl(5, sub(c, first))), add(1, sub(lo, cs))), sub(hi, lo))
+            }
         }
     }
 
@@ -115,6 +125,19 @@ library FrameOps {
                 // skipped; none left, the part is done.
                 for {} lt(at, partEnd) {} {
                     let w := mload(add(src, at))
+                    // A push right here (the common case in push-dense code): skip its
+                    // data without the search.
+                    let first := byte(0, w)
+                    if lt(sub(first, 0x60), 0x20) {
+                        at := add(at, sub(first, 0x5e))
+                        continue
+                    }
+                    // One other opcode, then a push (PUSH1 x ADD PUSH1 y ...).
+                    let second := byte(1, w)
+                    if and(lt(sub(second, 0x60), 0x20), lt(add(at, 1), partEnd)) {
+                        at := add(at, sub(second, 0x5d))
+                        continue
+                    }
                     let x :=
                         xor(
                             and(w, 0xe0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0),
