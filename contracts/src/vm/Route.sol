@@ -55,8 +55,17 @@ library Route {
     uint256 internal constant FRAME_HASH = 12;
     /// @notice CodeLoad and Precompile (a part of FRAMES).
     uint256 internal constant FRAME_START = 13;
+    /// @notice CALL, CALLCODE, DELEGATECALL, STATICCALL (a part of HOST:
+    ///         steps/CallSteps.sol).
+    uint256 internal constant HOST_CALL = 20;
+    /// @notice CREATE, CREATE2 (a part of HOST).
+    uint256 internal constant HOST_CREATE = 21;
+    /// @notice RETURN (a part of HOST).
+    uint256 internal constant HOST_RETURN = 22;
+    /// @notice A CREATE2's pending Hash micro-steps (a part of HOST).
+    uint256 internal constant HOST_CREATE2_HASH = 23;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 14;
+    uint256 internal constant COUNT = 24;
 
     /// @notice The module of the step `m` takes.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
@@ -66,11 +75,20 @@ library Route {
         Frame memory f = m.top;
         if (f.status != StepBase.RUNNING) return frameEnd(m, f);
         uint256 pending = f.pending.tag;
-        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST : FRAME_HASH;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST_CREATE2_HASH : FRAME_HASH;
         if (pending != 0) return FRAME_COPY;
         if (!f.hasChunks) return FRAME_START;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        return isHostOpcode(peekOpcode(m, f)) ? HOST : OPCODES;
+        uint256 op = peekOpcode(m, f);
+        if (!isHostOpcode(op)) return OPCODES;
+        return op >= 0xf0 && op != 0xff ? callModule(op) : HOST;
+    }
+
+    /// @notice The part of HOST that takes the call, create or RETURN opcode `op`.
+    function callModule(uint256 op) internal pure returns (uint256) {
+        if (op == 0xf0 || op == 0xf5) return HOST_CREATE;
+        if (op == 0xf3) return HOST_RETURN;
+        return HOST_CALL;
     }
 
     /// @notice A finished frame's step: a failed one's journal records above its
