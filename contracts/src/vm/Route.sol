@@ -70,10 +70,19 @@ library Route {
     uint256 internal constant HOST_COPY = 18;
     /// @notice SELFDESTRUCT (a part of HOST).
     uint256 internal constant HOST_DESTRUCT = 19;
+    /// @notice CALL, CALLCODE, DELEGATECALL, STATICCALL (a part of HOST:
+    ///         steps/CallSteps.sol).
+    uint256 internal constant HOST_CALL = 20;
+    /// @notice CREATE, CREATE2 (a part of HOST).
+    uint256 internal constant HOST_CREATE = 21;
+    /// @notice RETURN (a part of HOST).
+    uint256 internal constant HOST_RETURN = 22;
+    /// @notice A CREATE2's pending Hash micro-steps (a part of HOST).
+    uint256 internal constant HOST_CREATE2_HASH = 23;
     /// @notice `stepModule`'s answer for an opcode step (not a module).
     uint256 internal constant OPCODE_STEP = type(uint256).max;
     /// @notice How many modules.
-    uint256 internal constant COUNT = 20;
+    uint256 internal constant COUNT = 24;
 
     /// @notice What routing reads of a machine: the fields `Machine::step` and `run_step`
     ///         branch on down to a module. Both the decoded machine (`keyOf`) and the raw
@@ -125,11 +134,21 @@ library Route {
             return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
         }
         uint256 pending = f.pending.tag;
-        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? COUNT : FRAME_HASH;
+        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST_CREATE2_HASH : FRAME_HASH;
         if (pending != 0) return FRAME_COPY;
         if (!f.hasChunks) return FRAME_START;
         if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
         return OPCODE_STEP;
+    }
+
+    /// @notice Whether `stepModule(m)` is OPCODE_STEP (RoutePeek.t.sol checks it on every
+    ///         vector): a running frame with its code loaded, no pending micro-step, not
+    ///         a precompile's call frame. The opcode modules check this, then the opcode.
+    function isOpcodeStep(Machine memory m) internal pure returns (bool) {
+        if (m.phase.tag != StepBase.RUN || !m.hasTop) return false;
+        Frame memory f = m.top;
+        if (f.status != StepBase.RUNNING || f.pending.tag != 0 || !f.hasChunks) return false;
+        return f.create || !StepBase.isPrecompile(f.codeAddress);
     }
 
     /// @notice The routing fields of a decoded machine.
@@ -174,7 +193,7 @@ library Route {
 
     /// @notice The module of a pending hash's micro-step by its continuation.
     function hashModule(uint256 then) internal pure returns (uint256) {
-        return then == HASH_THEN_CREATE2 ? COUNT : FRAME_HASH;
+        return then == HASH_THEN_CREATE2 ? HOST_CREATE2_HASH : FRAME_HASH;
     }
 
     /// @notice The module of opcode `op` of a running frame with its code loaded.
@@ -289,14 +308,16 @@ library Route {
     /// @notice The part of HOST that takes host opcode `op` (`isHostOpcode`): HOST the
     ///         account reads (BALANCE, EXTCODESIZE, EXTCODEHASH, SELFBALANCE) and the
     ///         logs (LOG0–LOG4), HOST_STORAGE the storage and transient opcodes, HOST_COPY
-    ///         EXTCODECOPY, HOST_DESTRUCT SELFDESTRUCT. The calls, creates and RETURN (and
-    ///         a CREATE2's hash micro-steps) are another module's, not in this build:
-    ///         `COUNT`, an id past the table, which the router leaves unsupported.
+    ///         EXTCODECOPY, HOST_DESTRUCT SELFDESTRUCT, HOST_CREATE CREATE and CREATE2,
+    ///         HOST_RETURN RETURN, HOST_CALL the four calls.
     function hostModule(uint256 op) internal pure returns (uint256) {
         if (op == 0x54 || op == 0x55 || op == 0x5c || op == 0x5d) return HOST_STORAGE;
         if (op == 0x3c) return HOST_COPY;
         if (op == 0xff) return HOST_DESTRUCT;
         if (op <= 0xa4) return HOST;
-        return COUNT;
+        // The calls, creates and RETURN (steps/CallSteps.sol).
+        if (op == 0xf0 || op == 0xf5) return HOST_CREATE;
+        if (op == 0xf3) return HOST_RETURN;
+        return HOST_CALL;
     }
 }

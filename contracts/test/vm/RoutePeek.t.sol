@@ -23,6 +23,9 @@ contract PeekProbe {
         Machine memory m = WitnessDecoder.decodeState(w);
         Route.Key memory k = Route.keyOf(m);
         require(Route.moduleOf(m) == Route.ofKey(k), "moduleOf and ofKey disagree");
+        require(
+            Route.isOpcodeStep(m) == (Route.stepModule(m) == Route.OPCODE_STEP), "isOpcodeStep and stepModule disagree"
+        );
         return (abi.encode(k), Route.ofKey(k));
     }
 }

@@ -10,6 +10,7 @@ import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
 import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
 import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
 import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
+import {CallSteps, CreateSteps, ReturnSteps, Create2HashSteps} from "../../src/vm/steps/CallSteps.sol";
 import {OpcodeSteps} from "../../src/vm/steps/OpcodeSteps.sol";
 import {OpcodeEnvSteps} from "../../src/vm/steps/OpcodeEnvSteps.sol";
 import {OpcodeCopySteps} from "../../src/vm/steps/OpcodeCopySteps.sol";
@@ -41,5 +42,9 @@ library VmModules {
         m[Route.HOST_STORAGE] = address(new HostStorageSteps(engine));
         m[Route.HOST_COPY] = address(new HostCopySteps(engine));
         m[Route.HOST_DESTRUCT] = address(new HostDestructSteps(engine));
+        m[Route.HOST_CALL] = address(new CallSteps(engine));
+        m[Route.HOST_CREATE] = address(new CreateSteps(engine));
+        m[Route.HOST_RETURN] = address(new ReturnSteps(engine));
+        m[Route.HOST_CREATE2_HASH] = address(new Create2HashSteps(engine));
     }
 }

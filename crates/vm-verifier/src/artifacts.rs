@@ -33,6 +33,10 @@ pub const MODULES: &[&str] = &[
     "HostStorageSteps",  // HOST_STORAGE
     "HostCopySteps",     // HOST_COPY
     "HostDestructSteps", // HOST_DESTRUCT
+    "CallSteps",         // HOST_CALL
+    "CreateSteps",       // HOST_CREATE
+    "ReturnSteps",       // HOST_RETURN
+    "Create2HashSteps",  // HOST_CREATE2_HASH
 ];
 
 /// A module slot left empty: the router gets the zero address for it.

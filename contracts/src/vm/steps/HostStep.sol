@@ -28,7 +28,7 @@ library HostStep {
         m = StepBase.open(pre, witness);
         // `Route.moduleOf`, on the opcode the chunk proves rather than the one the first
         // access shows (the same when the proof holds).
-        if (Route.stepModule(m) != Route.OPCODE_STEP) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
+        if (!Route.isOpcodeStep(m)) revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
         f = m.top;
         uint256 pc = f.pc;
         // `opcode_at`: the chunk holding the pc (past the code's end is STOP, not a host
