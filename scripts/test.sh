@@ -20,6 +20,20 @@ if cargo fmt --version >/dev/null 2>&1; then
 else
   echo "== cargo fmt: rustfmt is not installed, formatting not checked" >&2
 fi
-echo "== cargo test" >&2
-cargo test --locked --workspace --no-fail-fast || status=1
+# FAULTLINE_VM_L1=1: the node-block, bounds and wire-vector tests also run every step
+# through the Solidity verifier (deployed in revm under Osaka) and require its post to
+# equal Rust's (docs/verifier.md, "Driving the verifier from Rust").
+echo "== cargo test (with the L1 verifier on every checked step)" >&2
+FAULTLINE_VM_L1=1 cargo test --locked --workspace --no-fail-fast || status=1
+# The same differential over a sample of the state-test corpus (the whole corpus is
+# scripts/vm-corpus.py --l1; docs/verifier.md reports its figures).
+fixtures=../shared/fixtures/ethereum-tests/GeneralStateTests
+if [ -d "$fixtures" ]; then
+  echo "== faultline vm statetest --l1 (14 state-test folders)" >&2
+  folders=(stExample VMTests/vmBitwiseLogicOperation VMTests/vmIOandFlowOperations VMTests/vmTests stShift stChainId
+    stSLoadTest stSelfBalance stLogTests stCallCodes stCodeCopyTest stInitCodeTest stRefundTest stDelegatecallTestHomestead)
+  cargo run --locked -q -p faultline -- vm statetest --l1 "${folders[@]/#/$fixtures/}" | tail -3 || status=1
+else
+  echo "== faultline vm statetest --l1: no state tests at $fixtures, not run" >&2
+fi
 exit $status

@@ -3,7 +3,10 @@
 job (JOBS at a time, default: the number of cores), and sums the figures each run prints
 (docs/fault-vm.md, "Measured"). Usage:
 
-    scripts/vm-corpus.py [--bin target/debug/faultline] [--jobs N] [--logs DIR] [CORPUS]
+    scripts/vm-corpus.py [--bin target/debug/faultline] [--jobs N] [--logs DIR] [--l1] [CORPUS]
+
+With --l1 every step also runs through the Solidity verifier (`vm statetest --l1`) and
+the L1 figures are summed too (steps measured, mismatches, unsupported, over 2 M, max).
 
 CORPUS defaults to ../shared/fixtures/ethereum-tests/GeneralStateTests. Each folder's
 output is kept in DIR (default: a temporary folder) and the sum is printed at the end.
@@ -19,9 +22,9 @@ import tempfile
 import time
 
 
-def run(binary, folder, logs):
+def run(binary, folder, logs, l1):
     start = time.time()
-    out = subprocess.run([binary, "vm", "statetest", folder], capture_output=True, text=True)
+    out = subprocess.run([binary, "vm", "statetest", *(["--l1"] if l1 else []), folder], capture_output=True, text=True)
     text = out.stdout + out.stderr
     with open(os.path.join(logs, os.path.basename(folder.rstrip("/")) + ".log"), "w") as f:
         f.write(text)
@@ -34,6 +37,7 @@ def main():
     p.add_argument("--bin", default=os.path.join(root, "target/debug/faultline"))
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--logs", default=None)
+    p.add_argument("--l1", action="store_true", help="also run every step through the L1 verifier")
     p.add_argument("corpus", nargs="?", default=os.path.join(root, "../shared/fixtures/ethereum-tests/GeneralStateTests"))
     a = p.parse_args()
     logs = a.logs or tempfile.mkdtemp(prefix="vm-corpus-")
@@ -46,9 +50,11 @@ def main():
     witness = (0, "")
     over = over_l2 = over_cap = 0
     failures = []
+    l1 = {"steps": 0, "measured": 0, "over": 0, "unsupported": 0, "mismatches": 0}
+    l1_max = (0, "")
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        for folder, rc, text, secs in pool.map(lambda f: run(a.bin, f, logs), folders):
+        for folder, rc, text, secs in pool.map(lambda f: run(a.bin, f, logs, a.l1), folders):
             name = os.path.basename(folder)
             m = re.search(r"(\d+) passed, (\d+) failed, (\d+) skipped", text)
             if not m:
@@ -80,7 +86,16 @@ def main():
                 over_l2 += int(l2.group(1))
                 if float(l2.group(2)) > worst_l2[0]:
                     worst_l2 = (float(l2.group(2)), name)
-            print(f"{name}: {m.group(0)} ({secs:.0f} s)", flush=True)
+            g = re.search(r"^all: (\d+) steps \((\d+) measured\), median (\d+) L1 gas, max (\d+), (\d+) over 2000000.*?; (\d+) unsupported, (\d+) mismatches", text, re.M)
+            if g:
+                for k, v in zip(("steps", "measured"), g.group(1, 2)):
+                    l1[k] += int(v)
+                l1["over"] += int(g.group(5))
+                l1["unsupported"] += int(g.group(6))
+                l1["mismatches"] += int(g.group(7))
+                if int(g.group(4)) > l1_max[0]:
+                    l1_max = (int(g.group(4)), name)
+            print(f"{name}: {m.group(0)} ({secs:.0f} s)" + (f"; L1 median {g.group(3)}, max {g.group(4)}" if g else ""), flush=True)
     wall = time.time() - start
     print(f"\nwhole corpus ({len(folders)} folders, {a.jobs} jobs, {wall / 60:.1f} min wall): "
           f"{totals['cases']} Cancun cases: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
@@ -91,6 +106,9 @@ def main():
     print(f"largest witness: {witness[0]} bytes at {witness[1]}")
     print(f"over the 2 M L1 gas target: {over} steps ({over_cap} over the EIP-7825 cap); worst {worst[0]:.2f} M at {worst[1]}")
     print(f"on pre-states the L2 can hold: {over_l2} steps over the target; worst {worst_l2[0]:.2f} M (folder {worst_l2[1]})")
+    if a.l1:
+        print(f"L1 verifier: {l1['steps']} steps ({l1['measured']} measured), {l1['mismatches']} mismatches, "
+              f"{l1['unsupported']} unsupported, {l1['over']} over 2 M L1 gas; max {l1_max[0]} (folder {l1_max[1]})")
     print(f"logs: {logs}")
     for f in failures:
         print("FAIL", f)

@@ -315,6 +315,9 @@ fn every_step_of_the_worst_cases_fits_the_l1_target() {
         if let Some(l1) = l1 {
             println!("the L1 verifier (revm, Osaka; gas of the whole transaction) over every step of the cases:\n{}", l1.stats);
             l1.finish().expect("the L1 verifier agrees with Rust on every step");
+            // Issue 15's target, measured: every step of the cases within 2 M L1 gas.
+            let over = l1.stats.over(faultline_vm_prover::trace::L1_STEP_GAS_TARGET);
+            assert_eq!(over, 0, "{over} steps of the cases cost more than {} L1 gas on the verifier", faultline_vm_prover::trace::L1_STEP_GAS_TARGET);
         }
     });
 }

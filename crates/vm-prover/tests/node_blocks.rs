@@ -599,6 +599,11 @@ fn the_step_machine_replays_node_blocks_to_their_state_roots() {
     if let Some(l1) = &replay.l1 {
         println!("the L1 verifier (revm, Osaka; gas of the whole transaction) over every checked step of the blocks (given, from L1, from blobs, and the checkpoint witnesses):\n{}", l1.stats);
         l1.finish().expect("the L1 verifier agrees with Rust on every step");
+        // Issue 15's target, measured: every step of the blocks within 2 M L1 gas.
+        let over = l1.stats.over(faultline_vm_prover::trace::L1_STEP_GAS_TARGET);
+        assert_eq!(over, 0, "{over} steps of the blocks cost more than {} L1 gas on the verifier", faultline_vm_prover::trace::L1_STEP_GAS_TARGET);
+        let median = l1.stats.median().unwrap_or(0);
+        assert!(median <= 300_000, "the node blocks' median step costs {median} L1 gas on the verifier, over the 300,000 target");
     }
     let vault = replay.balance(faultline_primitives::L1_FEE_VAULT);
     assert!(vault > U256::ZERO, "the signed transactions paid L1 fees");
