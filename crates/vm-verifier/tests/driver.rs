@@ -6,7 +6,7 @@
 //! runs, and the cost of one call (printed; `--nocapture`).
 
 use alloy_primitives::{keccak256, Address, Bytes, TxKind, B256, U256};
-use faultline_vm_verifier::{compare, Agreement, Artifacts, L1Check, L1Stats, L1Verifier, Refusal};
+use faultline_vm_verifier::{compare, Agreement, Artifacts, L1Check, L1Verifier, Refusal};
 use revm::{
     context::{BlockEnv, Context, TxEnv},
     database::{CacheDB, EmptyDB},
