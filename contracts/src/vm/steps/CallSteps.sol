@@ -18,13 +18,17 @@ import {StepBase} from "../StepBase.sol";
 import {MicroOps} from "./MicroOps.sol";
 import {FrameOps} from "./FrameOps.sol";
 import {Route} from "../Route.sol";
+import {OpcodeStep} from "./OpcodeStep.sol";
 import {CallOps} from "./CallOps.sol";
 import {CreateOps} from "./CreateOps.sol";
 import {ReturnOps} from "./ReturnOps.sol";
 import {Machine, Frame} from "../Machine.sol";
 
 /// @title CallStep
-/// @notice The opening and the closing of an opcode step of these modules.
+/// @notice The opening of an opcode step of these modules (`OpcodeStep.begin` with its
+///         routing check inlined and an opcode mask for the part: through
+///         `Route.opcodeModule` CreateSteps would be 500 bytes over EIP-170); the closing is
+///         `OpcodeStep.end`.
 library CallStep {
     /// @notice Opens the witness, requires its step to be an opcode of the module, one of
     ///         the set bits of `ops` (else `Inconsistent(WRONG_MODULE)`), and moves the
@@ -55,19 +59,6 @@ library CallStep {
         f.pc = pc + 1;
     }
 
-    /// @notice Ends the step with the opcode's halt word `h` (a halt sets the frame's
-    ///         status and drops its pending micro-step: `run_step`'s `Exit::Halt` arm) and
-    ///         returns the post-state's commitment. A step that started a child frame
-    ///         suspended the frame under it already (`CallOps.suspend`: `resume`).
-    function end(Machine memory m, Frame memory f, uint256 h) internal pure returns (bytes32) {
-        if (h != 0) {
-            f.status = StepBase.HALT;
-            f.haltCode = h - 1;
-            f.pending.tag = 0;
-        }
-        return StepBase.close(m);
-    }
-
     /// @notice Refuses a step the module does not take (`Inconsistent(WRONG_MODULE)`).
     function wrong() internal pure {
         revert IFaultVM.Inconsistent(StepBase.WRONG_MODULE);
@@ -89,7 +80,7 @@ contract CallSteps is IFaultVM {
             witness,
             (1 << CallOps.CALL) | (1 << CallOps.CALLCODE) | (1 << CallOps.DELEGATECALL) | (1 << CallOps.STATICCALL)
         );
-        return CallStep.end(m, f, CallOps.call(m, f, op));
+        return OpcodeStep.end(m, f, CallOps.call(m, f, op));
     }
 }
 
@@ -105,7 +96,7 @@ contract CreateSteps is IFaultVM {
     function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
         (Machine memory m, Frame memory f, uint256 op) =
             CallStep.begin(pre, witness, (1 << CreateOps.CREATE) | (1 << CreateOps.CREATE2));
-        return CallStep.end(m, f, CreateOps.create(m, f, op));
+        return OpcodeStep.end(m, f, CreateOps.create(m, f, op));
     }
 }
 
@@ -120,7 +111,7 @@ contract ReturnSteps is IFaultVM {
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external pure returns (bytes32) {
         (Machine memory m, Frame memory f,) = CallStep.begin(pre, witness, 1 << 0xf3);
-        return CallStep.end(m, f, ReturnOps.ret(m, f));
+        return OpcodeStep.end(m, f, ReturnOps.ret(m, f));
     }
 }
 

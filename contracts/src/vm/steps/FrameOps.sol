@@ -35,10 +35,12 @@ library FrameOps {
         m.hasTop = true;
     }
 
-    /// @notice `opcode_at`: the opcode at the frame's pc (STOP past the code's end).
+    /// @notice `opcode_at`: the opcode at the frame's pc (STOP past the code's end), from
+    ///         the chunk holding it.
     function opcodeAt(Machine memory m, Frame memory f) internal pure returns (uint256) {
-        if (f.pc >= f.codeLen) return 0;
-        return uint8(codeBytes(m, f, f.pc, 1)[0]);
+        uint256 pc = f.pc;
+        if (pc >= f.codeLen) return 0;
+        return uint8(chunkAt(m, f, pc)[1 + (pc % CHUNK)]);
     }
 
     /// @notice `code_bytes`: bytes `[at, at + n)` of the frame's code (zero past its end),

@@ -37,7 +37,7 @@ library HostAccountOps {
     }
 
     /// @notice EXTCODECOPY (the pc already past it); its halt word.
-    /// @dev `op` is EXTCODECOPY: `HostStep.begin` checked that HOST_COPY takes it.
+    /// @dev `op` is EXTCODECOPY: `OpcodeStep.begin` checked that HOST_COPY takes it.
     function runCopy(Machine memory m, Frame memory f, uint256 op) internal pure returns (uint256) {
         op;
         return extCodeCopy(m, f);

@@ -20,7 +20,7 @@ pragma solidity ^0.8.24;
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {Route} from "../Route.sol";
-import {HostStep} from "./HostStep.sol";
+import {OpcodeStep} from "./OpcodeStep.sol";
 import {HostAccountOps} from "./HostAccountOps.sol";
 import {HostStorageOps} from "./HostStorageOps.sol";
 import {HostLogOps} from "./HostLogOps.sol";
@@ -36,9 +36,9 @@ contract HostSteps is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        (Machine memory m, Frame memory f, uint256 op) = HostStep.begin(pre, witness, Route.HOST);
+        (Machine memory m, Frame memory f, uint256 op,) = OpcodeStep.begin(pre, witness, Route.HOST);
         uint256 h = HostAccountOps.isRead(op) ? HostAccountOps.runRead(m, f, op) : HostLogOps.runLog(m, f, op);
-        return HostStep.end(m, f, h);
+        return OpcodeStep.end(m, f, h);
     }
 }
 
@@ -52,8 +52,8 @@ contract HostStorageSteps is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        (Machine memory m, Frame memory f, uint256 op) = HostStep.begin(pre, witness, Route.HOST_STORAGE);
-        return HostStep.end(m, f, HostStorageOps.run(m, f, op));
+        (Machine memory m, Frame memory f, uint256 op,) = OpcodeStep.begin(pre, witness, Route.HOST_STORAGE);
+        return OpcodeStep.end(m, f, HostStorageOps.run(m, f, op));
     }
 }
 
@@ -67,8 +67,8 @@ contract HostCopySteps is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        (Machine memory m, Frame memory f, uint256 op) = HostStep.begin(pre, witness, Route.HOST_COPY);
-        return HostStep.end(m, f, HostAccountOps.runCopy(m, f, op));
+        (Machine memory m, Frame memory f, uint256 op,) = OpcodeStep.begin(pre, witness, Route.HOST_COPY);
+        return OpcodeStep.end(m, f, HostAccountOps.runCopy(m, f, op));
     }
 }
 
@@ -82,7 +82,7 @@ contract HostDestructSteps is IFaultVM {
 
     /// @inheritdoc IFaultVM
     function step(bytes32 pre, bytes calldata witness) external view returns (bytes32) {
-        (Machine memory m, Frame memory f, uint256 op) = HostStep.begin(pre, witness, Route.HOST_DESTRUCT);
-        return HostStep.end(m, f, HostLogOps.runSelfDestruct(m, f, op));
+        (Machine memory m, Frame memory f, uint256 op,) = OpcodeStep.begin(pre, witness, Route.HOST_DESTRUCT);
+        return OpcodeStep.end(m, f, HostLogOps.runSelfDestruct(m, f, op));
     }
 }

@@ -10,7 +10,7 @@ pragma solidity ^0.8.24;
 
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {Route} from "../Route.sol";
-import {OpcodeStep} from "./opcodes/OpcodeStep.sol";
+import {OpcodeStep} from "./OpcodeStep.sol";
 import {Copies} from "./opcodes/Copies.sol";
 import {Machine, Frame} from "../Machine.sol";
 

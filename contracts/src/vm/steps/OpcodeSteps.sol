@@ -14,7 +14,7 @@ pragma solidity ^0.8.24;
 import {IFaultVM} from "../../interfaces/IFaultVM.sol";
 import {StepBase} from "../StepBase.sol";
 import {Route} from "../Route.sol";
-import {OpcodeStep} from "./opcodes/OpcodeStep.sol";
+import {OpcodeStep} from "./OpcodeStep.sol";
 import {Arithmetic} from "./opcodes/Arithmetic.sol";
 import {Bitwise} from "./opcodes/Bitwise.sol";
 import {StackOps} from "./opcodes/StackOps.sol";
