@@ -20,7 +20,6 @@ import {TxOps} from "./TxOps.sol";
 import {CallOps} from "./CallOps.sol";
 import {MicroOps} from "./MicroOps.sol";
 import {HashOps} from "./HashOps.sol";
-import {FrameSponge} from "./FrameSponge.sol";
 import {Machine, Frame, Pending, AccountRecord, HashStack} from "../Machine.sol";
 
 /// @title CreateOps
@@ -95,28 +94,13 @@ library CreateOps {
     ///         `after_hash`'s Create2 arm (`create_at` at the address the hash gives). The
     ///         pending hash is taken off the frame first.
     function hashStep(Machine memory m, Frame memory f) internal view {
+        Pending memory p = f.pending;
+        (bool finished, bytes32 hash, uint256 total) = HashOps.absorb(m, f, p);
+        if (!finished) return;
         unchecked {
-            Pending memory p = f.pending;
-            uint256 left = p.left;
-            uint256 n = left < HashOps.SPONGE_CHUNK ? left : HashOps.SPONGE_CHUNK;
-            bytes memory data = Io.read(m.accesses, f.mem, p.at, n);
-            f.pending = MicroOps.none();
-            if (left > n) {
-                FrameSponge.absorb(m.engine, p.sponge, data);
-                Pending memory q;
-                q.tag = MicroOps.PENDING_HASH;
-                q.sponge = p.sponge;
-                q.at = p.at + n;
-                q.left = left - n;
-                q.done = p.done + n;
-                q.then = p.then;
-                q.value = p.value;
-                q.salt = p.salt;
-                f.pending = q;
-                return;
-            }
-            bytes32 hash = FrameSponge.finish(m.engine, p.sponge, data);
-            createAt(m, f, create2Address(f.addr, p.salt, hash), p.value, p.at - p.done, p.done + n);
+            // The init code's start: the pending hash's first byte (`at` never falls
+            // below `done` in a state the machine reaches).
+            createAt(m, f, create2Address(f.addr, p.salt, hash), p.value, p.at - p.done, total);
         }
     }
 

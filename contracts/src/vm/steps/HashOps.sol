@@ -21,6 +21,19 @@ library HashOps {
     ///         or finishes with the rest and pushes the hash or appends the log; the sponge's
     ///         permutations run in the machine's KeccakEngine.
     function hashStep(Machine memory m, Frame memory f, Pending memory p) internal view {
+        (bool finished, bytes32 h, uint256 total) = absorb(m, f, p);
+        if (finished) MicroOps.afterHash(m, f, h, total, p.then, p.topics);
+    }
+
+    /// @notice One chunk of the pending hash `p` (the frame's, taken off it first): with
+    ///         memory left after it, absorbed and the rest left pending (its continuation
+    ///         kept); else the hash of all `total` bytes, for the continuation to use
+    ///         (`hashStep`'s push or log, a CREATE2's address in CreateOps).
+    function absorb(Machine memory m, Frame memory f, Pending memory p)
+        internal
+        view
+        returns (bool finished, bytes32 hash, uint256 total)
+    {
         uint256 left = p.left;
         uint256 n = left < SPONGE_CHUNK ? left : SPONGE_CHUNK;
         bytes memory data = Io.read(m.accesses, f.mem, p.at, n);
@@ -35,10 +48,11 @@ library HashOps {
             q.done = p.done + n;
             q.then = p.then;
             q.topics = p.topics;
+            q.value = p.value;
+            q.salt = p.salt;
             f.pending = q;
-        } else {
-            bytes32 h = FrameSponge.finish(m.engine, p.sponge, data);
-            MicroOps.afterHash(m, f, h, p.done + n, p.then, p.topics);
+            return (false, bytes32(0), 0);
         }
+        return (true, FrameSponge.finish(m.engine, p.sponge, data), p.done + n);
     }
 }
