@@ -75,19 +75,11 @@ contract CoreStepsTest is VmVectorsTest {
 
     /// @notice Steps the vector `name` of `file` and checks its post.
     function runNamed(string memory file, string memory name) internal view {
-        string memory json = vm.readFile(path(file));
-        uint256 n = count(json);
-        for (uint256 i = 0; i < n; ++i) {
-            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) != keccak256(bytes(name))) continue;
-            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
-            bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
-            uint256 g = gasleft();
-            bytes32 post = verifier.step(pre, witness);
-            console.log(name, "gas", g - gasleft());
-            assertEq(post, vm.parseJsonBytes32(json, key(i, "post")), name);
-            return;
-        }
-        revert(string.concat("no vector ", name));
+        (bytes32 pre, bytes memory witness, bytes32 post) = vector(file, name);
+        uint256 g = gasleft();
+        bytes32 got = verifier.step(pre, witness);
+        console.log(name, "gas", g - gasleft());
+        assertEq(got, post, name);
     }
 
     // ---- refusals, on the Done witness with another phase (no transaction, no frame, empty

@@ -6,6 +6,7 @@ import {console} from "forge-std/Test.sol";
 import {Route} from "../../src/vm/Route.sol";
 import {HostSteps, HostStorageSteps, HostCopySteps, HostDestructSteps} from "../../src/vm/steps/HostSteps.sol";
 import {HostHaltVectors} from "./HostHaltVectors.sol";
+import {EdgeVector} from "./EdgeVector.sol";
 import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
 
 /// @notice The HOST module's state opcodes on the Rust-written vectors of
@@ -29,26 +30,8 @@ contract HostStepsTest is VmVectorsTest {
         m[Route.HOST_DESTRUCT] = address(destruct);
     }
 
-    function vector(string memory name) internal view returns (bytes32 pre, bytes memory w, bytes32 post) {
-        string memory json = vm.readFile(path("steps"));
-        uint256 n = count(json);
-        for (uint256 i = 0; i < n; ++i) {
-            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) != keccak256(bytes(name))) continue;
-            return (
-                vm.parseJsonBytes32(json, key(i, "pre")),
-                vm.parseJsonBytes(json, key(i, "witness")),
-                vm.parseJsonBytes32(json, key(i, "post"))
-            );
-        }
-        revert(name);
-    }
-
-    function halt(string memory name) internal pure returns (HostHaltVectors.Vector memory) {
-        HostHaltVectors.Vector[] memory vs = HostHaltVectors.all();
-        for (uint256 i = 0; i < vs.length; ++i) {
-            if (keccak256(bytes(vs[i].name)) == keccak256(bytes(name))) return vs[i];
-        }
-        revert(name);
+    function halt(string memory name) internal pure returns (EdgeVector memory) {
+        return edge(HostHaltVectors.all(), name);
     }
 
     // ---- halts -------------------------------------------------------------------------
@@ -56,18 +39,8 @@ contract HostStepsTest is VmVectorsTest {
     /// @notice Every halt Rust stepped (static writes, out of gas before and after the
     ///         accesses, stack underflows) gives Rust's post.
     function test_haltsGiveRustsPost() public view {
-        HostHaltVectors.Vector[] memory vs = HostHaltVectors.all();
-        for (uint256 i = 0; i < vs.length; ++i) {
-            (bytes32 pre,) = probe.commitments(vs[i].witness);
-            assertEq(pre, vs[i].pre, string.concat(vs[i].name, ": pre-state"));
-            try verifier.step(vs[i].pre, vs[i].witness) returns (bytes32 post) {
-                assertEq(post, vs[i].post, vs[i].name);
-            } catch (bytes memory err) {
-                console.log(vs[i].name, "refused");
-                console.logBytes(err);
-                revert(vs[i].name);
-            }
-        }
+        EdgeVector[] memory vs = HostHaltVectors.all();
+        checkEdges(vs);
         assertEq(vs.length, 16);
     }
 
@@ -100,21 +73,12 @@ contract HostStepsTest is VmVectorsTest {
     ///         accesses) is refused as `Missing`, for every vector and halt of the module
     ///         that has more than the opcode's chunk.
     function test_aDroppedAccessIsMissing() public view {
-        string[8] memory names = [
-            "opcode-31-env-balance",
-            "opcode-3b-env-extcodesize",
-            "opcode-54-storage-sload",
-            "opcode-55-storage-sstore",
-            "opcode-5c-transient-tload",
-            "opcode-5d-transient-tstore",
-            "opcode-a1-log1",
-            "opcode-ff-selfdestruct"
-        ];
+        string[8] memory names = hostVectors();
         for (uint256 i = 0; i < names.length; ++i) {
             (bytes32 pre, bytes memory w,) = vector(names[i]);
             expectMissing(pre, dropLast(w), names[i]);
         }
-        HostHaltVectors.Vector memory h = halt("sstore-out-of-gas");
+        EdgeVector memory h = halt("sstore-out-of-gas");
         expectMissing(h.pre, dropLast(h.witness), h.name);
         h = halt("selfdestruct-out-of-gas");
         expectMissing(h.pre, dropLast(h.witness), h.name);
@@ -145,7 +109,7 @@ contract HostStepsTest is VmVectorsTest {
     /// @notice A halt before the accesses with the accesses it would have used after is
     ///         refused as `Unused`: a static SSTORE carrying the honest SSTORE's accesses.
     function test_aStaticWriteUsesNoSlot() public {
-        HostHaltVectors.Vector memory h = halt("sstore-static");
+        EdgeVector memory h = halt("sstore-static");
         (, bytes memory honest,) = vector("opcode-55-storage-sstore");
         (uint256[] memory ats,) = probe.accessOffsets(honest);
         (uint256[] memory hats,) = probe.accessOffsets(h.witness);
@@ -165,33 +129,15 @@ contract HostStepsTest is VmVectorsTest {
     }
 
     /// @notice Each vector of the module's opcodes, by name, steps to its post (and its gas).
-    function test_hostVectorsOneByOne() public {
-        string memory json = vm.readFile(path("steps"));
-        uint256 n = count(json);
-        uint256 passed;
-        for (uint256 i = 0; i < n; ++i) {
-            string memory name = vm.parseJsonString(json, key(i, "name"));
-            if (!isHostVector(name)) continue;
-            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
-            bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
-            uint256 g = gasleft();
-            try verifier.step(pre, witness) returns (bytes32 post) {
-                g -= gasleft();
-                assertEq(post, vm.parseJsonBytes32(json, key(i, "post")), name);
-                console.log(name, "gas", g);
-                ++passed;
-            } catch (bytes memory err) {
-                console.log(name, "refused");
-                console.logBytes(err);
-                fail();
-            }
-        }
+    function test_hostVectorsOneByOne() public view {
+        uint256 passed = runSelected(isHostVector);
         console.log("host vectors passed", passed);
         assertEq(passed, 8);
     }
 
-    function isHostVector(string memory name) internal pure returns (bool) {
-        string[8] memory names = [
+    /// @notice The steps.json vectors of the module's opcodes.
+    function hostVectors() internal pure returns (string[8] memory) {
+        return [
             "opcode-31-env-balance",
             "opcode-3b-env-extcodesize",
             "opcode-54-storage-sload",
@@ -201,6 +147,10 @@ contract HostStepsTest is VmVectorsTest {
             "opcode-a1-log1",
             "opcode-ff-selfdestruct"
         ];
+    }
+
+    function isHostVector(string memory, string memory name) internal pure returns (bool) {
+        string[8] memory names = hostVectors();
         for (uint256 i = 0; i < names.length; ++i) {
             if (keccak256(bytes(name)) == keccak256(bytes(names[i]))) return true;
         }

@@ -202,18 +202,6 @@ contract InputStepsTest is VmVectorsTest {
         }
     }
 
-    /// @notice The witness of the l1-inputs vector `name`, with its pre-state.
-    function vectorNamed(string memory name) internal view returns (bytes32 pre, bytes memory w) {
-        string memory json = vm.readFile(path("l1-inputs"));
-        uint256 n = count(json);
-        for (uint256 i = 0; i < n; ++i) {
-            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) == keccak256(bytes(name))) {
-                return (vm.parseJsonBytes32(json, key(i, "pre")), vm.parseJsonBytes(json, key(i, "witness")));
-            }
-        }
-        revert("no such vector");
-    }
-
     function cut(bytes memory w, uint256 from, uint256 to) internal pure returns (bytes memory out) {
         out = new bytes(to - from);
         for (uint256 i = 0; i < out.length; ++i) {
@@ -224,14 +212,14 @@ contract InputStepsTest is VmVectorsTest {
     /// @notice A step of another phase, and a step the tail does not take, are refused
     ///         as another module's.
     function test_wrongModule() public {
-        (, bytes memory w) = vectorNamed("tx-open-legacy-eip155");
+        (, bytes memory w,) = vector("l1-inputs", "tx-open-legacy-eip155");
         (uint256[] memory ats,) = probe.accessOffsets(w);
         // The phase tag is the byte before the access count: NextTx → Begin.
         w[ats[0] - 3] = 0x01;
         (bytes32 pre,) = probe.commitments(w);
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
         inputs.step(pre, w);
-        (bytes32 pre2, bytes memory w2) = vectorNamed("tx-open-legacy-eip155");
+        (bytes32 pre2, bytes memory w2,) = vector("l1-inputs", "tx-open-legacy-eip155");
         InputTailSteps t = tail;
         vm.expectRevert(abi.encodeWithSelector(IFaultVM.Inconsistent.selector, StepBase.WRONG_MODULE));
         t.step(pre2, w2);
@@ -240,7 +228,7 @@ contract InputStepsTest is VmVectorsTest {
     /// @notice A witness short of its last access is `Missing`; one with an access more is
     ///         `Unused`; one of another state is `WrongPreState`.
     function test_accessesCountExactly() public {
-        (bytes32 pre, bytes memory w) = vectorNamed("tx-open-legacy-eip155");
+        (bytes32 pre, bytes memory w,) = vector("l1-inputs", "tx-open-legacy-eip155");
         (uint256[] memory ats, uint256 end) = probe.accessOffsets(w);
         uint256 n = ats.length;
         uint256 countAt = ats[0] - 2;

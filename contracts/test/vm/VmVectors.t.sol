@@ -9,6 +9,7 @@ import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
 import {WitnessDecoder} from "../../src/vm/WitnessDecoder.sol";
 import {Commitment} from "../../src/vm/Commitment.sol";
 import {Machine} from "../../src/vm/Machine.sol";
+import {EdgeVector} from "./EdgeVector.sol";
 
 /// @notice Exposes the decoder and the encoder: the commitment a witness's bytes hash to,
 ///         and the commitment of the machine it decodes to (they must be equal).
@@ -60,6 +61,81 @@ contract VmVectorsTest is Test {
 
     function count(string memory json) internal view returns (uint256 n) {
         while (vm.keyExistsJson(json, string.concat(".vectors[", vm.toString(n), "]"))) ++n;
+    }
+
+    /// @notice The vector `name` of `file`: its pre-state, witness and post (zero for an
+    ///         error vector).
+    function vector(string memory file, string memory name)
+        internal
+        view
+        returns (bytes32 pre, bytes memory witness, bytes32 post)
+    {
+        string memory json = vm.readFile(path(file));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            if (keccak256(bytes(vm.parseJsonString(json, key(i, "name")))) != keccak256(bytes(name))) continue;
+            pre = vm.parseJsonBytes32(json, key(i, "pre"));
+            witness = vm.parseJsonBytes(json, key(i, "witness"));
+            if (vm.keyExistsJson(json, key(i, "post"))) post = vm.parseJsonBytes32(json, key(i, "post"));
+            return (pre, witness, post);
+        }
+        revert(string.concat("no vector ", name, " in ", file));
+    }
+
+    /// @notice The steps.json vector `name`.
+    function vector(string memory name) internal view returns (bytes32 pre, bytes memory witness, bytes32 post) {
+        return vector("steps", name);
+    }
+
+    /// @notice Steps every steps.json vector `take(kind, name)` selects, each of which must
+    ///         give its post (its gas logged); returns how many.
+    function runSelected(function(string memory, string memory) internal pure returns (bool) take)
+        internal
+        view
+        returns (uint256 passed)
+    {
+        string memory json = vm.readFile(path("steps"));
+        uint256 n = count(json);
+        for (uint256 i = 0; i < n; ++i) {
+            string memory name = vm.parseJsonString(json, key(i, "name"));
+            if (!take(vm.parseJsonString(json, key(i, "kind")), name)) continue;
+            bytes32 pre = vm.parseJsonBytes32(json, key(i, "pre"));
+            bytes memory witness = vm.parseJsonBytes(json, key(i, "witness"));
+            uint256 g = gasleft();
+            try verifier.step(pre, witness) returns (bytes32 post) {
+                g -= gasleft();
+                assertEq(post, vm.parseJsonBytes32(json, key(i, "post")), name);
+                console.log(name, "gas", g);
+                ++passed;
+            } catch (bytes memory err) {
+                console.log(name, "refused");
+                console.logBytes(err);
+                revert(string.concat(name, ": refused"));
+            }
+        }
+    }
+
+    /// @notice Every edge witness decodes to its pre-state and steps to Rust's post.
+    function checkEdges(EdgeVector[] memory vs) internal view {
+        for (uint256 i = 0; i < vs.length; ++i) {
+            (bytes32 pre,) = probe.commitments(vs[i].witness);
+            assertEq(pre, vs[i].pre, string.concat(vs[i].name, ": pre-state"));
+            try verifier.step(vs[i].pre, vs[i].witness) returns (bytes32 post) {
+                assertEq(post, vs[i].post, vs[i].name);
+            } catch (bytes memory err) {
+                console.log(vs[i].name, "refused");
+                console.logBytes(err);
+                revert(vs[i].name);
+            }
+        }
+    }
+
+    /// @notice The edge witness `name` of `vs`.
+    function edge(EdgeVector[] memory vs, string memory name) internal pure returns (EdgeVector memory) {
+        for (uint256 i = 0; i < vs.length; ++i) {
+            if (keccak256(bytes(vs[i].name)) == keccak256(bytes(name))) return vs[i];
+        }
+        revert(string.concat("no edge witness ", name));
     }
 
     function selectorOf(string memory code) internal pure returns (bytes4) {
