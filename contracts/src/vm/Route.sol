@@ -79,8 +79,6 @@ library Route {
     uint256 internal constant HOST_RETURN = 22;
     /// @notice A CREATE2's pending Hash micro-steps (a part of HOST).
     uint256 internal constant HOST_CREATE2_HASH = 23;
-    /// @notice `stepModule`'s answer for an opcode step (not a module).
-    uint256 internal constant OPCODE_STEP = type(uint256).max;
     /// @notice How many modules.
     uint256 internal constant COUNT = 24;
 
@@ -112,38 +110,15 @@ library Route {
     }
 
     /// @notice The module of the step `m` takes.
-    /// @dev The same decision as `ofKey(keyOf(m))` (RoutePeek.t.sol checks it on every
-    ///      vector), written on the machine directly: a module's code carries this one,
-    ///      and building the whole key costs about 500 bytes of it.
     function moduleOf(Machine memory m) internal pure returns (uint256) {
-        uint256 id = stepModule(m);
-        return id == OPCODE_STEP ? opcodeModule(peekOpcode(m, m.top)) : id;
+        return ofKey(keyOf(m));
     }
 
-    /// @notice `moduleOf` short of the opcode: the module of a step that is not an
-    ///         opcode's, or OPCODE_STEP for an opcode of a running frame with its code
-    ///         loaded (whose module `opcodeModule` picks).
-    function stepModule(Machine memory m) internal pure returns (uint256) {
-        uint256 p = m.phase.tag;
-        if (p == StepBase.NEXT_TX) return m.inputs.l1 ? inputModule(m) : CORE;
-        if (p != StepBase.RUN || !m.hasTop) return coreModule(p);
-        Frame memory f = m.top;
-        uint256 status = f.status;
-        if (status != StepBase.RUNNING) {
-            bool failed = status == StepBase.REVERT || status == StepBase.HALT;
-            return failed && m.journal.len > f.checkpoint ? FRAME_UNDO : FRAMES;
-        }
-        uint256 pending = f.pending.tag;
-        if (pending == PENDING_HASH) return f.pending.then == HASH_THEN_CREATE2 ? HOST_CREATE2_HASH : FRAME_HASH;
-        if (pending != 0) return FRAME_COPY;
-        if (!f.hasChunks) return FRAME_START;
-        if (!f.create && StepBase.isPrecompile(f.codeAddress)) return FRAME_START;
-        return OPCODE_STEP;
-    }
-
-    /// @notice Whether `stepModule(m)` is OPCODE_STEP (RoutePeek.t.sol checks it on every
-    ///         vector): a running frame with its code loaded, no pending micro-step, not
-    ///         a precompile's call frame. The opcode modules check this, then the opcode.
+    /// @notice Whether `moduleOf(m)` is an opcode's module (`ofKey`'s last branch;
+    ///         RoutePeek.t.sol checks it on every vector): a running frame with its code
+    ///         loaded, no pending micro-step, not a precompile's call frame. The opcode
+    ///         modules check this, then `opcodeModule` of the opcode their chunk proves
+    ///         (smaller in their code than `moduleOf`).
     function isOpcodeStep(Machine memory m) internal pure returns (bool) {
         if (m.phase.tag != StepBase.RUN || !m.hasTop) return false;
         Frame memory f = m.top;

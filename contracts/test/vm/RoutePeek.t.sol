@@ -22,9 +22,10 @@ contract PeekProbe {
     function decoded(bytes calldata w) external pure returns (bytes memory key, uint256 id) {
         Machine memory m = WitnessDecoder.decodeState(w);
         Route.Key memory k = Route.keyOf(m);
-        require(Route.moduleOf(m) == Route.ofKey(k), "moduleOf and ofKey disagree");
+        // An opcode's module comes from ofKey's last branch alone (the other branches'
+        // modules are not opcodes').
         require(
-            Route.isOpcodeStep(m) == (Route.stepModule(m) == Route.OPCODE_STEP), "isOpcodeStep and stepModule disagree"
+            Route.isOpcodeStep(m) == (Route.ofKey(k) == Route.opcodeModule(k.op)), "isOpcodeStep and ofKey disagree"
         );
         return (abi.encode(k), Route.ofKey(k));
     }
@@ -60,7 +61,7 @@ contract RoutePeekTest is Test {
                 } catch (bytes memory err) {
                     assertTrue(
                         keccak256(err)
-                            != keccak256(abi.encodeWithSignature("Error(string)", "moduleOf and ofKey disagree")),
+                            != keccak256(abi.encodeWithSignature("Error(string)", "isOpcodeStep and ofKey disagree")),
                         name
                     );
                     // A malformed state: the peek may say anything, the module refuses.

@@ -40,8 +40,6 @@ library CallStep {
         returns (Machine memory m, Frame memory f, uint256 op)
     {
         m = StepBase.open(pre, witness);
-        // `Route.moduleOf` short of the opcode (a precompile's frame, even with code at
-        // its address, takes a Precompile step), then the opcode its chunk proves.
         f = m.top;
         // `Route.isOpcodeStep` but its last two conditions (CreateSteps has no room for
         // the call): a frame without its code loaded is refused by `chunkAt`, and a
