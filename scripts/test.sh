@@ -26,8 +26,10 @@ fi
 echo "== cargo test (with the L1 verifier on every checked step)" >&2
 FAULTLINE_VM_L1=1 cargo test --locked --workspace --no-fail-fast || status=1
 # The same differential over a sample of the state-test corpus (the whole corpus is
-# scripts/vm-corpus.py --l1; docs/verifier.md reports its figures).
-fixtures=../shared/fixtures/ethereum-tests/GeneralStateTests
+# scripts/vm-corpus.py --l1; docs/verifier.md reports its figures). The fixtures live
+# beside the checkout (../shared/fixtures), as crates/vm-statetest's tests expect, or
+# where FAULTLINE_STATE_TESTS says.
+fixtures=${FAULTLINE_STATE_TESTS:-../shared/fixtures/ethereum-tests/GeneralStateTests}
 if [ -d "$fixtures" ]; then
   echo "== faultline vm statetest --l1 (14 state-test folders)" >&2
   folders=(stExample VMTests/vmBitwiseLogicOperation VMTests/vmIOandFlowOperations VMTests/vmTests stShift stChainId
