@@ -3,13 +3,15 @@
 job (JOBS at a time, default: the number of cores), and sums the figures each run prints
 (docs/fault-vm.md, "Measured"). Usage:
 
-    scripts/vm-corpus.py [--bin target/debug/faultline] [--jobs N] [--logs DIR] [--l1] [CORPUS]
+    scripts/vm-corpus.py [--bin target/debug/faultline] [--jobs N] [--logs DIR] [--l1] [--resume] [CORPUS]
 
 With --l1 every step also runs through the Solidity verifier (`vm statetest --l1`) and
 the L1 figures are summed too (steps measured, mismatches, unsupported, over 2 M, max).
 
 CORPUS defaults to ../shared/fixtures/ethereum-tests/GeneralStateTests. Each folder's
 output is kept in DIR (default: a temporary folder) and the sum is printed at the end.
+With --resume, folders whose log in DIR is complete are summed from it, not run again:
+a run over several sittings (the whole corpus with --l1 takes hours).
 """
 
 import argparse
@@ -22,13 +24,25 @@ import tempfile
 import time
 
 
-def run(binary, folder, logs, l1):
+SUMMARY = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped")
+TRAILER = re.compile(r"^# exit (-?\d+) after ([\d.]+) s$", re.M)
+
+
+def run(binary, folder, logs, l1, resume):
+    log = os.path.join(logs, os.path.basename(folder.rstrip("/")) + ".log")
+    if resume and os.path.exists(log):
+        with open(log) as f:
+            text = f.read()
+        t = TRAILER.search(text)
+        if t and SUMMARY.search(text):
+            return folder, int(t.group(1)), text, float(t.group(2))
     start = time.time()
     out = subprocess.run([binary, "vm", "statetest", *(["--l1"] if l1 else []), folder], capture_output=True, text=True)
-    text = out.stdout + out.stderr
-    with open(os.path.join(logs, os.path.basename(folder.rstrip("/")) + ".log"), "w") as f:
+    secs = time.time() - start
+    text = out.stdout + out.stderr + f"\n# exit {out.returncode} after {secs:.1f} s\n"
+    with open(log, "w") as f:
         f.write(text)
-    return folder, out.returncode, text, time.time() - start
+    return folder, out.returncode, text, secs
 
 
 def main():
@@ -38,6 +52,7 @@ def main():
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--logs", default=None)
     p.add_argument("--l1", action="store_true", help="also run every step through the L1 verifier")
+    p.add_argument("--resume", action="store_true", help="reuse the finished folders' logs in --logs instead of running them again")
     p.add_argument("corpus", nargs="?", default=os.path.join(root, "../shared/fixtures/ethereum-tests/GeneralStateTests"))
     a = p.parse_args()
     logs = a.logs or tempfile.mkdtemp(prefix="vm-corpus-")
@@ -52,11 +67,15 @@ def main():
     failures = []
     l1 = {"steps": 0, "measured": 0, "over": 0, "unsupported": 0, "mismatches": 0}
     l1_max = (0, "")
+    l1_l2 = {"steps": 0, "over": 0}
+    l1_l2_max = (0, "")
+    busy = 0.0
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
-        for folder, rc, text, secs in pool.map(lambda f: run(a.bin, f, logs, a.l1), folders):
+        for folder, rc, text, secs in pool.map(lambda f: run(a.bin, f, logs, a.l1, a.resume), folders):
             name = os.path.basename(folder)
-            m = re.search(r"(\d+) passed, (\d+) failed, (\d+) skipped", text)
+            busy += secs
+            m = SUMMARY.search(text)
             if not m:
                 failures.append(f"{name}: no summary (exit {rc})")
                 continue
@@ -95,9 +114,16 @@ def main():
                 l1["mismatches"] += int(g.group(7))
                 if int(g.group(4)) > l1_max[0]:
                     l1_max = (int(g.group(4)), name)
+            h = re.search(r"^L1 verifier on pre-states the L2 can hold: (\d+) steps, median \d+ L1 gas, max (\d+) at (\S+), (\d+) over", text, re.M)
+            if h:
+                l1_l2["steps"] += int(h.group(1))
+                l1_l2["over"] += int(h.group(4))
+                if int(h.group(2)) > l1_l2_max[0]:
+                    l1_l2_max = (int(h.group(2)), h.group(3))
             print(f"{name}: {m.group(0)} ({secs:.0f} s)" + (f"; L1 median {g.group(3)}, max {g.group(4)}" if g else ""), flush=True)
     wall = time.time() - start
-    print(f"\nwhole corpus ({len(folders)} folders, {a.jobs} jobs, {wall / 60:.1f} min wall): "
+    print(f"\nwhole corpus ({len(folders)} folders, {a.jobs} jobs, {wall / 60:.1f} min wall, "
+          f"{busy / 60:.1f} min summed over the folders' runs): "
           f"{totals['cases']} Cancun cases: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
     for why, n in sorted(reasons.items(), key=lambda x: -x[1]):
         print(f"  skipped {n}: {why}")
@@ -109,6 +135,8 @@ def main():
     if a.l1:
         print(f"L1 verifier: {l1['steps']} steps ({l1['measured']} measured), {l1['mismatches']} mismatches, "
               f"{l1['unsupported']} unsupported, {l1['over']} over 2 M L1 gas; max {l1_max[0]} (folder {l1_max[1]})")
+        print(f"L1 verifier on pre-states the L2 can hold: {l1_l2['steps']} steps, {l1_l2['over']} over 2 M L1 gas; "
+              f"max {l1_l2_max[0]} at {l1_l2_max[1]}")
     print(f"logs: {logs}")
     for f in failures:
         print("FAIL", f)

@@ -85,6 +85,10 @@ struct Tally {
     verbose: bool,
     /// The L1 verifier, with `--l1`.
     l1: Option<faultline_vm_verifier::L1Check>,
+    /// Its figures over the passed cases whose pre-state could exist on the L2.
+    l1_l2: faultline_vm_verifier::L1Stats,
+    /// The most expensive step in `l1_l2`, and its case.
+    l1_l2_max: (u64, String),
 }
 
 impl Tally {
@@ -124,9 +128,16 @@ impl Tally {
             }
         }
         let t0 = Instant::now();
-        let outcome = match self.l1.as_mut() {
-            Some(l1) => machine_case_with(test, entry, max_steps, l1),
-            None => machine_case_with(test, entry, max_steps, &mut ()),
+        // The case's own L1 figures, merged into the run's below.
+        let (outcome, l1_case) = match self.l1.as_mut() {
+            Some(l1) => {
+                let run = std::mem::take(&mut l1.stats);
+                let outcome = machine_case_with(test, entry, max_steps, l1);
+                let case = std::mem::replace(&mut l1.stats, run);
+                l1.stats.merge(&case);
+                (outcome, Some(case))
+            }
+            None => (machine_case_with(test, entry, max_steps, &mut ()), None),
         };
         let secs = t0.elapsed().as_secs_f64();
         self.machine_secs += secs;
@@ -146,7 +157,16 @@ impl Tally {
                 self.all.merge(&stats);
                 match outside_l2 {
                     Some(_) => self.outside_l2 += 1,
-                    None => self.l2.merge(&stats),
+                    None => {
+                        self.l2.merge(&stats);
+                        if let Some(case) = l1_case {
+                            let max = case.max_gas();
+                            if max > self.l1_l2_max.0 {
+                                self.l1_l2_max = (max, at.to_string());
+                            }
+                            self.l1_l2.merge(&case);
+                        }
+                    }
                 }
             }
             MachineOutcome::Fail(what) => self.fail(format!("FAIL {at} machine: {what}")),
@@ -196,6 +216,16 @@ impl Tally {
         }
         if let Some(l1) = &self.l1 {
             println!("L1 verifier (revm, Osaka; gas of the whole transaction), every checked step of the cases run:\n{}", l1.stats);
+            let l2 = &self.l1_l2;
+            println!(
+                "L1 verifier on pre-states the L2 can hold: {} steps, median {} L1 gas, max {} at {}, {} over {}",
+                l2.steps(),
+                l2.median().unwrap_or(0),
+                self.l1_l2_max.0,
+                if self.l1_l2_max.1.is_empty() { "-" } else { &self.l1_l2_max.1 },
+                l2.over(faultline_vm_prover::trace::L1_STEP_GAS_TARGET),
+                faultline_vm_prover::trace::L1_STEP_GAS_TARGET,
+            );
         }
         println!("{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped);
     }
