@@ -9,10 +9,11 @@ import {BatchInbox} from "./BatchInbox.sol";
 /// @notice Bonded L2 output roots. Anyone may propose the output of the next L2 block on
 ///         the fixed interval (first valid proposal per slot wins) by locking the bond, once
 ///         that block's data is on L1 in the inbox. An output is final when its challenge
-///         window has passed and the dispute game has not deleted it; its bond can then be
-///         released. The dispute game (set once in the config) deletes a disproven output
-///         and every later one. Bonds are paid by pull (`withdraw`), so no recipient can
-///         block a deletion. Spec: docs/outputs.md.
+///         window has passed, no dispute game on it or on an earlier output is open, and
+///         the dispute game has not deleted it; its bond can then be released. The dispute
+///         game (set once in the config) opens and closes disputes on outputs and deletes
+///         a disproven output and every later one. Bonds are paid by pull (`withdraw`), so
+///         no recipient can block a deletion. Spec: docs/outputs.md.
 contract OutputOracle is ReentrancyGuard {
     /// @notice One proposed output.
     struct Output {
@@ -20,6 +21,8 @@ contract OutputOracle is ReentrancyGuard {
         uint64 l2Block;
         uint64 timestamp; // L1 time of the proposal
         bool bondReleased;
+        uint32 disputes; // open dispute games on this proposal
+        uint64 nonce; // unique per proposal: names it after a deletion reuses the index
         address proposer;
         uint96 bond;
     }
@@ -31,6 +34,14 @@ contract OutputOracle is ReentrancyGuard {
     uint256 public outputCount;
     /// @notice Wei each account may withdraw (released bonds, won bonds, refunds).
     mapping(address => uint256) public credit;
+    /// @notice The lowest output index with an open dispute (`NO_DISPUTE` if none): no
+    ///         output at or after it is final.
+    uint256 public earliestDispute = NO_DISPUTE;
+    /// @notice Proposals made so far; the next one's nonce.
+    uint64 public proposals;
+
+    /// @notice `earliestDispute` when no dispute is open.
+    uint256 public constant NO_DISPUTE = type(uint256).max;
 
     mapping(uint256 => Output) internal _outputs;
 
@@ -38,6 +49,8 @@ contract OutputOracle is ReentrancyGuard {
     event OutputsDeleted(uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize);
     event BondReleased(uint256 indexed index, address indexed proposer, uint256 bond);
     event Withdrawn(address indexed account, uint256 amount);
+    event DisputeOpened(uint256 indexed index, uint64 nonce, uint32 disputes);
+    event DisputeClosed(uint256 indexed index, uint64 nonce, uint32 disputes);
 
     error WrongBlockNumber(uint256 expected, uint256 got);
     error BlockNotOnL1(uint256 l2Block, uint256 nextBlockInInbox);
@@ -52,6 +65,13 @@ contract OutputOracle is ReentrancyGuard {
     error ZeroAddress();
     error NothingToWithdraw();
     error TransferFailed();
+    /// @notice The output at `index` is not the one the caller names (deleted since, or
+    ///         another root).
+    /// @param index The output index.
+    error NotThatOutput(uint256 index);
+    /// @notice The proposal named has no open dispute to close.
+    /// @param index The output index.
+    error NoOpenDispute(uint256 index);
 
     constructor(RollupConfig config_, BatchInbox inbox_, bytes32 genesisOutputRoot) {
         if (address(config_) == address(0) || address(inbox_) == address(0)) revert ZeroAddress();
@@ -63,10 +83,13 @@ contract OutputOracle is ReentrancyGuard {
             l2Block: 0,
             timestamp: 0,
             bondReleased: true,
+            disputes: 0,
+            nonce: 0,
             proposer: address(0),
             bond: 0
         });
         outputCount = 1;
+        proposals = 1;
         emit OutputProposed(0, 0, genesisOutputRoot, address(0));
     }
 
@@ -92,6 +115,8 @@ contract OutputOracle is ReentrancyGuard {
             l2Block: uint64(l2Block),
             timestamp: uint64(block.timestamp),
             bondReleased: false,
+            disputes: 0,
+            nonce: proposals++,
             proposer: msg.sender,
             // forge-lint: disable-next-line(unsafe-typecast) proposerBond <= MAX_BOND (1000 ether) < 2^96
             bond: uint96(bond)
@@ -118,12 +143,72 @@ contract OutputOracle is ReentrancyGuard {
         return outputCount - 1;
     }
 
-    /// @notice Whether output `index` exists and its challenge window has passed
-    ///         (output 0, L2 genesis, is final from the start).
+    /// @notice Whether output `index` exists, its challenge window has passed, and no
+    ///         dispute is open on it or on an earlier output (output 0, L2 genesis, is
+    ///         final from the start).
     function isFinalized(uint256 index) public view returns (bool) {
         if (index >= outputCount) return false;
         if (index == 0) return true;
+        return index < earliestDispute && windowPassed(index);
+    }
+
+    /// @notice Whether the challenge window of existing output `index` has passed (a
+    ///         dispute can then no longer be opened on it).
+    function windowPassed(uint256 index) public view returns (bool) {
         return block.timestamp >= uint256(_outputs[index].timestamp) + config.challengeWindow();
+    }
+
+    /// @notice Opens a dispute on output `index`, which must have root `root` and be in
+    ///         its challenge window (dispute game only). Until the dispute is closed,
+    ///         neither it nor any later output is final.
+    /// @param index The disputed output.
+    /// @param root Its root as the game read it (a deletion and a new proposal in
+    ///        between would change it).
+    /// @return nonce The proposal's nonce, which closes the dispute.
+    function openDispute(uint256 index, bytes32 root) external returns (uint64 nonce) {
+        if (msg.sender != config.disputeGame()) revert NotDisputeGame();
+        if (index == 0) revert CannotDeleteGenesis();
+        if (index >= outputCount) revert UnknownOutput(index);
+        Output storage o = _outputs[index];
+        if (o.root != root) revert NotThatOutput(index);
+        if (windowPassed(index)) revert AlreadyFinalized(index);
+        uint32 disputes = ++o.disputes;
+        if (index < earliestDispute) earliestDispute = index;
+        nonce = o.nonce;
+        emit DisputeOpened(index, nonce, disputes);
+    }
+
+    /// @notice Closes one dispute on proposal `nonce` at `index`, which stood (dispute game
+    ///         only). Closing a dispute on a proposal deleted since is a no-op, so a game
+    ///         always resolves.
+    /// @param index The disputed output.
+    /// @param nonce The nonce `openDispute` returned.
+    /// @return live Whether the proposal was still live.
+    function closeDispute(uint256 index, uint64 nonce) external returns (bool live) {
+        if (msg.sender != config.disputeGame()) revert NotDisputeGame();
+        if (!isLive(index, nonce)) return false;
+        Output storage o = _outputs[index];
+        if (o.disputes == 0) revert NoOpenDispute(index);
+        uint32 disputes = --o.disputes;
+        if (disputes == 0 && index == earliestDispute) earliestDispute = _nextDispute(index + 1);
+        emit DisputeClosed(index, nonce, disputes);
+        return true;
+    }
+
+    /// @notice Whether proposal `nonce` is the live output at `index`.
+    function isLive(uint256 index, uint64 nonce) public view returns (bool) {
+        return index != 0 && index < outputCount && _outputs[index].nonce == nonce;
+    }
+
+    /// @dev The first index at or after `from` with an open dispute. Only outputs still in
+    ///      or just past their window can have one, so the scan is bounded by the outputs a
+    ///      window holds.
+    function _nextDispute(uint256 from) internal view returns (uint256) {
+        uint256 count = outputCount;
+        for (uint256 i = from; i < count; ++i) {
+            if (_outputs[i].disputes != 0) return i;
+        }
+        return NO_DISPUTE;
     }
 
     /// @notice Moves the bond of final output `index` to its proposer's credit. Anyone may call.
@@ -158,6 +243,8 @@ contract OutputOracle is ReentrancyGuard {
             delete _outputs[i];
         }
         outputCount = fromIndex;
+        // Disputes on the deleted outputs go with them; their games close as no-ops.
+        if (earliestDispute >= fromIndex) earliestDispute = NO_DISPUTE;
         emit OutputsDeleted(fromIndex, count, winner, prize);
     }
 
