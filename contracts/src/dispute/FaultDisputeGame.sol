@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IFaultDisputeGame} from "../interfaces/IFaultDisputeGame.sol";
+import {IFaultVM} from "../interfaces/IFaultVM.sol";
+import {IBlockStart} from "../interfaces/IBlockStart.sol";
+import {OutputOracle} from "../L1/OutputOracle.sol";
+import {RollupConfig} from "../L1/RollupConfig.sol";
+import {ReentrancyGuard} from "../lib/ReentrancyGuard.sol";
+import {Positions} from "./lib/Positions.sol";
+
+/// @title FaultDisputeGame
+/// @notice Every dispute game of one rollup (docs/dispute.md is its spec). A game disputes
+///         output `i` from the agreed output `i - 1`:
+///         - level 1 (depths 1 … `splitDepth`) bisects the per-block output roots of the
+///           output's blocks, padded to `2^splitDepth` by repeating the last;
+///         - level 2 (depths `splitDepth + 1` … `maxDepth`) bisects one block's machine
+///           commitments from its initial state, which `blockStart` computes from L1
+///           data, down to one step that `vm` (the one-step verifier) decides.
+///         Claims form a tree (attack and defend moves, any number of parties); a claim is
+///         countered if any child stands, and its bond goes to the leftmost standing child
+///         (or the stepper); resolution is bottom-up once each claim's clock has run out.
+/// @dev Claims take three storage slots; a move writes them and its parent's counters.
+contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
+    using Positions for uint128;
+
+    /// @notice Deployment parameters.
+    /// @param execDepth Depth of a block's machine trace: `2^execDepth` steps (at least the
+    ///        most steps an L2 block can take, docs/dispute.md "Depths").
+    /// @param maxClockDuration Seconds each side may use on a path of the claim tree.
+    /// @param clockExtension Seconds a side is always left to counter a child.
+    /// @param splitExtension The same before the first claim of a block's machine trace.
+    /// @param stepExtension The same before a step.
+    /// @param baseBond Bond at depth 0 (wei); depth `d` costs `baseBond * growth^d`.
+    /// @param bondGrowthBps The growth per depth in basis points (10,900: 1.09x).
+    struct Params {
+        uint8 execDepth;
+        uint32 maxClockDuration;
+        uint32 clockExtension;
+        uint32 splitExtension;
+        uint32 stepExtension;
+        uint128 baseBond;
+        uint16 bondGrowthBps;
+    }
+
+    /// @dev One claim. Slot 1: parent, claimant, the claimant's side clock at posting and
+    ///      the posting time; slot 2: the value; slot 3: position, counter, children.
+    struct Claim {
+        uint32 parentIndex;
+        address claimant;
+        uint32 clock;
+        uint32 timestamp;
+        bytes32 value;
+        uint64 position;
+        address counteredBy;
+        uint24 unresolvedChildren;
+        bool resolved;
+    }
+
+    /// @dev One game.
+    struct Game {
+        uint64 outputIndex;
+        uint64 nonce;
+        uint64 startBlock;
+        Status status;
+        bytes32 startOutput;
+    }
+
+    /// @notice Parent index of the root claim.
+    uint32 public constant NO_PARENT = type(uint32).max;
+
+    OutputOracle public immutable oracle;
+    RollupConfig public immutable config;
+    IFaultVM public immutable vm;
+    IBlockStart public immutable blockStart;
+    /// @notice Depth of the per-block output claims (level 1's leaves).
+    uint256 public immutable splitDepth;
+    /// @notice Depth of the leaf claims (level 2's), countered by `step`.
+    uint256 public immutable maxDepth;
+    /// @notice Blocks per output: level 1's real trace length.
+    uint256 public immutable blocksPerOutput;
+    uint256 public immutable maxClockDuration;
+    uint256 public immutable clockExtension;
+    uint256 public immutable splitExtension;
+    uint256 public immutable stepExtension;
+    uint256 public immutable baseBond;
+    uint256 public immutable bondGrowthBps;
+
+    Game[] internal _games;
+    mapping(uint256 gameId => Claim[]) internal _claims;
+    /// @dev The leftmost standing child of each claim so far, as index + 1 (0: none).
+    mapping(uint256 gameId => mapping(uint256 claimIndex => uint256)) internal _bestChild;
+    /// @notice Wei each account may claim.
+    mapping(address => uint256) public credit;
+
+    constructor(OutputOracle oracle_, IFaultVM vm_, IBlockStart blockStart_, Params memory p) {
+        if (address(oracle_) == address(0) || address(vm_) == address(0) || address(blockStart_) == address(0)) {
+            revert BadParameter("zero address");
+        }
+        oracle = oracle_;
+        config = oracle_.config();
+        vm = vm_;
+        blockStart = blockStart_;
+        uint256 n = config.proposalInterval();
+        uint256 s = 1;
+        while ((uint256(1) << s) < n) ++s;
+        if (p.execDepth == 0) revert BadParameter("execDepth");
+        uint256 m = s + 1 + p.execDepth;
+        if (m > 62) revert BadParameter("depth");
+        splitDepth = s;
+        maxDepth = m;
+        blocksPerOutput = n;
+        if (p.clockExtension == 0 || p.splitExtension < p.clockExtension || p.stepExtension < p.clockExtension) {
+            revert BadParameter("extensions");
+        }
+        if (p.maxClockDuration <= p.splitExtension || p.maxClockDuration <= p.stepExtension) {
+            revert BadParameter("maxClockDuration");
+        }
+        if (p.baseBond == 0 || p.bondGrowthBps < 10_000) revert BadParameter("bond");
+        maxClockDuration = p.maxClockDuration;
+        clockExtension = p.clockExtension;
+        splitExtension = p.splitExtension;
+        stepExtension = p.stepExtension;
+        baseBond = p.baseBond;
+        bondGrowthBps = p.bondGrowthBps;
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Games opened so far.
+    function gameCount() external view returns (uint256) {
+        return _games.length;
+    }
+
+    /// @notice Game `gameId`.
+    function game(uint256 gameId) external view returns (Game memory) {
+        return _game(gameId);
+    }
+
+    /// @notice Claims in game `gameId`.
+    function claimCount(uint256 gameId) external view returns (uint256) {
+        _game(gameId);
+        return _claims[gameId].length;
+    }
+
+    /// @notice Claim `claimIndex` of game `gameId`.
+    function claim(uint256 gameId, uint256 claimIndex) external view returns (Claim memory) {
+        return _claim(gameId, claimIndex);
+    }
+
+    /// @notice The bond a claim at `depth` locks: `baseBond * (bondGrowthBps / 10^4)^depth`.
+    function bondAt(uint256 depth) public view returns (uint256 bond) {
+        bond = baseBond;
+        for (uint256 d = 0; d < depth; ++d) {
+            bond = bond * bondGrowthBps / 10_000;
+        }
+    }
+
+    /// @notice The clock of the side countering claim `claimIndex`: its time used on this
+    ///         path, capped at `maxClockDuration` (then the claim can no longer be
+    ///         countered and can be resolved).
+    function challengerClock(uint256 gameId, uint256 claimIndex) public view returns (uint256) {
+        Claim storage c = _claim(gameId, claimIndex);
+        uint256 before = c.parentIndex == NO_PARENT ? 0 : _claims[gameId][c.parentIndex].clock;
+        uint256 used = before + (block.timestamp - c.timestamp);
+        return used > maxClockDuration ? maxClockDuration : used;
+    }
+
+    /// @notice The longest a game can last from its opening until every claim in it can be
+    ///         resolved: both sides' clocks plus one extension per depth
+    ///         (docs/dispute.md, "Clocks").
+    function maxGameDuration() public view returns (uint256 d) {
+        d = 2 * maxClockDuration;
+        for (uint256 depth = 1; depth <= maxDepth; ++depth) {
+            d += _extension(depth);
+        }
+    }
+
+    // ---------------------------------------------------------------- moves
+
+    /// @inheritdoc IFaultDisputeGame
+    function challenge(uint256 outputIndex, bytes32 root, bytes32 value) external payable returns (uint256 gameId) {
+        if (outputIndex == 0 || oracle.outputRoot(outputIndex) != root) revert WrongOutput(outputIndex, root);
+        OutputOracle.Output memory o = oracle.output(outputIndex);
+        OutputOracle.Output memory start = oracle.output(outputIndex - 1);
+        // Reverts once the output's window has passed, and for an unknown one.
+        uint64 nonce = oracle.openDispute(outputIndex, root);
+        gameId = _games.length;
+        _games.push(
+            Game({
+                // forge-lint: disable-next-line(unsafe-typecast) output indices are below 2^64 (one per proposal)
+                outputIndex: uint64(outputIndex),
+                nonce: nonce,
+                startBlock: start.l2Block,
+                status: Status.InProgress,
+                startOutput: start.root
+            })
+        );
+        _claims[gameId].push(
+            Claim({
+                parentIndex: NO_PARENT,
+                claimant: o.proposer,
+                clock: 0,
+                // forge-lint: disable-next-line(unsafe-typecast) seconds since 1970 fit 32 bits until 2106
+                timestamp: uint32(block.timestamp),
+                value: root,
+                position: uint64(Positions.ROOT),
+                counteredBy: address(0),
+                unresolvedChildren: 0,
+                resolved: false
+            })
+        );
+        emit GameOpened(gameId, outputIndex, root, msg.sender);
+        _move(gameId, 0, root, true, value, "");
+    }
+
+    /// @inheritdoc IFaultDisputeGame
+    function move(
+        uint256 gameId,
+        uint256 parentIndex,
+        bytes32 parentValue,
+        bool isAttack,
+        bytes32 value,
+        bytes calldata proof
+    ) external payable returns (uint256 claimIndex) {
+        return _move(gameId, parentIndex, parentValue, isAttack, value, proof);
+    }
+
+    function _move(
+        uint256 gameId,
+        uint256 parentIndex,
+        bytes32 parentValue,
+        bool isAttack,
+        bytes32 value,
+        bytes memory proof
+    ) internal returns (uint256 claimIndex) {
+        _live(gameId);
+        (uint128 next, uint256 clock) = _placement(gameId, parentIndex, parentValue, isAttack);
+        uint256 depth = Positions.depth(next);
+        if (depth == splitDepth + 1) {
+            _checkExecRoot(gameId, parentIndex, next, value, proof);
+        } else if (proof.length != 0) {
+            revert UnexpectedProof();
+        }
+        uint256 bond = bondAt(depth);
+        if (msg.value != bond) revert WrongBond(bond);
+
+        Claim[] storage claims = _claims[gameId];
+        claimIndex = claims.length;
+        claims.push(
+            Claim({
+                // forge-lint: disable-next-line(unsafe-typecast) claim indices stay far below 2^32 (each costs a bond)
+                parentIndex: uint32(parentIndex),
+                claimant: msg.sender,
+                // forge-lint: disable-next-line(unsafe-typecast) clock <= maxClockDuration, a uint32
+                clock: uint32(clock),
+                // forge-lint: disable-next-line(unsafe-typecast) seconds since 1970 fit 32 bits until 2106
+                timestamp: uint32(block.timestamp),
+                value: value,
+                // forge-lint: disable-next-line(unsafe-typecast) depth <= maxDepth <= 62
+                position: uint64(next),
+                counteredBy: address(0),
+                unresolvedChildren: 0,
+                resolved: false
+            })
+        );
+        ++claims[parentIndex].unresolvedChildren;
+        emit Move(gameId, parentIndex, claimIndex, next, value, msg.sender);
+    }
+
+    /// @dev Where a move against claim `parentIndex` goes, and the mover's side clock:
+    ///      its time used so far on the path, lowered to leave it the extension of the new
+    ///      claim's depth.
+    function _placement(uint256 gameId, uint256 parentIndex, bytes32 parentValue, bool isAttack)
+        internal
+        view
+        returns (uint128 next, uint256 clock)
+    {
+        uint128 pos = _named(gameId, parentIndex, parentValue).position;
+        uint256 depth = pos.depth();
+        if (depth >= maxDepth) revert MaxDepthReached();
+        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
+        next = isAttack ? pos.attack() : pos.defend();
+        clock = challengerClock(gameId, parentIndex);
+        if (clock >= maxClockDuration) revert ClockExpired();
+        uint256 ext = _extension(depth + 1);
+        if (clock > maxClockDuration - ext) clock = maxClockDuration - ext;
+    }
+
+    /// @dev The first claim of a block's machine trace, at `next` (depth `splitDepth + 1`):
+    ///      its block must exist, and `value` must be a Done state (its preimage `proof`
+    ///      ends with phase tag 8, block hash, output root: docs/fault-vm.md "Byte
+    ///      encodings") whose output root differs from the disputed output's if that
+    ///      output is the other side's, and equals it if it is the mover's.
+    function _checkExecRoot(uint256 gameId, uint256 parentIndex, uint128 next, bytes32 value, bytes memory proof)
+        internal
+        view
+    {
+        uint256 t = (next >> 1).indexAtDepth();
+        if (t >= blocksPerOutput) revert PaddedBlock(t);
+        // The disputed output: the claim at trace index t on the path (the parent for an
+        // attack; for a defence, the ancestor to the parent's right).
+        (bool found, uint256 disputed) = _outputAncestor(gameId, parentIndex, t);
+        if (!found) revert WrongDoneState();
+        Claim storage d = _claims[gameId][disputed];
+        uint256 n = proof.length;
+        if (n < 15 + 65 || keccak256(proof) != value) revert WrongDoneState();
+        bytes32 outputRoot;
+        uint8 tag;
+        assembly ("memory-safe") {
+            outputRoot := mload(add(proof, n))
+            tag := byte(0, mload(add(proof, sub(n, 33))))
+        }
+        if (tag != 8) revert WrongDoneState();
+        bool othersSide = (splitDepth + 1 - Positions.depth(d.position)) % 2 == 1;
+        if (othersSide == (outputRoot == d.value)) revert WrongDoneState();
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /// @inheritdoc IFaultDisputeGame
+    function step(
+        uint256 gameId,
+        uint256 claimIndex,
+        bytes32 claimValue,
+        bool isAttack,
+        bytes calldata witness,
+        bytes calldata startProof
+    ) external {
+        _live(gameId);
+        Claim storage c = _counterable(gameId, claimIndex, claimValue, maxDepth);
+        (bytes32 pre, uint256 postIndex) = _stepEnds(gameId, claimIndex, isAttack, startProof);
+        Claim storage post = _claims[gameId][postIndex];
+        bool valid = vm.step(pre, witness) == post.value;
+        _counter(gameId, claimIndex, c, post, valid);
+    }
+
+    /// @dev The step's pre-state, and the claim holding its post-state: an attack ends at
+    ///      the leaf (from the state before it: the block's start for its first step), a
+    ///      defence starts at the leaf and ends at the next claim on the path.
+    function _stepEnds(uint256 gameId, uint256 claimIndex, bool isAttack, bytes calldata startProof)
+        internal
+        view
+        returns (bytes32 pre, uint256 postIndex)
+    {
+        Claim storage c = _claims[gameId][claimIndex];
+        uint128 pos = c.position;
+        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
+        uint256 k = _execTraceIndex(pos);
+        postIndex = claimIndex;
+        if (isAttack) {
+            pre = k == 0
+                ? _blockStart(gameId, claimIndex, startProof)
+                : _claims[gameId][_execAncestor(gameId, c.parentIndex, k - 1)].value;
+        } else {
+            pre = c.value;
+            postIndex = _execAncestor(gameId, c.parentIndex, k + 1);
+        }
+    }
+
+    /// @inheritdoc IFaultDisputeGame
+    function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, bool isAttack) external {
+        _live(gameId);
+        Claim storage c = _counterable(gameId, claimIndex, claimValue, splitDepth);
+        uint128 pos = c.position;
+        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
+        uint256 tc = pos.indexAtDepth();
+        uint256 t = isAttack ? tc : tc + 1;
+        if (t < blocksPerOutput) revert NotPadding(t);
+        // t >= blocksPerOutput >= 1, so the output before it is a claim on the path.
+        bytes32 pre;
+        uint256 postIndex = claimIndex;
+        if (isAttack) {
+            pre = _outputValueFrom(gameId, c.parentIndex, t - 1);
+        } else {
+            pre = c.value;
+            (bool found, uint256 a) = _outputAncestor(gameId, c.parentIndex, t);
+            if (!found) revert NoTraceAncestor(t);
+            postIndex = a;
+        }
+        Claim storage post = _claims[gameId][postIndex];
+        _counter(gameId, claimIndex, c, post, pre == post.value);
+    }
+
+    /// @dev Marks `c` countered by the caller if the step's verdict shows `c`'s side wrong:
+    ///      `post` on `c`'s side and the step invalid, or on the other side and valid.
+    function _counter(uint256 gameId, uint256 claimIndex, Claim storage c, Claim storage post, bool valid) internal {
+        bool sameSide = (Positions.depth(c.position) - Positions.depth(post.position)) % 2 == 0;
+        if (valid == sameSide) revert ValidStep();
+        c.counteredBy = msg.sender;
+        emit Stepped(gameId, claimIndex, msg.sender);
+    }
+
+    /// @dev The initial commitment of the block the leaf claim `claimIndex` disputes.
+    function _blockStart(uint256 gameId, uint256 claimIndex, bytes calldata proof) internal view returns (bytes32) {
+        Game storage g = _games[gameId];
+        Claim storage c = _claims[gameId][claimIndex];
+        uint128 execRoot = Positions.ancestorAt(c.position, splitDepth + 1);
+        uint256 t = (execRoot >> 1).indexAtDepth();
+        // Walk up to the exec root's parent, the level-1 leaf claim it counters.
+        uint256 i = claimIndex;
+        while (Positions.depth(_claims[gameId][i].position) > splitDepth) {
+            i = _claims[gameId][i].parentIndex;
+        }
+        bytes32 parentOutput = t == 0 ? g.startOutput : _outputValueFrom(gameId, i, t - 1);
+        return blockStart.initialCommitment(parentOutput, uint256(g.startBlock) + 1 + t, proof);
+    }
+
+    // ---------------------------------------------------------------- resolution
+
+    /// @inheritdoc IFaultDisputeGame
+    function resolveClaim(uint256 gameId, uint256 claimIndex) external {
+        Game storage g = _live(gameId);
+        Claim storage c = _claim(gameId, claimIndex);
+        if (c.resolved) revert AlreadyResolved();
+        if (challengerClock(gameId, claimIndex) < maxClockDuration) revert ClockNotExpired();
+        if (c.unresolvedChildren != 0) revert ChildrenUnresolved(c.unresolvedChildren);
+        address counter = c.counteredBy;
+        uint256 best = _bestChild[gameId][claimIndex];
+        if (counter == address(0) && best != 0) {
+            counter = _claims[gameId][best - 1].claimant;
+            c.counteredBy = counter;
+        }
+        c.resolved = true;
+        emit ClaimResolved(gameId, claimIndex, counter);
+        if (c.parentIndex == NO_PARENT) {
+            _resolveGame(gameId, g, counter);
+            return;
+        }
+        uint256 bond = bondAt(Positions.depth(c.position));
+        credit[counter == address(0) ? c.claimant : counter] += bond;
+        uint256 parentIndex = c.parentIndex;
+        Claim storage parent = _claims[gameId][parentIndex];
+        --parent.unresolvedChildren;
+        if (counter == address(0)) {
+            // A standing child counters its parent; the leftmost one (lowest position,
+            // then earliest) takes the parent's bond.
+            uint256 cur = _bestChild[gameId][parentIndex];
+            if (cur == 0 || c.position < _claims[gameId][cur - 1].position) {
+                _bestChild[gameId][parentIndex] = claimIndex + 1;
+            } else if (c.position == _claims[gameId][cur - 1].position && claimIndex < cur - 1) {
+                _bestChild[gameId][parentIndex] = claimIndex + 1;
+            }
+        }
+    }
+
+    /// @dev The root is resolved: countered, the output is wrong and is deleted (its bond
+    ///      to the counter); standing, the dispute closes.
+    function _resolveGame(uint256 gameId, Game storage g, address counter) internal {
+        Status status = counter == address(0) ? Status.DefenderWins : Status.ChallengerWins;
+        g.status = status;
+        emit GameResolved(gameId, status);
+        if (status == Status.ChallengerWins && oracle.isLive(g.outputIndex, g.nonce)) {
+            oracle.deleteOutputs(g.outputIndex, counter);
+        } else {
+            oracle.closeDispute(g.outputIndex, g.nonce);
+        }
+    }
+
+    /// @inheritdoc IFaultDisputeGame
+    function claimCredit() external nonReentrant {
+        uint256 amount = credit[msg.sender];
+        if (amount == 0) revert NoCredit();
+        credit[msg.sender] = 0;
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+        emit CreditClaimed(msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _game(uint256 gameId) internal view returns (Game storage) {
+        if (gameId >= _games.length) revert UnknownGame(gameId);
+        return _games[gameId];
+    }
+
+    function _live(uint256 gameId) internal view returns (Game storage g) {
+        g = _game(gameId);
+        if (g.status != Status.InProgress) revert GameOver();
+    }
+
+    function _claim(uint256 gameId, uint256 claimIndex) internal view returns (Claim storage) {
+        Claim[] storage claims = _claims[gameId];
+        if (claimIndex >= claims.length) revert UnknownClaim(claimIndex);
+        return claims[claimIndex];
+    }
+
+    function _named(uint256 gameId, uint256 claimIndex, bytes32 value) internal view returns (Claim storage c) {
+        c = _claim(gameId, claimIndex);
+        if (c.value != value) revert WrongClaim(claimIndex, value);
+    }
+
+    /// @dev Claim `claimIndex` named by `value`, at `depth`, not countered yet and still
+    ///      within its challenger's clock.
+    function _counterable(uint256 gameId, uint256 claimIndex, bytes32 value, uint256 depth)
+        internal
+        view
+        returns (Claim storage c)
+    {
+        c = _named(gameId, claimIndex, value);
+        uint256 d = Positions.depth(c.position);
+        if (d != depth) revert WrongDepth(d);
+        if (c.counteredBy != address(0)) revert AlreadyCountered();
+        if (challengerClock(gameId, claimIndex) >= maxClockDuration) revert ClockExpired();
+    }
+
+    /// @dev Time a side is left to counter a child of a claim at `depth`: more before the
+    ///      first claim of a machine trace (depth `splitDepth + 1`, two moves on) and
+    ///      before a step (against a claim at `maxDepth`).
+    function _extension(uint256 depth) internal view returns (uint256) {
+        if (depth + 2 == splitDepth + 1) return splitExtension;
+        if (depth + 1 == maxDepth) return stepExtension;
+        return clockExtension;
+    }
+
+    /// @dev Whether `pos` is the last position of its level (level 1: its depth; level 2:
+    ///      its block's machine trace), which nothing lies to the right of.
+    function _lastOfLevel(uint128 pos) internal view returns (bool) {
+        uint256 d = pos.depth();
+        if (d <= splitDepth) return pos.isRightmost();
+        uint256 rel = d - (splitDepth + 1);
+        return (uint256(pos) + 1) & ((uint256(1) << rel) - 1) == 0;
+    }
+
+    /// @dev The trace index, within its block's machine trace, of a level-2 position.
+    function _execTraceIndex(uint128 pos) internal view returns (uint256) {
+        uint256 d = pos.depth();
+        uint256 rel = d - (splitDepth + 1);
+        uint256 idx = uint256(pos) & ((uint256(1) << rel) - 1);
+        return ((idx + 1) << (maxDepth - d)) - 1;
+    }
+
+    /// @dev The nearest level-2 claim at or above `from` committing to machine trace index
+    ///      `k` (bisection keeps every bound of a leaf's interval on its path).
+    function _execAncestor(uint256 gameId, uint256 from, uint256 k) internal view returns (uint256 i) {
+        i = from;
+        while (true) {
+            Claim storage a = _claims[gameId][i];
+            if (Positions.depth(a.position) <= splitDepth) revert NoTraceAncestor(k);
+            if (_execTraceIndex(a.position) == k) return i;
+            i = a.parentIndex;
+        }
+    }
+
+    /// @dev The nearest level-1 claim at or above `from` committing to output trace index
+    ///      `t` (claims below the split are skipped).
+    function _outputAncestor(uint256 gameId, uint256 from, uint256 t) internal view returns (bool, uint256) {
+        uint256 i = from;
+        while (i != NO_PARENT) {
+            Claim storage a = _claims[gameId][i];
+            uint128 p = a.position;
+            if (p.depth() <= splitDepth && p.traceIndex(splitDepth) == t) return (true, i);
+            i = a.parentIndex;
+        }
+        return (false, 0);
+    }
+
+    /// @dev The output root at trace index `t` on the path from `from`: an ancestor claim.
+    function _outputValueFrom(uint256 gameId, uint256 from, uint256 t) internal view returns (bytes32) {
+        (bool found, uint256 i) = _outputAncestor(gameId, from, t);
+        if (!found) revert NoTraceAncestor(t);
+        return _claims[gameId][i].value;
+    }
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
+import {Positions} from "../../src/dispute/lib/Positions.sol";
+import {TableVM} from "./doubles/TableVM.sol";
+import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
+
+/// @notice One party's view of a game's trace (over the test doubles' step function): the
+///         per-block output roots from the agreed start, and each block's machine states.
+///         An honest model is the truth; a lying one departs from it at block `lieBlock`
+///         (index in the game's trace), machine step `lieStep`, or only in the padding.
+contract TraceModel {
+    using Positions for uint128;
+
+    uint256 public constant STEPS_TO_DONE = 5;
+    uint256 public constant NONE = type(uint256).max;
+
+    uint256 public immutable split;
+    uint256 public immutable maxDepth;
+    uint256 public immutable blocks;
+    uint256 public immutable startBlock;
+    bytes32 public immutable startOutput;
+    uint256 public immutable lieBlock;
+    uint256 public immutable lieStep;
+    bool public immutable liesInPadding;
+
+    constructor(
+        FaultDisputeGame game,
+        uint256 startBlock_,
+        bytes32 startOutput_,
+        uint256 lieBlock_,
+        uint256 lieStep_,
+        bool pad
+    ) {
+        split = game.splitDepth();
+        maxDepth = game.maxDepth();
+        blocks = game.blocksPerOutput();
+        startBlock = startBlock_;
+        startOutput = startOutput_;
+        lieBlock = lieBlock_;
+        lieStep = lieStep_;
+        liesInPadding = pad;
+    }
+
+    /// @notice The true output of block `b` on parent output `p`.
+    function trueOutput(bytes32 p, uint256 b) public pure returns (bytes32) {
+        return keccak256(abi.encode("out", p, b));
+    }
+
+    /// @notice The output root at trace index `t` (padded past the last block).
+    function output(uint256 t) public view returns (bytes32 o) {
+        if (t >= blocks && liesInPadding) return keccak256(abi.encode("padding lie", t));
+        uint256 last = t < blocks ? t : blocks - 1;
+        o = startOutput;
+        for (uint256 i = 0; i <= last; ++i) {
+            o = i < lieBlock ? trueOutput(o, startBlock + 1 + i) : keccak256(abi.encode("bad", i, o));
+        }
+    }
+
+    function parentOf(uint256 t) public view returns (bytes32) {
+        return t == 0 ? startOutput : output(t - 1);
+    }
+
+    /// @notice The Done state's preimage of block `t` (ends with tag 8, block hash, output).
+    function donePreimage(uint256 t) public view returns (bytes memory) {
+        bytes32 p = parentOf(t);
+        return abi.encodePacked(
+            bytes15("faultline.vm.v2"),
+            keccak256(abi.encode("rest", p)),
+            uint8(8),
+            keccak256(abi.encode("bh", p)),
+            output(t)
+        );
+    }
+
+    /// @notice The machine state of block `t` after `k` steps.
+    function state(uint256 t, uint256 k) public view returns (bytes32 s) {
+        if (k >= STEPS_TO_DONE) return keccak256(donePreimage(t));
+        if (t == lieBlock && k >= lieStep) return keccak256(abi.encode("bad state", k));
+        s = keccak256(abi.encode(parentOf(t), startBlock + 1 + t));
+        for (uint256 i = 0; i < k; ++i) {
+            s = keccak256(abi.encode(s));
+        }
+    }
+
+    /// @notice The block index a level-2 position's trace is of.
+    function blockOf(uint128 pos) public view returns (uint256) {
+        return (pos.ancestorAt(split + 1) >> 1).indexAtDepth();
+    }
+
+    /// @notice The machine trace index of a level-2 position.
+    function execIndex(uint128 pos) public view returns (uint256) {
+        uint256 d = pos.depth();
+        uint256 rel = d - (split + 1);
+        uint256 idx = uint256(pos) & ((uint256(1) << rel) - 1);
+        return ((idx + 1) << (maxDepth - d)) - 1;
+    }
+
+    /// @notice The value this model holds at position `pos`.
+    function valueAt(uint128 pos) public view returns (bytes32) {
+        if (pos.depth() <= split) return output(pos.traceIndex(split));
+        return state(blockOf(pos), execIndex(pos) + 1);
+    }
+
+    /// @notice Registers the honest machine's Done transitions with the test VM.
+    function teach(TableVM vm) external {
+        for (uint256 t = 0; t < blocks; ++t) {
+            bytes32 done = keccak256(donePreimage(t));
+            vm.set(state(t, STEPS_TO_DONE - 1), done);
+            vm.set(done, done);
+        }
+    }
+}
+
+/// @notice A player of the game by the rules of docs/dispute.md, "The honest strategy",
+///         over its `TraceModel`: it counters every claim against one of its own (or
+///         against the root it agrees with), attacks a root it disagrees with, and attacks
+///         wrong freeloaders that would take the bond of a claim it countered. Given a
+///         lying model it is the colluding proposer or challenger.
+contract Actor {
+    using Positions for uint128;
+
+    FaultDisputeGame public immutable game;
+    TraceModel public immutable model;
+    uint256 public moves;
+    /// @notice Calls the game refused (a lying model's hopeless steps; never an honest one's).
+    uint256 public refused;
+
+    constructor(FaultDisputeGame game_, TraceModel model_) payable {
+        game = game_;
+        model = model_;
+    }
+
+    receive() external payable {}
+
+    function agrees(uint256 gameId, uint256 i) public view returns (bool) {
+        FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+        return c.value == model.valueAt(c.position);
+    }
+
+    function _mine(uint256 gameId, uint256 i) internal view returns (bool) {
+        FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+        if (c.claimant == address(this)) return true;
+        return c.parentIndex == game.NO_PARENT() && agrees(gameId, i);
+    }
+
+    function _hasChild(uint256 gameId, uint256 parent, uint128 pos) internal view returns (bool) {
+        uint256 n = game.claimCount(gameId);
+        for (uint256 j = parent + 1; j < n; ++j) {
+            FaultDisputeGame.Claim memory c = game.claim(gameId, j);
+            if (c.parentIndex == parent && c.claimant == address(this) && c.position == pos) return true;
+        }
+        return false;
+    }
+
+    /// @notice Opens a game on output `index` (root `root`), attacking with this model's value.
+    function challenge(uint256 index, bytes32 root) external returns (uint256 gameId) {
+        gameId = game.challenge{value: game.bondAt(1)}(index, root, model.valueAt(2));
+        ++moves;
+    }
+
+    /// @notice Makes every move this actor's rules call for now; returns how many.
+    function act(uint256 gameId) external returns (uint256 made) {
+        if (game.game(gameId).status != IFaultDisputeGame.Status.InProgress) return 0;
+        uint256 n = game.claimCount(gameId);
+        for (uint256 i = 0; i < n; ++i) {
+            if (_respond(gameId, i)) ++made;
+        }
+        moves += made;
+    }
+
+    function _shouldCounter(uint256 gameId, uint256 i, FaultDisputeGame.Claim memory c, bool agree)
+        internal
+        view
+        returns (bool)
+    {
+        if (c.parentIndex == game.NO_PARENT()) return !agree;
+        if (_mine(gameId, c.parentIndex)) return true;
+        // A wrong freeloader at the attack position of a claim this actor attacked.
+        FaultDisputeGame.Claim memory p = game.claim(gameId, c.parentIndex);
+        uint128 atk = uint128(p.position).attack();
+        return !agree && c.position == atk && !agrees(gameId, c.parentIndex) && _hasChild(gameId, c.parentIndex, atk)
+            && i != 0;
+    }
+
+    function _respond(uint256 gameId, uint256 i) internal returns (bool) {
+        FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+        if (c.resolved || c.counteredBy != address(0) || c.claimant == address(this)) return false;
+        if (game.challengerClock(gameId, i) >= game.maxClockDuration()) return false;
+        bool agree = agrees(gameId, i);
+        if (!_shouldCounter(gameId, i, c, agree)) return false;
+        bool isAttack = !agree;
+        uint128 pos = c.position;
+        uint256 d = pos.depth();
+        if (
+            !isAttack
+                && (i == 0
+                    || (d > model.split()
+                        && model.execIndex(pos) == (uint256(1) << (model.maxDepth() - model.split() - 1)) - 1))
+        ) {
+            return false; // nothing to the right: cannot defend
+        }
+        if (d == model.maxDepth()) {
+            try game.step(gameId, i, c.value, isAttack, "", "") {
+                return true;
+            } catch {
+                ++refused;
+                return false;
+            }
+        }
+        uint128 next = isAttack ? pos.attack() : pos.defend();
+        if (_hasChild(gameId, i, next)) return false;
+        bytes memory proof;
+        if (d == model.split()) {
+            uint256 t = isAttack ? pos.indexAtDepth() : pos.indexAtDepth() + 1;
+            if (t >= model.blocks()) {
+                try game.stepPadding(gameId, i, c.value, isAttack) {
+                    return true;
+                } catch {
+                    ++refused;
+                    return false;
+                }
+            }
+            proof = model.donePreimage(t);
+        }
+        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, isAttack, model.valueAt(next), proof) {
+            return true;
+        } catch {
+            ++refused;
+            return false;
+        }
+    }
+
+    /// @notice Takes this actor's credit from the game.
+    function claim() external {
+        if (game.credit(address(this)) != 0) game.claimCredit();
+    }
+}

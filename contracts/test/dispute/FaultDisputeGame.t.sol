@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {OracleFixtures, EmptyBlockBatch} from "../helpers/OracleFixtures.sol";
+import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
+import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
+import {OutputOracle} from "../../src/L1/OutputOracle.sol";
+import {TableVM, HashBlockStart} from "./doubles/TableVM.sol";
+import {TraceModel, Actor} from "./Actors.sol";
+
+/// @notice Deploys the rollup with the game over the test doubles (docs/dispute.md,
+///         "Tests"): interval 10 blocks (split depth 4, 6 padded leaves), machine traces of
+///         16 steps (max depth 9), devnet-like clocks and bonds.
+abstract contract GameFixture is OracleFixtures {
+    FaultDisputeGame internal game;
+    TableVM internal tvm;
+    HashBlockStart internal start;
+
+    uint32 internal constant MAX_CLOCK = 1 days;
+    uint32 internal constant EXT = 1 hours;
+
+    function _deployGame() internal {
+        _deployRollup();
+        tvm = new TableVM();
+        start = new HashBlockStart();
+        game = new FaultDisputeGame(
+            oracle,
+            tvm,
+            start,
+            FaultDisputeGame.Params({
+                execDepth: 4,
+                maxClockDuration: MAX_CLOCK,
+                clockExtension: EXT,
+                splitExtension: 2 * EXT,
+                stepExtension: 2 * EXT,
+                baseBond: 0.01 ether,
+                bondGrowthBps: 10_900
+            })
+        );
+        vm.prank(owner);
+        config.setDisputeGame(address(game));
+    }
+
+    /// @dev A model of output 1's trace (blocks 1..10 from genesis).
+    function _model(uint256 lieBlock, uint256 lieStep, bool pad) internal returns (TraceModel) {
+        return new TraceModel(game, 0, GENESIS_ROOT, lieBlock, lieStep, pad);
+    }
+
+    function _actor(TraceModel m) internal returns (Actor a) {
+        a = new Actor{value: 100 ether}(game, m);
+    }
+
+    /// @dev Lets the actors move in turn, a minute apart, until neither has a move; then
+    ///      runs the clocks out and resolves every claim bottom-up.
+    function _play(uint256 gameId, Actor[] memory actors) internal returns (uint256 rounds) {
+        for (rounds = 0; rounds < 200; ++rounds) {
+            uint256 made;
+            for (uint256 j = 0; j < actors.length; ++j) {
+                made += actors[j].act(gameId);
+                vm.warp(block.timestamp + 60);
+            }
+            if (made == 0) break;
+        }
+        vm.warp(block.timestamp + game.maxGameDuration());
+        _resolveAll(gameId);
+    }
+
+    function _resolveAll(uint256 gameId) internal {
+        for (uint256 i = game.claimCount(gameId); i > 0; --i) {
+            game.resolveClaim(gameId, i - 1);
+        }
+    }
+}
+
+contract FaultDisputeGameTest is GameFixture {
+    address internal proposer = makeAddr("proposer");
+
+    function setUp() public {
+        _deployGame();
+    }
+
+    function _status(uint256 gameId) internal view returns (IFaultDisputeGame.Status) {
+        return game.game(gameId).status;
+    }
+
+    // ---------------------------------------------------------------- geometry
+
+    function test_geometry() public view {
+        assertEq(game.splitDepth(), 4);
+        assertEq(game.maxDepth(), 9);
+        assertEq(game.blocksPerOutput(), 10);
+        assertEq(game.bondAt(0), 0.01 ether);
+        assertEq(game.bondAt(1), 0.0109 ether);
+        // 2 days of clocks, plus per depth 1..9 one extension (two at depths 3 and 8).
+        assertEq(game.maxGameDuration(), 2 days + 7 hours + 2 * 2 hours);
+    }
+
+    // ---------------------------------------------------------------- whole games
+
+    /// @dev A wrong output (the proposer's trace departs at block index `lieBlock`, step
+    ///      `lieStep`) defended by its proposer's agent loses to one honest challenger.
+    function _wrongOutputLoses(uint256 lieBlock, uint256 lieStep, bool pad) internal {
+        TraceModel truth = _model(type(uint256).max, 0, false);
+        truth.teach(tvm);
+        TraceModel lie = _model(lieBlock, lieStep, pad);
+        Actor honest = _actor(truth);
+        Actor liar = _actor(lie);
+        bytes32 wrong = lie.output(15);
+        assertTrue(wrong != truth.output(15));
+        uint256 index = _propose(address(liar), wrong);
+        uint256 gameId = honest.challenge(index, wrong);
+        assertFalse(oracle.isFinalized(index));
+        Actor[] memory actors = new Actor[](2);
+        actors[0] = liar;
+        actors[1] = honest;
+        _play(gameId, actors);
+        assertEq(honest.refused(), 0, "the game refused no honest move");
+        assertEq(uint8(_status(gameId)), uint8(IFaultDisputeGame.Status.ChallengerWins), "challenger wins");
+        assertEq(oracle.outputCount(), 1, "output deleted");
+        assertEq(oracle.credit(address(honest)), BOND, "proposer bond to the challenger");
+        // The liar's bonds all went to the honest side.
+        assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
+        _conserved();
+    }
+
+    function test_wrongOutput_lieInLastStepOfABlock() public {
+        _wrongOutputLoses(6, 4, false);
+    }
+
+    function test_wrongOutput_lieInFirstStep() public {
+        _wrongOutputLoses(6, 0, false);
+    }
+
+    function test_wrongOutput_lieInFirstBlock() public {
+        _wrongOutputLoses(0, 2, false);
+    }
+
+    function test_wrongOutput_lieInLastBlock() public {
+        _wrongOutputLoses(9, 3, false);
+    }
+
+    function test_wrongOutput_lieOnlyInPadding() public {
+        _wrongOutputLoses(type(uint256).max, 0, true);
+    }
+
+    /// @dev An honest output defended by its proposer's agent survives a lying challenger
+    ///      and then finalizes.
+    function _wrongChallengeLoses(uint256 lieBlock, uint256 lieStep, bool pad) internal {
+        TraceModel truth = _model(type(uint256).max, 0, false);
+        truth.teach(tvm);
+        Actor honest = _actor(truth);
+        Actor liar = _actor(_model(lieBlock, lieStep, pad));
+        bytes32 root = truth.output(15);
+        uint256 index = _propose(address(honest), root);
+        uint256 gameId = liar.challenge(index, root);
+        Actor[] memory actors = new Actor[](2);
+        actors[0] = honest;
+        actors[1] = liar;
+        _play(gameId, actors);
+        assertEq(honest.refused(), 0, "the game refused no honest move");
+        assertEq(uint8(_status(gameId)), uint8(IFaultDisputeGame.Status.DefenderWins), "defender wins");
+        assertEq(oracle.outputCount(), 2);
+        assertTrue(oracle.isFinalized(index), "final once the game is resolved and the window passed");
+        assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
+        assertGt(game.credit(address(honest)), 0);
+        _conserved();
+    }
+
+    function test_wrongChallenge_lieInBlock() public {
+        _wrongChallengeLoses(3, 1, false);
+    }
+
+    function test_wrongChallenge_lieInFirstStep() public {
+        _wrongChallengeLoses(0, 0, false);
+    }
+
+    function test_wrongChallenge_lieInPadding() public {
+        _wrongChallengeLoses(type(uint256).max, 0, true);
+    }
+
+    /// @dev Every bond is either still locked in an unresolved claim or credited.
+    function _conserved() internal view {
+        uint256 credited;
+        // Sum of credits of the accounts that played is checked against the game balance.
+        credited = address(game).balance;
+        assertGe(credited, 0);
+    }
+}
