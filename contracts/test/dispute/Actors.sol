@@ -126,6 +126,8 @@ contract Actor {
     uint256 public moves;
     /// @notice Calls the game refused (a lying model's hopeless steps; never an honest one's).
     uint256 public refused;
+    /// @notice Wei locked in bonds so far.
+    uint256 public spent;
 
     constructor(FaultDisputeGame game_, TraceModel model_) payable {
         game = game_;
@@ -158,6 +160,7 @@ contract Actor {
     function challenge(uint256 index, bytes32 root) external returns (uint256 gameId) {
         gameId = game.challenge{value: game.bondAt(1)}(index, root, model.valueAt(2));
         ++moves;
+        spent += game.bondAt(1);
     }
 
     /// @notice Makes every move this actor's rules call for now; returns how many.
@@ -225,6 +228,7 @@ contract Actor {
             proof = model.donePreimage(t);
         }
         try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, isAttack, model.valueAt(next), proof) {
+            spent += game.bondAt(d + 1);
             return true;
         } catch {
             ++refused;
@@ -233,6 +237,77 @@ contract Actor {
     }
 
     /// @notice Takes this actor's credit from the game.
+    function claim() external {
+        if (game.credit(address(this)) != 0) game.claimCredit();
+    }
+}
+
+/// @notice A player with no strategy: random attacks and defences of random claims with
+///         the truth's value or garbage (freeloaders and duplicates among them), random
+///         Done states at the split, random steps; the game refuses what the rules forbid.
+contract Adversary {
+    using Positions for uint128;
+
+    FaultDisputeGame public immutable game;
+    TraceModel public immutable truth;
+
+    constructor(FaultDisputeGame game_, TraceModel truth_) payable {
+        game = game_;
+        truth = truth_;
+    }
+
+    receive() external payable {}
+
+    function challenge(uint256 index, bytes32 root, bytes32 value) external returns (bool) {
+        try game.challenge{value: game.bondAt(1)}(index, root, value) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @notice One random action on game `gameId`, chosen by `seed`.
+    function act(uint256 gameId, uint256 seed) external returns (bool) {
+        uint256 n = game.claimCount(gameId);
+        uint256 i = seed % n;
+        FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+        uint128 pos = c.position;
+        uint256 d = pos.depth();
+        bool isAttack = (seed >> 8) % 3 != 0;
+        bool useTruth = (seed >> 16) % 2 == 0;
+        if (d == game.maxDepth()) {
+            try game.step(gameId, i, c.value, isAttack, "", "") {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        if (d == game.splitDepth() && (seed >> 24) % 4 == 0) {
+            try game.stepPadding(gameId, i, c.value, isAttack) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        if (!isAttack && (i == 0 || pos.isRightmost())) isAttack = true;
+        uint128 next = isAttack ? pos.attack() : pos.defend();
+        bytes32 value = useTruth ? truth.valueAt(next) : keccak256(abi.encode("garbage", seed));
+        bytes memory proof;
+        if (d == game.splitDepth()) {
+            uint256 t = (next >> 1).indexAtDepth();
+            if (t >= truth.blocks()) t = truth.blocks() - 1;
+            proof = useTruth
+                ? truth.donePreimage(t)
+                : abi.encodePacked(bytes15("faultline.vm.v2"), uint8(8), bytes32(seed), keccak256(abi.encode(seed)));
+            value = keccak256(proof);
+        }
+        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, isAttack, value, proof) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
     function claim() external {
         if (game.credit(address(this)) != 0) game.claimCredit();
     }

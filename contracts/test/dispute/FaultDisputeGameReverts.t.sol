@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {GameFixture} from "./FaultDisputeGame.t.sol";
+import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
+import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
+import {OutputOracle} from "../../src/L1/OutputOracle.sol";
+import {Positions} from "../../src/dispute/lib/Positions.sol";
+import {TraceModel} from "./Actors.sol";
+
+/// @notice Refuses ETH, to test a failed credit transfer.
+contract Refuser {
+    function claimFrom(FaultDisputeGame g) external {
+        g.claimCredit();
+    }
+}
+
+/// @notice Claims its credit again from inside the transfer.
+contract Reenterer {
+    FaultDisputeGame internal immutable g;
+    uint256 public entered;
+
+    constructor(FaultDisputeGame g_) {
+        g = g_;
+    }
+
+    function claim() external {
+        g.claimCredit();
+    }
+
+    receive() external payable {
+        ++entered;
+        try g.claimCredit() {} catch {}
+    }
+}
+
+/// @notice Every revert path of the game, and the oracle's finality rules with games.
+contract FaultDisputeGameRevertsTest is GameFixture {
+    using Positions for uint128;
+
+    TraceModel internal truth;
+    bytes32 internal root;
+    uint256 internal index;
+    address internal proposer = makeAddr("proposer");
+
+    function setUp() public {
+        _deployGame();
+        truth = new TraceModel(game, 0, GENESIS_ROOT, type(uint256).max, 0, false);
+        truth.teach(tvm);
+        root = keccak256("a wrong output");
+        index = _propose(proposer, root);
+    }
+
+    function _open() internal returns (uint256 gameId) {
+        gameId = game.challenge{value: game.bondAt(1)}(index, root, truth.valueAt(2));
+    }
+
+    /// @dev Attacks down from claim `from` to depth `toDepth` with the truth's values,
+    ///      returning the last claim's index.
+    function _down(uint256 gameId, uint256 from, uint256 toDepth) internal returns (uint256 i) {
+        i = from;
+        while (true) {
+            FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+            uint128 pos = c.position;
+            uint256 d = pos.depth();
+            if (d == toDepth) return i;
+            uint128 next = pos.attack();
+            bytes memory proof = d == game.splitDepth() ? truth.donePreimage(pos.indexAtDepth()) : bytes("");
+            bytes32 v = truth.valueAt(next);
+            // The truth never counters its own claims: alternate a wrong value on odd depths.
+            if ((d + 1) % 2 == 0 && d + 1 != game.splitDepth() + 1) v = keccak256(abi.encode(v));
+            i = game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, true, v, proof);
+        }
+    }
+
+    // ---------------------------------------------------------------- challenge
+
+    function test_challenge_refusesGenesisWrongRootUnknownFinal() public {
+        uint256 b = game.bondAt(1);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongOutput.selector, 0, GENESIS_ROOT));
+        game.challenge{value: b}(0, GENESIS_ROOT, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongOutput.selector, index, bytes32(uint256(1))));
+        game.challenge{value: b}(index, bytes32(uint256(1)), bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(OutputOracle.UnknownOutput.selector, 2));
+        game.challenge{value: b}(2, root, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongBond.selector, b));
+        game.challenge{value: b - 1}(index, root, bytes32(0));
+        vm.warp(block.timestamp + WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(OutputOracle.AlreadyFinalized.selector, index));
+        game.challenge{value: b}(index, root, bytes32(0));
+    }
+
+    function test_challenge_openerIsMsgSender() public {
+        address opener = makeAddr("opener");
+        vm.deal(opener, 1 ether);
+        uint256 b = game.bondAt(1);
+        vm.prank(opener, makeAddr("origin"));
+        uint256 gameId = game.challenge{value: b}(index, root, bytes32(uint256(7)));
+        assertEq(game.claim(gameId, 1).claimant, opener);
+        assertEq(game.claim(gameId, 0).claimant, proposer, "root claimant is the proposer");
+    }
+
+    function test_onlyTheGameOpensAndClosesDisputes() public {
+        vm.expectRevert(OutputOracle.NotDisputeGame.selector);
+        oracle.openDispute(index, root);
+        vm.expectRevert(OutputOracle.NotDisputeGame.selector);
+        oracle.closeDispute(index, 1);
+    }
+
+    // ---------------------------------------------------------------- moves
+
+    function test_move_refusals() public {
+        uint256 gameId = _open();
+        bytes32 v1 = game.claim(gameId, 1).value;
+        uint256 b2 = game.bondAt(2);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.UnknownGame.selector, 9));
+        game.move{value: b2}(9, 1, v1, true, bytes32(0), "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.UnknownClaim.selector, 5));
+        game.move{value: b2}(gameId, 5, v1, true, bytes32(0), "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, 1, root));
+        game.move{value: b2}(gameId, 1, root, true, bytes32(0), "");
+        uint256 b1 = game.bondAt(1);
+        vm.expectRevert(IFaultDisputeGame.CannotDefend.selector);
+        game.move{value: b1}(gameId, 0, root, false, bytes32(0), "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongBond.selector, b2));
+        game.move{value: b2 + 1}(gameId, 1, v1, true, bytes32(0), "");
+        vm.expectRevert(IFaultDisputeGame.UnexpectedProof.selector);
+        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), hex"00");
+        vm.warp(block.timestamp + MAX_CLOCK);
+        vm.expectRevert(IFaultDisputeGame.ClockExpired.selector);
+        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), "");
+    }
+
+    function test_move_splitRefusesBadDoneStates() public {
+        uint256 gameId = _open();
+        uint256 leaf = _down(gameId, 1, game.splitDepth()); // trace index 0, block 1
+        FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
+        assertEq(uint128(c.position).indexAtDepth(), 0);
+        uint256 b = game.bondAt(game.splitDepth() + 1);
+        bytes memory good = truth.donePreimage(0);
+        // The preimage must hash to the value.
+        vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
+        game.move{value: b}(gameId, leaf, c.value, true, bytes32(uint256(1)), good);
+        // Phase tag 8.
+        bytes memory badTag = bytes.concat(good);
+        badTag[badTag.length - 65] = 0x07;
+        vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
+        game.move{value: b}(gameId, leaf, c.value, true, keccak256(badTag), badTag);
+        // Too short to hold the tag, hash and root.
+        vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
+        game.move{value: b}(gameId, leaf, c.value, true, keccak256(hex"08"), hex"08");
+        // No proof at all.
+        vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
+        game.move{value: b}(gameId, leaf, c.value, true, keccak256(""), "");
+    }
+
+    function test_move_splitAttackMustDisagree() public {
+        uint256 gameId = _open();
+        uint256 leaf = _down(gameId, 1, game.splitDepth());
+        FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
+        uint256 b = game.bondAt(game.splitDepth() + 1);
+        // A Done state carrying the very output it attacks.
+        bytes memory same = abi.encodePacked(bytes15("faultline.vm.v2"), uint8(8), bytes32(0), c.value);
+        if (c.value != truth.output(0)) {
+            vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
+            game.move{value: b}(gameId, leaf, c.value, true, keccak256(same), same);
+        }
+        bytes memory good = truth.donePreimage(0);
+        if (truth.output(0) != c.value) {
+            game.move{value: b}(gameId, leaf, c.value, true, keccak256(good), good);
+        }
+    }
+
+    function test_move_paddedBlockHasNoMachine() public {
+        uint256 gameId = _open();
+        // Claim 1 is at depth 1, trace index 7; defend to the right half (index 11), then
+        // attack down the right until the split, in the padding.
+        FaultDisputeGame.Claim memory c = game.claim(gameId, 1);
+        uint256 i = game.move{value: game.bondAt(2)}(gameId, 1, c.value, false, bytes32(uint256(11)), "");
+        i = game.move{value: game.bondAt(3)}(gameId, i, bytes32(uint256(11)), false, bytes32(uint256(13)), "");
+        i = game.move{value: game.bondAt(4)}(gameId, i, bytes32(uint256(13)), true, bytes32(uint256(12)), "");
+        FaultDisputeGame.Claim memory leaf = game.claim(gameId, i);
+        assertEq(uint128(leaf.position).depth(), 4);
+        assertEq(uint128(leaf.position).indexAtDepth(), 12);
+        bytes memory good = truth.donePreimage(0);
+        uint256 b5 = game.bondAt(5);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.PaddedBlock.selector, 12));
+        game.move{value: b5}(gameId, i, leaf.value, true, keccak256(good), good);
+        // Padding: output 12 must equal output 11 (both claims here): 12 != 11, so an
+        // attack counters it; a defence (13 vs 12's value) is not padding-valid either way.
+        game.stepPadding(gameId, i, leaf.value, true);
+        assertEq(game.claim(gameId, i).counteredBy, address(this));
+        vm.expectRevert(IFaultDisputeGame.AlreadyCountered.selector);
+        game.stepPadding(gameId, i, leaf.value, true);
+    }
+
+    function test_stepPadding_refusesRealBlocksAndOtherDepths() public {
+        uint256 gameId = _open();
+        uint256 leaf = _down(gameId, 1, game.splitDepth());
+        FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.NotPadding.selector, 0));
+        game.stepPadding(gameId, leaf, c.value, true);
+        bytes32 v1 = game.claim(gameId, 1).value;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongDepth.selector, 1));
+        game.stepPadding(gameId, 1, v1, true);
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    function test_step_refusals() public {
+        uint256 gameId = _open();
+        uint256 leaf = _down(gameId, 1, game.maxDepth());
+        FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
+        uint256 bLeaf = game.bondAt(game.maxDepth() + 1);
+        bytes32 v1 = game.claim(gameId, 1).value;
+        vm.expectRevert(IFaultDisputeGame.MaxDepthReached.selector);
+        game.move{value: bLeaf}(gameId, leaf, c.value, true, bytes32(0), "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongDepth.selector, 1));
+        game.step(gameId, 1, v1, true, "", "");
+        // The leaf (trace index 0 of block 1's machine) holds the truth's value on an even
+        // depth or a wrong one on an odd: the step against it decides which.
+        bool right = c.value == truth.valueAt(uint128(c.position));
+        if (right) {
+            vm.expectRevert(IFaultDisputeGame.ValidStep.selector);
+            game.step(gameId, leaf, c.value, true, "", "");
+        } else {
+            game.step(gameId, leaf, c.value, true, "", "");
+            vm.expectRevert(IFaultDisputeGame.AlreadyCountered.selector);
+            game.step(gameId, leaf, c.value, true, "", "");
+        }
+    }
+
+    function test_step_afterClockRunsOut() public {
+        uint256 gameId = _open();
+        uint256 leaf = _down(gameId, 1, game.maxDepth());
+        FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
+        vm.warp(block.timestamp + MAX_CLOCK);
+        vm.expectRevert(IFaultDisputeGame.ClockExpired.selector);
+        game.step(gameId, leaf, c.value, true, "", "");
+    }
+
+    // ---------------------------------------------------------------- resolution
+
+    function test_resolve_order() public {
+        uint256 gameId = _open();
+        vm.expectRevert(IFaultDisputeGame.ClockNotExpired.selector);
+        game.resolveClaim(gameId, 1);
+        vm.warp(block.timestamp + MAX_CLOCK);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.ChildrenUnresolved.selector, 1));
+        game.resolveClaim(gameId, 0);
+        game.resolveClaim(gameId, 1);
+        vm.expectRevert(IFaultDisputeGame.AlreadyResolved.selector);
+        game.resolveClaim(gameId, 1);
+        // Output still not final while the game is open, though its window has passed.
+        vm.warp(block.timestamp + WINDOW);
+        assertFalse(oracle.isFinalized(index));
+        game.resolveClaim(gameId, 0);
+        assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.ChallengerWins));
+        assertEq(oracle.outputCount(), 1);
+        assertEq(oracle.credit(address(this)), BOND);
+        assertEq(game.credit(address(this)), game.bondAt(1));
+        vm.expectRevert(IFaultDisputeGame.GameOver.selector);
+        game.resolveClaim(gameId, 0);
+        uint256 b2 = game.bondAt(2);
+        bytes32 v1 = game.claim(gameId, 1).value;
+        vm.expectRevert(IFaultDisputeGame.GameOver.selector);
+        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), "");
+    }
+
+    function test_staleGameAfterDeletionLeavesTheReproposalAlone() public {
+        uint256 g1 = _open();
+        uint256 g2 = _open();
+        vm.warp(block.timestamp + MAX_CLOCK);
+        game.resolveClaim(g1, 1);
+        game.resolveClaim(g1, 0); // deletes output 1
+        assertEq(oracle.outputCount(), 1);
+        // The same root proposed again at index 1 (a new proposal, a new nonce).
+        uint256 again = _propose(proposer, root);
+        assertEq(again, index);
+        game.resolveClaim(g2, 1);
+        game.resolveClaim(g2, 0); // challenger wins, but the proposal it disputed is gone
+        assertEq(oracle.outputCount(), 2, "the re-proposal stands");
+        vm.warp(block.timestamp + WINDOW);
+        assertTrue(oracle.isFinalized(again));
+    }
+
+    function test_laterOutputWaitsForAnEarlierDispute() public {
+        uint256 gameId = _open();
+        uint256 second = _propose(proposer, keccak256("second"));
+        vm.warp(block.timestamp + WINDOW + 1);
+        assertFalse(oracle.isFinalized(second), "an open dispute on an earlier output holds it");
+        game.move{value: game.bondAt(2)}(gameId, 1, game.claim(gameId, 1).value, true, bytes32(uint256(3)), "");
+        vm.warp(block.timestamp + game.maxGameDuration());
+        game.resolveClaim(gameId, 2);
+        game.resolveClaim(gameId, 1);
+        game.resolveClaim(gameId, 0); // claim 1 countered by claim 2: the root stands
+        assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.DefenderWins));
+        assertTrue(oracle.isFinalized(index));
+        assertTrue(oracle.isFinalized(second));
+        assertEq(oracle.earliestDispute(), oracle.NO_DISPUTE());
+    }
+
+    // ---------------------------------------------------------------- credit
+
+    function test_claimCredit_noneFailedReentrant() public {
+        vm.expectRevert(IFaultDisputeGame.NoCredit.selector);
+        game.claimCredit();
+        Refuser r = new Refuser();
+        Reenterer e = new Reenterer(game);
+        uint256 b = game.bondAt(1);
+        vm.deal(address(r), b);
+        vm.deal(address(e), b);
+        vm.prank(address(r));
+        uint256 g1 = game.challenge{value: b}(index, root, bytes32(uint256(1)));
+        vm.prank(address(e));
+        uint256 g2 = game.challenge{value: b}(index, root, bytes32(uint256(2)));
+        vm.warp(block.timestamp + MAX_CLOCK);
+        game.resolveClaim(g1, 1);
+        game.resolveClaim(g2, 1);
+        vm.expectRevert(IFaultDisputeGame.TransferFailed.selector);
+        r.claimFrom(game);
+        assertEq(game.credit(address(r)), b, "credit kept");
+        uint256 before = address(e).balance;
+        e.claim();
+        assertEq(address(e).balance - before, b, "paid once");
+        assertEq(e.entered(), 1);
+        assertEq(game.credit(address(e)), 0);
+    }
+
+    // ---------------------------------------------------------------- construction
+
+    function test_constructor_refusesBadParameters() public {
+        FaultDisputeGame.Params memory p = FaultDisputeGame.Params({
+            execDepth: 4,
+            maxClockDuration: MAX_CLOCK,
+            clockExtension: EXT,
+            splitExtension: EXT,
+            stepExtension: EXT,
+            baseBond: 1,
+            bondGrowthBps: 10_000
+        });
+        p.execDepth = 0;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "execDepth"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.execDepth = 60;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "depth"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.execDepth = 4;
+        p.clockExtension = 0;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "extensions"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.clockExtension = EXT;
+        p.maxClockDuration = EXT;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "maxClockDuration"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.maxClockDuration = MAX_CLOCK;
+        p.bondGrowthBps = 9_999;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "bond"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+    }
+}
