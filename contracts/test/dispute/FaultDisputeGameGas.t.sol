@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {console} from "forge-std/console.sol";
+import {GameFixture} from "./FaultDisputeGame.t.sol";
+import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
+import {Positions} from "../../src/dispute/lib/Positions.sol";
+import {TraceModel} from "./Actors.sol";
+
+/// @notice Prints the L1 gas of each move along a full path, of the step's game part and
+///         of resolution (docs/dispute.md, "Measured"): a transaction's whole gas under
+///         Osaka, 21,000 plus calldata (EIP-7623's floor when larger) plus execution with
+///         the game's storage cold. The step's figure leaves out the verifier's own gas
+///         (the TableVM double stands in; the verifier's is in docs/verifier.md).
+contract FaultDisputeGameGasTest is GameFixture {
+    using Positions for uint128;
+
+    function _txGas(bytes memory data, uint256 exec) internal pure returns (uint256) {
+        uint256 zeros;
+        for (uint256 i = 0; i < data.length; ++i) {
+            if (data[i] == 0) ++zeros;
+        }
+        uint256 tokens = zeros + 4 * (data.length - zeros);
+        uint256 standard = 21_000 + 4 * tokens + exec;
+        uint256 floor = 21_000 + 10 * tokens;
+        return standard > floor ? standard : floor;
+    }
+
+    function _cold() internal {
+        vm.cool(address(game));
+        vm.cool(address(oracle));
+        vm.cool(address(config));
+        vm.cool(address(tvm));
+        vm.cool(address(start));
+    }
+
+    function _call(uint256 value, bytes memory data) internal returns (uint256 gas) {
+        _cold();
+        (bool ok, bytes memory ret) = address(game).call{value: value}(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        gas = _txGas(data, vm.lastCallGas().gasTotalUsed);
+    }
+
+    function test_gas_fullPath() public {
+        _deployGame();
+        TraceModel truth = new TraceModel(game, 0, GENESIS_ROOT, type(uint256).max, 0, false);
+        truth.teach(tvm);
+        bytes32 root = keccak256("wrong");
+        uint256 index = _propose(makeAddr("p"), root);
+        uint256 maxMove;
+        uint256 total;
+        bytes memory data = abi.encodeCall(FaultDisputeGame.challenge, (index, root, truth.valueAt(2)));
+        uint256 g = _call(game.bondAt(1), data);
+        console.log("challenge (opens the game, first move):", g);
+        total += g;
+        uint256 i = 1;
+        uint256 gameId = 0;
+        while (true) {
+            FaultDisputeGame.Claim memory c = game.claim(gameId, i);
+            uint128 pos = c.position;
+            uint256 d = pos.depth();
+            if (d == game.maxDepth()) break;
+            uint128 next = pos.attack();
+            bytes memory proof = d == game.splitDepth() ? truth.donePreimage(pos.indexAtDepth()) : bytes("");
+            bytes32 v = truth.valueAt(next);
+            v = keccak256(abi.encode(v));
+            if (d + 1 == game.splitDepth() + 1) v = keccak256(proof);
+            data = abi.encodeCall(FaultDisputeGame.move, (gameId, i, c.value, true, v, proof));
+            g = _call(game.bondAt(d + 1), data);
+            console.log("move to depth", d + 1, g);
+            if (d + 1 != game.splitDepth() + 1 && g > maxMove) maxMove = g;
+            total += g;
+            i = game.claimCount(gameId) - 1;
+        }
+        FaultDisputeGame.Claim memory leaf = game.claim(gameId, i);
+        data = abi.encodeCall(FaultDisputeGame.step, (gameId, i, leaf.value, true, "", ""));
+        assertTrue(leaf.value != truth.valueAt(uint128(leaf.position)), "the leaf is wrong");
+        g = _call(0, data);
+        console.log("step, game part (block's first step: IBlockStart double):", g);
+        console.log("largest move (not the split):", maxMove);
+        console.log("moves on the path:", game.maxDepth());
+        console.log("all moves of one path:", total);
+        vm.warp(block.timestamp + game.maxGameDuration());
+        uint256 maxResolve;
+        for (uint256 j = game.claimCount(gameId); j > 1; --j) {
+            g = _call(0, abi.encodeCall(FaultDisputeGame.resolveClaim, (gameId, j - 1)));
+            if (g > maxResolve) maxResolve = g;
+        }
+        console.log("largest resolveClaim (not the root):", maxResolve);
+        g = _call(0, abi.encodeCall(FaultDisputeGame.resolveClaim, (gameId, 0)));
+        console.log("resolveClaim of the root (deletes the output):", g);
+    }
+}
