@@ -39,6 +39,8 @@ contract OutputOracle is ReentrancyGuard {
     uint256 public earliestDispute = NO_DISPUTE;
     /// @notice Proposals made so far; the next one's nonce.
     uint64 public proposals;
+    /// @notice Disputes open on live outputs.
+    uint256 public openDisputes;
 
     /// @notice `earliestDispute` when no dispute is open.
     uint256 public constant NO_DISPUTE = type(uint256).max;
@@ -173,6 +175,7 @@ contract OutputOracle is ReentrancyGuard {
         if (o.root != root) revert NotThatOutput(index);
         if (windowPassed(index)) revert AlreadyFinalized(index);
         uint32 disputes = ++o.disputes;
+        ++openDisputes;
         if (index < earliestDispute) earliestDispute = index;
         nonce = o.nonce;
         emit DisputeOpened(index, nonce, disputes);
@@ -190,7 +193,10 @@ contract OutputOracle is ReentrancyGuard {
         Output storage o = _outputs[index];
         if (o.disputes == 0) revert NoOpenDispute(index);
         uint32 disputes = --o.disputes;
-        if (disputes == 0 && index == earliestDispute) earliestDispute = _nextDispute(index + 1);
+        uint256 open = --openDisputes;
+        if (disputes == 0 && index == earliestDispute) {
+            earliestDispute = open == 0 ? NO_DISPUTE : _nextDispute(index + 1);
+        }
         emit DisputeClosed(index, nonce, disputes);
         return true;
     }
@@ -200,9 +206,9 @@ contract OutputOracle is ReentrancyGuard {
         return index != 0 && index < outputCount && _outputs[index].nonce == nonce;
     }
 
-    /// @dev The first index at or after `from` with an open dispute. Only outputs still in
-    ///      or just past their window can have one, so the scan is bounded by the outputs a
-    ///      window holds.
+    /// @dev The first index at or after `from` with an open dispute, another one being open.
+    ///      The scan runs up to that output (docs/outputs.md, "Disputes": its cost grows with
+    ///      the outputs between two open disputes).
     function _nextDispute(uint256 from) internal view returns (uint256) {
         uint256 count = outputCount;
         for (uint256 i = from; i < count; ++i) {
@@ -239,9 +245,12 @@ contract OutputOracle is ReentrancyGuard {
             Output storage o = _outputs[i];
             credit[o.proposer] += o.bond;
         }
+        uint256 gone;
         for (uint256 i = fromIndex; i < count; ++i) {
+            gone += _outputs[i].disputes;
             delete _outputs[i];
         }
+        openDisputes -= gone;
         outputCount = fromIndex;
         // Disputes on the deleted outputs go with them; their games close as no-ops.
         if (earliestDispute >= fromIndex) earliestDispute = NO_DISPUTE;

@@ -64,6 +64,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint64 startBlock;
         Status status;
         bytes32 startOutput;
+        uint64 startNonce;
     }
 
     /// @notice Parent index of the root claim.
@@ -193,7 +194,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
                 nonce: nonce,
                 startBlock: start.l2Block,
                 status: Status.InProgress,
-                startOutput: start.root
+                startOutput: start.root,
+                startNonce: start.nonce
             })
         );
         _claims[gameId].push(
@@ -415,16 +417,17 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         if (c.resolved) revert AlreadyResolved();
         if (challengerClock(gameId, claimIndex) < maxClockDuration) revert ClockNotExpired();
         if (c.unresolvedChildren != 0) revert ChildrenUnresolved(c.unresolvedChildren);
-        address counter = c.counteredBy;
+        bool void = _void(g);
+        address counter = void ? address(0) : c.counteredBy;
         uint256 best = _bestChild[gameId][claimIndex];
-        if (counter == address(0) && best != 0) {
+        if (!void && counter == address(0) && best != 0) {
             counter = _claims[gameId][best - 1].claimant;
             c.counteredBy = counter;
         }
         c.resolved = true;
         emit ClaimResolved(gameId, claimIndex, counter);
         if (c.parentIndex == NO_PARENT) {
-            _resolveGame(gameId, g, counter);
+            _resolveGame(gameId, g, counter, void);
             return;
         }
         uint256 bond = bondAt(Positions.depth(c.position));
@@ -432,7 +435,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint256 parentIndex = c.parentIndex;
         Claim storage parent = _claims[gameId][parentIndex];
         --parent.unresolvedChildren;
-        if (counter == address(0)) {
+        if (!void && counter == address(0)) {
             // A standing child counters its parent; the leftmost one (lowest position,
             // then earliest) takes the parent's bond.
             uint256 cur = _bestChild[gameId][parentIndex];
@@ -444,9 +447,28 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         }
     }
 
+    /// @dev Whether the game's start is void: the trace ran from output `i - 1`, which must
+    ///      be final before anything in the game is decided (else a wrong `i - 1` would
+    ///      disprove a right `i`). Deleted since, the game decides nothing and every bond
+    ///      goes back to its claimant.
+    function _void(Game storage g) internal view returns (bool) {
+        uint256 startIndex = g.outputIndex - 1;
+        if (startIndex == 0) return false;
+        if (!oracle.isLive(startIndex, g.startNonce)) return true;
+        if (!oracle.isFinalized(startIndex)) revert StartNotFinal(startIndex);
+        return false;
+    }
+
     /// @dev The root is resolved: countered, the output is wrong and is deleted (its bond
-    ///      to the counter); standing, the dispute closes.
-    function _resolveGame(uint256 gameId, Game storage g, address counter) internal {
+    ///      to the counter); standing, the dispute closes; on a void start, the dispute
+    ///      closes (a no-op: deleting `i - 1` deleted `i` too).
+    function _resolveGame(uint256 gameId, Game storage g, address counter, bool void) internal {
+        if (void) {
+            g.status = Status.Void;
+            emit GameResolved(gameId, Status.Void);
+            oracle.closeDispute(g.outputIndex, g.nonce);
+            return;
+        }
         Status status = counter == address(0) ? Status.DefenderWins : Status.ChallengerWins;
         g.status = status;
         emit GameResolved(gameId, status);

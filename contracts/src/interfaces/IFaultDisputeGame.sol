@@ -12,7 +12,8 @@ interface IFaultDisputeGame {
     enum Status {
         InProgress,
         ChallengerWins,
-        DefenderWins
+        DefenderWins,
+        Void
     }
 
     /// @notice A game was opened on output `outputIndex` (its root claim is the output).
@@ -84,6 +85,9 @@ interface IFaultDisputeGame {
     /// @notice No claim on the path commits to the trace index a proof needs (a path that
     ///         bisection cannot build; kept as an error, not an assumption).
     error NoTraceAncestor(uint256 traceIndex);
+    /// @notice The game's start, output `startIndex`, is neither final nor deleted yet: the
+    ///         game cannot be decided before it is.
+    error StartNotFinal(uint256 startIndex);
     /// @notice Nothing to pay.
     error NoCredit();
     /// @notice The ETH transfer failed; the credit stays.

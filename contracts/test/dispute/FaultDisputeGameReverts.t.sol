@@ -6,7 +6,7 @@ import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {Positions} from "../../src/dispute/lib/Positions.sol";
-import {TraceModel} from "./Actors.sol";
+import {TraceModel, Actor} from "./Actors.sol";
 
 /// @notice Refuses ETH, to test a failed credit transfer.
 contract Refuser {
@@ -298,6 +298,43 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         assertTrue(oracle.isFinalized(index));
         assertTrue(oracle.isFinalized(second));
         assertEq(oracle.earliestDispute(), oracle.NO_DISPUTE());
+    }
+
+    /// @dev The attack of review 16 (finding 2): a wrong output 1, a true output 2, and a
+    ///      challenge on output 2 whose trace starts at the wrong output 1. The game on
+    ///      output 2 cannot be decided before output 1 is; once output 1 is disproven (which
+    ///      deletes output 2 and refunds its proposer), it is void and every bond goes back.
+    function test_gameWaitsForItsStart_andIsVoidWhenTheStartFalls() public {
+        // Output 1 (setUp) is `root`, a wrong output proposed by `proposer`.
+        TraceModel fromWrong = new TraceModel(game, 10, root, type(uint256).max, 0, false);
+        fromWrong.teach(tvm);
+        Actor honest = _actor(new TraceModel(game, 10, root, type(uint256).max, 0, false));
+        Actor liar = _actor(new TraceModel(game, 10, root, 3, 1, false));
+        // The honest proposer of output 2 builds on output 1 as L1 has it (its own trace).
+        bytes32 out2 = fromWrong.output(15);
+        uint256 i2 = _propose(address(honest), out2);
+        uint256 g1 = _open(); // an honest challenge on output 1
+        uint256 g2 = liar.challenge(i2, out2);
+        Actor[] memory actors = new Actor[](2);
+        actors[0] = honest;
+        actors[1] = liar;
+        for (uint256 r = 0; r < 50; ++r) {
+            if (honest.act(g2) + liar.act(g2) == 0) break;
+            vm.warp(block.timestamp + 60);
+        }
+        vm.warp(block.timestamp + game.maxGameDuration());
+        uint256 n = game.claimCount(g2);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.StartNotFinal.selector, 1));
+        game.resolveClaim(g2, n - 1);
+        // Output 1 falls (its only counter stands), deleting output 2 too.
+        game.resolveClaim(g1, 1);
+        game.resolveClaim(g1, 0);
+        assertEq(oracle.outputCount(), 1);
+        assertEq(oracle.credit(address(honest)), BOND, "output 2's proposer refunded");
+        _resolveAll(g2);
+        assertEq(uint8(game.game(g2).status), uint8(IFaultDisputeGame.Status.Void));
+        assertEq(game.credit(address(honest)), honest.spent(), "every bond back");
+        assertEq(game.credit(address(liar)), liar.spent(), "every bond back");
     }
 
     // ---------------------------------------------------------------- credit
