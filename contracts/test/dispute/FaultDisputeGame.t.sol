@@ -120,7 +120,7 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(oracle.credit(address(honest)), BOND, "proposer bond to the challenger");
         // The liar's bonds all went to the honest side.
         assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
-        _conserved();
+        _conserved(honest, liar);
     }
 
     function test_wrongOutput_lieInLastStepOfABlock() public {
@@ -163,7 +163,7 @@ contract FaultDisputeGameTest is GameFixture {
         assertTrue(oracle.isFinalized(index), "final once the game is resolved and the window passed");
         assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
         assertGt(game.credit(address(honest)), 0);
-        _conserved();
+        _conserved(honest, liar);
     }
 
     function test_wrongChallenge_lieInBlock() public {
@@ -178,11 +178,10 @@ contract FaultDisputeGameTest is GameFixture {
         _wrongChallengeLoses(type(uint256).max, 0, true);
     }
 
-    /// @dev Every bond is either still locked in an unresolved claim or credited.
-    function _conserved() internal view {
-        uint256 credited;
-        // Sum of credits of the accounts that played is checked against the game balance.
-        credited = address(game).balance;
-        assertGe(credited, 0);
+    /// @dev Once every claim is resolved, the game holds exactly the two players' credits,
+    ///      and the honest one got back at least what it locked.
+    function _conserved(Actor honest, Actor liar) internal view {
+        assertEq(address(game).balance, game.credit(address(honest)) + game.credit(address(liar)), "ETH conserved");
+        assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");
     }
 }
