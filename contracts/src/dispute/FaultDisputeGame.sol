@@ -181,8 +181,9 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
 
     /// @inheritdoc IFaultDisputeGame
     function challenge(uint256 outputIndex, bytes32 root, bytes32 value) external payable returns (uint256 gameId) {
-        if (outputIndex == 0 || oracle.outputRoot(outputIndex) != root) revert WrongOutput(outputIndex, root);
+        // `output` reverts for an unknown index.
         OutputOracle.Output memory o = oracle.output(outputIndex);
+        if (outputIndex == 0 || o.root != root) revert WrongOutput(outputIndex, root);
         OutputOracle.Output memory start = oracle.output(outputIndex - 1);
         // Reverts once the output's window has passed, and for an unknown one.
         uint64 nonce = oracle.openDispute(outputIndex, root);
@@ -281,7 +282,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint128 pos = _named(gameId, parentIndex, parentValue).position;
         uint256 depth = pos.depth();
         if (depth >= maxDepth) revert MaxDepthReached();
-        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
+        if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
         next = isAttack ? pos.attack() : pos.defend();
         clock = challengerClock(gameId, parentIndex);
         if (clock >= maxClockDuration) revert ClockExpired();
@@ -347,8 +348,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     {
         Claim storage c = _claims[gameId][claimIndex];
         uint128 pos = c.position;
-        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
-        uint256 k = _execTraceIndex(pos);
+        if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
+        uint256 k = execTraceIndex(pos);
         postIndex = claimIndex;
         if (isAttack) {
             pre = k == 0
@@ -365,7 +366,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         _live(gameId);
         Claim storage c = _counterable(gameId, claimIndex, claimValue, splitDepth);
         uint128 pos = c.position;
-        if (!isAttack && _lastOfLevel(pos)) revert CannotDefend();
+        if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
         uint256 tc = pos.indexAtDepth();
         uint256 t = isAttack ? tc : tc + 1;
         if (t < blocksPerOutput) revert NotPadding(t);
@@ -439,9 +440,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             // A standing child counters its parent; the leftmost one (lowest position,
             // then earliest) takes the parent's bond.
             uint256 cur = _bestChild[gameId][parentIndex];
-            if (cur == 0 || c.position < _claims[gameId][cur - 1].position) {
-                _bestChild[gameId][parentIndex] = claimIndex + 1;
-            } else if (c.position == _claims[gameId][cur - 1].position && claimIndex < cur - 1) {
+            uint64 best = cur == 0 ? 0 : _claims[gameId][cur - 1].position;
+            if (cur == 0 || c.position < best || (c.position == best && claimIndex < cur - 1)) {
                 _bestChild[gameId][parentIndex] = claimIndex + 1;
             }
         }
@@ -535,17 +535,17 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         return clockExtension;
     }
 
-    /// @dev Whether `pos` is the last position of its level (level 1: its depth; level 2:
-    ///      its block's machine trace), which nothing lies to the right of.
-    function _lastOfLevel(uint128 pos) internal view returns (bool) {
+    /// @notice Whether `pos` is the last position of its level (level 1: its depth; level 2:
+    ///         its block's machine trace), which nothing lies to the right of.
+    function lastOfLevel(uint128 pos) public view returns (bool) {
         uint256 d = pos.depth();
         if (d <= splitDepth) return pos.isRightmost();
         uint256 rel = d - (splitDepth + 1);
         return (uint256(pos) + 1) & ((uint256(1) << rel) - 1) == 0;
     }
 
-    /// @dev The trace index, within its block's machine trace, of a level-2 position.
-    function _execTraceIndex(uint128 pos) internal view returns (uint256) {
+    /// @notice The trace index, within its block's machine trace, of a level-2 position.
+    function execTraceIndex(uint128 pos) public view returns (uint256) {
         uint256 d = pos.depth();
         uint256 rel = d - (splitDepth + 1);
         uint256 idx = uint256(pos) & ((uint256(1) << rel) - 1);
@@ -559,7 +559,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         while (true) {
             Claim storage a = _claims[gameId][i];
             if (Positions.depth(a.position) <= splitDepth) revert NoTraceAncestor(k);
-            if (_execTraceIndex(a.position) == k) return i;
+            if (execTraceIndex(a.position) == k) return i;
             i = a.parentIndex;
         }
     }

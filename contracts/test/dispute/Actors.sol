@@ -16,8 +16,8 @@ contract TraceModel {
     uint256 public constant STEPS_TO_DONE = 5;
     uint256 public constant NONE = type(uint256).max;
 
+    FaultDisputeGame public immutable game;
     uint256 public immutable split;
-    uint256 public immutable maxDepth;
     uint256 public immutable blocks;
     uint256 public immutable startBlock;
     bytes32 public immutable startOutput;
@@ -26,16 +26,16 @@ contract TraceModel {
     bool public immutable liesInPadding;
 
     constructor(
-        FaultDisputeGame game,
+        FaultDisputeGame game_,
         uint256 startBlock_,
         bytes32 startOutput_,
         uint256 lieBlock_,
         uint256 lieStep_,
         bool pad
     ) {
-        split = game.splitDepth();
-        maxDepth = game.maxDepth();
-        blocks = game.blocksPerOutput();
+        game = game_;
+        split = game_.splitDepth();
+        blocks = game_.blocksPerOutput();
         startBlock = startBlock_;
         startOutput = startOutput_;
         lieBlock = lieBlock_;
@@ -89,18 +89,10 @@ contract TraceModel {
         return (pos.ancestorAt(split + 1) >> 1).indexAtDepth();
     }
 
-    /// @notice The machine trace index of a level-2 position.
-    function execIndex(uint128 pos) public view returns (uint256) {
-        uint256 d = pos.depth();
-        uint256 rel = d - (split + 1);
-        uint256 idx = uint256(pos) & ((uint256(1) << rel) - 1);
-        return ((idx + 1) << (maxDepth - d)) - 1;
-    }
-
     /// @notice The value this model holds at position `pos`.
     function valueAt(uint128 pos) public view returns (bytes32) {
         if (pos.depth() <= split) return output(pos.traceIndex(split));
-        return state(blockOf(pos), execIndex(pos) + 1);
+        return state(blockOf(pos), game.execTraceIndex(pos) + 1);
     }
 
     /// @notice Registers the honest machine's Done transitions with the test VM.
@@ -196,15 +188,8 @@ contract Actor {
         bool isAttack = !agree;
         uint128 pos = c.position;
         uint256 d = pos.depth();
-        if (
-            !isAttack
-                && (i == 0
-                    || (d > model.split()
-                        && model.execIndex(pos) == (uint256(1) << (model.maxDepth() - model.split() - 1)) - 1))
-        ) {
-            return false; // nothing to the right: cannot defend
-        }
-        if (d == model.maxDepth()) {
+        if (!isAttack && (i == 0 || game.lastOfLevel(pos))) return false; // nothing to its right
+        if (d == game.maxDepth()) {
             try game.step(gameId, i, c.value, isAttack, "", "") {
                 return true;
             } catch {
