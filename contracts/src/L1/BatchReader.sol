@@ -45,14 +45,16 @@ library BatchReader {
 
     /// @notice Whether `leaf` is item `index` of the `count` items under `root`
     ///         (docs/batches.md, "Commitment": the proof's length is fixed by `count`).
-    function verifyItem(bytes32 root, uint256 count, bytes32 leaf, uint256 index, bytes32[] calldata proof)
+    function verifyItem(bytes32 root, uint256 count, bytes32 leaf, uint256 index, bytes32[] memory proof)
         internal
         pure
         returns (bool)
     {
         if (index >= count) return false;
         uint256 depth;
-        for (uint256 n = count - 1; n > 0; n >>= 1) ++depth;
+        for (uint256 n = count - 1; n > 0; n >>= 1) {
+            ++depth;
+        }
         if (proof.length != depth) return false;
         bytes32 h = leaf;
         for (uint256 i = 0; i < depth; ++i) {
@@ -73,6 +75,16 @@ library BatchReader {
         return keccak256(abi.encodePacked(uint8(0x02), length, chunked));
     }
 
+    /// @notice A calldata batch's block leaf (docs/batches.md, "Commitment"): what
+    ///         `BatchInbox` hashes from the block's header in the batch.
+    function blockLeaf(uint64 number, uint64 timestamp, uint64 cursor, uint64 l1Origin, uint16 txCount)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encodePacked(uint8(0x01), number, timestamp, cursor, l1Origin, txCount));
+    }
+
     /// @notice A blob batch's block leaf.
     function blobBlockLeaf(
         uint64 number,
@@ -91,8 +103,9 @@ library BatchReader {
         for (uint256 b = 0; b < 12; ++b) {
             rev = (rev << 1) | ((i >> b) & 1);
         }
-        (bool ok, bytes memory out) =
-            MODEXP.staticcall{gas: MODEXP_GAS}(abi.encodePacked(uint256(32), uint256(32), uint256(32), ROOT_OF_UNITY, rev, BLS_MODULUS));
+        (bool ok, bytes memory out) = MODEXP.staticcall{gas: MODEXP_GAS}(
+            abi.encodePacked(uint256(32), uint256(32), uint256(32), ROOT_OF_UNITY, rev, BLS_MODULUS)
+        );
         require(ok && out.length == 32);
         z = abi.decode(out, (uint256));
     }
@@ -106,8 +119,9 @@ library BatchReader {
         uint256 blob = g / FIELD_ELEMENTS_PER_BLOB;
         if (blob >= commitments.length || commitments[blob].length != 48) revert MissingCommitment(blob);
         uint256 z = evaluationPoint(g % FIELD_ELEMENTS_PER_BLOB);
-        (bool ok, bytes memory out) =
-            POINT_EVALUATION.staticcall{gas: POINT_EVALUATION_GAS}(abi.encodePacked(hashes[blob], z, el.y, commitments[blob], el.proof));
+        (bool ok, bytes memory out) = POINT_EVALUATION.staticcall{gas: POINT_EVALUATION_GAS}(
+            abi.encodePacked(hashes[blob], z, el.y, commitments[blob], el.proof)
+        );
         // The precompile fails on a wrong proof, a commitment not matching the versioned
         // hash, or y not below the modulus; it returns (4096, modulus) when it holds.
         if (!ok || out.length != 64) revert BadElementProof(g);
