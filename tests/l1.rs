@@ -1,6 +1,8 @@
 //! End to end on a real anvil: `faultline deploy` writes an address book whose
 //! contracts answer through the generated bindings, agree with the L2 node's genesis,
-//! take a deposit; bad input fails with a clear message; `faultline devnet` deploys on
+//! take a deposit, and hold the dispute game wired to the one-step verifier (every
+//! vector of docs/vectors/vm/steps.json steps through the deployed router, for
+//! `faultline deploy` and `Deploy.s.sol` alike); bad input fails with a clear message; `faultline devnet` deploys on
 //! start and reuses the deployment after a restart; a node whose chain config differs
 //! from the deployment's `RollupConfig` refuses to start, and so do a node and a devnet
 //! whose sequencing window is shorter than their deposit follower's lag.
@@ -14,9 +16,43 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use faultline_l1::{
-    bindings::{BatchInbox, OutputOracle, Portal, RollupConfig},
+    bindings::{BatchInbox, BlockStart, FaultDisputeGame, OutputOracle, Portal, RollupConfig},
     AddressBook,
 };
+
+/// Every step vector of docs/vectors/vm/steps.json, sent to the router at `vm` as an
+/// `eth_call`, gives its post-state: the modules sit at their `Route` indices.
+async fn router_steps_the_vectors<P: alloy::providers::Provider>(provider: &P, vm: Address) {
+    use alloy::rpc::types::TransactionRequest;
+    let text = std::fs::read_to_string(harness::repo_root().join("docs/vectors/vm/steps.json")).unwrap();
+    let vectors: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = vectors["vectors"].as_array().unwrap();
+    assert!(cases.len() > 60);
+    for v in cases {
+        let hex = |k: &str| -> Vec<u8> { alloy::primitives::hex::decode(v[k].as_str().unwrap()).unwrap() };
+        let pre = alloy::primitives::B256::from_slice(&hex("pre"));
+        let data = faultline_vm_verifier::L1Verifier::calldata(pre, &hex("witness"));
+        let tx = TransactionRequest::default().to(vm).input(data.into()).gas_limit(faultline_vm_verifier::TX_GAS_LIMIT);
+        let out = provider.call(tx).await.unwrap_or_else(|e| panic!("{}: {e}", v["name"]));
+        assert_eq!(out.as_ref(), hex("post").as_slice(), "{} ({}) on the deployed router", v["name"], v["kind"]);
+    }
+}
+
+/// The dispute game at `game` is the config's, runs on `vm` and `start`, and sizes its
+/// trace for the chain's block gas limit.
+async fn game_is_wired<P: alloy::providers::Provider>(provider: &P, config: Address, game: Address, vm: Address, start: Address, oracle: Address) {
+    assert_eq!(RollupConfig::new(config, provider).disputeGame().call().await.unwrap(), game);
+    let g = FaultDisputeGame::new(game, provider);
+    assert_eq!(g.oracle().call().await.unwrap(), oracle);
+    assert_eq!(g.vm().call().await.unwrap(), vm);
+    assert_eq!(g.blockStart().call().await.unwrap(), start);
+    let gas = RollupConfig::new(config, provider).blockGasLimit().call().await.unwrap();
+    let (split, max) = (g.splitDepth().call().await.unwrap(), g.maxDepth().call().await.unwrap());
+    assert_eq!(max - split - U256::from(1), U256::from(faultline_l1::dispute::exec_depth_for(gas)), "trace depth for {gas} gas blocks");
+    let s = BlockStart::new(start, provider);
+    let inbox = s.inbox().call().await.unwrap();
+    assert_eq!(BatchInbox::new(inbox, provider).config().call().await.unwrap(), config);
+}
 use faultline_primitives::dev::{roles, DEV_ACCOUNTS};
 use harness::{call, faultline, Anvil, Devnet, Node};
 use serde_json::json;
@@ -71,6 +107,11 @@ async fn deploy_writes_address_book_and_contracts_answer() {
     assert_eq!(log.to, to);
     assert_eq!(portal.depositCount().call().await.unwrap(), U256::from(1));
     assert_eq!(portal.accumulator(U256::ZERO).call().await.unwrap(), log.accumulator);
+
+    // The dispute game, set in the config, on the one-step verifier and BlockStart.
+    let d = book.dispute.clone().expect("the book names the dispute contracts");
+    game_is_wired(&provider, book.rollup_config, d.dispute_game, d.fault_vm, d.block_start, book.output_oracle).await;
+    router_steps_the_vectors(&provider, d.fault_vm).await;
 
     // A second deploy on the same L1 gets fresh addresses (new nonces), not a clash.
     let out2 = tmp.path().join("book2.json");
@@ -277,7 +318,9 @@ async fn forge_script_deploys_the_same_contracts() {
     let (Some(anvil), Some(forge)) = (Anvil::start(0), harness::foundry_tool("forge")) else { return };
     let genesis = format!("{:#x}", faultline_executor::genesis::genesis_output(&faultline_primitives::ChainConfig::devnet()).unwrap().1);
     let out = std::process::Command::new(&forge)
-        .args(["script", "contracts/script/Deploy.s.sol", "--rpc-url", &anvil.url, "--broadcast", "--private-key"])
+        // `--slow`: one transaction at a time, each priced when sent (the creations fill
+        // blocks, and a fee fixed up front falls below the base fee they raise).
+        .args(["script", "contracts/script/Deploy.s.sol", "--rpc-url", &anvil.url, "--broadcast", "--slow", "--private-key"])
         .arg(format!("{}", DEV_ACCOUNTS[roles::DEPLOYER].1))
         .env("GENESIS_OUTPUT_ROOT", &genesis)
         .env("CHALLENGE_WINDOW", "45")
@@ -294,6 +337,9 @@ async fn forge_script_deploys_the_same_contracts() {
     let config: Address = book["rollupConfig"].as_str().unwrap().parse().unwrap();
     let oracle = OutputOracle::new(oracle, &provider);
     assert_eq!(format!("{:#x}", oracle.outputRoot(U256::ZERO).call().await.unwrap()), genesis);
+    let addr = |k: &str| -> Address { book[k].as_str().unwrap_or_else(|| panic!("{k} in {book}")).parse().unwrap() };
+    game_is_wired(&provider, config, addr("disputeGame"), addr("faultVm"), addr("blockStart"), *oracle.address()).await;
+    router_steps_the_vectors(&provider, addr("faultVm")).await;
     let config = RollupConfig::new(config, &provider);
     assert_eq!(config.challengeWindow().call().await.unwrap(), 45);
     assert_eq!(config.sequencer().call().await.unwrap(), DEV_ACCOUNTS[roles::SEQUENCER].0);

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
-import {VmModules} from "./VmModules.sol";
+import {VmModules} from "../../src/vm/VmModules.sol";
 import {Route} from "../../src/vm/Route.sol";
 
 /// @notice The whole verifier as the Rust driver deploys it: every vector of

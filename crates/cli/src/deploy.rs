@@ -9,7 +9,7 @@ use alloy::{
 use alloy_primitives::{Address, U256};
 use clap::Args;
 use eyre::{eyre, WrapErr};
-use faultline_l1::{deploy::verify_deployed, AddressBook, DeployConfig};
+use faultline_l1::{deploy::verify_deployed, dispute::GameParams, AddressBook, DeployConfig};
 use faultline_primitives::{
     dev::{roles, DEV_ACCOUNTS},
     ChainConfig,
@@ -47,6 +47,20 @@ pub struct DeployArgs {
     /// Where to write the address book (default `deploy/<l1-chain-id>.json`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The dispute game's clocks and bonds: `devnet` (90 s a side, 0.0001 ETH at the
+    /// root) or `production` (OP's: 3.5 days a side, 0.08 ETH growing 1.09x a level);
+    /// the trace depth follows the chain's block gas limit (docs/dispute.md).
+    #[arg(long, value_enum, default_value_t = GameProfile::Devnet)]
+    pub game: GameProfile,
+}
+
+/// Named sets of dispute game parameters (`faultline_l1::dispute::GameParams`).
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GameProfile {
+    /// Short clocks and tiny bonds.
+    Devnet,
+    /// OP's clocks and bond curve.
+    Production,
 }
 
 /// Parses a hex private key, with or without 0x.
@@ -92,6 +106,10 @@ pub async fn deploy_with(args: &DeployArgs, chain: &ChainConfig) -> eyre::Result
         genesis_output_root,
         l2_chain: faultline_l1::chain::l2_chain_of(chain),
         genesis_timestamp: chain.genesis_timestamp,
+        game: match args.game {
+            GameProfile::Devnet => GameParams::devnet(chain.block_gas_limit),
+            GameProfile::Production => GameParams::production(chain.block_gas_limit),
+        },
     };
     let book = faultline_l1::deploy(&provider, deployer, &cfg).await.wrap_err("deploying the L1 contracts")?;
     if !verify_deployed(&provider, &book).await? {

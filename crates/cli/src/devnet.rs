@@ -92,6 +92,7 @@ pub async fn run(args: DevnetArgs) -> eyre::Result<()> {
         proposer_bond: alloy_primitives::U256::from(10_000_000_000_000_000u64),
         chain_config: None,
         out: None,
+        game: crate::deploy::GameProfile::Devnet,
     };
     let book = match crate::deploy::ensure_deployed(&anvil.url, &book_path, &chain, deploy_args).await {
         Ok(book) => book,

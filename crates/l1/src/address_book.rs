@@ -59,6 +59,28 @@ pub struct AddressBook {
     pub proposer_bond: U256,
     /// Output root of L2 genesis (output 0 of the oracle).
     pub genesis_output_root: B256,
+    /// The dispute game and what it runs on (absent in a book written before they were
+    /// deployed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<DisputeBook>,
+}
+
+/// The dispute contracts of a deployment (docs/dispute.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisputeBook {
+    /// `FaultDisputeGame`, set in `RollupConfig.disputeGame`.
+    pub dispute_game: Address,
+    /// The one-step verifier's router (`FaultVM`).
+    pub fault_vm: Address,
+    /// `BlockStart`.
+    pub block_start: Address,
+    /// The game's depth of a block's machine trace.
+    pub exec_depth: u8,
+    /// The game's clock per side, seconds.
+    pub max_clock_duration: u32,
+    /// The game's bond at depth 0, wei.
+    pub base_bond: U256,
 }
 
 impl AddressBook {
@@ -109,6 +131,14 @@ mod tests {
             proposal_interval: 10,
             proposer_bond: U256::from(10u64).pow(U256::from(16u64)),
             genesis_output_root: B256::repeat_byte(9),
+            dispute: Some(DisputeBook {
+                dispute_game: Address::repeat_byte(10),
+                fault_vm: Address::repeat_byte(11),
+                block_start: Address::repeat_byte(12),
+                exec_depth: 30,
+                max_clock_duration: 90,
+                base_bond: U256::from(1u64),
+            }),
         };
         let path = AddressBook::default_path(&dir, 31337);
         book.save(&path).unwrap();

@@ -8,12 +8,13 @@ pub mod address_book;
 pub mod bindings;
 pub mod chain;
 pub mod deploy;
+pub mod dispute;
 pub mod health;
 pub mod outputs;
 pub mod sender;
 pub mod service;
 
-pub use address_book::AddressBook;
+pub use address_book::{AddressBook, DisputeBook};
 pub use deploy::{deploy, DeployConfig, DeployError};
 pub use health::L1Health;
 pub use sender::sender;

@@ -18,6 +18,8 @@ const ARTIFACTS: &[(&str, &str)] = &[
     ("Portal", "crates/l1/artifacts"),
     ("BatchInbox", "crates/l1/artifacts"),
     ("OutputOracle", "crates/l1/artifacts"),
+    ("BlockStart", "crates/l1/artifacts"),
+    ("FaultDisputeGame", "crates/l1/artifacts"),
     ("L2ToL1MessagePasser", "crates/primitives/artifacts"),
     ("GasPriceOracle", "crates/primitives/artifacts"),
 ];

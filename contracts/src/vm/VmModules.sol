@@ -1,24 +1,28 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Route} from "../../src/vm/Route.sol";
-import {CoreSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps} from "../../src/vm/steps/CoreSteps.sol";
-import {InputSteps} from "../../src/vm/steps/InputSteps.sol";
-import {InputTailSteps} from "../../src/vm/steps/InputTailSteps.sol";
-import {FrameSteps} from "../../src/vm/steps/FrameSteps.sol";
-import {FrameUndoSteps} from "../../src/vm/steps/FrameUndoSteps.sol";
-import {FrameCopySteps} from "../../src/vm/steps/FrameCopySteps.sol";
-import {FrameHashSteps} from "../../src/vm/steps/FrameHashSteps.sol";
-import {FrameStartSteps} from "../../src/vm/steps/FrameStartSteps.sol";
-import {CallSteps, CreateSteps, ReturnSteps, Create2HashSteps} from "../../src/vm/steps/CallSteps.sol";
-import {OpcodeSteps} from "../../src/vm/steps/OpcodeSteps.sol";
-import {OpcodeEnvSteps} from "../../src/vm/steps/OpcodeEnvSteps.sol";
-import {OpcodeCopySteps} from "../../src/vm/steps/OpcodeCopySteps.sol";
-import {OpcodeMemorySteps} from "../../src/vm/steps/OpcodeMemorySteps.sol";
-import {HostSteps, HostStorageSteps, HostCopySteps, HostDestructSteps} from "../../src/vm/steps/HostSteps.sol";
+import {Route} from "./Route.sol";
+import {CoreSteps, CoreBeginSteps, CoreWarmSteps, CoreEnterSteps, CoreEndSteps} from "./steps/CoreSteps.sol";
+import {InputSteps} from "./steps/InputSteps.sol";
+import {InputTailSteps} from "./steps/InputTailSteps.sol";
+import {FrameSteps} from "./steps/FrameSteps.sol";
+import {FrameUndoSteps} from "./steps/FrameUndoSteps.sol";
+import {FrameCopySteps} from "./steps/FrameCopySteps.sol";
+import {FrameHashSteps} from "./steps/FrameHashSteps.sol";
+import {FrameStartSteps} from "./steps/FrameStartSteps.sol";
+import {CallSteps, CreateSteps, ReturnSteps, Create2HashSteps} from "./steps/CallSteps.sol";
+import {OpcodeSteps} from "./steps/OpcodeSteps.sol";
+import {OpcodeEnvSteps} from "./steps/OpcodeEnvSteps.sol";
+import {OpcodeCopySteps} from "./steps/OpcodeCopySteps.sol";
+import {OpcodeMemorySteps} from "./steps/OpcodeMemorySteps.sol";
+import {HostSteps, HostStorageSteps, HostCopySteps, HostDestructSteps} from "./steps/HostSteps.sol";
 
-/// @notice Every module written so far, deployed at its `Route` index (the list
-///         crates/vm-verifier/src/artifacts.rs's `MODULES` deploys; zero where none is).
+/// @notice The one-step verifier's modules, each deployed at its `Route` index, for the
+///         `FaultVM` router's constructor: what contracts/script/Deploy.s.sol and the
+///         Forge tests deploy. Rust deploys the same table from
+///         crates/vm-verifier/src/artifacts.rs's `MODULES` (`faultline deploy`); the
+///         end-to-end test `forge_script_deploys_the_same_contracts` runs every vector of
+///         docs/vectors/vm/steps.json through both deployments' routers.
 library VmModules {
     function all(address engine) internal returns (address[] memory m) {
         m = new address[](Route.COUNT);
