@@ -226,6 +226,37 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64,
         }
         let src = InitialSource { parent_state_root: parent.state_root, parent: parent.clone(), record: onchain, leaf, forced_cursor: forced, l1_fee };
         let game = initial::initial_commitment(&src, &chain, |i| accs.get(&i).copied().unwrap_or_default()).map_err(|e| eyre!("block {number}: {e}"))?;
+        // The contract's own computation, where the deployment has the dispute contracts:
+        // BlockStart.initialCommitment with the proof a challenger sends.
+        let on_l1 = match &book.dispute {
+            Some(d) => {
+                let mut rlp = Vec::new();
+                alloy::rlp::Encodable::encode(&parent, &mut rlp);
+                let fields = faultline_l1::dispute::LeafFields {
+                    index: leaf.index,
+                    number: leaf.number,
+                    timestamp: leaf.timestamp,
+                    deposit_cursor: leaf.deposit_cursor,
+                    l1_origin: leaf.l1_origin,
+                    tx_count: leaf.tx_count,
+                    first_tx: leaf.first_tx,
+                };
+                let item_proof = faultline_primitives::batch::merkle_proof(l1_block.batch_leaves.clone(), leaf.index as usize);
+                let proof = faultline_l1::dispute::block_start_proof(&rlp, l1_batch.index, &fields, &item_proof);
+                let parent_output = output_root(parent.state_root, parent.hash_slow());
+                let start = faultline_l1::bindings::BlockStart::new(d.block_start, provider.clone());
+                let got = start
+                    .initialCommitment(parent_output, alloy::primitives::U256::from(number), proof)
+                    .call()
+                    .await
+                    .map_err(|e| eyre!("block {number}: BlockStart.initialCommitment refused the proof: {e}"))?;
+                if got != game {
+                    bail!("block {number}: BlockStart on L1 computes the initial commitment {got}, Rust {game}");
+                }
+                " (BlockStart on L1 agrees)"
+            }
+            None => "",
+        };
         let pre = StoreWorld::new(store.clone(), number - 1).map_err(|e| eyre!("block {number}: {e}"))?;
         let block = Block { ctx, txs: Vec::new(), pre: std::rc::Rc::new(pre), l1: Some(l1_block.inputs()?) };
         let machine = block.machine();
@@ -256,7 +287,7 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64,
         skipped += skips.len();
         let form = if version == 1 { "blob" } else { "calldata" };
         println!(
-            "block {number}: from L1 ({form} batch {}, deposits {dep_from}..{dep_to}{}): {} inputs, {} entries skipped, {n} steps, initial commitment {game} as the game computes it, output root {got} agrees with the node",
+            "block {number}: from L1 ({form} batch {}, deposits {dep_from}..{dep_to}{}): {} inputs, {} entries skipped, {n} steps, initial commitment {game} as the game computes it{on_l1}, output root {got} agrees with the node",
             l1_batch.index,
             if dep_to > b.deposit_cursor.max(dep_from) { ", forced in" } else { "" },
             end.outcomes.len(),
