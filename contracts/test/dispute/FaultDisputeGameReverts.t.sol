@@ -303,7 +303,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
     /// @dev The attack of review 16 (finding 2): a wrong output 1, a true output 2, and a
     ///      challenge on output 2 whose trace starts at the wrong output 1. The game on
     ///      output 2 cannot be decided before output 1 is; once output 1 is disproven (which
-    ///      deletes output 2 and refunds its proposer), it is void and every bond goes back.
+    ///      deletes output 2, its proposer refunded by pull), it is void and every bond goes back.
     function test_gameWaitsForItsStart_andIsVoidWhenTheStartFalls() public {
         // Output 1 (setUp) is `root`, a wrong output proposed by `proposer`.
         TraceModel fromWrong = new TraceModel(game, 10, root, type(uint256).max, 0, false);
@@ -330,6 +330,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.resolveClaim(g1, 1);
         game.resolveClaim(g1, 0);
         assertEq(oracle.outputCount(), 1);
+        oracle.refundDeleted(i2);
         assertEq(oracle.credit(address(honest)), BOND, "output 2's proposer refunded");
         _resolveAll(g2);
         assertEq(uint8(game.game(g2).status), uint8(IFaultDisputeGame.Status.Void));
