@@ -16,8 +16,10 @@ import {BatchInbox} from "./BatchInbox.sol";
 ///         outputs: a deletion truncates the list and leaves the later proposals' records
 ///         behind, refunded by pull (`refundDeleted`, or `propose` reusing the index), and
 ///         the earliest open dispute is tracked by a lower bound that a bounded scan moves
-///         up (`advanceDisputeScan`). Bonds are paid by pull (`withdraw`), so no recipient
-///         can block a deletion. Spec: docs/outputs.md.
+///         up (`advanceDisputeScan`). A disproven output's bond goes half to the winner
+///         and half is burned (locked here for good), so that a wrong proposer winning
+///         against itself still loses half. Bonds are paid by pull (`withdraw`), so no
+///         recipient can block a deletion. Spec: docs/outputs.md.
 contract OutputOracle is ReentrancyGuard {
     /// @notice One proposed output (live below `outputCount`; at or above it, a deleted
     ///         proposal kept until its index is proposed again).
@@ -47,17 +49,26 @@ contract OutputOracle is ReentrancyGuard {
     uint256 public earliestDispute = NO_DISPUTE;
     /// @notice Proposals made so far; the next one's nonce.
     uint64 public proposals;
+    /// @notice Wei burned so far: the part of disproven bonds no winner got, locked in this
+    ///         contract for good (counted so that its ETH still balances).
+    uint256 public burned;
 
     /// @notice `earliestDispute` when no live output has an open dispute.
     uint256 public constant NO_DISPUTE = type(uint256).max;
     /// @notice Outputs `closeDispute` scans forward at most when it closes the last dispute
     ///         on the earliest disputed output (bounds its gas; `advanceDisputeScan` goes on).
     uint256 public constant DISPUTE_SCAN = 16;
+    /// @notice The part of a disproven output's bond its winner gets, in basis points; the
+    ///         rest is burned. Below the whole bond, so a proposer whose colluder wins the
+    ///         game on its wrong output still loses the rest.
+    uint256 public constant WINNER_SHARE_BPS = 5_000;
 
     mapping(uint256 => Output) internal _outputs;
 
     event OutputProposed(uint256 indexed index, uint64 indexed l2Block, bytes32 root, address indexed proposer);
-    event OutputsDeleted(uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize);
+    event OutputsDeleted(
+        uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize, uint256 burn
+    );
     event BondReleased(uint256 indexed index, address indexed proposer, uint256 bond);
     /// @notice The bond of deleted (not disproven) proposal record `index` was credited back.
     event BondRefunded(uint256 indexed index, address indexed proposer, uint256 bond);
@@ -301,9 +312,10 @@ contract OutputOracle is ReentrancyGuard {
 
     /// @notice Deletes the disproven output `fromIndex` and every later one (dispute game
     ///         only; never a final output, never genesis) by truncating the list, in O(1).
-    ///         The disproven output's bond goes to `winner` and is marked gone from its
-    ///         record; later outputs were not shown wrong, so their records stay with their
-    ///         bonds, refunded by `refundDeleted` or when `propose` reuses the index.
+    ///         `WINNER_SHARE_BPS` of the disproven output's bond goes to `winner`, the rest
+    ///         is burned, and the bond is marked gone from its record; later outputs were
+    ///         not shown wrong, so their records stay with their bonds, refunded by
+    ///         `refundDeleted` or when `propose` reuses the index.
     /// @param fromIndex The disproven output.
     /// @param winner Who disproved it.
     function deleteOutputs(uint256 fromIndex, address winner) external {
@@ -316,13 +328,15 @@ contract OutputOracle is ReentrancyGuard {
         if (winner == address(0)) revert ZeroAddress();
         Output storage o = _outputs[fromIndex];
         o.bondReleased = true; // forfeited: never released nor refunded
-        uint256 prize = o.bond;
+        uint256 bond = o.bond;
+        uint256 prize = bond * WINNER_SHARE_BPS / 10_000;
         credit[winner] += prize;
+        burned += bond - prize;
         outputCount = fromIndex;
         // Disputes on the deleted outputs go with them (their games close as no-ops), and
         // no live output below the old bound had one.
         if (earliestDispute >= fromIndex) earliestDispute = NO_DISPUTE;
-        emit OutputsDeleted(fromIndex, count, winner, prize);
+        emit OutputsDeleted(fromIndex, count, winner, prize, bond - prize);
     }
 
     /// @notice Pays the caller's credit.

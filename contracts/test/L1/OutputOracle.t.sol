@@ -73,7 +73,9 @@ contract OutputOracleTest is OracleFixtures {
     bytes32 internal constant ROOT_C = keccak256("root c");
 
     event OutputProposed(uint256 indexed index, uint64 indexed l2Block, bytes32 root, address indexed proposer);
-    event OutputsDeleted(uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize);
+    event OutputsDeleted(
+        uint256 indexed fromIndex, uint256 previousCount, address indexed winner, uint256 prize, uint256 burn
+    );
     event BondReleased(uint256 indexed index, address indexed proposer, uint256 bond);
     event BondRefunded(uint256 indexed index, address indexed proposer, uint256 bond);
     event Withdrawn(address indexed account, uint256 amount);
@@ -399,12 +401,13 @@ contract OutputOracleTest is OracleFixtures {
         assertEq(address(oracle).balance, 1 ether + 1 ether + 2 ether + 2 ether);
 
         vm.expectEmit(address(oracle));
-        emit OutputsDeleted(i2, 5, challenger, 1 ether);
+        emit OutputsDeleted(i2, 5, challenger, 0.5 ether, 0.5 ether);
         oracle.deleteOutputs(i2, challenger);
 
         assertEq(oracle.outputCount(), 2, "count truncated");
         assertEq(oracle.latestOutputIndex(), i1);
-        assertEq(oracle.credit(challenger), 1 ether, "winner gets the disproven bond");
+        assertEq(oracle.credit(challenger), 0.5 ether, "winner gets half the disproven bond");
+        assertEq(oracle.burned(), 0.5 ether, "the other half is burned");
         assertEq(oracle.credit(bob), 0, "disproven proposer loses");
         assertTrue(oracle.outputRecord(i2).bondReleased, "the disproven bond is marked gone");
         assertEq(oracle.output(i1).root, ROOT_A, "earlier output kept");
@@ -449,8 +452,8 @@ contract OutputOracleTest is OracleFixtures {
         oracle.withdraw();
         vm.prank(alice);
         oracle.withdraw();
-        assertEq(challenger.balance, 1 ether);
-        assertEq(address(oracle).balance, 3 * 2 ether);
+        assertEq(challenger.balance, 0.5 ether);
+        assertEq(address(oracle).balance, 3 * 2 ether + oracle.burned());
     }
 
     function test_deleteOutputs_lastOutputOnly() public {
@@ -459,7 +462,7 @@ contract OutputOracleTest is OracleFixtures {
         _propose(bob, ROOT_B);
         oracle.deleteOutputs(2, alice);
         assertEq(oracle.outputCount(), 2);
-        assertEq(oracle.credit(alice), BOND);
+        assertEq(oracle.credit(alice), BOND / 2);
         assertEq(oracle.output(1).proposer, alice);
         assertEq(oracle.nextBlockNumber(), 20);
     }
@@ -492,7 +495,7 @@ contract OutputOracleTest is OracleFixtures {
         assertEq(oracle.credit(alice), 0);
         vm.expectRevert(abi.encodeWithSelector(OutputOracle.NotDeleted.selector, i2));
         oracle.refundDeleted(i2);
-        assertEq(address(oracle).balance, oracle.credit(challenger) + oracle.credit(bob) + 2 * BOND);
+        assertEq(address(oracle).balance, oracle.credit(challenger) + oracle.credit(bob) + 2 * BOND + oracle.burned());
     }
 
     /// @notice A second deletion at a lower index leaves the records of the first one
@@ -525,8 +528,10 @@ contract OutputOracleTest is OracleFixtures {
         for (uint256 i = 1; i <= 10; ++i) {
             assertEq(oracle.credit(p[i]), i == 3 || i == 5 ? 0 : (i < 3 ? 0 : BOND), "each once, never the disproven");
         }
-        assertEq(oracle.credit(challenger), 2 * BOND);
-        // Outputs 1 and 2 live: every other wei is credit (the winner's two, eight refunds).
+        assertEq(oracle.credit(challenger), BOND);
+        assertEq(oracle.burned(), BOND);
+        // Outputs 1 and 2 live; the two disproven bonds split between the winner and the
+        // burn; eight refunds.
         assertEq(address(oracle).balance, 2 * BOND + 2 * BOND + 8 * BOND);
     }
 
@@ -630,9 +635,9 @@ contract OutputOracleTest is OracleFixtures {
             vm.expectRevert(abi.encodeWithSelector(OutputOracle.BondAlreadyReleased.selector, i));
             oracle.refundDeleted(i);
         }
-        assertEq(oracle.credit(challenger), BOND);
-        // 50 live bonds (indices 1..50) plus the credits.
-        assertEq(address(oracle).balance, 50 * BOND + 3000 * BOND + BOND);
+        assertEq(oracle.credit(challenger), BOND / 2);
+        // 50 live bonds (indices 1..50), the credits and the burn.
+        assertEq(address(oracle).balance, 50 * BOND + 3000 * BOND + BOND / 2 + oracle.burned());
     }
 
     /// @notice What a proposal costs at a fresh index, over the disproven record and over a
@@ -763,7 +768,7 @@ contract OutputOracleTest is OracleFixtures {
 
         // The dispute game shows the root wrong (honest proposer is the challenger here).
         oracle.deleteOutputs(1, honest);
-        assertEq(oracle.credit(honest), BOND);
+        assertEq(oracle.credit(honest), BOND / 2);
 
         vm.prank(honest);
         assertEq(oracle.propose{value: BOND}(10, honestRoot), 1);
@@ -773,8 +778,9 @@ contract OutputOracleTest is OracleFixtures {
         oracle.releaseBond(1);
         vm.prank(honest);
         oracle.withdraw();
-        assertEq(honest.balance, 2 * BOND, "honest gets its bond back plus the attacker's");
-        assertEq(address(oracle).balance, 0);
+        assertEq(honest.balance, BOND + BOND / 2, "honest gets its bond back plus half the attacker's");
+        assertEq(address(oracle).balance, oracle.burned(), "the other half stays burned");
+        assertEq(oracle.burned(), BOND / 2);
     }
 
     function test_bondChangeAppliesToNewProposalsOnly() public {

@@ -257,7 +257,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.resolveClaim(gameId, 0);
         assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.ChallengerWins));
         assertEq(oracle.outputCount(), 1);
-        assertEq(oracle.credit(address(this)), BOND);
+        assertEq(oracle.credit(address(this)), _prize(), "the winner's share");
         assertEq(game.credit(address(this)), game.bondAt(1));
         vm.expectRevert(IFaultDisputeGame.GameOver.selector);
         game.resolveClaim(gameId, 0);

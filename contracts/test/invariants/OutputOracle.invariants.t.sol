@@ -60,6 +60,8 @@ contract OracleHandler is Test {
     mapping(address => uint256) public withdrawn;
     /// @notice One past the highest index ever proposed (records beyond it are empty).
     uint256 public recordEnd = 1;
+    /// @notice Wei the model says was burned.
+    uint256 public burned;
 
     constructor(OutputOracle oracle_, BatchInbox inbox_, address sequencer_, address configOwner_) {
         oracle = oracle_;
@@ -189,8 +191,12 @@ contract OracleHandler is Test {
         }
         address winner = actors[winnerSeed % actors.length];
         oracle.deleteOutputs(from, winner);
-        // The model: the winner is owed the disproven bond; every later proposer its own.
-        entitled[winner] += oracle.outputRecord(from).bond;
+        // The model: the winner is owed its share of the disproven bond, the rest is
+        // burned; every later proposer is owed its own bond.
+        uint256 bond = oracle.outputRecord(from).bond;
+        uint256 prize = bond * oracle.WINNER_SHARE_BPS() / 10_000;
+        entitled[winner] += prize;
+        burned += bond - prize;
         for (uint256 i = from + 1; i < count; ++i) {
             OutputOracle.Output memory o = oracle.outputRecord(i);
             entitled[o.proposer] += o.bond;
@@ -340,7 +346,7 @@ contract OutputOracleInvariants is OracleFixtures {
 
     /// @notice Bond conservation: the oracle's balance is the bonds of live unreleased
     ///         outputs, plus those of deleted records not refunded yet, plus everyone's
-    ///         credit.
+    ///         credit, plus the burn (as the model has it).
     function invariant_bondConservation() public view {
         uint256 locked;
         uint256 count = oracle.outputCount();
@@ -354,7 +360,8 @@ contract OutputOracleInvariants is OracleFixtures {
         for (uint256 i = 0; i < actors; ++i) {
             credits += oracle.credit(handler.actors(i));
         }
-        assertEq(address(oracle).balance, locked + deleted + credits);
+        assertEq(oracle.burned(), handler.burned(), "burned as modelled");
+        assertEq(address(oracle).balance, locked + deleted + credits + oracle.burned());
     }
 
     /// @notice Every account got exactly what the model owes it, but for what deleted
