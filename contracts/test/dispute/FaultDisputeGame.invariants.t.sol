@@ -77,10 +77,11 @@ abstract contract GameInvariants is GameFixture {
     ///         (unresolved) and the honest actor was never refused.
     function invariant_bondsHeldAndHonestNeverRefused() public view {
         assertEq(honest.refused(), 0, "the game refused an honest move");
-        uint256 locked;
         uint256 n = game.claimCount(gameId);
-        for (uint256 i = 1; i < n; ++i) {
-            locked += game.bondAt(game.claim(gameId, i).position == 0 ? 0 : _depth(game.claim(gameId, i).position));
+        // Claim 1, the opening claim, locked the challenge bond; the others their depth's.
+        uint256 locked = game.game(gameId).openingBond;
+        for (uint256 i = 2; i < n; ++i) {
+            locked += game.bondAt(_depth(game.claim(gameId, i).position));
         }
         assertEq(address(game).balance, locked, "bonds held");
     }

@@ -112,6 +112,7 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(game.blocksPerOutput(), 10);
         assertEq(game.bondAt(0), 0.01 ether);
         assertEq(game.bondAt(1), 0.0109 ether);
+        assertEq(game.challengeBond(), BOND, "opening a game costs the proposer bond");
         // 2 days of clocks, plus per depth 1..9 one extension (two at depths 3 and 8).
         assertEq(game.maxGameDuration(), 2 days + 7 hours + 2 * 2 hours);
     }
@@ -167,7 +168,8 @@ contract FaultDisputeGameTest is GameFixture {
     }
 
     /// @dev An honest output defended by its proposer's agent survives a lying challenger
-    ///      and then finalizes.
+    ///      and then finalizes; the challenger's proposer-sized opening bond goes to the
+    ///      defender (review finding 3: a finality stall costs the proposer bond).
     function _wrongChallengeLoses(uint256 lieBlock, uint256 lieStep, bool pad) internal {
         TraceModel truth = _model(type(uint256).max, 0, false);
         truth.teach(tvm);
@@ -185,7 +187,10 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(oracle.outputCount(), 2);
         assertTrue(oracle.isFinalized(index), "final once the game is resolved and the window passed");
         assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
-        assertGt(game.credit(address(honest)), 0);
+        assertEq(game.game(gameId).openingBond, BOND);
+        assertGe(liar.spent(), BOND);
+        assertEq(game.credit(address(honest)), honest.spent() + liar.spent(), "every bond to the defender");
+        assertGe(game.credit(address(honest)) - honest.spent(), BOND, "at least the proposer bond won");
         _conserved(honest, liar);
     }
 
