@@ -57,7 +57,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         bool resolved;
     }
 
-    /// @dev One game.
+    /// @dev One game. `openingBond` is what the challenger's first claim (claim 1) locked,
+    ///      `challengeBond()` at the opening, paid back by exactly that amount.
     struct Game {
         uint64 outputIndex;
         uint64 nonce;
@@ -65,6 +66,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         Status status;
         bytes32 startOutput;
         uint64 startNonce;
+        uint128 openingBond;
     }
 
     /// @notice Parent index of the root claim.
@@ -157,6 +159,19 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         }
     }
 
+    /// @notice The bond `challenge` locks for the game's first claim (depth 1): the larger of
+    ///         `bondAt(1)` and the oracle's current proposer bond. Opening a game holds every
+    ///         later output's finality for up to `maxGameDuration`, so it costs as much as the
+    ///         bond it puts at stake; a lying challenger loses it to the claim that counters
+    ///         it (the defender). Later moves at depth 1 (against the root of an open game)
+    ///         open no dispute and cost `bondAt(1)`.
+    /// @return bond The bond in wei.
+    function challengeBond() public view returns (uint256 bond) {
+        bond = bondAt(1);
+        uint256 proposer = config.proposerBond();
+        if (proposer > bond) bond = proposer;
+    }
+
     /// @notice The clock of the side countering claim `claimIndex`: its time used on this
     ///         path, capped at `maxClockDuration` (then the claim can no longer be
     ///         countered and can be resolved).
@@ -185,6 +200,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         OutputOracle.Output memory o = oracle.output(outputIndex);
         if (outputIndex == 0 || o.root != root) revert WrongOutput(outputIndex, root);
         OutputOracle.Output memory start = oracle.output(outputIndex - 1);
+        uint256 bond = challengeBond();
+        if (msg.value != bond) revert WrongBond(bond);
         // Reverts once the output's window has passed, and for an unknown one.
         uint64 nonce = oracle.openDispute(outputIndex, root);
         gameId = _games.length;
@@ -196,7 +213,9 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
                 startBlock: start.l2Block,
                 status: Status.InProgress,
                 startOutput: start.root,
-                startNonce: start.nonce
+                startNonce: start.nonce,
+                // forge-lint: disable-next-line(unsafe-typecast) equals msg.value, far below 2^128 wei
+                openingBond: uint128(bond)
             })
         );
         _claims[gameId].push(
@@ -214,7 +233,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             })
         );
         emit GameOpened(gameId, outputIndex, root, msg.sender);
-        _move(gameId, 0, root, true, value, "");
+        _move(gameId, 0, root, true, value, "", bond);
     }
 
     /// @inheritdoc IFaultDisputeGame
@@ -226,16 +245,18 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         bytes32 value,
         bytes calldata proof
     ) external payable returns (uint256 claimIndex) {
-        return _move(gameId, parentIndex, parentValue, isAttack, value, proof);
+        return _move(gameId, parentIndex, parentValue, isAttack, value, proof, 0);
     }
 
+    /// @dev A move locking `bond` (0: `bondAt` the new claim's depth).
     function _move(
         uint256 gameId,
         uint256 parentIndex,
         bytes32 parentValue,
         bool isAttack,
         bytes32 value,
-        bytes memory proof
+        bytes memory proof,
+        uint256 bond
     ) internal returns (uint256 claimIndex) {
         _live(gameId);
         (uint128 next, uint256 clock) = _placement(gameId, parentIndex, parentValue, isAttack);
@@ -245,7 +266,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         } else if (proof.length != 0) {
             revert UnexpectedProof();
         }
-        uint256 bond = bondAt(depth);
+        if (bond == 0) bond = bondAt(depth);
         if (msg.value != bond) revert WrongBond(bond);
 
         Claim[] storage claims = _claims[gameId];
@@ -431,7 +452,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             _resolveGame(gameId, g, counter, void);
             return;
         }
-        uint256 bond = bondAt(Positions.depth(c.position));
+        // Claim 1 is the challenger's opening claim, with the bond it locked then.
+        uint256 bond = claimIndex == 1 ? g.openingBond : bondAt(Positions.depth(c.position));
         credit[counter == address(0) ? c.claimant : counter] += bond;
         uint256 parentIndex = c.parentIndex;
         Claim storage parent = _claims[gameId][parentIndex];

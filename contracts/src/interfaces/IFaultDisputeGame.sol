@@ -62,7 +62,8 @@ interface IFaultDisputeGame {
     error ChildrenUnresolved(uint256 unresolved);
     /// @notice The claim is resolved already.
     error AlreadyResolved();
-    /// @notice The bond sent is not the one required at this depth.
+    /// @notice The bond sent is not the one required at this depth (`challengeBond()` for
+    ///         `challenge`).
     /// @param required The bond at the new claim's depth.
     error WrongBond(uint256 required);
     /// @notice The block disputed at this split-depth claim is past the output's last
@@ -95,7 +96,13 @@ interface IFaultDisputeGame {
     /// @notice A construction parameter is out of range.
     error BadParameter(string what);
 
-    /// @notice Opens a game on output `outputIndex` by attacking its root.
+    /// @notice The bond `challenge` locks for a game's first claim: at least the proposer
+    ///         bond, since an open game holds the finality of every later output.
+    /// @return bond The bond in wei.
+    function challengeBond() external view returns (uint256 bond);
+
+    /// @notice Opens a game on output `outputIndex` by attacking its root, locking
+    ///         `challengeBond()` (as of the opening: that much is paid out at resolution).
     /// @param outputIndex The disputed output (in its challenge window).
     /// @param root Its root, as the caller read it.
     /// @param value The caller's claim at the attack's position.

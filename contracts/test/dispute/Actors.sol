@@ -150,9 +150,10 @@ contract Actor {
 
     /// @notice Opens a game on output `index` (root `root`), attacking with this model's value.
     function challenge(uint256 index, bytes32 root) external returns (uint256 gameId) {
-        gameId = game.challenge{value: game.bondAt(1)}(index, root, model.valueAt(2));
+        uint256 bond = game.challengeBond();
+        gameId = game.challenge{value: bond}(index, root, model.valueAt(2));
         ++moves;
-        spent += game.bondAt(1);
+        spent += bond;
     }
 
     /// @notice Makes every move this actor's rules call for now; returns how many.
@@ -244,7 +245,7 @@ contract Adversary {
     receive() external payable {}
 
     function challenge(uint256 index, bytes32 root, bytes32 value) external returns (bool) {
-        try game.challenge{value: game.bondAt(1)}(index, root, value) {
+        try game.challenge{value: game.challengeBond()}(index, root, value) {
             return true;
         } catch {
             return false;

@@ -77,10 +77,11 @@ abstract contract GameInvariants is GameFixture {
     ///         (unresolved) and the honest actor was never refused.
     function invariant_bondsHeldAndHonestNeverRefused() public view {
         assertEq(honest.refused(), 0, "the game refused an honest move");
-        uint256 locked;
         uint256 n = game.claimCount(gameId);
-        for (uint256 i = 1; i < n; ++i) {
-            locked += game.bondAt(game.claim(gameId, i).position == 0 ? 0 : _depth(game.claim(gameId, i).position));
+        // Claim 1, the opening claim, locked the challenge bond; the others their depth's.
+        uint256 locked = game.game(gameId).openingBond;
+        for (uint256 i = 2; i < n; ++i) {
+            locked += game.bondAt(_depth(game.claim(gameId, i).position));
         }
         assertEq(address(game).balance, locked, "bonds held");
     }
@@ -94,7 +95,9 @@ abstract contract GameInvariants is GameFixture {
 
     /// @notice At the end of each run: the honest actor plays on to the end, every claim is
     ///         resolved, the honest side has won and the honest actor got back at least
-    ///         what it locked; all ETH is in credits.
+    ///         what it locked; all of the game's ETH is in credits, and the oracle's is in
+    ///         bonds, credits and the burn (the winner's share of a wrong output's bond to
+    ///         the honest challenger).
     function afterInvariant() public {
         for (uint256 r = 0; r < 200; ++r) {
             vm.warp(block.timestamp + 60);
@@ -113,6 +116,15 @@ abstract contract GameInvariants is GameFixture {
         }
         assertEq(address(game).balance, credits, "ETH conserved");
         assertEq(oracle.outputCount(), outputIsRight ? 2 : 1);
+        uint256 prize = BOND * oracle.WINNER_SHARE_BPS() / 10_000;
+        assertEq(oracle.credit(address(honest)), outputIsRight ? 0 : prize, "the winner's share");
+        address[] memory accounts = new address[](adversaries.length + 2);
+        accounts[0] = address(honest);
+        accounts[1] = makeAddr("liar");
+        for (uint256 i = 0; i < adversaries.length; ++i) {
+            accounts[i + 2] = address(adversaries[i]);
+        }
+        _oracleConserved(accounts);
     }
 }
 

@@ -70,6 +70,27 @@ abstract contract GameFixture is OracleFixtures {
             game.resolveClaim(gameId, i - 1);
         }
     }
+
+    /// @dev The winner's part of a disproven proposer bond.
+    function _prize() internal view returns (uint256) {
+        return BOND * oracle.WINNER_SHARE_BPS() / 10_000;
+    }
+
+    /// @dev The oracle's ETH is the unreleased bonds of live outputs and of deleted records,
+    ///      the credit of `accounts` (everyone it could owe) and the burn.
+    function _oracleConserved(address[] memory accounts) internal view {
+        uint256 held;
+        uint256 count = oracle.outputCount();
+        for (uint256 i = 0;; ++i) {
+            OutputOracle.Output memory o = oracle.outputRecord(i);
+            if (i >= count && o.bond == 0) break;
+            if (!o.bondReleased) held += o.bond;
+        }
+        for (uint256 j = 0; j < accounts.length; ++j) {
+            held += oracle.credit(accounts[j]);
+        }
+        assertEq(address(oracle).balance, held + oracle.burned(), "oracle ETH conserved");
+    }
 }
 
 contract FaultDisputeGameTest is GameFixture {
@@ -91,6 +112,7 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(game.blocksPerOutput(), 10);
         assertEq(game.bondAt(0), 0.01 ether);
         assertEq(game.bondAt(1), 0.0109 ether);
+        assertEq(game.challengeBond(), BOND, "opening a game costs the proposer bond");
         // 2 days of clocks, plus per depth 1..9 one extension (two at depths 3 and 8).
         assertEq(game.maxGameDuration(), 2 days + 7 hours + 2 * 2 hours);
     }
@@ -117,7 +139,9 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(honest.refused(), 0, "the game refused no honest move");
         assertEq(uint8(_status(gameId)), uint8(IFaultDisputeGame.Status.ChallengerWins), "challenger wins");
         assertEq(oracle.outputCount(), 1, "output deleted");
-        assertEq(oracle.credit(address(honest)), BOND, "proposer bond to the challenger");
+        assertEq(oracle.credit(address(honest)), _prize(), "half the proposer bond to the challenger");
+        assertEq(oracle.burned(), BOND - _prize(), "the rest burned");
+        assertEq(oracle.credit(address(liar)), 0);
         // The liar's bonds all went to the honest side.
         assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
         _conserved(honest, liar);
@@ -144,7 +168,8 @@ contract FaultDisputeGameTest is GameFixture {
     }
 
     /// @dev An honest output defended by its proposer's agent survives a lying challenger
-    ///      and then finalizes.
+    ///      and then finalizes; the challenger's proposer-sized opening bond goes to the
+    ///      defender (review finding 3: a finality stall costs the proposer bond).
     function _wrongChallengeLoses(uint256 lieBlock, uint256 lieStep, bool pad) internal {
         TraceModel truth = _model(type(uint256).max, 0, false);
         truth.teach(tvm);
@@ -162,7 +187,10 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(oracle.outputCount(), 2);
         assertTrue(oracle.isFinalized(index), "final once the game is resolved and the window passed");
         assertEq(game.credit(address(liar)), 0, "liar keeps nothing");
-        assertGt(game.credit(address(honest)), 0);
+        assertEq(game.game(gameId).openingBond, BOND);
+        assertGe(liar.spent(), BOND);
+        assertEq(game.credit(address(honest)), honest.spent() + liar.spent(), "every bond to the defender");
+        assertGe(game.credit(address(honest)) - honest.spent(), BOND, "at least the proposer bond won");
         _conserved(honest, liar);
     }
 
@@ -178,10 +206,55 @@ contract FaultDisputeGameTest is GameFixture {
         _wrongChallengeLoses(type(uint256).max, 0, true);
     }
 
+    /// @dev The attack of review finding 2: the wrong proposer's colluder opens a game on
+    ///      the wrong output, which nobody defends, and takes the prize at the first chance
+    ///      (before an honest challenger's game is played out). The two get back only the
+    ///      winner's share: the burn is what the attack costs. The honest challenger loses
+    ///      nothing.
+    function test_wrongProposerChallengingItselfLosesTheBurn() public {
+        TraceModel truth = _model(type(uint256).max, 0, false);
+        truth.teach(tvm);
+        TraceModel lie = _model(6, 4, false);
+        Actor liar = _actor(lie);
+        Actor colluder = _actor(truth);
+        Actor honest = _actor(truth);
+        bytes32 wrong = lie.output(15);
+        uint256 index = _propose(address(liar), wrong);
+        uint256 g1 = colluder.challenge(index, wrong);
+        uint256 g2 = honest.challenge(index, wrong);
+        vm.warp(block.timestamp + MAX_CLOCK);
+        game.resolveClaim(g1, 1);
+        game.resolveClaim(g1, 0);
+        assertEq(uint8(_status(g1)), uint8(IFaultDisputeGame.Status.ChallengerWins));
+        assertEq(oracle.outputCount(), 1, "output deleted");
+        assertEq(oracle.credit(address(colluder)), _prize());
+        assertEq(oracle.credit(address(liar)), 0);
+        assertEq(oracle.burned(), BOND - _prize());
+        assertLe(oracle.credit(address(colluder)) + oracle.credit(address(liar)), BOND / 2, "half lost");
+        // The honest game is played out all the same; it decides nothing in the oracle.
+        Actor[] memory actors = new Actor[](2);
+        actors[0] = liar;
+        actors[1] = honest;
+        _play(g2, actors);
+        assertEq(uint8(_status(g2)), uint8(IFaultDisputeGame.Status.ChallengerWins));
+        assertEq(honest.refused(), 0);
+        assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");
+        assertEq(oracle.credit(address(honest)), 0);
+        address[] memory accounts = new address[](3);
+        accounts[0] = address(liar);
+        accounts[1] = address(colluder);
+        accounts[2] = address(honest);
+        _oracleConserved(accounts);
+    }
+
     /// @dev Once every claim is resolved, the game holds exactly the two players' credits,
-    ///      and the honest one got back at least what it locked.
+    ///      and the honest one got back at least what it locked; the oracle's ETH balances.
     function _conserved(Actor honest, Actor liar) internal view {
         assertEq(address(game).balance, game.credit(address(honest)) + game.credit(address(liar)), "ETH conserved");
         assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");
+        address[] memory accounts = new address[](2);
+        accounts[0] = address(honest);
+        accounts[1] = address(liar);
+        _oracleConserved(accounts);
     }
 }

@@ -54,7 +54,7 @@ contract FaultDisputeGameGasTest is GameFixture {
         uint256 maxMove;
         uint256 total;
         bytes memory data = abi.encodeCall(FaultDisputeGame.challenge, (index, root, truth.valueAt(2)));
-        uint256 g = _call(game.bondAt(1), data);
+        uint256 g = _call(game.challengeBond(), data);
         console.log("challenge (opens the game, first move):", g);
         total += g;
         uint256 i = 1;
@@ -93,5 +93,18 @@ contract FaultDisputeGameGasTest is GameFixture {
         console.log("largest resolveClaim (not the root):", maxResolve);
         g = _call(0, abi.encodeCall(FaultDisputeGame.resolveClaim, (gameId, 0)));
         console.log("resolveClaim of the root (deletes the output):", g);
+    }
+
+    /// @notice `challenge` of output 2, whose start (output 1) has a non-zero nonce: the
+    ///         game's third slot is written whatever the opening bond, unlike output 1's
+    ///         (genesis start, nonce 0) above.
+    function test_gas_challengeOfALaterOutput() public {
+        _deployGame();
+        _propose(makeAddr("p"), keccak256("first"));
+        bytes32 root = keccak256("wrong");
+        uint256 index = _propose(makeAddr("p"), root);
+        bytes memory data = abi.encodeCall(FaultDisputeGame.challenge, (index, root, keccak256("value")));
+        uint256 g = _call(game.challengeBond(), data);
+        console.log("challenge of output 2 (start nonce non-zero):", g);
     }
 }

@@ -52,7 +52,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
     }
 
     function _open() internal returns (uint256 gameId) {
-        gameId = game.challenge{value: game.bondAt(1)}(index, root, truth.valueAt(2));
+        gameId = game.challenge{value: game.challengeBond()}(index, root, truth.valueAt(2));
     }
 
     /// @dev Attacks down from claim `from` to depth `toDepth` with the truth's values,
@@ -76,7 +76,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
     // ---------------------------------------------------------------- challenge
 
     function test_challenge_refusesGenesisWrongRootUnknownFinal() public {
-        uint256 b = game.bondAt(1);
+        uint256 b = game.challengeBond();
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongOutput.selector, 0, GENESIS_ROOT));
         game.challenge{value: b}(0, GENESIS_ROOT, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongOutput.selector, index, bytes32(uint256(1))));
@@ -85,15 +85,44 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.challenge{value: b}(2, root, bytes32(0));
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongBond.selector, b));
         game.challenge{value: b - 1}(index, root, bytes32(0));
+        // A depth-1 bond alone no longer opens a game.
+        uint256 b1 = game.bondAt(1);
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongBond.selector, b));
+        game.challenge{value: b1}(index, root, bytes32(0));
         vm.warp(block.timestamp + WINDOW);
         vm.expectRevert(abi.encodeWithSelector(OutputOracle.AlreadyFinalized.selector, index));
         game.challenge{value: b}(index, root, bytes32(0));
     }
 
+    /// @notice The attack of review finding 3: a depth-1 bond held every later output's
+    ///         finality for up to `maxGameDuration`. Opening a game now locks the larger of
+    ///         `bondAt(1)` and the proposer bond as of the opening, and resolution pays back
+    ///         exactly that, whatever the bond is by then.
+    function test_challengeBond_isTheProposerBondAsOfTheOpening() public {
+        assertEq(game.challengeBond(), BOND, "the proposer bond, above bondAt(1)");
+        uint256 g1 = _open();
+        assertEq(game.game(g1).openingBond, BOND);
+        vm.prank(owner);
+        config.setProposerBond(5 ether);
+        assertEq(game.challengeBond(), 5 ether);
+        uint256 g2 = _open();
+        uint256 least = config.MIN_BOND();
+        vm.prank(owner);
+        config.setProposerBond(least);
+        assertEq(game.challengeBond(), game.bondAt(1), "never below the depth-1 bond");
+        assertEq(address(game).balance, BOND + 5 ether);
+        vm.warp(block.timestamp + MAX_CLOCK);
+        game.resolveClaim(g1, 1);
+        assertEq(game.credit(address(this)), BOND, "paid back what it locked");
+        game.resolveClaim(g2, 1);
+        assertEq(game.credit(address(this)), BOND + 5 ether);
+        assertEq(address(game).balance, game.credit(address(this)));
+    }
+
     function test_challenge_openerIsMsgSender() public {
         address opener = makeAddr("opener");
-        vm.deal(opener, 1 ether);
-        uint256 b = game.bondAt(1);
+        uint256 b = game.challengeBond();
+        vm.deal(opener, b);
         vm.prank(opener, makeAddr("origin"));
         uint256 gameId = game.challenge{value: b}(index, root, bytes32(uint256(7)));
         assertEq(game.claim(gameId, 1).claimant, opener);
@@ -257,8 +286,8 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.resolveClaim(gameId, 0);
         assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.ChallengerWins));
         assertEq(oracle.outputCount(), 1);
-        assertEq(oracle.credit(address(this)), BOND);
-        assertEq(game.credit(address(this)), game.bondAt(1));
+        assertEq(oracle.credit(address(this)), _prize(), "the winner's share");
+        assertEq(game.credit(address(this)), game.challengeBond());
         vm.expectRevert(IFaultDisputeGame.GameOver.selector);
         game.resolveClaim(gameId, 0);
         uint256 b2 = game.bondAt(2);
@@ -303,7 +332,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
     /// @dev The attack of review 16 (finding 2): a wrong output 1, a true output 2, and a
     ///      challenge on output 2 whose trace starts at the wrong output 1. The game on
     ///      output 2 cannot be decided before output 1 is; once output 1 is disproven (which
-    ///      deletes output 2 and refunds its proposer), it is void and every bond goes back.
+    ///      deletes output 2, its proposer refunded by pull), it is void and every bond goes back.
     function test_gameWaitsForItsStart_andIsVoidWhenTheStartFalls() public {
         // Output 1 (setUp) is `root`, a wrong output proposed by `proposer`.
         TraceModel fromWrong = new TraceModel(game, 10, root, type(uint256).max, 0, false);
@@ -330,6 +359,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.resolveClaim(g1, 1);
         game.resolveClaim(g1, 0);
         assertEq(oracle.outputCount(), 1);
+        oracle.refundDeleted(i2);
         assertEq(oracle.credit(address(honest)), BOND, "output 2's proposer refunded");
         _resolveAll(g2);
         assertEq(uint8(game.game(g2).status), uint8(IFaultDisputeGame.Status.Void));
@@ -344,7 +374,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         game.claimCredit();
         Refuser r = new Refuser();
         Reenterer e = new Reenterer(game);
-        uint256 b = game.bondAt(1);
+        uint256 b = game.challengeBond();
         vm.deal(address(r), b);
         vm.deal(address(e), b);
         vm.prank(address(r));
