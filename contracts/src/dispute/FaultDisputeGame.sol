@@ -71,6 +71,12 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
 
     /// @notice Parent index of the root claim.
     uint32 public constant NO_PARENT = type(uint32).max;
+    /// @notice The largest bond at depth 0 a deployment may set (OP's is 0.08 ETH): past
+    ///         it, honest parties could not afford to counter.
+    uint256 public constant MAX_BASE_BOND = 10 ether;
+    /// @notice The fastest bond growth per depth a deployment may set (2x; OP's is 1.09x):
+    ///         past it, the deepest claims would price honest counters out.
+    uint256 public constant MAX_BOND_GROWTH_BPS = 20_000;
 
     OutputOracle public immutable oracle;
     RollupConfig public immutable config;
@@ -119,7 +125,8 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         if (p.maxClockDuration <= p.splitExtension || p.maxClockDuration <= p.stepExtension) {
             revert BadParameter("maxClockDuration");
         }
-        if (p.baseBond == 0 || p.bondGrowthBps < 10_000) revert BadParameter("bond");
+        if (p.baseBond == 0 || p.baseBond > MAX_BASE_BOND) revert BadParameter("bond");
+        if (p.bondGrowthBps < 10_000 || p.bondGrowthBps > MAX_BOND_GROWTH_BPS) revert BadParameter("bond");
         maxClockDuration = p.maxClockDuration;
         clockExtension = p.clockExtension;
         splitExtension = p.splitExtension;

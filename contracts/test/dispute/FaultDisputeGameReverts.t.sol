@@ -424,5 +424,15 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         p.bondGrowthBps = 9_999;
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "bond"));
         new FaultDisputeGame(oracle, tvm, start, p);
+        // Review finding 6: upper bounds on the bond curve.
+        p.bondGrowthBps = 20_001;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "bond"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.bondGrowthBps = 20_000;
+        p.baseBond = 10 ether + 1;
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.BadParameter.selector, "bond"));
+        new FaultDisputeGame(oracle, tvm, start, p);
+        p.baseBond = 10 ether;
+        new FaultDisputeGame(oracle, tvm, start, p); // both bounds are allowed
     }
 }
