@@ -2,7 +2,8 @@
 //! RocksDB store (opened read-only beside the node; the world before each block from the
 //! store's history, deposits from L1) with every step checked, and each block ends with
 //! the node's own block hash and output root (`faultline vm block --check`); then the same
-//! blocks from L1 alone (`--l1-inputs`), with blob batches and with calldata batches.
+//! blocks from L1 alone (`--l1-inputs`), with blob batches and with calldata batches, each
+//! block's initial state also computed by the deployed `BlockStart` to Rust's value.
 
 mod harness;
 
@@ -78,6 +79,13 @@ async fn replay(da: &str) {
     .await;
     let out = harness::vm_block_from_l1(&l2_dir, &l1, &["--to", &target.to_string()]);
     assert_eq!(out.lines().filter(|l| l.contains("agrees with the node")).count() as u64, target, "every block up to {target} from L1:\n{out}");
+    // And the deployed BlockStart computes each of those initial states itself, from the
+    // proof a challenger sends, to Rust's value.
+    assert_eq!(
+        out.lines().filter(|l| l.contains("(BlockStart on L1 agrees)")).count() as u64,
+        target,
+        "BlockStart on L1 agrees with Rust on every block:\n{out}"
+    );
     let form = if da == "blobs" { "blob" } else { "calldata" };
     assert!(out.lines().any(|l| l.contains(&format!("from L1 ({form} batch")) && !l.contains(" 0 inputs")), "{out}");
     assert!(out.lines().any(|l| l.contains("deposits 0..1") && l.contains(" 1 inputs")), "the deposit opened from the portal:\n{out}");
