@@ -232,17 +232,8 @@ async fn run_from_l1(args: &VmBlockArgs, store: &Arc<Store>, from: u64, to: u64,
             Some(d) => {
                 let mut rlp = Vec::new();
                 alloy::rlp::Encodable::encode(&parent, &mut rlp);
-                let fields = faultline_l1::dispute::LeafFields {
-                    index: leaf.index,
-                    number: leaf.number,
-                    timestamp: leaf.timestamp,
-                    deposit_cursor: leaf.deposit_cursor,
-                    l1_origin: leaf.l1_origin,
-                    tx_count: leaf.tx_count,
-                    first_tx: leaf.first_tx,
-                };
                 let item_proof = faultline_primitives::batch::merkle_proof(l1_block.batch_leaves.clone(), leaf.index as usize);
-                let proof = faultline_l1::dispute::block_start_proof(&rlp, l1_batch.index, &fields, &item_proof);
+                let proof = faultline_l1::dispute::block_start_proof(&rlp, l1_batch.index, &leaf, &item_proof);
                 let parent_output = output_root(parent.state_root, parent.hash_slow());
                 let start = faultline_l1::bindings::BlockStart::new(d.block_start, provider.clone());
                 let got = start

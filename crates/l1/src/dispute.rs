@@ -6,6 +6,7 @@
 use crate::bindings::FaultDisputeGame;
 use alloy::sol_types::SolValue;
 use alloy_primitives::{Bytes, B256, U256};
+use faultline_vm_core::initial::BlockLeaf;
 
 /// Steps a block may take per unit of its gas, at most, that the trace depth is sized
 /// for: the worst case measured is one step per gas (a transaction looping over
@@ -129,29 +130,9 @@ alloy::sol! {
     }
 }
 
-/// A block's leaf in its batch, as `BlockStart` checks it (`faultline_vm_core::initial::
-/// BlockLeaf`'s fields).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LeafFields {
-    /// Its item index in the batch.
-    pub index: u64,
-    /// The block number.
-    pub number: u64,
-    /// The batch's timestamp for it.
-    pub timestamp: u64,
-    /// The batch's deposit cursor for it.
-    pub deposit_cursor: u64,
-    /// Its L1 fee origin.
-    pub l1_origin: u64,
-    /// Its transaction count.
-    pub tx_count: u64,
-    /// Blobs: the batch-wide index of its first transaction.
-    pub first_tx: u64,
-}
-
 /// The `proof` of `BlockStart.initialCommitment`: `abi.encode(Proof)` of the parent
 /// header's RLP, the batch holding the block, the block's leaf and its Merkle proof.
-pub fn block_start_proof(parent_header_rlp: &[u8], batch_index: u64, leaf: &LeafFields, item_proof: &[B256]) -> Bytes {
+pub fn block_start_proof(parent_header_rlp: &[u8], batch_index: u64, leaf: &BlockLeaf, item_proof: &[B256]) -> Bytes {
     let u = U256::from;
     StartProof {
         header: Bytes::copy_from_slice(parent_header_rlp),
@@ -188,7 +169,7 @@ mod tests {
 
     #[test]
     fn proof_is_abi_encode_of_the_struct() {
-        let p = block_start_proof(&[0xc0], 3, &LeafFields { number: 7, ..Default::default() }, &[B256::repeat_byte(1)]);
+        let p = block_start_proof(&[0xc0], 3, &BlockLeaf { number: 7, ..Default::default() }, &[B256::repeat_byte(1)]);
         // abi.encode of a dynamic struct: one head word (the offset 0x20), then the tuple.
         assert_eq!(U256::from_be_slice(&p[..32]), U256::from(32));
         let back = StartProof::abi_decode(&p).expect("decodes");
