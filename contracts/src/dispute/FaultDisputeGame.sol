@@ -20,7 +20,10 @@ import {Positions} from "./lib/Positions.sol";
 ///         Claims form a tree (attack and defend moves, any number of parties); a claim is
 ///         countered if any child stands, and its bond goes to the leftmost standing child
 ///         (or the stepper); resolution is bottom-up once each claim's clock has run out.
-/// @dev Claims take three storage slots; a move writes them and its parent's counters.
+/// @dev A claim takes two storage slots (its value; then its parent, parties, clock, time,
+///      position, child count and state), the parties named by their index in a
+///      registry that every game shares (an address's first claim or step in any game
+///      registers it, once): a move writes the two and its parent's count.
 contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     using Positions for uint128;
 
@@ -43,8 +46,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint16 bondGrowthBps;
     }
 
-    /// @dev One claim. Slot 1: parent, claimant, the claimant's side clock at posting and
-    ///      the posting time; slot 2: the value; slot 3: position, counter, children.
+    /// @notice One claim, as `claim` returns it.
     struct Claim {
         uint32 parentIndex;
         address claimant;
@@ -53,6 +55,21 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         bytes32 value;
         uint64 position;
         address counteredBy;
+        uint24 unresolvedChildren;
+        bool resolved;
+    }
+
+    /// @dev One claim as stored: slot 1 the value; slot 2 the parent, the claimant's and
+    ///      the counter's party ids (`parties`), the claimant's side clock at posting,
+    ///      the posting time, the position, the unresolved children and the state.
+    struct StoredClaim {
+        bytes32 value;
+        uint32 parentIndex;
+        uint32 claimant;
+        uint32 counteredBy;
+        uint32 clock;
+        uint32 timestamp;
+        uint64 position;
         uint24 unresolvedChildren;
         bool resolved;
     }
@@ -96,7 +113,11 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     uint256 public immutable bondGrowthBps;
 
     Game[] internal _games;
-    mapping(uint256 gameId => Claim[]) internal _claims;
+    mapping(uint256 gameId => StoredClaim[]) internal _claims;
+    /// @notice Every address that has claimed or stepped, by party id (id 0: none).
+    address[] public parties;
+    /// @notice The party id of an address (0: not registered yet).
+    mapping(address => uint32) public partyId;
     /// @dev The leftmost standing child of each claim so far, as index + 1 (0: none).
     mapping(uint256 gameId => mapping(uint256 claimIndex => uint256)) internal _bestChild;
     /// @notice Wei each account may claim.
@@ -108,6 +129,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         }
         oracle = oracle_;
         config = oracle_.config();
+        parties.push(address(0));
         vm = vm_;
         blockStart = blockStart_;
         uint256 n = config.proposalInterval();
@@ -155,14 +177,38 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
 
     /// @notice Claim `claimIndex` of game `gameId`.
     function claim(uint256 gameId, uint256 claimIndex) external view returns (Claim memory) {
-        return _claim(gameId, claimIndex);
+        StoredClaim storage c = _claim(gameId, claimIndex);
+        return Claim({
+            parentIndex: c.parentIndex,
+            claimant: parties[c.claimant],
+            clock: c.clock,
+            timestamp: c.timestamp,
+            value: c.value,
+            position: c.position,
+            counteredBy: parties[c.counteredBy],
+            unresolvedChildren: c.unresolvedChildren,
+            resolved: c.resolved
+        });
     }
 
-    /// @notice The bond a claim at `depth` locks: `baseBond * (bondGrowthBps / 10^4)^depth`.
+    /// @notice The bond a claim at `depth` locks: `baseBond * (bondGrowthBps / 10^4)^depth`
+    ///         (the power in 18-decimal fixed point).
     function bondAt(uint256 depth) public view returns (uint256 bond) {
-        bond = baseBond;
-        for (uint256 d = 0; d < depth; ++d) {
-            bond = bond * bondGrowthBps / 10_000;
+        // (bondGrowthBps / 10^4)^depth in 18-decimal fixed point, by squaring (each product
+        // rounded down), so a move's cost does not grow with its depth. Cannot overflow:
+        // the ratio is at most 2 (MAX_BOND_GROWTH_BPS), the depth is capped at 63 (past
+        // any maxDepth: only a view caller asks), so every factor stays below 2^64 * 10^18
+        // and the base bond below 10^19.
+        uint256 e = depth > 63 ? 63 : depth;
+        unchecked {
+            uint256 factor = bondGrowthBps * 1e14;
+            uint256 ratio = 1e18;
+            while (e != 0) {
+                if (e & 1 == 1) ratio = ratio * factor / 1e18;
+                e >>= 1;
+                if (e != 0) factor = factor * factor / 1e18;
+            }
+            bond = baseBond * ratio / 1e18;
         }
     }
 
@@ -183,7 +229,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     ///         path, capped at `maxClockDuration` (then the claim can no longer be
     ///         countered and can be resolved).
     function challengerClock(uint256 gameId, uint256 claimIndex) public view returns (uint256) {
-        Claim storage c = _claim(gameId, claimIndex);
+        StoredClaim storage c = _claim(gameId, claimIndex);
         uint256 before = c.parentIndex == NO_PARENT ? 0 : _claims[gameId][c.parentIndex].clock;
         uint256 used = before + (block.timestamp - c.timestamp);
         return used > maxClockDuration ? maxClockDuration : used;
@@ -226,15 +272,15 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             })
         );
         _claims[gameId].push(
-            Claim({
+            StoredClaim({
                 parentIndex: NO_PARENT,
-                claimant: o.proposer,
+                claimant: _party(o.proposer),
                 clock: 0,
                 // forge-lint: disable-next-line(unsafe-typecast) seconds since 1970 fit 32 bits until 2106
                 timestamp: uint32(block.timestamp),
                 value: root,
                 position: uint64(Positions.ROOT),
-                counteredBy: address(0),
+                counteredBy: 0,
                 unresolvedChildren: 0,
                 resolved: false
             })
@@ -276,13 +322,13 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         if (bond == 0) bond = bondAt(depth);
         if (msg.value != bond) revert WrongBond(bond);
 
-        Claim[] storage claims = _claims[gameId];
+        StoredClaim[] storage claims = _claims[gameId];
         claimIndex = claims.length;
         claims.push(
-            Claim({
+            StoredClaim({
                 // forge-lint: disable-next-line(unsafe-typecast) claim indices stay far below 2^32 (each costs a bond)
                 parentIndex: uint32(parentIndex),
-                claimant: msg.sender,
+                claimant: _party(msg.sender),
                 // forge-lint: disable-next-line(unsafe-typecast) clock <= maxClockDuration, a uint32
                 clock: uint32(clock),
                 // forge-lint: disable-next-line(unsafe-typecast) seconds since 1970 fit 32 bits until 2106
@@ -290,7 +336,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
                 value: value,
                 // forge-lint: disable-next-line(unsafe-typecast) depth <= maxDepth <= 62
                 position: uint64(next),
-                counteredBy: address(0),
+                counteredBy: 0,
                 unresolvedChildren: 0,
                 resolved: false
             })
@@ -333,7 +379,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         // attack; for a defence, the ancestor to the parent's right).
         (bool found, uint256 disputed) = _outputAncestor(gameId, parentIndex, t);
         if (!found) revert WrongDoneState();
-        Claim storage d = _claims[gameId][disputed];
+        StoredClaim storage d = _claims[gameId][disputed];
         uint256 n = proof.length;
         if (n < 15 + 65 || keccak256(proof) != value) revert WrongDoneState();
         bytes32 outputRoot;
@@ -359,9 +405,9 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         bytes calldata startProof
     ) external {
         _live(gameId);
-        Claim storage c = _counterable(gameId, claimIndex, claimValue, maxDepth);
+        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, maxDepth);
         (bytes32 pre, uint256 postIndex) = _stepEnds(gameId, claimIndex, isAttack, startProof);
-        Claim storage post = _claims[gameId][postIndex];
+        StoredClaim storage post = _claims[gameId][postIndex];
         bool valid = vm.step(pre, witness) == post.value;
         _counter(gameId, claimIndex, c, post, valid);
     }
@@ -374,7 +420,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         view
         returns (bytes32 pre, uint256 postIndex)
     {
-        Claim storage c = _claims[gameId][claimIndex];
+        StoredClaim storage c = _claims[gameId][claimIndex];
         uint128 pos = c.position;
         if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
         uint256 k = execTraceIndex(pos);
@@ -392,7 +438,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     /// @inheritdoc IFaultDisputeGame
     function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, bool isAttack) external {
         _live(gameId);
-        Claim storage c = _counterable(gameId, claimIndex, claimValue, splitDepth);
+        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, splitDepth);
         uint128 pos = c.position;
         if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
         uint256 tc = pos.indexAtDepth();
@@ -409,23 +455,25 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             if (!found) revert NoTraceAncestor(t);
             postIndex = a;
         }
-        Claim storage post = _claims[gameId][postIndex];
+        StoredClaim storage post = _claims[gameId][postIndex];
         _counter(gameId, claimIndex, c, post, pre == post.value);
     }
 
     /// @dev Marks `c` countered by the caller if the step's verdict shows `c`'s side wrong:
     ///      `post` on `c`'s side and the step invalid, or on the other side and valid.
-    function _counter(uint256 gameId, uint256 claimIndex, Claim storage c, Claim storage post, bool valid) internal {
+    function _counter(uint256 gameId, uint256 claimIndex, StoredClaim storage c, StoredClaim storage post, bool valid)
+        internal
+    {
         bool sameSide = (Positions.depth(c.position) - Positions.depth(post.position)) % 2 == 0;
         if (valid == sameSide) revert ValidStep();
-        c.counteredBy = msg.sender;
+        c.counteredBy = _party(msg.sender);
         emit Stepped(gameId, claimIndex, msg.sender);
     }
 
     /// @dev The initial commitment of the block the leaf claim `claimIndex` disputes.
     function _blockStart(uint256 gameId, uint256 claimIndex, bytes calldata proof) internal view returns (bytes32) {
         Game storage g = _games[gameId];
-        Claim storage c = _claims[gameId][claimIndex];
+        StoredClaim storage c = _claims[gameId][claimIndex];
         uint128 execRoot = Positions.ancestorAt(c.position, splitDepth + 1);
         uint256 t = (execRoot >> 1).indexAtDepth();
         // Walk up to the exec root's parent, the level-1 leaf claim it counters.
@@ -442,18 +490,19 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     /// @inheritdoc IFaultDisputeGame
     function resolveClaim(uint256 gameId, uint256 claimIndex) external {
         Game storage g = _live(gameId);
-        Claim storage c = _claim(gameId, claimIndex);
+        StoredClaim storage c = _claim(gameId, claimIndex);
         if (c.resolved) revert AlreadyResolved();
         if (challengerClock(gameId, claimIndex) < maxClockDuration) revert ClockNotExpired();
         if (c.unresolvedChildren != 0) revert ChildrenUnresolved(c.unresolvedChildren);
         bool void = _void(g);
-        address counter = void ? address(0) : c.counteredBy;
+        uint32 counterId = void ? 0 : c.counteredBy;
         uint256 best = _bestChild[gameId][claimIndex];
-        if (!void && counter == address(0) && best != 0) {
-            counter = _claims[gameId][best - 1].claimant;
-            c.counteredBy = counter;
+        if (!void && counterId == 0 && best != 0) {
+            counterId = _claims[gameId][best - 1].claimant;
+            c.counteredBy = counterId;
         }
         c.resolved = true;
+        address counter = parties[counterId];
         emit ClaimResolved(gameId, claimIndex, counter);
         if (c.parentIndex == NO_PARENT) {
             _resolveGame(gameId, g, counter, void);
@@ -461,16 +510,16 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         }
         // Claim 1 is the challenger's opening claim, with the bond it locked then.
         uint256 bond = claimIndex == 1 ? g.openingBond : bondAt(Positions.depth(c.position));
-        credit[counter == address(0) ? c.claimant : counter] += bond;
+        credit[counterId == 0 ? parties[c.claimant] : counter] += bond;
         uint256 parentIndex = c.parentIndex;
-        Claim storage parent = _claims[gameId][parentIndex];
+        StoredClaim storage parent = _claims[gameId][parentIndex];
         --parent.unresolvedChildren;
-        if (!void && counter == address(0)) {
+        if (!void && counterId == 0) {
             // A standing child counters its parent; the leftmost one (lowest position,
             // then earliest) takes the parent's bond.
             uint256 cur = _bestChild[gameId][parentIndex];
-            uint64 best = cur == 0 ? 0 : _claims[gameId][cur - 1].position;
-            if (cur == 0 || c.position < best || (c.position == best && claimIndex < cur - 1)) {
+            uint64 bestPos = cur == 0 ? 0 : _claims[gameId][cur - 1].position;
+            if (cur == 0 || c.position < bestPos || (c.position == bestPos && claimIndex < cur - 1)) {
                 _bestChild[gameId][parentIndex] = claimIndex + 1;
             }
         }
@@ -520,6 +569,17 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev The party id of `a`, registered on its first claim or step (in any game).
+    function _party(address a) internal returns (uint32 id) {
+        id = partyId[a];
+        if (id == 0 && a != address(0)) {
+            // forge-lint: disable-next-line(unsafe-typecast) one id per address that paid a bond or stepped: far below 2^32
+            id = uint32(parties.length);
+            parties.push(a);
+            partyId[a] = id;
+        }
+    }
+
     function _game(uint256 gameId) internal view returns (Game storage) {
         if (gameId >= _games.length) revert UnknownGame(gameId);
         return _games[gameId];
@@ -530,13 +590,13 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         if (g.status != Status.InProgress) revert GameOver();
     }
 
-    function _claim(uint256 gameId, uint256 claimIndex) internal view returns (Claim storage) {
-        Claim[] storage claims = _claims[gameId];
+    function _claim(uint256 gameId, uint256 claimIndex) internal view returns (StoredClaim storage) {
+        StoredClaim[] storage claims = _claims[gameId];
         if (claimIndex >= claims.length) revert UnknownClaim(claimIndex);
         return claims[claimIndex];
     }
 
-    function _named(uint256 gameId, uint256 claimIndex, bytes32 value) internal view returns (Claim storage c) {
+    function _named(uint256 gameId, uint256 claimIndex, bytes32 value) internal view returns (StoredClaim storage c) {
         c = _claim(gameId, claimIndex);
         if (c.value != value) revert WrongClaim(claimIndex, value);
     }
@@ -546,12 +606,12 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     function _counterable(uint256 gameId, uint256 claimIndex, bytes32 value, uint256 depth)
         internal
         view
-        returns (Claim storage c)
+        returns (StoredClaim storage c)
     {
         c = _named(gameId, claimIndex, value);
         uint256 d = Positions.depth(c.position);
         if (d != depth) revert WrongDepth(d);
-        if (c.counteredBy != address(0)) revert AlreadyCountered();
+        if (c.counteredBy != 0) revert AlreadyCountered();
         if (challengerClock(gameId, claimIndex) >= maxClockDuration) revert ClockExpired();
     }
 
@@ -586,7 +646,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     function _execAncestor(uint256 gameId, uint256 from, uint256 k) internal view returns (uint256 i) {
         i = from;
         while (true) {
-            Claim storage a = _claims[gameId][i];
+            StoredClaim storage a = _claims[gameId][i];
             if (Positions.depth(a.position) <= splitDepth) revert NoTraceAncestor(k);
             if (execTraceIndex(a.position) == k) return i;
             i = a.parentIndex;
@@ -598,7 +658,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     function _outputAncestor(uint256 gameId, uint256 from, uint256 t) internal view returns (bool, uint256) {
         uint256 i = from;
         while (i != NO_PARENT) {
-            Claim storage a = _claims[gameId][i];
+            StoredClaim storage a = _claims[gameId][i];
             uint128 p = a.position;
             if (p.depth() <= splitDepth && p.traceIndex(splitDepth) == t) return (true, i);
             i = a.parentIndex;

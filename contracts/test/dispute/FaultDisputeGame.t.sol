@@ -20,6 +20,11 @@ abstract contract GameFixture is OracleFixtures {
     uint32 internal constant EXT = 1 hours;
 
     function _deployGame() internal {
+        _deployGameWithDepth(4);
+    }
+
+    /// @dev The game with `execDepth` levels of machine trace (split depth 4).
+    function _deployGameWithDepth(uint8 execDepth) internal {
         _deployRollup();
         tvm = new TableVM();
         start = new HashBlockStart();
@@ -28,7 +33,7 @@ abstract contract GameFixture is OracleFixtures {
             tvm,
             start,
             FaultDisputeGame.Params({
-                execDepth: 4,
+                execDepth: execDepth,
                 maxClockDuration: MAX_CLOCK,
                 clockExtension: EXT,
                 splitExtension: 2 * EXT,

@@ -46,7 +46,18 @@ contract FaultDisputeGameGasTest is GameFixture {
     }
 
     function test_gas_fullPath() public {
-        _deployGame();
+        _fullPath(4);
+    }
+
+    /// @notice The same path at the production deployment's total depth (38: split depth
+    ///         4 here plus 33 levels of machine trace, against production's 11 + 26; a
+    ///         move's cost depends on its depth, not on where the split is).
+    function test_gas_fullPath_productionDepth() public {
+        _fullPath(33);
+    }
+
+    function _fullPath(uint8 execDepth) internal {
+        _deployGameWithDepth(execDepth);
         TraceModel truth = new TraceModel(game, 0, GENESIS_ROOT, type(uint256).max, 0, false);
         truth.teach(tvm);
         bytes32 root = keccak256("wrong");
@@ -106,5 +117,31 @@ contract FaultDisputeGameGasTest is GameFixture {
         bytes memory data = abi.encodeCall(FaultDisputeGame.challenge, (index, root, keccak256("value")));
         uint256 g = _call(game.challengeBond(), data);
         console.log("challenge of output 2 (start nonce non-zero):", g);
+    }
+
+    /// @notice What a party's first claim in any game costs over its later ones: its entry
+    ///         in the party registry (two fresh slots, written once per address).
+    function test_gas_firstClaimOfAParty() public {
+        _deployGame();
+        bytes32 root = keccak256("wrong");
+        uint256 index = _propose(makeAddr("p"), root);
+        _call(game.challengeBond(), abi.encodeCall(FaultDisputeGame.challenge, (index, root, keccak256("c1"))));
+        // A second game on the same output: the challenger and proposer are registered.
+        uint256 g =
+            _call(game.challengeBond(), abi.encodeCall(FaultDisputeGame.challenge, (index, root, keccak256("c2"))));
+        console.log("challenge by a registered party, proposer registered:", g);
+        // A fresh address attacks claim 1 of game 0 (its first claim ever), then claim 1 of game 1.
+        address fresh = makeAddr("fresh");
+        vm.deal(fresh, 10 ether);
+        uint256 bond = game.bondAt(2);
+        bytes memory first = abi.encodeCall(FaultDisputeGame.move, (0, 1, keccak256("c1"), true, keccak256("x"), ""));
+        bytes memory again = abi.encodeCall(FaultDisputeGame.move, (1, 1, keccak256("c2"), true, keccak256("y"), ""));
+        vm.startPrank(fresh);
+        uint256 g1 = _call(bond, first);
+        uint256 g2 = _call(bond, again);
+        vm.stopPrank();
+        console.log("move, the party's first claim ever:", g1);
+        console.log("move, a registered party:", g2);
+        assertGt(g1, g2, "registration is paid once");
     }
 }
