@@ -20,7 +20,7 @@ import {BlockCtx} from "../vm/Machine.sol";
 ///         inbox. Rust twin: `faultline_vm_core::initial::initial_commitment`
 ///         (crates/vm-core/src/initial.rs); the computation is `InitialState`, tied to Rust
 ///         by docs/vectors/dispute/block-start.json; the prover's proof is built by
-///         `faultline_vm_prover::l1::block_start_proof`.
+///         `faultline_l1::dispute::block_start_proof`.
 contract BlockStart is IBlockStart {
     /// @notice What `initialCommitment`'s `proof` decodes to (`abi.encode` of this struct).
     /// @param header The parent header's RLP encoding.
