@@ -8,7 +8,7 @@ import {Hashing} from "../../src/lib/Hashing.sol";
 import {BlockStart} from "../../src/dispute/BlockStart.sol";
 import {InitialState} from "../../src/dispute/lib/InitialState.sol";
 import {BlockCtx} from "../../src/vm/Machine.sol";
-import {InboxFixtures} from "../helpers/InboxFixtures.sol";
+import {BlockStartFixtures} from "../helpers/BlockStartFixtures.sol";
 
 /// @notice `BlockStart` against a real inbox and portal: a calldata batch built here and
 ///         the Rust codec's blob batch (docs/vectors/blob_batches.json), each block's start
@@ -17,7 +17,7 @@ import {InboxFixtures} from "../helpers/InboxFixtures.sol";
 ///         InitialState.t.sol; here: that the contract feeds it exactly what L1 holds, and
 ///         refuses every proof that does not check. The Rust prover's proofs against the
 ///         devnet's own contracts are checked by `faultline vm block --l1-inputs`.
-contract BlockStartTest is InboxFixtures {
+contract BlockStartTest is BlockStartFixtures {
     BatchInbox internal inbox;
     Portal internal portal;
     BlockStart internal start;
@@ -51,27 +51,6 @@ contract BlockStartTest is InboxFixtures {
         blobs = vm.readFile("docs/vectors/blob_batches.json");
     }
 
-    function _outputRoot(bytes memory header) internal pure returns (bytes32) {
-        InitialState.Parent memory p = InitialState.parent(header);
-        return keccak256(abi.encode(bytes32(0), p.stateRoot, p.hash));
-    }
-
-    function _leaf(uint256 index, uint256 number, uint256 ts, uint256 cursor, uint256 origin, uint256 txs)
-        internal
-        pure
-        returns (InitialState.Leaf memory)
-    {
-        return InitialState.Leaf({
-            index: index,
-            number: number,
-            timestamp: ts,
-            depositCursor: cursor,
-            l1Origin: origin,
-            txCount: txs,
-            firstTx: 0
-        });
-    }
-
     /// @dev Batch 0's three leaves: block 1, its transaction, block 2.
     function _calldataLeaves() internal pure returns (bytes32[3] memory l) {
         l[0] = BatchReader.blockLeaf(1, 100, 1, 1, 1);
@@ -91,14 +70,6 @@ contract BlockStartTest is InboxFixtures {
         p = new bytes32[](2);
         p[0] = bytes32(0);
         p[1] = keccak256(abi.encodePacked(l[0], l[1]));
-    }
-
-    function _encode(bytes memory header, uint256 batchIndex, InitialState.Leaf memory leaf, bytes32[] memory proof)
-        internal
-        pure
-        returns (bytes memory)
-    {
-        return abi.encode(BlockStart.Proof({header: header, batchIndex: batchIndex, leaf: leaf, itemProof: proof}));
     }
 
     /// @dev The commitment from what the test reads off the contracts itself.

@@ -8,7 +8,7 @@ import {Hashing} from "../../src/lib/Hashing.sol";
 import {BlockStart} from "../../src/dispute/BlockStart.sol";
 import {InitialState} from "../../src/dispute/lib/InitialState.sol";
 import {BlockCtx} from "../../src/vm/Machine.sol";
-import {InboxFixtures} from "../helpers/InboxFixtures.sol";
+import {BlockStartFixtures} from "../helpers/BlockStartFixtures.sol";
 
 /// @dev Calls the library externally, so that its reverts can be expected.
 contract ParentHarness {
@@ -25,7 +25,7 @@ contract ParentHarness {
 ///         uniqueness of a block's start, and on the honest side's ability to prove it.
 ///         Tests named `test_finding_*` demonstrate a confirmed problem (they pass by
 ///         showing the bad behaviour); the rest pin attacks that fail.
-contract BlockStartAttackTest is InboxFixtures {
+contract BlockStartAttackTest is BlockStartFixtures {
     BatchInbox internal inbox;
     Portal internal portal;
     BlockStart internal start;
@@ -47,35 +47,6 @@ contract BlockStartAttackTest is InboxFixtures {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    function _outputRoot(bytes memory header) internal pure returns (bytes32) {
-        InitialState.Parent memory p = InitialState.parent(header);
-        return keccak256(abi.encode(bytes32(0), p.stateRoot, p.hash));
-    }
-
-    function _leaf(uint256 index, uint256 number, uint256 ts, uint256 cursor, uint256 origin, uint256 txs)
-        internal
-        pure
-        returns (InitialState.Leaf memory)
-    {
-        return InitialState.Leaf({
-            index: index,
-            number: number,
-            timestamp: ts,
-            depositCursor: cursor,
-            l1Origin: origin,
-            txCount: txs,
-            firstTx: 0
-        });
-    }
-
-    function _encode(bytes memory header, uint256 batchIndex, InitialState.Leaf memory leaf, bytes32[] memory proof)
-        internal
-        pure
-        returns (bytes memory)
-    {
-        return abi.encode(BlockStart.Proof({header: header, batchIndex: batchIndex, leaf: leaf, itemProof: proof}));
-    }
 
     function _submit(bytes memory data) internal {
         vm.prank(SEQUENCER);
