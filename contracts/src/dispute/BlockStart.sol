@@ -108,9 +108,13 @@ contract BlockStart is IBlockStart {
         InitialState.Leaf memory leaf = pr.leaf;
         if (leaf.number != l2Block) revert WrongBlock(leaf.number, l2Block);
         InitialState.Record memory r = _record(pr.batchIndex, leaf, pr.itemProof);
-        BatchInbox.L1Fee memory fee = inbox.l1Fee(_u64(leaf.l1Origin, pr));
+        // `_record` checked the leaf's fields fit 64 bits, and the header's are at most 8
+        // bytes (`InitialState.parent`), so these casts keep every value.
         uint256 timestamp = leaf.timestamp > p.timestamp ? leaf.timestamp : p.timestamp;
-        uint256 forced = portal.forcedCursor(_u64(timestamp, pr));
+        // forge-lint: disable-start(unsafe-typecast) both fit 64 bits, as above
+        BatchInbox.L1Fee memory fee = inbox.l1Fee(uint64(leaf.l1Origin));
+        uint256 forced = portal.forcedCursor(uint64(timestamp));
+        // forge-lint: disable-end(unsafe-typecast)
         InitialState.Deposits memory d;
         BlockCtx memory ctx;
         (ctx, d.from, d.to) = InitialState.blockCtx(p, leaf, forced, fee.baseFee, fee.blobBaseFee, chain());
@@ -158,13 +162,5 @@ contract BlockStart is IBlockStart {
         r = InitialState.Record({
             root: b.root, itemCount: b.itemCount, length: b.length, txCount: b.txCount, blobs: b.blobs
         });
-    }
-
-    /// @dev `v` as a u64 (the leaf's fields were checked to fit; a timestamp is the
-    ///      larger of the leaf's and the parent header's, both u64).
-    function _u64(uint256 v, Proof memory pr) internal pure returns (uint64) {
-        if (v > type(uint64).max) revert WrongLeaf(pr.batchIndex, pr.leaf.index);
-        // forge-lint: disable-next-line(unsafe-typecast) checked above
-        return uint64(v);
     }
 }
