@@ -147,40 +147,16 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
                 cfg.l2_chain.clone(),
             )
             .nonce(nonce)
-            .max_fee_per_gas(fees.max_fee)
-            .max_priority_fee_per_gas(fees.tip)
+            .priced(fees)
             .send()
             .await?,
         ),
-        (
-            "Portal".to_string(),
-            portal_addr,
-            Portal::deploy_builder(provider, config_addr, oracle_addr)
-                .nonce(nonce + 1)
-                .max_fee_per_gas(fees.max_fee)
-                .max_priority_fee_per_gas(fees.tip)
-                .send()
-                .await?,
-        ),
-        (
-            "BatchInbox".to_string(),
-            inbox_addr,
-            BatchInbox::deploy_builder(provider, config_addr, portal_addr)
-                .nonce(nonce + 2)
-                .max_fee_per_gas(fees.max_fee)
-                .max_priority_fee_per_gas(fees.tip)
-                .send()
-                .await?,
-        ),
+        ("Portal".to_string(), portal_addr, Portal::deploy_builder(provider, config_addr, oracle_addr).nonce(nonce + 1).priced(fees).send().await?),
+        ("BatchInbox".to_string(), inbox_addr, BatchInbox::deploy_builder(provider, config_addr, portal_addr).nonce(nonce + 2).priced(fees).send().await?),
         (
             "OutputOracle".to_string(),
             oracle_addr,
-            OutputOracle::deploy_builder(provider, config_addr, inbox_addr, cfg.genesis_output_root)
-                .nonce(nonce + 3)
-                .max_fee_per_gas(fees.max_fee)
-                .max_priority_fee_per_gas(fees.tip)
-                .send()
-                .await?,
+            OutputOracle::deploy_builder(provider, config_addr, inbox_addr, cfg.genesis_output_root).nonce(nonce + 3).priced(fees).send().await?,
         ),
     ];
     let mut deployment_block = confirm(txs).await?;
@@ -211,31 +187,16 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
     let router_init = faultline_vm_verifier::router_init_code(&artifacts.router.1, &modules);
     let txs = vec![
         (artifacts.router.0.clone(), router, create(provider, fees, router_init, next).await?),
-        (
-            "BlockStart".to_string(),
-            block_start,
-            BlockStart::deploy_builder(provider, inbox_addr).nonce(next + 1).max_fee_per_gas(fees.max_fee).max_priority_fee_per_gas(fees.tip).send().await?,
-        ),
+        ("BlockStart".to_string(), block_start, BlockStart::deploy_builder(provider, inbox_addr).nonce(next + 1).priced(fees).send().await?),
     ];
     confirm(txs).await?;
     // The game reads the oracle and its config in its constructor.
     let game = deployer.create(next + 2);
-    let pending = FaultDisputeGame::deploy_builder(provider, oracle_addr, router, block_start, cfg.game.to_sol())
-        .nonce(next + 2)
-        .max_fee_per_gas(fees.max_fee)
-        .max_priority_fee_per_gas(fees.tip)
-        .send()
-        .await?;
+    let pending = FaultDisputeGame::deploy_builder(provider, oracle_addr, router, block_start, cfg.game.to_sol()).nonce(next + 2).priced(fees).send().await?;
     confirm(vec![("FaultDisputeGame".to_string(), game, pending)]).await?;
     let next = next + 3;
     if cfg.owner == deployer {
-        let pending = RollupConfig::new(config_addr, provider)
-            .setDisputeGame(game)
-            .nonce(next)
-            .max_fee_per_gas(fees.max_fee)
-            .max_priority_fee_per_gas(fees.tip)
-            .send()
-            .await?;
+        let pending = RollupConfig::new(config_addr, provider).setDisputeGame(game).nonce(next).priced(fees).send().await?;
         let receipt = wait(pending, "RollupConfig.setDisputeGame").await?;
         if !receipt.status() {
             return Err(DeployError::Reverted("RollupConfig.setDisputeGame".into()));
@@ -274,6 +235,17 @@ async fn deploy_inner<P: Provider>(provider: &P, deployer: Address, cfg: &Deploy
 struct Fees {
     max_fee: u128,
     tip: u128,
+}
+
+/// Sets a deployment's [`Fees`] on a contract call or creation.
+trait Priced {
+    fn priced(self, fees: Fees) -> Self;
+}
+
+impl<P: Provider<N>, D: alloy::contract::CallDecoder, N: alloy::network::Network> Priced for alloy::contract::CallBuilder<P, D, N> {
+    fn priced(self, fees: Fees) -> Self {
+        self.max_fee_per_gas(fees.max_fee).max_priority_fee_per_gas(fees.tip)
+    }
 }
 
 /// Sends a creation of `init` with `nonce`.
