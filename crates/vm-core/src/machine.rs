@@ -1123,6 +1123,18 @@ impl Machine {
     /// [`Machine::commitment`], counted by `m` (the roots the encoding computes and the
     /// hash of it).
     pub fn commitment_metered(&self, m: &mut Meter) -> Result<B256, StepError> {
+        let out = self.preimage_metered(m)?;
+        Ok(m.keccak(&out))
+    }
+
+    /// The bytes [`Machine::commitment`] hashes (docs/fault-vm.md, "Byte encodings"): a
+    /// Done state's ends with phase tag 8, the block hash and the output root, which the
+    /// dispute game reads off it at the split.
+    pub fn preimage(&self) -> Result<Vec<u8>, StepError> {
+        self.preimage_metered(&mut Meter::default())
+    }
+
+    fn preimage_metered(&self, m: &mut Meter) -> Result<Vec<u8>, StepError> {
         let mut out = Vec::with_capacity(2048);
         out.extend_from_slice(COMMITMENT_TAG);
         self.block.encode(&mut out, m);
@@ -1150,7 +1162,7 @@ impl Machine {
         self.destructed.encode(&mut out, m);
         self.created_slots.encode(&mut out, m);
         self.phase.encode(&mut out, m);
-        Ok(m.keccak(&out))
+        Ok(out)
     }
 
     /// Whether the block has ended.
