@@ -6,19 +6,52 @@ import {Positions} from "../../src/dispute/lib/Positions.sol";
 import {TableVM} from "./doubles/TableVM.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
 
+/// @notice What a player knows of a game's trace: the value at every position, each
+///         block's Done state preimage (for the move to the split) and what a step at a
+///         leaf needs. `TraceModel` is one over the test doubles; `RealTrace`
+///         (RealTrace.t.sol) one over a Rust-written trace for the real verifier.
+abstract contract GameTrace {
+    using Positions for uint128;
+
+    FaultDisputeGame public immutable game;
+    uint256 public immutable split;
+    uint256 public immutable blocks;
+
+    constructor(FaultDisputeGame game_) {
+        game = game_;
+        split = game_.splitDepth();
+        blocks = game_.blocksPerOutput();
+    }
+
+    /// @notice The value this view holds at position `pos`.
+    function valueAt(uint128 pos) public view virtual returns (bytes32);
+
+    /// @notice The Done state's preimage of block `t` (ends with tag 8, block hash, output).
+    function donePreimage(uint256 t) public view virtual returns (bytes memory);
+
+    /// @notice The witness and `BlockStart` proof of the step at leaf `pos` (an attack
+    ///         steps into it, a defence out of it); empty unless the VM needs them.
+    function stepProof(uint128 pos, bool isAttack) public view virtual returns (bytes memory, bytes memory) {
+        (pos, isAttack);
+        return ("", "");
+    }
+
+    /// @notice The block index a level-2 position's trace is of.
+    function blockOf(uint128 pos) public view returns (uint256) {
+        return (pos.ancestorAt(split + 1) >> 1).indexAtDepth();
+    }
+}
+
 /// @notice One party's view of a game's trace (over the test doubles' step function): the
 ///         per-block output roots from the agreed start, and each block's machine states.
 ///         An honest model is the truth; a lying one departs from it at block `lieBlock`
 ///         (index in the game's trace), machine step `lieStep`, or only in the padding.
-contract TraceModel {
+contract TraceModel is GameTrace {
     using Positions for uint128;
 
     uint256 public constant STEPS_TO_DONE = 5;
     uint256 public constant NONE = type(uint256).max;
 
-    FaultDisputeGame public immutable game;
-    uint256 public immutable split;
-    uint256 public immutable blocks;
     uint256 public immutable startBlock;
     bytes32 public immutable startOutput;
     uint256 public immutable lieBlock;
@@ -32,10 +65,7 @@ contract TraceModel {
         uint256 lieBlock_,
         uint256 lieStep_,
         bool pad
-    ) {
-        game = game_;
-        split = game_.splitDepth();
-        blocks = game_.blocksPerOutput();
+    ) GameTrace(game_) {
         startBlock = startBlock_;
         startOutput = startOutput_;
         lieBlock = lieBlock_;
@@ -62,8 +92,8 @@ contract TraceModel {
         return t == 0 ? startOutput : output(t - 1);
     }
 
-    /// @notice The Done state's preimage of block `t` (ends with tag 8, block hash, output).
-    function donePreimage(uint256 t) public view returns (bytes memory) {
+    /// @inheritdoc GameTrace
+    function donePreimage(uint256 t) public view override returns (bytes memory) {
         bytes32 p = parentOf(t);
         return abi.encodePacked(
             bytes15("faultline.vm.v2"),
@@ -84,13 +114,8 @@ contract TraceModel {
         }
     }
 
-    /// @notice The block index a level-2 position's trace is of.
-    function blockOf(uint128 pos) public view returns (uint256) {
-        return (pos.ancestorAt(split + 1) >> 1).indexAtDepth();
-    }
-
-    /// @notice The value this model holds at position `pos`.
-    function valueAt(uint128 pos) public view returns (bytes32) {
+    /// @inheritdoc GameTrace
+    function valueAt(uint128 pos) public view override returns (bytes32) {
         if (pos.depth() <= split) return output(pos.traceIndex(split));
         return state(blockOf(pos), game.execTraceIndex(pos) + 1);
     }
@@ -114,14 +139,17 @@ contract Actor {
     using Positions for uint128;
 
     FaultDisputeGame public immutable game;
-    TraceModel public immutable model;
+    GameTrace public immutable model;
     uint256 public moves;
     /// @notice Calls the game refused (a lying model's hopeless steps; never an honest one's).
     uint256 public refused;
     /// @notice Wei locked in bonds so far.
     uint256 public spent;
+    /// @notice Steps (at a leaf, or over level 1's padding) the game took, and refused.
+    uint256 public steps;
+    uint256 public refusedSteps;
 
-    constructor(FaultDisputeGame game_, TraceModel model_) payable {
+    constructor(FaultDisputeGame game_, GameTrace model_) payable {
         game = game_;
         model = model_;
     }
@@ -191,10 +219,13 @@ contract Actor {
         uint256 d = pos.depth();
         if (!isAttack && (i == 0 || game.lastOfLevel(pos))) return false; // nothing to its right
         if (d == game.maxDepth()) {
-            try game.step(gameId, i, c.value, isAttack, "", "") {
+            (bytes memory witness, bytes memory startProof) = model.stepProof(pos, isAttack);
+            try game.step(gameId, i, c.value, isAttack, witness, startProof) {
+                ++steps;
                 return true;
             } catch {
                 ++refused;
+                ++refusedSteps;
                 return false;
             }
         }
@@ -205,9 +236,11 @@ contract Actor {
             uint256 t = isAttack ? pos.indexAtDepth() : pos.indexAtDepth() + 1;
             if (t >= model.blocks()) {
                 try game.stepPadding(gameId, i, c.value, isAttack) {
+                    ++steps;
                     return true;
                 } catch {
                     ++refused;
+                    ++refusedSteps;
                     return false;
                 }
             }
@@ -235,9 +268,9 @@ contract Adversary {
     using Positions for uint128;
 
     FaultDisputeGame public immutable game;
-    TraceModel public immutable truth;
+    GameTrace public immutable truth;
 
-    constructor(FaultDisputeGame game_, TraceModel truth_) payable {
+    constructor(FaultDisputeGame game_, GameTrace truth_) payable {
         game = game_;
         truth = truth_;
     }
@@ -262,7 +295,9 @@ contract Adversary {
         bool isAttack = (seed >> 8) % 3 != 0;
         bool useTruth = (seed >> 16) % 2 == 0;
         if (d == game.maxDepth()) {
-            try game.step(gameId, i, c.value, isAttack, "", "") {
+            (bytes memory witness, bytes memory startProof) =
+                useTruth ? truth.stepProof(pos, isAttack) : (bytes(""), bytes(""));
+            try game.step(gameId, i, c.value, isAttack, witness, startProof) {
                 return true;
             } catch {
                 return false;

@@ -6,7 +6,7 @@ import {GameFixture} from "./FaultDisputeGame.t.sol";
 import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
-import {TraceModel, Actor, Adversary} from "./Actors.sol";
+import {GameTrace, TraceModel, Actor, Adversary} from "./Actors.sol";
 
 /// @notice Drives random adversaries against one game; the honest actor answers after
 ///         every action (it is never asleep longer than an extension).
@@ -45,22 +45,38 @@ contract GameHandler is CommonBase {
 abstract contract GameInvariants is GameFixture {
     GameHandler internal handler;
     Actor internal honest;
-    TraceModel internal truth;
+    GameTrace internal truth;
     Adversary[] internal adversaries;
     uint256 internal gameId;
     uint256 internal outputIndex;
     bool internal outputIsRight;
 
-    function _setUp(bool right) internal {
+    /// @dev The rollup and game the run plays on (here: over the test doubles).
+    function _deployForInvariants() internal virtual {
         _deployGame();
+    }
+
+    /// @dev The honest view of the trace.
+    function _truthModel() internal virtual returns (GameTrace) {
+        TraceModel m = new TraceModel(game, 0, GENESIS_ROOT, type(uint256).max, 0, false);
+        m.teach(tvm);
+        return m;
+    }
+
+    /// @dev The right output root of the disputed output.
+    function _rightRoot() internal view virtual returns (bytes32) {
+        return TraceModel(address(truth)).output(15);
+    }
+
+    function _setUp(bool right) internal {
+        _deployForInvariants();
         outputIsRight = right;
-        truth = new TraceModel(game, 0, GENESIS_ROOT, type(uint256).max, 0, false);
-        truth.teach(tvm);
+        truth = _truthModel();
         honest = _actor(truth);
         for (uint256 i = 0; i < 3; ++i) {
             adversaries.push(new Adversary{value: 1000 ether}(game, truth));
         }
-        bytes32 root = right ? truth.output(15) : keccak256("wrong output");
+        bytes32 root = right ? _rightRoot() : keccak256("wrong output");
         outputIndex = _propose(right ? address(honest) : makeAddr("liar"), root);
         if (right) {
             require(adversaries[0].challenge(outputIndex, root, keccak256("bogus")), "open");

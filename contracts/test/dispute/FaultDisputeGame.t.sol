@@ -6,7 +6,7 @@ import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {TableVM, HashBlockStart} from "./doubles/TableVM.sol";
-import {TraceModel, Actor} from "./Actors.sol";
+import {GameTrace, TraceModel, Actor} from "./Actors.sol";
 
 /// @notice Deploys the rollup with the game over the test doubles (docs/dispute.md,
 ///         "Tests"): interval 10 blocks (split depth 4, 6 padded leaves), machine traces of
@@ -51,7 +51,7 @@ abstract contract GameFixture is OracleFixtures {
         return new TraceModel(game, 0, GENESIS_ROOT, lieBlock, lieStep, pad);
     }
 
-    function _actor(TraceModel m) internal returns (Actor a) {
+    function _actor(GameTrace m) internal returns (Actor a) {
         a = new Actor{value: 100 ether}(game, m);
     }
 
@@ -79,6 +79,17 @@ abstract contract GameFixture is OracleFixtures {
     /// @dev The winner's part of a disproven proposer bond.
     function _prize() internal view returns (uint256) {
         return BOND * oracle.WINNER_SHARE_BPS() / 10_000;
+    }
+
+    /// @dev Once every claim is resolved, the game holds exactly the two players' credits,
+    ///      and the honest one got back at least what it locked; the oracle's ETH balances.
+    function _conserved(Actor honest, Actor liar) internal view {
+        assertEq(address(game).balance, game.credit(address(honest)) + game.credit(address(liar)), "ETH conserved");
+        assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");
+        address[] memory accounts = new address[](2);
+        accounts[0] = address(honest);
+        accounts[1] = address(liar);
+        _oracleConserved(accounts);
     }
 
     /// @dev The oracle's ETH is the unreleased bonds of live outputs and of deleted records,
@@ -249,17 +260,6 @@ contract FaultDisputeGameTest is GameFixture {
         accounts[0] = address(liar);
         accounts[1] = address(colluder);
         accounts[2] = address(honest);
-        _oracleConserved(accounts);
-    }
-
-    /// @dev Once every claim is resolved, the game holds exactly the two players' credits,
-    ///      and the honest one got back at least what it locked; the oracle's ETH balances.
-    function _conserved(Actor honest, Actor liar) internal view {
-        assertEq(address(game).balance, game.credit(address(honest)) + game.credit(address(liar)), "ETH conserved");
-        assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");
-        address[] memory accounts = new address[](2);
-        accounts[0] = address(honest);
-        accounts[1] = address(liar);
         _oracleConserved(accounts);
     }
 }
