@@ -7,14 +7,10 @@ import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {Positions} from "../../src/dispute/lib/Positions.sol";
 import {TraceModel} from "./Actors.sol";
 
-/// @notice Prints the L1 gas of each move along a full path, of the step's game part and
-///         of resolution (docs/dispute.md, "Measured"): a transaction's whole gas under
-///         Osaka, 21,000 plus calldata (EIP-7623's floor when larger) plus execution with
-///         the game's storage cold. The step's figure leaves out the verifier's own gas
-///         (the TableVM double stands in; the verifier's is in docs/verifier.md).
-contract FaultDisputeGameGasTest is GameFixture {
-    using Positions for uint128;
-
+/// @notice How the gas tests price a call: a transaction's whole gas under Osaka, 21,000
+///         plus calldata (EIP-7623's floor when larger) plus execution with the game's
+///         storage and every contract it calls cold.
+abstract contract GameGas is GameFixture {
     function _txGas(bytes memory data, uint256 exec) internal pure returns (uint256) {
         uint256 zeros;
         for (uint256 i = 0; i < data.length; ++i) {
@@ -26,7 +22,8 @@ contract FaultDisputeGameGasTest is GameFixture {
         return standard > floor ? standard : floor;
     }
 
-    function _cold() internal {
+    /// @dev Cools the game and what it reads (override to add more).
+    function _cold() internal virtual {
         vm.cool(address(game));
         vm.cool(address(oracle));
         vm.cool(address(config));
@@ -44,6 +41,14 @@ contract FaultDisputeGameGasTest is GameFixture {
         }
         gas = _txGas(data, vm.lastCallGas().gasTotalUsed);
     }
+}
+
+/// @notice Prints the L1 gas of each move along a full path, of the step's game part and
+///         of resolution (docs/dispute.md, "Measured"), priced by `GameGas`. The step's
+///         figure leaves out the verifier's own gas (the TableVM double stands in; the
+///         real verifier's, with a real Done preimage at the split: RealTraceGas.t.sol).
+contract FaultDisputeGameGasTest is GameGas {
+    using Positions for uint128;
 
     function test_gas_fullPath() public {
         _fullPath(4);

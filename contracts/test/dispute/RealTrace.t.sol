@@ -130,6 +130,7 @@ abstract contract RealTraceFixture is GameFixture {
 
     string internal vectors;
     FaultVM internal verifier;
+    address internal engine;
     BlockStart internal realStart;
     bytes32 internal genesisOutput;
 
@@ -140,7 +141,8 @@ abstract contract RealTraceFixture is GameFixture {
         assertEq(vm.parseJsonUint(vectors, ".chain.blockGasLimit"), DevChain.params().blockGasLimit);
         assertEq(vm.parseJsonUint(vectors, ".chain.sequencingWindow"), DevChain.params().sequencingWindow);
         genesisOutput = vm.parseJsonBytes32(vectors, ".genesis.outputRoot");
-        verifier = new FaultVM(VmModules.all(address(new KeccakEngine())));
+        engine = address(new KeccakEngine());
+        verifier = new FaultVM(VmModules.all(engine));
         for (uint256 t = 0; t < BLOCKS; ++t) {
             string memory b = string.concat(".blocks[", vm.toString(t), "]");
             vm.etch(TraceData.at("trace", t, 0), vm.parseJsonBytes(vectors, string.concat(b, ".trace")));
