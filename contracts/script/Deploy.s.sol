@@ -6,9 +6,7 @@ import {RollupConfig} from "../src/L1/RollupConfig.sol";
 import {Portal} from "../src/L1/Portal.sol";
 import {BatchInbox} from "../src/L1/BatchInbox.sol";
 import {OutputOracle} from "../src/L1/OutputOracle.sol";
-import {KeccakEngine} from "../src/vm/KeccakEngine.sol";
-import {FaultVM} from "../src/vm/FaultVM.sol";
-import {VmModules} from "../src/vm/VmModules.sol";
+import {VmArtifacts} from "./VmArtifacts.sol";
 import {BlockStart} from "../src/dispute/BlockStart.sol";
 import {FaultDisputeGame} from "../src/dispute/FaultDisputeGame.sol";
 import {IFaultVM} from "../src/interfaces/IFaultVM.sol";
@@ -48,7 +46,7 @@ contract Deploy is Script {
 
     /// @notice The dispute contracts.
     struct Dispute {
-        FaultVM vm;
+        address vm;
         BlockStart start;
         FaultDisputeGame game;
     }
@@ -92,10 +90,9 @@ contract Deploy is Script {
         FaultDisputeGame.Params memory params = _gameParams(blockGasLimit);
         vm.startBroadcast();
         (, address sender,) = vm.readCallers();
-        KeccakEngine engine = new KeccakEngine();
-        d.vm = new FaultVM(VmModules.all(address(engine)));
+        (d.vm,) = VmArtifacts.deploy(vm);
         d.start = new BlockStart(inbox);
-        d.game = new FaultDisputeGame(oracle, IFaultVM(address(d.vm)), d.start, params);
+        d.game = new FaultDisputeGame(oracle, IFaultVM(d.vm), d.start, params);
         if (config.owner() == sender) config.setDisputeGame(address(d.game));
         else console2.log("the owner must call RollupConfig.setDisputeGame", address(d.game));
         vm.stopBroadcast();

@@ -10,9 +10,8 @@ import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {BlockStart} from "../../src/dispute/BlockStart.sol";
 import {Positions} from "../../src/dispute/lib/Positions.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
-import {FaultVM} from "../../src/vm/FaultVM.sol";
-import {KeccakEngine} from "../../src/vm/KeccakEngine.sol";
-import {VmModules} from "../../src/vm/VmModules.sol";
+import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
+import {VmArtifacts} from "../../script/VmArtifacts.sol";
 import {DevChain} from "../helpers/DevChain.sol";
 import {GameFixture} from "./FaultDisputeGame.t.sol";
 import {GameTrace, Actor} from "./Actors.sol";
@@ -129,7 +128,7 @@ abstract contract RealTraceFixture is GameFixture {
     uint64 internal constant BLOCKS = 3;
 
     string internal vectors;
-    FaultVM internal verifier;
+    IFaultVM internal verifier;
     address internal engine;
     BlockStart internal realStart;
     bytes32 internal genesisOutput;
@@ -141,8 +140,9 @@ abstract contract RealTraceFixture is GameFixture {
         assertEq(vm.parseJsonUint(vectors, ".chain.blockGasLimit"), DevChain.params().blockGasLimit);
         assertEq(vm.parseJsonUint(vectors, ".chain.sequencingWindow"), DevChain.params().sequencingWindow);
         genesisOutput = vm.parseJsonBytes32(vectors, ".genesis.outputRoot");
-        engine = address(new KeccakEngine());
-        verifier = new FaultVM(VmModules.all(engine));
+        address v;
+        (v, engine) = VmArtifacts.deploy(vm);
+        verifier = IFaultVM(v);
         for (uint256 t = 0; t < BLOCKS; ++t) {
             string memory b = string.concat(".blocks[", vm.toString(t), "]");
             vm.etch(TraceData.at("trace", t, 0), vm.parseJsonBytes(vectors, string.concat(b, ".trace")));

@@ -7,6 +7,12 @@ import {Positions} from "../../src/dispute/lib/Positions.sol";
 import {GameGas} from "./FaultDisputeGameGas.t.sol";
 import {RealTrace, RealTraceFixture, TraceData} from "./RealTrace.t.sol";
 
+/// @notice The router's module table (`FaultVM.modulesInOrder`), named without importing
+///         the router (which would compile this file at the router's optimizer runs too).
+interface IModuleTable {
+    function modulesInOrder() external view returns (address[] memory);
+}
+
 /// @notice The L1 gas of a full path on the real deployment (docs/dispute.md, "Measured"),
 ///         priced as `GameGas` prices it: the split move carrying a real block's Done
 ///         state preimage, and the leaf's step through the real `BlockStart` and verifier
@@ -22,7 +28,7 @@ contract RealTraceGasTest is GameGas, RealTraceFixture {
         super._cold();
         vm.cool(address(verifier));
         vm.cool(engine);
-        address[] memory m = verifier.modulesInOrder();
+        address[] memory m = IModuleTable(address(verifier)).modulesInOrder();
         for (uint256 i = 0; i < m.length; ++i) {
             vm.cool(m[i]);
         }

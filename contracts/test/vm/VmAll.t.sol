@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
 import {VmVectorsTest} from "./VmVectors.t.sol";
-import {VmModules} from "../../src/vm/VmModules.sol";
+import {VmArtifacts} from "../../script/VmArtifacts.sol";
 import {Route} from "../../src/vm/Route.sol";
 
 /// @notice The whole verifier as the Rust driver deploys it: every vector of
@@ -13,7 +13,7 @@ contract VmAllTest is VmVectorsTest {
     uint256 internal constant EIP170 = 24_576;
 
     function modules() internal virtual override returns (address[] memory) {
-        return VmModules.all(engine);
+        return VmArtifacts.modules(vm, engine);
     }
 
     function test_everyContractFitsEip170() public view {
