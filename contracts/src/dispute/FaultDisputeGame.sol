@@ -286,7 +286,7 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
             })
         );
         emit GameOpened(gameId, outputIndex, root, msg.sender);
-        _move(gameId, 0, root, true, value, "", bond);
+        _move(gameId, 0, root, 1, true, value, "", bond);
     }
 
     /// @inheritdoc IFaultDisputeGame
@@ -294,11 +294,12 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint256 gameId,
         uint256 parentIndex,
         bytes32 parentValue,
+        uint64 parentPosition,
         bool isAttack,
         bytes32 value,
         bytes calldata proof
     ) external payable returns (uint256 claimIndex) {
-        return _move(gameId, parentIndex, parentValue, isAttack, value, proof, 0);
+        return _move(gameId, parentIndex, parentValue, parentPosition, isAttack, value, proof, 0);
     }
 
     /// @dev A move locking `bond` (0: `bondAt` the new claim's depth).
@@ -306,13 +307,14 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint256 gameId,
         uint256 parentIndex,
         bytes32 parentValue,
+        uint64 parentPosition,
         bool isAttack,
         bytes32 value,
         bytes memory proof,
         uint256 bond
     ) internal returns (uint256 claimIndex) {
         _live(gameId);
-        (uint128 next, uint256 clock) = _placement(gameId, parentIndex, parentValue, isAttack);
+        (uint128 next, uint256 clock) = _placement(gameId, parentIndex, parentValue, parentPosition, isAttack);
         uint256 depth = Positions.depth(next);
         if (depth == splitDepth + 1) {
             _checkExecRoot(gameId, parentIndex, next, value, proof);
@@ -348,12 +350,12 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     /// @dev Where a move against claim `parentIndex` goes, and the mover's side clock:
     ///      its time used so far on the path, lowered to leave it the extension of the new
     ///      claim's depth.
-    function _placement(uint256 gameId, uint256 parentIndex, bytes32 parentValue, bool isAttack)
+    function _placement(uint256 gameId, uint256 parentIndex, bytes32 parentValue, uint64 parentPosition, bool isAttack)
         internal
         view
         returns (uint128 next, uint256 clock)
     {
-        uint128 pos = _named(gameId, parentIndex, parentValue).position;
+        uint128 pos = _named(gameId, parentIndex, parentValue, parentPosition).position;
         uint256 depth = pos.depth();
         if (depth >= maxDepth) revert MaxDepthReached();
         if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
@@ -400,12 +402,13 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         uint256 gameId,
         uint256 claimIndex,
         bytes32 claimValue,
+        uint64 claimPosition,
         bool isAttack,
         bytes calldata witness,
         bytes calldata startProof
     ) external {
         _live(gameId);
-        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, maxDepth);
+        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, claimPosition, maxDepth);
         (bytes32 pre, uint256 postIndex) = _stepEnds(gameId, claimIndex, isAttack, startProof);
         StoredClaim storage post = _claims[gameId][postIndex];
         bool valid = vm.step(pre, witness) == post.value;
@@ -436,9 +439,11 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
     }
 
     /// @inheritdoc IFaultDisputeGame
-    function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, bool isAttack) external {
+    function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, uint64 claimPosition, bool isAttack)
+        external
+    {
         _live(gameId);
-        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, splitDepth);
+        StoredClaim storage c = _counterable(gameId, claimIndex, claimValue, claimPosition, splitDepth);
         uint128 pos = c.position;
         if (!isAttack && lastOfLevel(pos)) revert CannotDefend();
         uint256 tc = pos.indexAtDepth();
@@ -596,19 +601,24 @@ contract FaultDisputeGame is IFaultDisputeGame, ReentrancyGuard {
         return claims[claimIndex];
     }
 
-    function _named(uint256 gameId, uint256 claimIndex, bytes32 value) internal view returns (StoredClaim storage c) {
-        c = _claim(gameId, claimIndex);
-        if (c.value != value) revert WrongClaim(claimIndex, value);
-    }
-
-    /// @dev Claim `claimIndex` named by `value`, at `depth`, not countered yet and still
-    ///      within its challenger's clock.
-    function _counterable(uint256 gameId, uint256 claimIndex, bytes32 value, uint256 depth)
+    /// @dev Claim `claimIndex`, if it holds `value` at `position`.
+    function _named(uint256 gameId, uint256 claimIndex, bytes32 value, uint64 position)
         internal
         view
         returns (StoredClaim storage c)
     {
-        c = _named(gameId, claimIndex, value);
+        c = _claim(gameId, claimIndex);
+        if (c.value != value || c.position != position) revert WrongClaim(claimIndex, value, position);
+    }
+
+    /// @dev Claim `claimIndex` named by `value` and `position`, at `depth`, not countered
+    ///      yet and still within its challenger's clock.
+    function _counterable(uint256 gameId, uint256 claimIndex, bytes32 value, uint64 position, uint256 depth)
+        internal
+        view
+        returns (StoredClaim storage c)
+    {
+        c = _named(gameId, claimIndex, value, position);
         uint256 d = Positions.depth(c.position);
         if (d != depth) revert WrongDepth(d);
         if (c.counteredBy != 0) revert AlreadyCountered();

@@ -42,11 +42,13 @@ interface IFaultDisputeGame {
     error UnknownGame(uint256 gameId);
     /// @notice No claim with this index in the game.
     error UnknownClaim(uint256 claimIndex);
-    /// @notice The claim at the index named does not hold the value named (a reorg or a
-    ///         front-run moved it): the move is refused rather than redirected.
+    /// @notice The claim at the index named does not hold the value and position named (a
+    ///         reorg or a front-run moved it; values repeat across positions, in the padding
+    ///         and past a block's Done state): the move is refused rather than redirected.
     /// @param claimIndex The claim named.
     /// @param value Its value.
-    error WrongClaim(uint256 claimIndex, bytes32 value);
+    /// @param position Its position.
+    error WrongClaim(uint256 claimIndex, bytes32 value, uint64 position);
     /// @notice The output named is not the live output at that index.
     error WrongOutput(uint256 outputIndex, bytes32 root);
     /// @notice The root claim and the last claim of each level cannot be defended:
@@ -109,12 +111,13 @@ interface IFaultDisputeGame {
     /// @return gameId The new game.
     function challenge(uint256 outputIndex, bytes32 root, bytes32 value) external payable returns (uint256 gameId);
 
-    /// @notice Counters claim `parentIndex` (holding `parentValue`) by an attack (its left
-    ///         child) or a defence (the left child of its right neighbour), with the bond
-    ///         of the new depth.
+    /// @notice Counters claim `parentIndex` (holding `parentValue` at `parentPosition`) by an
+    ///         attack (its left child) or a defence (the left child of its right neighbour),
+    ///         with the bond of the new depth.
     /// @param gameId The game.
     /// @param parentIndex The countered claim.
     /// @param parentValue Its value.
+    /// @param parentPosition Its position.
     /// @param isAttack Attack (true) or defend.
     /// @param value The new claim.
     /// @param proof Empty, except for the first claim of a block's machine trace: the
@@ -124,6 +127,7 @@ interface IFaultDisputeGame {
         uint256 gameId,
         uint256 parentIndex,
         bytes32 parentValue,
+        uint64 parentPosition,
         bool isAttack,
         bytes32 value,
         bytes calldata proof
@@ -133,6 +137,7 @@ interface IFaultDisputeGame {
     /// @param gameId The game.
     /// @param claimIndex The leaf claim.
     /// @param claimValue Its value.
+    /// @param claimPosition Its position.
     /// @param isAttack Whether the step ends at the claim (attack) or starts at it.
     /// @param witness The step's witness.
     /// @param startProof For the block's first step only: `IBlockStart`'s proof.
@@ -140,6 +145,7 @@ interface IFaultDisputeGame {
         uint256 gameId,
         uint256 claimIndex,
         bytes32 claimValue,
+        uint64 claimPosition,
         bool isAttack,
         bytes calldata witness,
         bytes calldata startProof
@@ -147,7 +153,13 @@ interface IFaultDisputeGame {
 
     /// @notice Counters a split-depth claim on a padded block (past the output's last):
     ///         there the trace repeats its previous output.
-    function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, bool isAttack) external;
+    /// @param gameId The game.
+    /// @param claimIndex The split-depth claim.
+    /// @param claimValue Its value.
+    /// @param claimPosition Its position.
+    /// @param isAttack Whether the padded output is the claim's (attack) or after it.
+    function stepPadding(uint256 gameId, uint256 claimIndex, bytes32 claimValue, uint64 claimPosition, bool isAttack)
+        external;
 
     /// @notice Resolves claim `claimIndex` once its clock ran out and its children are
     ///         resolved; the root's resolution decides the game and the output.

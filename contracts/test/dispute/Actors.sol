@@ -220,7 +220,7 @@ contract Actor {
         if (!isAttack && (i == 0 || game.lastOfLevel(pos))) return false; // nothing to its right
         if (d == game.maxDepth()) {
             (bytes memory witness, bytes memory startProof) = model.stepProof(pos, isAttack);
-            try game.step(gameId, i, c.value, isAttack, witness, startProof) {
+            try game.step(gameId, i, c.value, c.position, isAttack, witness, startProof) {
                 ++steps;
                 return true;
             } catch {
@@ -235,7 +235,7 @@ contract Actor {
         if (d == model.split()) {
             uint256 t = isAttack ? pos.indexAtDepth() : pos.indexAtDepth() + 1;
             if (t >= model.blocks()) {
-                try game.stepPadding(gameId, i, c.value, isAttack) {
+                try game.stepPadding(gameId, i, c.value, c.position, isAttack) {
                     ++steps;
                     return true;
                 } catch {
@@ -246,7 +246,7 @@ contract Actor {
             }
             proof = model.donePreimage(t);
         }
-        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, isAttack, model.valueAt(next), proof) {
+        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, c.position, isAttack, model.valueAt(next), proof) {
             spent += game.bondAt(d + 1);
             return true;
         } catch {
@@ -297,14 +297,14 @@ contract Adversary {
         if (d == game.maxDepth()) {
             (bytes memory witness, bytes memory startProof) =
                 useTruth ? truth.stepProof(pos, isAttack) : (bytes(""), bytes(""));
-            try game.step(gameId, i, c.value, isAttack, witness, startProof) {
+            try game.step(gameId, i, c.value, c.position, isAttack, witness, startProof) {
                 return true;
             } catch {
                 return false;
             }
         }
         if (d == game.splitDepth() && (seed >> 24) % 4 == 0) {
-            try game.stepPadding(gameId, i, c.value, isAttack) {
+            try game.stepPadding(gameId, i, c.value, c.position, isAttack) {
                 return true;
             } catch {
                 return false;
@@ -322,7 +322,7 @@ contract Adversary {
                 : abi.encodePacked(bytes15("faultline.vm.v2"), uint8(8), bytes32(seed), keccak256(abi.encode(seed)));
             value = keccak256(proof);
         }
-        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, isAttack, value, proof) {
+        try game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, c.position, isAttack, value, proof) {
             return true;
         } catch {
             return false;

@@ -85,7 +85,7 @@ contract FaultDisputeGameGasTest is GameGas {
             bytes32 v = truth.valueAt(next);
             v = keccak256(abi.encode(v));
             if (d + 1 == game.splitDepth() + 1) v = keccak256(proof);
-            data = abi.encodeCall(FaultDisputeGame.move, (gameId, i, c.value, true, v, proof));
+            data = abi.encodeCall(FaultDisputeGame.move, (gameId, i, c.value, c.position, true, v, proof));
             g = _call(game.bondAt(d + 1), data);
             console.log("move to depth", d + 1, g);
             if (d + 1 != game.splitDepth() + 1 && g > maxMove) maxMove = g;
@@ -93,7 +93,7 @@ contract FaultDisputeGameGasTest is GameGas {
             i = game.claimCount(gameId) - 1;
         }
         FaultDisputeGame.Claim memory leaf = game.claim(gameId, i);
-        data = abi.encodeCall(FaultDisputeGame.step, (gameId, i, leaf.value, true, "", ""));
+        data = abi.encodeCall(FaultDisputeGame.step, (gameId, i, leaf.value, leaf.position, true, "", ""));
         assertTrue(leaf.value != truth.valueAt(uint128(leaf.position)), "the leaf is wrong");
         g = _call(0, data);
         console.log("step, game part (block's first step: IBlockStart double):", g);
@@ -139,8 +139,10 @@ contract FaultDisputeGameGasTest is GameGas {
         address fresh = makeAddr("fresh");
         vm.deal(fresh, 10 ether);
         uint256 bond = game.bondAt(2);
-        bytes memory first = abi.encodeCall(FaultDisputeGame.move, (0, 1, keccak256("c1"), true, keccak256("x"), ""));
-        bytes memory again = abi.encodeCall(FaultDisputeGame.move, (1, 1, keccak256("c2"), true, keccak256("y"), ""));
+        bytes memory first =
+            abi.encodeCall(FaultDisputeGame.move, (0, 1, keccak256("c1"), uint64(2), true, keccak256("x"), ""));
+        bytes memory again =
+            abi.encodeCall(FaultDisputeGame.move, (1, 1, keccak256("c2"), uint64(2), true, keccak256("y"), ""));
         vm.startPrank(fresh);
         uint256 g1 = _call(bond, first);
         uint256 g2 = _call(bond, again);

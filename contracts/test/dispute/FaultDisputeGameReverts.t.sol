@@ -69,7 +69,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
             bytes32 v = truth.valueAt(next);
             // The truth never counters its own claims: alternate a wrong value on odd depths.
             if ((d + 1) % 2 == 0 && d + 1 != game.splitDepth() + 1) v = keccak256(abi.encode(v));
-            i = game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, true, v, proof);
+            i = game.move{value: game.bondAt(d + 1)}(gameId, i, c.value, c.position, true, v, proof);
         }
     }
 
@@ -143,21 +143,25 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         bytes32 v1 = game.claim(gameId, 1).value;
         uint256 b2 = game.bondAt(2);
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.UnknownGame.selector, 9));
-        game.move{value: b2}(9, 1, v1, true, bytes32(0), "");
+        game.move{value: b2}(9, 1, v1, uint64(2), true, bytes32(0), "");
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.UnknownClaim.selector, 5));
-        game.move{value: b2}(gameId, 5, v1, true, bytes32(0), "");
-        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, 1, root));
-        game.move{value: b2}(gameId, 1, root, true, bytes32(0), "");
+        game.move{value: b2}(gameId, 5, v1, uint64(2), true, bytes32(0), "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, 1, root, uint64(2)));
+        game.move{value: b2}(gameId, 1, root, uint64(2), true, bytes32(0), "");
+        // The right value at another position (values repeat across positions: a reorg
+        // that moved another claim with the same value to this index must not redirect it).
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, 1, v1, uint64(3)));
+        game.move{value: b2}(gameId, 1, v1, uint64(3), true, bytes32(0), "");
         uint256 b1 = game.bondAt(1);
         vm.expectRevert(IFaultDisputeGame.CannotDefend.selector);
-        game.move{value: b1}(gameId, 0, root, false, bytes32(0), "");
+        game.move{value: b1}(gameId, 0, root, uint64(1), false, bytes32(0), "");
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongBond.selector, b2));
-        game.move{value: b2 + 1}(gameId, 1, v1, true, bytes32(0), "");
+        game.move{value: b2 + 1}(gameId, 1, v1, uint64(2), true, bytes32(0), "");
         vm.expectRevert(IFaultDisputeGame.UnexpectedProof.selector);
-        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), hex"00");
+        game.move{value: b2}(gameId, 1, v1, uint64(2), true, bytes32(0), hex"00");
         vm.warp(block.timestamp + MAX_CLOCK);
         vm.expectRevert(IFaultDisputeGame.ClockExpired.selector);
-        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), "");
+        game.move{value: b2}(gameId, 1, v1, uint64(2), true, bytes32(0), "");
     }
 
     function test_move_splitRefusesBadDoneStates() public {
@@ -169,18 +173,18 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         bytes memory good = truth.donePreimage(0);
         // The preimage must hash to the value.
         vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
-        game.move{value: b}(gameId, leaf, c.value, true, bytes32(uint256(1)), good);
+        game.move{value: b}(gameId, leaf, c.value, c.position, true, bytes32(uint256(1)), good);
         // Phase tag 8.
         bytes memory badTag = bytes.concat(good);
         badTag[badTag.length - 65] = 0x07;
         vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
-        game.move{value: b}(gameId, leaf, c.value, true, keccak256(badTag), badTag);
+        game.move{value: b}(gameId, leaf, c.value, c.position, true, keccak256(badTag), badTag);
         // Too short to hold the tag, hash and root.
         vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
-        game.move{value: b}(gameId, leaf, c.value, true, keccak256(hex"08"), hex"08");
+        game.move{value: b}(gameId, leaf, c.value, c.position, true, keccak256(hex"08"), hex"08");
         // No proof at all.
         vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
-        game.move{value: b}(gameId, leaf, c.value, true, keccak256(""), "");
+        game.move{value: b}(gameId, leaf, c.value, c.position, true, keccak256(""), "");
     }
 
     function test_move_splitAttackMustDisagree() public {
@@ -192,11 +196,11 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         bytes memory same = abi.encodePacked(bytes15("faultline.vm.v2"), uint8(8), bytes32(0), c.value);
         if (c.value != truth.output(0)) {
             vm.expectRevert(IFaultDisputeGame.WrongDoneState.selector);
-            game.move{value: b}(gameId, leaf, c.value, true, keccak256(same), same);
+            game.move{value: b}(gameId, leaf, c.value, c.position, true, keccak256(same), same);
         }
         bytes memory good = truth.donePreimage(0);
         if (truth.output(0) != c.value) {
-            game.move{value: b}(gameId, leaf, c.value, true, keccak256(good), good);
+            game.move{value: b}(gameId, leaf, c.value, c.position, true, keccak256(good), good);
         }
     }
 
@@ -205,22 +209,26 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         // Claim 1 is at depth 1, trace index 7; defend to the right half (index 11), then
         // attack down the right until the split, in the padding.
         FaultDisputeGame.Claim memory c = game.claim(gameId, 1);
-        uint256 i = game.move{value: game.bondAt(2)}(gameId, 1, c.value, false, bytes32(uint256(11)), "");
-        i = game.move{value: game.bondAt(3)}(gameId, i, bytes32(uint256(11)), false, bytes32(uint256(13)), "");
-        i = game.move{value: game.bondAt(4)}(gameId, i, bytes32(uint256(13)), true, bytes32(uint256(12)), "");
+        uint256 i = game.move{value: game.bondAt(2)}(gameId, 1, c.value, c.position, false, bytes32(uint256(11)), "");
+        i = game.move{value: game.bondAt(3)}(
+            gameId, i, bytes32(uint256(11)), game.claim(gameId, i).position, false, bytes32(uint256(13)), ""
+        );
+        i = game.move{value: game.bondAt(4)}(
+            gameId, i, bytes32(uint256(13)), game.claim(gameId, i).position, true, bytes32(uint256(12)), ""
+        );
         FaultDisputeGame.Claim memory leaf = game.claim(gameId, i);
         assertEq(uint128(leaf.position).depth(), 4);
         assertEq(uint128(leaf.position).indexAtDepth(), 12);
         bytes memory good = truth.donePreimage(0);
         uint256 b5 = game.bondAt(5);
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.PaddedBlock.selector, 12));
-        game.move{value: b5}(gameId, i, leaf.value, true, keccak256(good), good);
+        game.move{value: b5}(gameId, i, leaf.value, leaf.position, true, keccak256(good), good);
         // Padding: output 12 must equal output 11 (both claims here): 12 != 11, so an
         // attack counters it; a defence (13 vs 12's value) is not padding-valid either way.
-        game.stepPadding(gameId, i, leaf.value, true);
+        game.stepPadding(gameId, i, leaf.value, leaf.position, true);
         assertEq(game.claim(gameId, i).counteredBy, address(this));
         vm.expectRevert(IFaultDisputeGame.AlreadyCountered.selector);
-        game.stepPadding(gameId, i, leaf.value, true);
+        game.stepPadding(gameId, i, leaf.value, leaf.position, true);
     }
 
     function test_stepPadding_refusesRealBlocksAndOtherDepths() public {
@@ -228,10 +236,10 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         uint256 leaf = _down(gameId, 1, game.splitDepth());
         FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.NotPadding.selector, 0));
-        game.stepPadding(gameId, leaf, c.value, true);
+        game.stepPadding(gameId, leaf, c.value, c.position, true);
         bytes32 v1 = game.claim(gameId, 1).value;
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongDepth.selector, 1));
-        game.stepPadding(gameId, 1, v1, true);
+        game.stepPadding(gameId, 1, v1, uint64(2), true);
     }
 
     // ---------------------------------------------------------------- steps
@@ -243,19 +251,24 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         uint256 bLeaf = game.bondAt(game.maxDepth() + 1);
         bytes32 v1 = game.claim(gameId, 1).value;
         vm.expectRevert(IFaultDisputeGame.MaxDepthReached.selector);
-        game.move{value: bLeaf}(gameId, leaf, c.value, true, bytes32(0), "");
+        game.move{value: bLeaf}(gameId, leaf, c.value, c.position, true, bytes32(0), "");
         vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongDepth.selector, 1));
-        game.step(gameId, 1, v1, true, "", "");
+        game.step(gameId, 1, v1, uint64(2), true, "", "");
+        // A step and a padding step name the claim's position too.
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, leaf, c.value, c.position + 1));
+        game.step(gameId, leaf, c.value, c.position + 1, true, "", "");
+        vm.expectRevert(abi.encodeWithSelector(IFaultDisputeGame.WrongClaim.selector, leaf, c.value, c.position + 1));
+        game.stepPadding(gameId, leaf, c.value, c.position + 1, true);
         // The leaf (trace index 0 of block 1's machine) holds the truth's value on an even
         // depth or a wrong one on an odd: the step against it decides which.
         bool right = c.value == truth.valueAt(uint128(c.position));
         if (right) {
             vm.expectRevert(IFaultDisputeGame.ValidStep.selector);
-            game.step(gameId, leaf, c.value, true, "", "");
+            game.step(gameId, leaf, c.value, c.position, true, "", "");
         } else {
-            game.step(gameId, leaf, c.value, true, "", "");
+            game.step(gameId, leaf, c.value, c.position, true, "", "");
             vm.expectRevert(IFaultDisputeGame.AlreadyCountered.selector);
-            game.step(gameId, leaf, c.value, true, "", "");
+            game.step(gameId, leaf, c.value, c.position, true, "", "");
         }
     }
 
@@ -265,7 +278,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         FaultDisputeGame.Claim memory c = game.claim(gameId, leaf);
         vm.warp(block.timestamp + MAX_CLOCK);
         vm.expectRevert(IFaultDisputeGame.ClockExpired.selector);
-        game.step(gameId, leaf, c.value, true, "", "");
+        game.step(gameId, leaf, c.value, c.position, true, "", "");
     }
 
     // ---------------------------------------------------------------- resolution
@@ -293,7 +306,7 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         uint256 b2 = game.bondAt(2);
         bytes32 v1 = game.claim(gameId, 1).value;
         vm.expectRevert(IFaultDisputeGame.GameOver.selector);
-        game.move{value: b2}(gameId, 1, v1, true, bytes32(0), "");
+        game.move{value: b2}(gameId, 1, v1, uint64(2), true, bytes32(0), "");
     }
 
     function test_staleGameAfterDeletionLeavesTheReproposalAlone() public {
@@ -318,7 +331,9 @@ contract FaultDisputeGameRevertsTest is GameFixture {
         uint256 second = _propose(proposer, keccak256("second"));
         vm.warp(block.timestamp + WINDOW + 1);
         assertFalse(oracle.isFinalized(second), "an open dispute on an earlier output holds it");
-        game.move{value: game.bondAt(2)}(gameId, 1, game.claim(gameId, 1).value, true, bytes32(uint256(3)), "");
+        game.move{value: game.bondAt(2)}(
+            gameId, 1, game.claim(gameId, 1).value, uint64(2), true, bytes32(uint256(3)), ""
+        );
         vm.warp(block.timestamp + game.maxGameDuration());
         game.resolveClaim(gameId, 2);
         game.resolveClaim(gameId, 1);

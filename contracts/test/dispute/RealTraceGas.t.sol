@@ -67,7 +67,9 @@ contract RealTraceGasTest is GameGas, RealTraceFixture {
             // Every claim attacks, each wrong but the split's, a real Done state.
             bytes memory proof = d == game.splitDepth() ? truth.donePreimage(pos.indexAtDepth()) : bytes("");
             bytes32 v = proof.length > 0 ? keccak256(proof) : keccak256(abi.encode("wrong", d));
-            g = _call(game.bondAt(d + 1), abi.encodeCall(FaultDisputeGame.move, (0, i, c.value, true, v, proof)));
+            g = _call(
+                game.bondAt(d + 1), abi.encodeCall(FaultDisputeGame.move, (0, i, c.value, c.position, true, v, proof))
+            );
             if (proof.length > 0) {
                 console.log("move to the split, with the real Done preimage (bytes):", proof.length);
                 console.log("  gas:", g);
@@ -80,7 +82,9 @@ contract RealTraceGasTest is GameGas, RealTraceFixture {
         FaultDisputeGame.Claim memory leaf = game.claim(0, i);
         (bytes memory witness, bytes memory startProof) = truth.stepProof(uint128(leaf.position), true);
         assertEq(keccak256(startProof), keccak256(TraceData.at("startProof", 0, 0).code), "the block's first step");
-        g = _call(0, abi.encodeCall(FaultDisputeGame.step, (0, i, leaf.value, true, witness, startProof)));
+        g = _call(
+            0, abi.encodeCall(FaultDisputeGame.step, (0, i, leaf.value, leaf.position, true, witness, startProof))
+        );
         assertEq(game.claim(0, i).counteredBy, address(this), "the step countered the leaf");
         console.log("step of block 1's first step (BlockStart, verifier, game):", g);
         console.log("  witness bytes:", witness.length);
