@@ -6,6 +6,8 @@ import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {IFaultDisputeGame} from "../../src/interfaces/IFaultDisputeGame.sol";
 import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {TableVM, HashBlockStart} from "./doubles/TableVM.sol";
+import {IFaultVM} from "../../src/interfaces/IFaultVM.sol";
+import {IBlockStart} from "../../src/interfaces/IBlockStart.sol";
 import {GameTrace, TraceModel, Actor} from "./Actors.sol";
 
 /// @notice Deploys the rollup with the game over the test doubles (docs/dispute.md,
@@ -28,10 +30,16 @@ abstract contract GameFixture is OracleFixtures {
         _deployRollup();
         tvm = new TableVM();
         start = new HashBlockStart();
+        _installGame(tvm, start, execDepth);
+    }
+
+    /// @dev The game over `stepper` and `blockStart` with the tests' clocks and bonds, set
+    ///      in the rollup's config.
+    function _installGame(IFaultVM stepper, IBlockStart blockStart, uint8 execDepth) internal {
         game = new FaultDisputeGame(
             oracle,
-            tvm,
-            start,
+            stepper,
+            blockStart,
             FaultDisputeGame.Params({
                 execDepth: execDepth,
                 maxClockDuration: MAX_CLOCK,

@@ -2,10 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {console} from "forge-std/Test.sol";
-import {RollupConfig} from "../../src/L1/RollupConfig.sol";
-import {Portal} from "../../src/L1/Portal.sol";
-import {BatchInbox} from "../../src/L1/BatchInbox.sol";
-import {OutputOracle} from "../../src/L1/OutputOracle.sol";
 import {FaultDisputeGame} from "../../src/dispute/FaultDisputeGame.sol";
 import {BlockStart} from "../../src/dispute/BlockStart.sol";
 import {Positions} from "../../src/dispute/lib/Positions.sol";
@@ -165,13 +161,7 @@ abstract contract RealTraceFixture is GameFixture {
         vm.fee(vm.parseJsonUint(vectors, ".l1.baseFee"));
         // The blob base fee is the minimum, 1 wei, where forge's test EVM keeps it.
         assertEq(block.blobbasefee, vm.parseJsonUint(vectors, ".l1.blobBaseFee"), "the vector's blob base fee");
-        uint256 nonce = vm.getNonce(address(this));
-        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, BLOCKS, BOND, DevChain.params());
-        address predictedOracle = vm.computeCreateAddress(address(this), nonce + 3);
-        portal = new Portal(config, OutputOracle(predictedOracle));
-        inbox = new BatchInbox(config, portal);
-        oracle = new OutputOracle(config, inbox, genesisOutput);
-        require(address(oracle) == predictedOracle, "oracle address prediction");
+        _deployRollupWith(BLOCKS, genesisOutput);
         // The deposit, from an EOA as the vector has it (so not aliased).
         address from = vm.parseJsonAddress(vectors, ".l1.deposit.from");
         uint256 mint = vm.parseJsonUint(vectors, ".l1.deposit.mint");
@@ -188,22 +178,7 @@ abstract contract RealTraceFixture is GameFixture {
         vm.prank(sequencer);
         assertEq(inbox.submitBatch(vm.parseJsonBytes(vectors, ".l1.batch")), 0, "batch 0");
         realStart = new BlockStart(inbox);
-        game = new FaultDisputeGame(
-            oracle,
-            verifier,
-            realStart,
-            FaultDisputeGame.Params({
-                execDepth: execDepth,
-                maxClockDuration: MAX_CLOCK,
-                clockExtension: EXT,
-                splitExtension: 2 * EXT,
-                stepExtension: 2 * EXT,
-                baseBond: 0.01 ether,
-                bondGrowthBps: 10_900
-            })
-        );
-        vm.prank(owner);
-        config.setDisputeGame(address(game));
+        _installGame(verifier, realStart, execDepth);
     }
 
     function _realModel(uint256 lieBlock, uint256 lieStep, bool pad) internal returns (RealTrace) {

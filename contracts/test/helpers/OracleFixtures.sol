@@ -70,12 +70,17 @@ abstract contract OracleFixtures is Test {
 
     function _deployRollup() internal {
         vm.warp(START_TIME);
+        _deployRollupWith(INTERVAL, GENESIS_ROOT);
+    }
+
+    /// @notice The rollup with outputs every `interval` blocks from genesis output `genesis`.
+    function _deployRollupWith(uint64 interval, bytes32 genesis) internal {
         uint256 nonce = vm.getNonce(address(this));
-        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, INTERVAL, BOND, DevChain.params());
+        config = new RollupConfig(owner, L2_CHAIN_ID, sequencer, WINDOW, interval, BOND, DevChain.params());
         address predictedOracle = vm.computeCreateAddress(address(this), nonce + 3);
         portal = new Portal(config, OutputOracle(predictedOracle));
         inbox = new BatchInbox(config, portal);
-        oracle = new OutputOracle(config, inbox, GENESIS_ROOT);
+        oracle = new OutputOracle(config, inbox, genesis);
         require(address(oracle) == predictedOracle, "oracle address prediction");
         vm.label(address(config), "RollupConfig");
         vm.label(address(portal), "Portal");
