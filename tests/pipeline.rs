@@ -140,6 +140,16 @@ async fn batches_and_outputs_reach_l1_and_resume_after_restart() {
         assert_eq!(l2["result"]["outputRoot"], json!(out.root), "output {index} matches the L2 node");
         assert_eq!(out.proposer, DEV_ACCOUNTS[2].0);
     }
+    // The proposer settles its bonds: each output's is released once final (a 5 s window
+    // here) and the credit withdrawn to its wallet.
+    wait_for("the proposer to release its first two bonds and withdraw them", Duration::from_secs(60), || async {
+        let mut settled = true;
+        for index in 1..3u64 {
+            settled &= oracle.output(U256::from(index)).call().await.map(|o| o.bondReleased).unwrap_or(false);
+        }
+        settled && oracle.credit(DEV_ACCOUNTS[2].0).call().await.map(|c| c.is_zero()).unwrap_or(false)
+    })
+    .await;
     // Every batch on L1 is a blob batch (the devnet's default) that decodes with the Rust
     // codec from its calldata header and its blobs, fetched straight from anvil's beacon
     // API, and has the commitment the inbox recorded.

@@ -452,6 +452,7 @@ fn spawn_l1_services(l1: &L1Services, chain: &Arc<Chain>, stop: &tokio::sync::wa
         let proposer = Proposer::new(
             chain.store().clone(),
             faultline_l1::sender(key, url),
+            key.address(),
             l1.book.output_oracle,
             l1.book.batch_inbox,
             l1.book.rollup_config,
