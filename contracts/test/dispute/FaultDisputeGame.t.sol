@@ -78,6 +78,14 @@ abstract contract GameFixture is OracleFixtures {
         _resolveAll(gameId);
     }
 
+    /// @dev `_play` with two actors, `first` moving first each round.
+    function _play(uint256 gameId, Actor first, Actor second) internal returns (uint256) {
+        Actor[] memory actors = new Actor[](2);
+        actors[0] = first;
+        actors[1] = second;
+        return _play(gameId, actors);
+    }
+
     function _resolveAll(uint256 gameId) internal {
         for (uint256 i = game.claimCount(gameId); i > 0; --i) {
             game.resolveClaim(gameId, i - 1);
@@ -156,10 +164,7 @@ contract FaultDisputeGameTest is GameFixture {
         uint256 index = _propose(address(liar), wrong);
         uint256 gameId = honest.challenge(index, wrong);
         assertFalse(oracle.isFinalized(index));
-        Actor[] memory actors = new Actor[](2);
-        actors[0] = liar;
-        actors[1] = honest;
-        _play(gameId, actors);
+        _play(gameId, liar, honest);
         assertEq(honest.refused(), 0, "the game refused no honest move");
         assertEq(uint8(_status(gameId)), uint8(IFaultDisputeGame.Status.ChallengerWins), "challenger wins");
         assertEq(oracle.outputCount(), 1, "output deleted");
@@ -202,10 +207,7 @@ contract FaultDisputeGameTest is GameFixture {
         bytes32 root = truth.output(15);
         uint256 index = _propose(address(honest), root);
         uint256 gameId = liar.challenge(index, root);
-        Actor[] memory actors = new Actor[](2);
-        actors[0] = honest;
-        actors[1] = liar;
-        _play(gameId, actors);
+        _play(gameId, honest, liar);
         assertEq(honest.refused(), 0, "the game refused no honest move");
         assertEq(uint8(_status(gameId)), uint8(IFaultDisputeGame.Status.DefenderWins), "defender wins");
         assertEq(oracle.outputCount(), 2);
@@ -256,10 +258,7 @@ contract FaultDisputeGameTest is GameFixture {
         assertEq(oracle.burned(), BOND - _prize());
         assertLe(oracle.credit(address(colluder)) + oracle.credit(address(liar)), BOND / 2, "half lost");
         // The honest game is played out all the same; it decides nothing in the oracle.
-        Actor[] memory actors = new Actor[](2);
-        actors[0] = liar;
-        actors[1] = honest;
-        _play(g2, actors);
+        _play(g2, liar, honest);
         assertEq(uint8(_status(g2)), uint8(IFaultDisputeGame.Status.ChallengerWins));
         assertEq(honest.refused(), 0);
         assertGe(game.credit(address(honest)), honest.spent(), "honest actor loses no bond");

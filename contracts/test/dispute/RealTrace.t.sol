@@ -249,10 +249,7 @@ contract RealTraceTest is RealTraceFixture {
         assertTrue(wrong != truth.output(BLOCKS), "a wrong output");
         uint256 index = _propose(address(liar), wrong);
         uint256 gameId = honest.challenge(index, wrong);
-        Actor[] memory actors = new Actor[](2);
-        actors[0] = liar;
-        actors[1] = honest;
-        _play(gameId, actors);
+        _play(gameId, liar, honest);
         string memory at = _lie(lieBlock, lieStep);
         assertEq(honest.refused(), 0, string.concat(at, ": the game refused no honest move"));
         assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.ChallengerWins), at);
@@ -273,10 +270,7 @@ contract RealTraceTest is RealTraceFixture {
         bytes32 root = truth.output(BLOCKS);
         uint256 index = _propose(address(honest), root);
         uint256 gameId = liar.challenge(index, root);
-        Actor[] memory actors = new Actor[](2);
-        actors[0] = honest;
-        actors[1] = liar;
-        _play(gameId, actors);
+        _play(gameId, honest, liar);
         string memory at = _lie(lieBlock, lieStep);
         assertEq(honest.refused(), 0, string.concat(at, ": the game refused no honest move"));
         assertEq(uint8(game.game(gameId).status), uint8(IFaultDisputeGame.Status.DefenderWins), at);
